@@ -1,0 +1,46 @@
+/* hwnas: hardware-aware neural architecture search. One executable,
+ * subcommands listed below; `hwnas CMD --help` documents each. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct hw_cmd {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+} hw_cmd;
+
+static const hw_cmd commands[] = {
+#ifndef HWNAS_AGENT_ONLY
+    {"search", cmd_search, "run a multi-objective architecture search (MPI-parallel)"},
+    {"space", cmd_space, "sample, parse and inspect search-space genomes"},
+#endif
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *f) {
+    fprintf(f, "usage: hwnas COMMAND [OPTIONS]\n\nhardware-aware neural architecture search\n\ncommands:\n");
+    for (const hw_cmd *c = commands; c->name; c++) fprintf(f, "  %-12s %s\n", c->name, c->summary);
+    fprintf(f, "\n`hwnas COMMAND --help` lists a command's options.\n"
+               "exit status: 0 ok, 1 runtime failure, 2 bad input, 3 stopped after a checkpoint\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return HW_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return HW_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("hwnas 0.1.0\n");
+        return HW_EXIT_OK;
+    }
+    for (const hw_cmd *c = commands; c->name; c++)
+        if (!strcmp(argv[1], c->name)) return c->fn(argc - 1, argv + 1);
+    fprintf(stderr, "hwnas: unknown command '%s' (see hwnas --help)\n", argv[1]);
+    return HW_EXIT_USAGE;
+}

@@ -1,0 +1,143 @@
+/* nsga: NSGA-II (Deb et al. 2002) as an ask/tell engine over a space, plus
+ * its building blocks. All objectives are MINIMISED here: the objective
+ * layer (objective.h) negates maximised ones before they reach this module.
+ *
+ * Constraint handling is Deb's constrained domination: cv[i] >= 0 is the
+ * total constraint violation of point i (0 = feasible). A feasible point
+ * dominates an infeasible one; of two infeasible points the smaller cv
+ * dominates; two feasible points compare by Pareto dominance.
+ *
+ * Engine flow:
+ *   nsga_create -> loop { nsga_ask (a batch of genomes to evaluate);
+ *                         evaluate; nsga_tell (their objectives) }
+ * The first ask returns the initial population (pop_size random distinct
+ * genomes); each later ask returns n_offspring children made by binary
+ * tournament (rank, then crowding), crossover and mutation; tell performs
+ * elitist (mu + lambda) environmental selection. */
+#ifndef HW_NSGA_H
+#define HW_NSGA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rng.h"
+#include "space.h"
+
+/* ---- building blocks (nsga_sort.c, nsga_crowding.c) ------------------- */
+
+/* Non-dominated sorting of n points with m objectives (obj is n x m,
+ * row-major). out_rank[i] = front index (0 = non-dominated). cv may be NULL
+ * (all feasible). Cost O(n log n) for m = 2, O(n log^(m-1) n) for m >= 3
+ * (Jensen / Fortin et al. divide and conquer) or an equally fast method.
+ * Identical points get the same rank. Returns the number of fronts. */
+int nd_sort(const double *obj, const double *cv, int n, int m, int *out_rank);
+
+/* Crowding distance within each front (rank as from nd_sort): boundary
+ * points get +INFINITY. out is n doubles. O(m n log n). */
+void crowding_distance(const double *obj, const int *rank, int n, int m, double *out);
+
+/* 1 if a constrained-dominates b (see above). */
+int nsga_dominates(const double *a, double cva, const double *b, double cvb, int m);
+
+/* ---- hypervolume (hv.c) ---------------------------------------------- */
+
+/* Exact hypervolume dominated by the n points (n x m, minimised) and
+ * bounded by ref. Points not strictly better than ref in every objective
+ * contribute nothing. m = 2: O(n log n); m = 3: O(n log n) (sweep with a
+ * balanced structure, e.g. Beume et al.'s). Other m: -1 (error set).
+ * out_hv receives the volume. */
+int hv_exact(const double *pts, int n, int m, const double *ref, double *out_hv);
+
+/* ---- unbounded Pareto archive (pareto_archive.c) --------------------- */
+
+/* Keeps every mutually non-dominated point ever inserted (feasible points
+ * only: callers insert cv == 0 points). Each point carries a 64-bit id (the
+ * genome hash) and the genome. A point equal in every objective to an
+ * archived one but with another id is kept too (it is not dominated). A
+ * dominated insert is refused; an insert that dominates archived points
+ * removes them. Never loses a non-dominated point. */
+typedef struct pareto_archive pareto_archive;
+int pareto_archive_create(int m, pareto_archive **out);
+void pareto_archive_free(pareto_archive *a);
+/* Returns 1 if the point entered the archive, 0 if dominated or an id
+ * already archived. */
+int pareto_archive_insert(pareto_archive *a, const double *obj, uint64_t id, const hw_genome *g);
+int pareto_archive_size(const pareto_archive *a);
+int pareto_archive_nobj(const pareto_archive *a);
+/* Accessors valid until the next insert; i in 0..size-1. */
+const double *pareto_archive_obj(const pareto_archive *a, int i);
+uint64_t pareto_archive_id(const pareto_archive *a, int i);
+const hw_genome *pareto_archive_genome(const pareto_archive *a, int i);
+/* Hypervolume of the archive w.r.t. ref (see hv_exact). */
+int pareto_archive_hv(const pareto_archive *a, const double *ref, double *out_hv);
+void pareto_archive_clear(pareto_archive *a);
+
+/* ---- the engine (nsga.c) ---------------------------------------------- */
+
+typedef struct nsga_params {
+    int pop_size;       /* mu; >= 4 */
+    int n_offspring;    /* lambda; 0 means pop_size */
+    int n_obj;          /* m >= 1 */
+    double p_crossover; /* probability a pair is recombined; default 0.9 */
+    double p_mutation;  /* per-gene mutation probability; <= 0 means 1/ngenes */
+    uint64_t seed;
+    /* When > 0, a child equal to a genome already evaluated (or already in
+     * this batch) is re-drawn up to this many times before it is accepted,
+     * so evaluations go to new architectures. 0 disables. Default 50. */
+    int novelty_tries;
+} nsga_params;
+
+void nsga_params_default(nsga_params *p);
+
+typedef struct nsga nsga;
+
+int nsga_create(const space *s, const nsga_params *p, nsga **out);
+void nsga_free(nsga *e);
+
+/* The next batch to evaluate: *out_batch points to *out_n genomes owned by
+ * the engine, valid until the next nsga_tell. Calling ask twice without a
+ * tell returns the same batch. */
+int nsga_ask(nsga *e, const hw_genome **out_batch, int *out_n);
+/* Objectives (n x m, minimised) and constraint violations (n; NULL = all
+ * feasible) of the batch from the last ask, in order. Non-finite objectives
+ * are treated as infeasible (cv = +INF). Runs environmental selection and
+ * advances the generation counter (the initial population is generation 0). */
+int nsga_tell(nsga *e, const double *obj, const double *cv);
+
+int nsga_generation(const nsga *e);
+int nsga_nobj(const nsga *e);
+/* Current population (after the last tell): size, genomes, objectives
+ * (size x m), cv, rank, crowding. */
+int nsga_pop_size(const nsga *e);
+const hw_genome *nsga_pop_genomes(const nsga *e);
+const double *nsga_pop_obj(const nsga *e);
+const double *nsga_pop_cv(const nsga *e);
+const int *nsga_pop_rank(const nsga *e);
+const double *nsga_pop_crowding(const nsga *e);
+
+/* Migration: indices of the k best members (rank, then crowding desc). */
+int nsga_best(const nsga *e, int k, int *out_idx);
+/* Migrant replacement policies. */
+typedef enum { NSGA_REPLACE_WORST = 0, NSGA_REPLACE_RANDOM = 1 } nsga_replace_policy;
+/* Inserts n evaluated migrants into the population, replacing members by
+ * the policy (worst = highest rank, then lowest crowding), then re-ranks.
+ * Migrants already present (same genome) are skipped. */
+int nsga_immigrate(nsga *e, const hw_genome *g, const double *obj, const double *cv, int n,
+                   nsga_replace_policy policy);
+/* Replaces objective values of population members (e.g. when predictions
+ * are refreshed by a new predictor version) and re-ranks. */
+int nsga_update_objectives(nsga *e, const double *obj, const double *cv);
+/* Marks a genome as already evaluated for novelty purposes (e.g. a resumed
+ * run's history, or archs measured by other islands). */
+void nsga_mark_seen(nsga *e, const hw_genome *g);
+
+/* The engine's PRNG (state saved in checkpoints). */
+hw_rng *nsga_rng(nsga *e);
+
+/* Complete engine state for checkpoints: a flat byte buffer
+ * (versioned) that nsga_restore turns back into an engine that continues
+ * bit-identically. */
+int nsga_serialize(const nsga *e, unsigned char **out_buf, size_t *out_len);
+int nsga_restore(const space *s, const unsigned char *buf, size_t len, nsga **out);
+
+#endif
