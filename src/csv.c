@@ -60,6 +60,7 @@ static int split_record(char **pp, char *end, char ***fields, int *cap, int *nl)
             while (p < end && *p != ',' && *p != '\n') *w++ = *p++;
             if (w > start && w[-1] == '\r') w--;
         }
+        if (p < end && *p == '\r' && (p + 1 >= end || p[1] == '\n')) p++; /* CRLF after a quote */
         int last = (p >= end || *p == '\n');
         if (!last && *p != ',') return -1; /* junk after a closing quote */
         char *next = p + 1;

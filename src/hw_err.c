@@ -11,10 +11,12 @@ static _Thread_local char errbuf[HW_ERRMSG_MAX];
 static hw_abort_fn abort_hook;
 
 int hw_fail(const char *fmt, ...) {
+    char tmp[HW_ERRMSG_MAX]; /* arguments may point into errbuf itself */
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(errbuf, sizeof errbuf, fmt, ap);
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
+    memcpy(errbuf, tmp, sizeof errbuf);
     return -1;
 }
 

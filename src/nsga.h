@@ -68,6 +68,13 @@ int pareto_archive_nobj(const pareto_archive *a);
 const double *pareto_archive_obj(const pareto_archive *a, int i);
 uint64_t pareto_archive_id(const pareto_archive *a, int i);
 const hw_genome *pareto_archive_genome(const pareto_archive *a, int i);
+/* Inserts n points at once (obj n x m, ids n, g n genomes or NULL); the
+ * result equals n single inserts in order. For m = 2 and large batches this
+ * is one sort of the batch plus a linear merge (O(b log b + size)) instead
+ * of a memmove per insert. *out_entered (may be NULL) = how many batch points
+ * are in the archive afterwards. Returns 0. */
+int pareto_archive_insert_batch(pareto_archive *a, const double *obj, const uint64_t *ids, const hw_genome *g,
+                                int n, int *out_entered);
 /* Hypervolume of the archive w.r.t. ref (see hv_exact). */
 int pareto_archive_hv(const pareto_archive *a, const double *ref, double *out_hv);
 void pareto_archive_clear(pareto_archive *a);
@@ -104,7 +111,12 @@ int nsga_ask(nsga *e, const hw_genome **out_batch, int *out_n);
  * advances the generation counter (the initial population is generation 0). */
 int nsga_tell(nsga *e, const double *obj, const double *cv);
 
+/* Generation of the current population: -1 before the first tell, 0 after
+ * the initial population was told, g after g offspring batches. */
 int nsga_generation(const nsga *e);
+/* The engine's parameters, with defaults resolved (n_offspring 0 stays 0;
+ * p_mutation <= 0 is replaced by 1/ngenes). */
+const nsga_params *nsga_get_params(const nsga *e);
 int nsga_nobj(const nsga *e);
 /* Current population (after the last tell): size, genomes, objectives
  * (size x m), cv, rank, crowding. */

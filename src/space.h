@@ -80,6 +80,31 @@ int64_t space_size(const space *s);
 uint64_t hw_hash_bytes(const void *p, size_t n, uint64_t seed);
 int hw_genome_equal(const hw_genome *a, const hw_genome *b, int ngenes);
 
+/* --- grid space (owned by the nsga helper; src/space_grid.c) ------------ */
+/* Benchmark / test space: nvars (1..HW_MAX_GENES) genes, each 0..levels-1
+ * (2 <= levels <= 32767), decoding to x = gene / (levels - 1) in [0, 1];
+ * features are the x values. Mutation is Deb's bounded polynomial mutation
+ * (eta 20) and crossover bounded SBX (eta 20, each gene with probability
+ * 0.5), both on x and rounded to the grid. String: "g0,g1,...". */
+int space_create_grid(int nvars, int levels, space **out);
+/* Decodes a grid genome into nvars x values; -1 if s is not a grid space. */
+int space_grid_decode(const space *s, const hw_genome *g, double *x);
+/* --- end grid space ------------------------------------------------------- */
+
+/* --- product space (owned by the accel helper; src/space_product.c) ------ */
+/* The product A x B (co-design: architecture x accelerator, see accel.h).
+ * Genome = A's genes then B's; string "<A>@<B>"; features A's then B's; no
+ * table index. On success the product OWNS a and b (space_free(product)
+ * frees them); on failure (too many genes) the caller still owns them. */
+int space_create_product(space *a, space *b, space **out);
+int space_is_product(const space *s);
+/* Part 0 (A) or 1 (B); NULL if s is not a product or i is out of range. */
+const space *space_product_part(const space *s, int i);
+/* Splits a product genome into the parts' genomes / joins them back. */
+int space_product_split(const space *s, const hw_genome *g, hw_genome *ga, hw_genome *gb);
+int space_product_join(const space *s, const hw_genome *ga, const hw_genome *gb, hw_genome *g);
+/* --- end product space ---------------------------------------------------- */
+
 /* --- nb201 specifics ---------------------------------------------------- */
 #define NB201_EDGES 6
 #define NB201_OPS 5

@@ -82,7 +82,7 @@ static int nb_to_string(const space *s, const hw_genome *g, char *buf, size_t n)
     (void)s;
     size_t k = 0;
     for (int node = 1; node <= 3; node++) {
-        int w = snprintf(buf + k, k < n ? n - k : 0, "%s|", node == 1 ? "|" : "+|");
+        int w = snprintf(buf + k, k < n ? n - k : 0, "%s", node == 1 ? "|" : "+|");
         k += (size_t)w;
         for (int e = 0; e < NB201_EDGES; e++) {
             if (edge_to[e] != node) continue;

@@ -1,0 +1,11 @@
+file(REMOVE_RECURSE
+  "CMakeFiles/hwnas_full.dir/mpi/cmd_search.c.o"
+  "CMakeFiles/hwnas_full.dir/mpi/cmd_search.c.o.d"
+  "libhwnas_full.a"
+  "libhwnas_full.pdb"
+)
+
+# Per-language clean rules from dependency scanning.
+foreach(lang C)
+  include(CMakeFiles/hwnas_full.dir/cmake_clean_${lang}.cmake OPTIONAL)
+endforeach()

@@ -1,0 +1,21 @@
+
+# Consider dependencies only in project.
+set(CMAKE_DEPENDS_IN_PROJECT_ONLY OFF)
+
+# The set of languages for which implicit dependencies are needed:
+set(CMAKE_DEPENDS_LANGUAGES
+  )
+
+# The set of dependency files which are needed:
+set(CMAKE_DEPENDS_DEPENDENCY_FILES
+  "/work/main/io/runfile.c" "CMakeFiles/hwnas_full.dir/io/runfile.c.o" "gcc" "CMakeFiles/hwnas_full.dir/io/runfile.c.o.d"
+  "/work/main/mpi/cmd_search.c" "CMakeFiles/hwnas_full.dir/mpi/cmd_search.c.o" "gcc" "CMakeFiles/hwnas_full.dir/mpi/cmd_search.c.o.d"
+  )
+
+# Targets to which this target links.
+set(CMAKE_TARGET_LINKED_INFO_FILES
+  "/work/main/build-io/CMakeFiles/hwnas_core.dir/DependInfo.cmake"
+  )
+
+# Fortran module output directory.
+set(CMAKE_Fortran_TARGET_MODULE_DIR "")

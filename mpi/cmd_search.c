@@ -1,0 +1,244 @@
+/* HWNAS_FULL_ONLY
+ * cmd_search.c: `hwnas search CONFIG [options]`.
+ *
+ * Loads the config, builds the space and the ground-truth evaluator, runs
+ * the search (search.h), then prints the front as a table, writes it as
+ * CSV and optionally a JSON summary. */
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "eval_table.h"
+#include "fsutil.h"
+#include "hw_err.h"
+#include "search.h"
+
+static void usage(FILE *f) {
+    fprintf(f,
+            "usage: hwnas search CONFIG [options]\n"
+            "\n"
+            "Runs a multi-objective architecture search described by the YAML file CONFIG\n"
+            "(keys: docs/config.md). One line per generation on stderr; the final Pareto\n"
+            "front on stdout and as CSV (output.dir/output.front_csv).\n"
+            "\n"
+            "options:\n"
+            "  --summary FILE.json   write a JSON summary (generations, evaluations,\n"
+            "                        measurements, front_size, hv, hv_ratio, wall_s, ...)\n"
+            "  --seed N              override algorithm.seed\n"
+            "  --generations N       override algorithm.generations\n"
+            "  --out-dir DIR         override output.dir\n"
+            "  --quiet               no per-generation lines\n"
+            "  -h, --help            this text\n");
+}
+
+typedef struct table_ctx {
+    const search_config *cfg;
+    eval_table *tab;
+} table_ctx;
+
+static int table_eval(void *ctx, const hw_genome *g, int n, double *obj, double *cv, uint8_t *measured) {
+    table_ctx *t = ctx;
+    const int m = t->cfg->n_obj;
+    double raw[HW_MAX_OBJ];
+    for (int i = 0; i < n; i++) {
+        eval_table_lookup(t->tab, &g[i], raw, &cv[i]);
+        for (int k = 0; k < m; k++) obj[(size_t)i * m + k] = objective_to_min(&t->cfg->obj[k], raw[k]);
+        measured[i] = 1;
+    }
+    return 0;
+}
+
+static long table_count(void *ctx) { return eval_table_measurements(((table_ctx *)ctx)->tab); }
+
+/* Writes the front as CSV (natural units) and prints it as a table. */
+static int write_front(const search_config *c, const space *sp, const pareto_archive *a, int print) {
+    const int m = c->n_obj, n = pareto_archive_size(a);
+    hw_buf csv = {0};
+    int *order = hw_malloc((size_t)(n ? n : 1) * sizeof *order);
+    for (int i = 0; i < n; i++) order[i] = i;
+    /* sort by the first objective (natural units, ascending) for reading */
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0; j--) {
+            double x = pareto_archive_obj(a, order[j - 1])[0], y = pareto_archive_obj(a, order[j])[0];
+            if (objective_to_min(&c->obj[0], x) <= objective_to_min(&c->obj[0], y)) break;
+            int t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    hw_buf_printf(&csv, "arch,arch_index");
+    for (int k = 0; k < m; k++) hw_buf_printf(&csv, ",%s", c->obj[k].name);
+    hw_buf_printf(&csv, ",measured\n");
+    if (print) {
+        printf("\nPareto front (%d points, all measured):\n%-12s", n, "arch_index");
+        for (int k = 0; k < m; k++) printf(" %14s", c->obj[k].name);
+        printf("  arch\n");
+    }
+    for (int r = 0; r < n; r++) {
+        int i = order[r];
+        char s[HW_ARCH_STR_MAX];
+        const hw_genome *g = pareto_archive_genome(a, i);
+        if (space_to_string(sp, g, s, sizeof s)) strcpy(s, "?");
+        long long idx = (long long)space_index(sp, g);
+        hw_buf_printf(&csv, "\"%s\",%lld", s, idx);
+        if (print) printf("%-12lld", idx);
+        for (int k = 0; k < m; k++) {
+            double v = objective_to_min(&c->obj[k], pareto_archive_obj(a, i)[k]); /* back to natural units */
+            hw_buf_printf(&csv, ",%.10g", v);
+            if (print) printf(" %14.6f", v);
+        }
+        hw_buf_printf(&csv, ",1\n");
+        if (print) printf("  %s\n", s);
+    }
+    free(order);
+    int rc = hw_mkdir_p(c->out_dir);
+    if (!rc) rc = hw_write_file_atomic(c->front_csv, csv.p, csv.len);
+    hw_buf_free(&csv);
+    return rc;
+}
+
+static int write_summary(const char *path, const search_config *c, const search_result *r) {
+    hw_buf b = {0};
+    hw_buf_printf(&b, "{\n  \"config\": ");
+    hw_buf_json_str(&b, ycfg_path(c->doc));
+    hw_buf_printf(&b, ",\n  \"space\": \"%s\",\n  \"objectives\": [", c->space_name);
+    for (int k = 0; k < c->n_obj; k++) {
+        hw_buf_printf(&b, "%s", k ? ", " : "");
+        hw_buf_json_str(&b, c->obj[k].name);
+    }
+    hw_buf_printf(&b, "],\n  \"seed\": %llu,\n  \"generations\": %d,\n  \"evaluations\": %ld,\n"
+                      "  \"measurements\": %ld,\n  \"front_size\": %d,\n  \"hv\": ",
+                  (unsigned long long)c->seed, r->generations, r->evaluations, r->measurements, r->front_size);
+    hw_buf_json_num(&b, r->hv);
+    hw_buf_printf(&b, ",\n  \"hv_ratio\": ");
+    hw_buf_json_num(&b, r->hv_ratio);
+    hw_buf_printf(&b, ",\n  \"true_hv\": ");
+    hw_buf_json_num(&b, r->true_hv);
+    hw_buf_printf(&b, ",\n  \"true_front_size\": %d,\n  \"true_front_found\": %d,\n  \"wall_s\": ",
+                  r->true_front_size, r->true_front_found);
+    hw_buf_json_num(&b, r->wall_s);
+    hw_buf_printf(&b, ",\n  \"history\": [");
+    for (int i = 0; i < r->n_history; i++) {
+        const search_history_row *h = &r->history[i];
+        hw_buf_printf(&b, "%s\n    {\"generation\": %d, \"measurements\": %ld, \"front_size\": %d, \"hv\": ",
+                      i ? "," : "", h->generation, h->measurements, h->front_size);
+        hw_buf_json_num(&b, h->hv);
+        hw_buf_printf(&b, ", \"hv_ratio\": ");
+        hw_buf_json_num(&b, h->hv_ratio);
+        hw_buf_printf(&b, ", \"wall_s\": ");
+        hw_buf_json_num(&b, h->wall_s);
+        hw_buf_printf(&b, "}");
+    }
+    hw_buf_printf(&b, "\n  ]\n}\n");
+    int rc = hw_write_file_atomic(path, b.p, b.len);
+    hw_buf_free(&b);
+    return rc;
+}
+
+int cmd_search(int argc, char **argv) {
+    static const struct option opts[] = {
+        {"summary", required_argument, 0, 's'}, {"seed", required_argument, 0, 'S'},
+        {"generations", required_argument, 0, 'g'}, {"out-dir", required_argument, 0, 'o'},
+        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *summary = NULL, *seed_s = NULL, *gen_s = NULL, *out_dir = NULL;
+    int quiet = 0, ch;
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 's': summary = optarg; break;
+        case 'S': seed_s = optarg; break;
+        case 'g': gen_s = optarg; break;
+        case 'o': out_dir = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'h': usage(stdout); return HW_EXIT_OK;
+        default:
+            return cli_usage_error("search: unknown or incomplete option '%s' (see hwnas search --help)",
+                                   argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1) return cli_usage_error("search: expected exactly one CONFIG file (see hwnas search --help)");
+
+    search_config *cfg = NULL;
+    space *sp = NULL;
+    eval_table *tab = NULL;
+    pareto_archive *arch = NULL;
+    double *all = NULL, *front = NULL;
+    hw_genome *all_g = NULL;
+    uint64_t *front_ids = NULL;
+    int *idx = NULL;
+    search_result res = {0};
+    int status = HW_EXIT_USAGE;
+
+    if (search_config_load(argv[optind], &cfg)) goto fail;
+    long v;
+    if (seed_s) {
+        if (cli_parse_int("--seed", seed_s, 0, LONG_MAX, &v)) goto fail;
+        cfg->seed = (uint64_t)v;
+    }
+    if (gen_s) {
+        if (cli_parse_int("--generations", gen_s, 0, 100000000, &v)) goto fail;
+        cfg->generations = (int)v;
+    }
+    if (out_dir) {
+        size_t n = strlen(out_dir) + strlen(cfg->front_csv) + 2;
+        const char *base = strrchr(cfg->front_csv, '/');
+        char *fc = hw_malloc(n);
+        snprintf(fc, n, "%s/%s", out_dir, base ? base + 1 : cfg->front_csv);
+        free(cfg->front_csv);
+        free(cfg->out_dir);
+        cfg->front_csv = fc;
+        cfg->out_dir = hw_strdup(out_dir);
+    }
+    if (search_config_space(cfg, &sp) || eval_table_create(cfg, sp, &tab)) goto fail;
+
+    search_problem p = {.cfg = cfg, .sp = sp, .eval = table_eval, .count = table_count,
+                        .progress = quiet ? NULL : stderr};
+    table_ctx tc = {.cfg = cfg, .tab = tab};
+    p.ctx = &tc;
+    const int m = cfg->n_obj;
+    if (cfg->true_front && cfg->has_ref) {
+        int n;
+        if (eval_table_all_feasible(tab, &all, &all_g, &n)) goto fail;
+        idx = hw_malloc((size_t)(n ? n : 1) * sizeof *idx);
+        int k = search_front_of(all, n, m, idx);
+        if (k < 0) goto fail;
+        front = hw_malloc((size_t)(k ? k : 1) * m * sizeof *front);
+        front_ids = hw_malloc((size_t)(k ? k : 1) * sizeof *front_ids);
+        for (int i = 0; i < k; i++) {
+            memcpy(front + (size_t)i * m, all + (size_t)idx[i] * m, (size_t)m * sizeof *front);
+            front_ids[i] = space_hash(sp, &all_g[idx[i]]);
+        }
+        p.true_front = front;
+        p.true_front_ids = front_ids;
+        p.true_front_n = k;
+        if (!quiet) fprintf(stderr, "hwnas: exact front from the table: %d points of %d feasible\n", k, n);
+    }
+    status = HW_EXIT_FAIL;
+    if (search_run(&p, &res, &arch)) goto fail;
+    if (write_front(cfg, sp, arch, 1)) goto fail;
+    printf("\n%d generations, %ld evaluations, %ld measurements, front %d", res.generations, res.evaluations,
+           res.measurements, res.front_size);
+    if (isfinite(res.hv)) printf(", HV %.6f", res.hv);
+    if (isfinite(res.hv_ratio)) printf(", HV ratio %.6f (true front %d/%d found)", res.hv_ratio, res.true_front_found,
+                                       res.true_front_size);
+    printf(", %.2f s\nfront written to %s\n", res.wall_s, cfg->front_csv);
+    if (summary && write_summary(summary, cfg, &res)) goto fail;
+    status = HW_EXIT_OK;
+fail:
+    if (status != HW_EXIT_OK) cli_report(status);
+    search_result_free(&res);
+    pareto_archive_free(arch);
+    free(all);
+    free(all_g);
+    free(front);
+    free(front_ids);
+    free(idx);
+    eval_table_free(tab);
+    space_free(sp);
+    search_config_free(cfg);
+    return status;
+}

@@ -1,0 +1,44 @@
+/* adamw: AdamW with warm-up / linear decay (see adamw.h). */
+#include "adamw.h"
+
+#include <math.h>
+
+void adamw_cfg_default(adamw_cfg *c) {
+    c->lr = 1e-3f;
+    c->beta1 = 0.9f;
+    c->beta2 = 0.999f;
+    c->eps = 1e-8f;
+    c->weight_decay = 0.01f;
+    c->clip = 1.0f;
+    c->warmup = 0;
+    c->total = 0;
+}
+
+float adamw_lr_at(const adamw_cfg *c, long t) {
+    if (c->warmup > 0 && t < c->warmup) return c->lr * (float)(t + 1) / (float)c->warmup;
+    if (c->total <= 0) return c->lr;
+    if (t >= c->total) return 0.0f;
+    long span = c->total - c->warmup;
+    if (span <= 0) return 0.0f;
+    return c->lr * (float)(c->total - t) / (float)span;
+}
+
+double adamw_norm(const float *g, size_t n) {
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) s += (double)g[i] * g[i];
+    return sqrt(s);
+}
+
+void adamw_update(float *p, const float *g, float *m, float *v, size_t n, const adamw_cfg *c, float lr, long t,
+                  int decay) {
+    float b1 = c->beta1, b2 = c->beta2;
+    float c1 = 1.0f - powf(b1, (float)t), c2 = 1.0f - powf(b2, (float)t);
+    float wd = decay ? c->weight_decay : 0.0f;
+    for (size_t i = 0; i < n; i++) {
+        float gi = g[i];
+        float mi = m[i] = b1 * m[i] + (1.0f - b1) * gi;
+        float vi = v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+        float mh = mi / c1, vh = vi / c2;
+        p[i] -= lr * (mh / (sqrtf(vh) + c->eps) + wd * p[i]);
+    }
+}

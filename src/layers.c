@@ -1,0 +1,77 @@
+/* layers.c: the layer list container and per-layer size arithmetic. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw_err.h"
+#include "layers.h"
+
+const char *const layer_kind_names[LAYER_NKINDS] = {"conv", "dwconv", "matmul", "pool", "eltwise"};
+
+void layer_list_init(layer_list *l, int merge) {
+    memset(l, 0, sizeof *l);
+    l->merge = merge;
+}
+
+void layer_list_free(layer_list *l) {
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+void layer_list_clear(layer_list *l) { l->n = 0; }
+
+/* 1 if a and b describe the same problem shape (names and counts aside). */
+static int same_shape(const net_layer *a, const net_layer *b) {
+    return a->kind == b->kind && a->g == b->g && a->n == b->n && a->c == b->c && a->k == b->k && a->h == b->h &&
+           a->w == b->w && a->p == b->p && a->q == b->q && a->r == b->r && a->s == b->s &&
+           a->stride == b->stride && a->n_in == b->n_in && a->ops == b->ops && a->act_b == b->act_b;
+}
+
+void layer_list_add(layer_list *l, const net_layer *x) {
+    HW_ASSERT(x->count >= 1);
+    if (l->merge)
+        for (int i = 0; i < l->n; i++)
+            if (same_shape(&l->v[i], x)) {
+                l->v[i].count += x->count;
+                return;
+            }
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 64;
+        l->v = hw_realloc(l->v, (size_t)l->cap * sizeof *l->v);
+    }
+    l->v[l->n++] = *x;
+}
+
+double layer_macs(const net_layer *x) {
+    double out = (double)x->g * x->n * x->k * x->p * x->q;
+    switch (x->kind) {
+    case LAYER_CONV:
+    case LAYER_DWCONV:
+    case LAYER_MATMUL: return out * x->c * x->r * x->s;
+    case LAYER_POOL: return out * x->r * x->s * x->ops;
+    case LAYER_ELTWISE: return out * x->ops;
+    default: HW_ASSERT(0);
+    }
+    return 0;
+}
+
+double layer_weight_elems(const net_layer *x) {
+    switch (x->kind) {
+    case LAYER_CONV:
+    case LAYER_DWCONV:
+    case LAYER_MATMUL: return (double)x->g * x->k * x->c * x->r * x->s;
+    default: return 0;
+    }
+}
+
+double layer_input_elems(const net_layer *x) {
+    if (x->kind == LAYER_ELTWISE) return (double)x->n_in * x->g * x->n * x->k * x->p * x->q;
+    return (double)x->g * x->n * x->c * x->h * x->w;
+}
+
+double layer_output_elems(const net_layer *x) { return (double)x->g * x->n * x->k * x->p * x->q; }
+
+double layer_list_macs(const layer_list *l) {
+    double t = 0;
+    for (int i = 0; i < l->n; i++) t += layer_macs(&l->v[i]) * l->v[i].count;
+    return t;
+}

@@ -1,0 +1,635 @@
+/* nsga: the NSGA-II ask/tell engine (see nsga.h for the contract).
+ *
+ * State: the population (mu genomes with objectives, cv, rank, crowding and
+ * genome hashes), the pending batch (asked, not yet told), the set of
+ * genome hashes already handed out for evaluation ("seen", for novelty),
+ * the PRNG, the generation counter. Everything is flat arrays, so the
+ * state serializes to one buffer and restores bit-exactly.
+ *
+ * ask (generation >= 0): lambda children, each pair from two binary
+ *   tournaments (lower rank wins, then larger crowding, then a coin),
+ *   recombined with probability p_crossover by space_crossover and mutated
+ *   gene-wise by space_mutate. A child whose hash was seen (or is already in
+ *   this batch) is discarded and another one drawn, up to novelty_tries
+ *   consecutive discards; then it is accepted anyway.
+ * tell: mu + lambda elitist selection: nd_sort of the union, whole fronts
+ *   while they fit, the last front by crowding distance (computed on that
+ *   front) descending, index ascending. The new population's crowding is
+ *   recomputed on it (ranks stay exact: every dominator front is kept).
+ *
+ * Memory at mu = lambda = 1e5 with 2 objectives: ~3 genome arrays of 12.8
+ * MB, a few MB of doubles, and the seen set (16 bytes per evaluated genome
+ * at load 1/2). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw_err.h"
+#include "nsga.h"
+#include "nsga_util.h"
+
+#define NSGA_MAGIC 0x4147534e53574855ULL /* "UHWSNSGA" little-endian */
+#define NSGA_VERSION 1u
+#define NSGA_INIT_TRIES 50
+
+struct nsga {
+    const space *s;
+    nsga_params p;
+    int m, ng;        /* objectives, genes */
+    int mu, lambda;
+    hw_rng rng;
+    int gen;          /* generation of the current population, -1 before the first tell */
+    /* population */
+    int npop;
+    hw_genome *pg;    /* [mu] */
+    double *pobj;     /* [mu x m] */
+    double *pcv;      /* [mu] */
+    int *prank;       /* [mu] */
+    double *pcrowd;   /* [mu] */
+    uint64_t *phash;  /* [mu] */
+    /* pending batch */
+    int pending, nb;
+    hw_genome *bg;    /* [max(mu, lambda)] */
+    uint64_t *bhash;  /* [max(mu, lambda)] */
+    /* selection scratch over the union (mu + lambda) */
+    double *cobj;     /* [(mu + lambda) x m] */
+    double *ccv;      /* [mu + lambda] */
+    int *crank;       /* [mu + lambda] */
+    int *sel;         /* [mu + lambda] chosen union indices */
+    hw_genome *ng_buf; /* [mu] next population genomes */
+    u64set seen;
+};
+
+void nsga_params_default(nsga_params *p) {
+    memset(p, 0, sizeof *p);
+    p->pop_size = 50;
+    p->n_offspring = 0;
+    p->n_obj = 2;
+    p->p_crossover = 0.9;
+    p->p_mutation = 0.0;
+    p->seed = 1;
+    p->novelty_tries = 50;
+}
+
+static int check_params(const space *s, const nsga_params *p) {
+    if (p->pop_size < 4) return hw_fail("nsga: pop_size %d (need >= 4)", p->pop_size);
+    if (p->pop_size > 50000000) return hw_fail("nsga: pop_size %d too large", p->pop_size);
+    if (p->n_offspring < 0 || p->n_offspring > 50000000)
+        return hw_fail("nsga: n_offspring %d out of range (0 = pop_size)", p->n_offspring);
+    if (p->n_obj < 1 || p->n_obj > 64) return hw_fail("nsga: n_obj %d out of range 1..64", p->n_obj);
+    if (!(p->p_crossover >= 0 && p->p_crossover <= 1))
+        return hw_fail("nsga: p_crossover %g not in [0, 1]", p->p_crossover);
+    if (!(p->p_mutation <= 1)) return hw_fail("nsga: p_mutation %g > 1", p->p_mutation);
+    if (p->novelty_tries < 0) return hw_fail("nsga: novelty_tries %d < 0", p->novelty_tries);
+    if (space_ngenes(s) < 1) return hw_fail("nsga: space '%s' has no genes", space_name(s));
+    return 0;
+}
+
+static nsga *alloc_engine(const space *s, const nsga_params *p) {
+    nsga *e = hw_calloc(1, sizeof *e);
+    e->s = s;
+    e->p = *p;
+    e->m = p->n_obj;
+    e->ng = space_ngenes(s);
+    e->mu = p->pop_size;
+    e->lambda = p->n_offspring > 0 ? p->n_offspring : p->pop_size;
+    if (!(e->p.p_mutation > 0)) e->p.p_mutation = 1.0 / e->ng;
+    size_t mu = (size_t)e->mu, nu = (size_t)e->mu + e->lambda, bmax = (size_t)(e->mu > e->lambda ? e->mu : e->lambda);
+    e->pg = hw_malloc(mu * sizeof *e->pg);
+    e->pobj = hw_malloc(mu * e->m * sizeof *e->pobj);
+    e->pcv = hw_malloc(mu * sizeof *e->pcv);
+    e->prank = hw_malloc(mu * sizeof *e->prank);
+    e->pcrowd = hw_malloc(mu * sizeof *e->pcrowd);
+    e->phash = hw_malloc(mu * sizeof *e->phash);
+    e->bg = hw_malloc(bmax * sizeof *e->bg);
+    e->bhash = hw_malloc(bmax * sizeof *e->bhash);
+    e->cobj = hw_malloc(nu * e->m * sizeof *e->cobj);
+    e->ccv = hw_malloc(nu * sizeof *e->ccv);
+    e->crank = hw_malloc(nu * sizeof *e->crank);
+    e->sel = hw_malloc(nu * sizeof *e->sel);
+    e->ng_buf = hw_malloc(mu * sizeof *e->ng_buf);
+    e->gen = -1;
+    return e;
+}
+
+int nsga_create(const space *s, const nsga_params *p, nsga **out) {
+    if (check_params(s, p)) return -1;
+    nsga *e = alloc_engine(s, p);
+    rng_seed(&e->rng, p->seed);
+    *out = e;
+    return 0;
+}
+
+void nsga_free(nsga *e) {
+    if (!e) return;
+    free(e->pg);
+    free(e->pobj);
+    free(e->pcv);
+    free(e->prank);
+    free(e->pcrowd);
+    free(e->phash);
+    free(e->bg);
+    free(e->bhash);
+    free(e->cobj);
+    free(e->ccv);
+    free(e->crank);
+    free(e->sel);
+    free(e->ng_buf);
+    u64set_free(&e->seen);
+    free(e);
+}
+
+/* ---- ask ------------------------------------------------------------------- */
+
+/* Index of the winner of a binary tournament. */
+static int tournament(nsga *e) {
+    int n = e->npop;
+    int i = (int)rng_below(&e->rng, (uint64_t)n);
+    int j = (int)rng_below(&e->rng, (uint64_t)(n - 1));
+    if (j >= i) j++;
+    if (e->prank[i] != e->prank[j]) return e->prank[i] < e->prank[j] ? i : j;
+    if (e->pcrowd[i] != e->pcrowd[j]) return e->pcrowd[i] > e->pcrowd[j] ? i : j;
+    return (rng_next(&e->rng) & 1) ? i : j;
+}
+
+static void make_initial(nsga *e) {
+    int tries = 0;
+    int limit = e->p.novelty_tries > NSGA_INIT_TRIES ? e->p.novelty_tries : NSGA_INIT_TRIES;
+    e->nb = 0;
+    while (e->nb < e->mu) {
+        hw_genome *g = &e->bg[e->nb];
+        space_sample(e->s, &e->rng, g);
+        uint64_t h = space_hash(e->s, g);
+        if (u64set_has(&e->seen, h) && tries < limit) {
+            tries++;
+            continue;
+        }
+        tries = 0;
+        u64set_add(&e->seen, h);
+        e->bhash[e->nb++] = h;
+    }
+}
+
+static void make_offspring(nsga *e) {
+    int tries = 0;
+    e->nb = 0;
+    while (e->nb < e->lambda) {
+        hw_genome c[2];
+        const hw_genome *a = &e->pg[tournament(e)], *b = &e->pg[tournament(e)];
+        if (rng_uniform(&e->rng) < e->p.p_crossover) {
+            space_crossover(e->s, &e->rng, a, b, &c[0], &c[1]);
+        } else {
+            c[0] = *a;
+            c[1] = *b;
+        }
+        for (int k = 0; k < 2 && e->nb < e->lambda; k++) {
+            space_mutate(e->s, &e->rng, e->p.p_mutation, &c[k]);
+            uint64_t h = space_hash(e->s, &c[k]);
+            if (e->p.novelty_tries > 0 && u64set_has(&e->seen, h) && tries < e->p.novelty_tries) {
+                tries++;
+                continue;
+            }
+            tries = 0;
+            u64set_add(&e->seen, h);
+            e->bg[e->nb] = c[k];
+            e->bhash[e->nb++] = h;
+        }
+    }
+}
+
+int nsga_ask(nsga *e, const hw_genome **out_batch, int *out_n) {
+    if (!e->pending) {
+        if (e->gen < 0)
+            make_initial(e);
+        else
+            make_offspring(e);
+        e->pending = 1;
+    }
+    *out_batch = e->bg;
+    *out_n = e->nb;
+    return 0;
+}
+
+/* ---- tell ------------------------------------------------------------------ */
+
+static double clean_cv(const double *obj, int m, const double *cv, int i) {
+    double c = cv ? cv[i] : 0.0;
+    if (isnan(c)) c = INFINITY;
+    if (c < 0) c = 0;
+    for (int j = 0; j < m; j++)
+        if (!isfinite(obj[(size_t)i * m + j])) c = INFINITY;
+    return c;
+}
+
+/* nd_sort + crowding of the current population. */
+static void rerank(nsga *e) {
+    nd_sort(e->pobj, e->pcv, e->npop, e->m, e->prank);
+    crowding_distance(e->pobj, e->prank, e->npop, e->m, e->pcrowd);
+}
+
+typedef struct cdx {
+    double c;
+    int i;
+} cdx;
+#define CDX_LESS(ctx, x, y) ((x).c > (y).c || ((x).c == (y).c && (x).i < (y).i))
+HW_DEFINE_MSORT(sort_cdx, cdx, CDX_LESS)
+
+/* Non-finite objectives are replaced by +INF in the stored copy so that
+ * sorting and crowding stay well defined (the point is infeasible anyway). */
+static void store_obj(double *dst, const double *src, int m) {
+    for (int j = 0; j < m; j++) dst[j] = isnan(src[j]) ? INFINITY : src[j];
+}
+
+/* Keeps mu of the union (pop + batch) by rank, then crowding. */
+static void environmental_selection(nsga *e) {
+    int m = e->m, n = e->npop + e->nb, mu = e->mu;
+    memcpy(e->cobj, e->pobj, (size_t)e->npop * m * sizeof *e->cobj);
+    memcpy(e->ccv, e->pcv, (size_t)e->npop * sizeof *e->ccv);
+    /* batch objectives were stored at cobj + npop * m by tell */
+    int nf = nd_sort(e->cobj, e->ccv, n, m, e->crank);
+    int *cnt = hw_calloc((size_t)nf + 1, sizeof *cnt);
+    for (int i = 0; i < n; i++) cnt[e->crank[i]]++;
+    int last = 0, taken = 0;
+    while (last < nf && taken + cnt[last] <= mu) taken += cnt[last++];
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (e->crank[i] < last) e->sel[k++] = i;
+    if (k < mu && last < nf) {
+        int s = cnt[last];
+        int *mem = hw_malloc((size_t)s * sizeof *mem);
+        double *fo = hw_malloc((size_t)s * m * sizeof *fo);
+        int *fr = hw_calloc((size_t)s, sizeof *fr);
+        double *fc = hw_malloc((size_t)s * sizeof *fc);
+        cdx *cd = hw_malloc((size_t)s * sizeof *cd), *tmp = hw_malloc(((size_t)s / 2 + 1) * sizeof *tmp);
+        int t = 0;
+        for (int i = 0; i < n; i++)
+            if (e->crank[i] == last) {
+                mem[t] = i;
+                memcpy(fo + (size_t)t * m, e->cobj + (size_t)i * m, (size_t)m * sizeof *fo);
+                t++;
+            }
+        crowding_distance(fo, fr, s, m, fc);
+        for (t = 0; t < s; t++) {
+            cd[t].c = fc[t];
+            cd[t].i = t;
+        }
+        sort_cdx(cd, tmp, (size_t)s, NULL);
+        int need = mu - k;
+        int *pick = hw_malloc((size_t)need * sizeof *pick);
+        for (t = 0; t < need; t++) pick[t] = mem[cd[t].i];
+        /* keep union order among the picked (ascending index) */
+        for (t = 1; t < need; t++) {
+            int v = pick[t], u = t;
+            while (u > 0 && pick[u - 1] > v) {
+                pick[u] = pick[u - 1];
+                u--;
+            }
+            pick[u] = v;
+        }
+        /* merge picked into sel (both ascending) */
+        int *merged = hw_malloc((size_t)mu * sizeof *merged);
+        int a = 0, b = 0, o = 0;
+        while (a < k || b < need) merged[o++] = (b >= need || (a < k && e->sel[a] < pick[b])) ? e->sel[a++] : pick[b++];
+        memcpy(e->sel, merged, (size_t)mu * sizeof *merged);
+        k = mu;
+        free(merged);
+        free(pick);
+        free(mem);
+        free(fo);
+        free(fr);
+        free(fc);
+        free(cd);
+        free(tmp);
+    }
+    free(cnt);
+    HW_ASSERT(k == mu);
+    /* build the next population in place (sel ascending: pop part first) */
+    for (int t = 0; t < mu; t++) {
+        int i = e->sel[t];
+        e->ng_buf[t] = i < e->npop ? e->pg[i] : e->bg[i - e->npop];
+    }
+    hw_genome *sw = e->pg;
+    e->pg = e->ng_buf;
+    e->ng_buf = sw;
+    for (int t = 0; t < mu; t++) {
+        int i = e->sel[t];
+        memcpy(e->pobj + (size_t)t * m, e->cobj + (size_t)i * m, (size_t)m * sizeof *e->pobj);
+        e->pcv[t] = e->ccv[i];
+        e->prank[t] = e->crank[i];
+    }
+    /* hashes: pop part first, then batch part */
+    uint64_t *nh = hw_malloc((size_t)mu * sizeof *nh);
+    for (int t = 0; t < mu; t++) {
+        int i = e->sel[t];
+        nh[t] = i < e->npop ? e->phash[i] : e->bhash[i - e->npop];
+    }
+    memcpy(e->phash, nh, (size_t)mu * sizeof *nh);
+    free(nh);
+    e->npop = mu;
+    crowding_distance(e->pobj, e->prank, e->npop, m, e->pcrowd);
+}
+
+int nsga_tell(nsga *e, const double *obj, const double *cv) {
+    if (!e->pending) return hw_fail("nsga: tell without a pending ask");
+    int m = e->m;
+    if (e->gen < 0) {
+        for (int t = 0; t < e->nb; t++) {
+            store_obj(e->pobj + (size_t)t * m, obj + (size_t)t * m, m);
+            e->pcv[t] = clean_cv(obj, m, cv, t);
+            e->pg[t] = e->bg[t];
+            e->phash[t] = e->bhash[t];
+        }
+        e->npop = e->nb;
+        rerank(e);
+    } else {
+        for (int t = 0; t < e->nb; t++) {
+            store_obj(e->cobj + (size_t)(e->npop + t) * m, obj + (size_t)t * m, m);
+            e->ccv[e->npop + t] = clean_cv(obj, m, cv, t);
+        }
+        environmental_selection(e);
+    }
+    e->pending = 0;
+    e->gen++;
+    return 0;
+}
+
+/* ---- accessors ------------------------------------------------------------- */
+
+int nsga_generation(const nsga *e) { return e->gen; }
+int nsga_nobj(const nsga *e) { return e->m; }
+int nsga_pop_size(const nsga *e) { return e->npop; }
+const hw_genome *nsga_pop_genomes(const nsga *e) { return e->pg; }
+const double *nsga_pop_obj(const nsga *e) { return e->pobj; }
+const double *nsga_pop_cv(const nsga *e) { return e->pcv; }
+const int *nsga_pop_rank(const nsga *e) { return e->prank; }
+const double *nsga_pop_crowding(const nsga *e) { return e->pcrowd; }
+hw_rng *nsga_rng(nsga *e) { return &e->rng; }
+const nsga_params *nsga_get_params(const nsga *e) { return &e->p; }
+
+/* ---- migration --------------------------------------------------------------- */
+
+typedef struct bestkey {
+    int r;
+    double c;
+    int i;
+} bestkey;
+#define BEST_LESS(ctx, x, y) \
+    ((x).r < (y).r || ((x).r == (y).r && ((x).c > (y).c || ((x).c == (y).c && (x).i < (y).i))))
+HW_DEFINE_MSORT(sort_best, bestkey, BEST_LESS)
+
+/* Population indices ordered best first (rank asc, crowding desc, index). */
+static int *order_best(const nsga *e) {
+    int n = e->npop;
+    bestkey *b = hw_malloc(((size_t)n + 1) * sizeof *b), *tmp = hw_malloc(((size_t)n / 2 + 1) * sizeof *tmp);
+    for (int i = 0; i < n; i++) {
+        b[i].r = e->prank[i];
+        b[i].c = e->pcrowd[i];
+        b[i].i = i;
+    }
+    sort_best(b, tmp, (size_t)n, NULL);
+    int *ord = hw_malloc(((size_t)n + 1) * sizeof *ord);
+    for (int i = 0; i < n; i++) ord[i] = b[i].i;
+    free(b);
+    free(tmp);
+    return ord;
+}
+
+int nsga_best(const nsga *e, int k, int *out_idx) {
+    if (e->npop == 0) return hw_fail("nsga: no population yet (tell the initial batch first)");
+    if (k < 0 || k > e->npop) return hw_fail("nsga: best %d of a population of %d", k, e->npop);
+    int *ord = order_best(e);
+    memcpy(out_idx, ord, (size_t)k * sizeof *out_idx);
+    free(ord);
+    return 0;
+}
+
+int nsga_immigrate(nsga *e, const hw_genome *g, const double *obj, const double *cv, int n,
+                   nsga_replace_policy policy) {
+    if (e->npop == 0) return hw_fail("nsga: immigrate before the initial population was told");
+    if (n < 0) return hw_fail("nsga: immigrate %d migrants", n);
+    if (policy != NSGA_REPLACE_WORST && policy != NSGA_REPLACE_RANDOM)
+        return hw_fail("nsga: unknown replacement policy %d", (int)policy);
+    int m = e->m, np = e->npop;
+    int *victims;
+    if (policy == NSGA_REPLACE_WORST) {
+        int *ord = order_best(e);
+        victims = hw_malloc(((size_t)np + 1) * sizeof *victims);
+        for (int i = 0; i < np; i++) victims[i] = ord[np - 1 - i];
+        free(ord);
+    } else {
+        victims = hw_malloc(((size_t)np + 1) * sizeof *victims);
+        for (int i = 0; i < np; i++) victims[i] = i;
+        rng_shuffle_int(&e->rng, victims, np);
+    }
+    u64set present = {0};
+    for (int i = 0; i < np; i++) u64set_add(&present, e->phash[i]);
+    int nv = 0, changed = 0;
+    for (int t = 0; t < n && nv < np; t++) {
+        uint64_t h = space_hash(e->s, &g[t]);
+        u64set_add(&e->seen, h);
+        if (!u64set_add(&present, h)) continue; /* already in the population */
+        int v = victims[nv++];
+        e->pg[v] = g[t];
+        e->phash[v] = h;
+        store_obj(e->pobj + (size_t)v * m, obj + (size_t)t * m, m);
+        e->pcv[v] = clean_cv(obj, m, cv, t);
+        changed = 1;
+    }
+    u64set_free(&present);
+    free(victims);
+    if (changed) rerank(e);
+    return 0;
+}
+
+int nsga_update_objectives(nsga *e, const double *obj, const double *cv) {
+    if (e->npop == 0) return hw_fail("nsga: update_objectives before the initial population was told");
+    int m = e->m;
+    for (int i = 0; i < e->npop; i++) {
+        store_obj(e->pobj + (size_t)i * m, obj + (size_t)i * m, m);
+        e->pcv[i] = clean_cv(obj, m, cv, i);
+    }
+    rerank(e);
+    return 0;
+}
+
+void nsga_mark_seen(nsga *e, const hw_genome *g) { u64set_add(&e->seen, space_hash(e->s, g)); }
+
+/* ---- serialization ------------------------------------------------------------ */
+
+typedef struct wbuf {
+    unsigned char *p;
+    size_t n, cap;
+} wbuf;
+
+static void put(wbuf *w, const void *src, size_t n) {
+    if (w->n + n > w->cap) {
+        size_t cap = w->cap ? w->cap : 4096;
+        while (cap < w->n + n) cap *= 2;
+        w->p = hw_realloc(w->p, cap);
+        w->cap = cap;
+    }
+    if (n) memcpy(w->p + w->n, src, n);
+    w->n += n;
+}
+static void put_u64(wbuf *w, uint64_t v) { put(w, &v, sizeof v); }
+static void put_i32(wbuf *w, int32_t v) { put(w, &v, sizeof v); }
+static void put_f64(wbuf *w, double v) { put(w, &v, sizeof v); }
+
+static void put_genomes(wbuf *w, const hw_genome *g, int n, int ng) {
+    for (int i = 0; i < n; i++) put(w, g[i].g, (size_t)ng * sizeof g[i].g[0]);
+}
+
+/* Layout (host byte order, version 1): magic u64, version i32, params
+ * (pop_size, n_offspring, n_obj i32; p_crossover, p_mutation f64; seed u64;
+ * novelty_tries i32), space (name length i32 + bytes, ngenes i32,
+ * cardinalities i32 x ngenes), rng 4 x u64, gen, npop, population (genomes
+ * int16 x ngenes each, obj, cv, rank, crowding, hash), pending, nb, batch
+ * (genomes, hash), seen (cap u64, n u64, has_zero i32, cap x u64 table). */
+int nsga_serialize(const nsga *e, unsigned char **out_buf, size_t *out_len) {
+    wbuf w = {0};
+    put_u64(&w, NSGA_MAGIC);
+    put_i32(&w, (int32_t)NSGA_VERSION);
+    put_i32(&w, e->p.pop_size);
+    put_i32(&w, e->p.n_offspring);
+    put_i32(&w, e->p.n_obj);
+    put_f64(&w, e->p.p_crossover);
+    put_f64(&w, e->p.p_mutation);
+    put_u64(&w, e->p.seed);
+    put_i32(&w, e->p.novelty_tries);
+    const char *name = space_name(e->s);
+    put_i32(&w, (int32_t)strlen(name));
+    put(&w, name, strlen(name));
+    put_i32(&w, e->ng);
+    for (int i = 0; i < e->ng; i++) put_i32(&w, space_cardinality(e->s, i));
+    for (int i = 0; i < 4; i++) put_u64(&w, e->rng.s[i]);
+    put_i32(&w, e->gen);
+    put_i32(&w, e->npop);
+    put_genomes(&w, e->pg, e->npop, e->ng);
+    put(&w, e->pobj, (size_t)e->npop * e->m * sizeof *e->pobj);
+    put(&w, e->pcv, (size_t)e->npop * sizeof *e->pcv);
+    put(&w, e->prank, (size_t)e->npop * sizeof *e->prank);
+    put(&w, e->pcrowd, (size_t)e->npop * sizeof *e->pcrowd);
+    put(&w, e->phash, (size_t)e->npop * sizeof *e->phash);
+    put_i32(&w, e->pending);
+    put_i32(&w, e->nb);
+    put_genomes(&w, e->bg, e->nb, e->ng);
+    put(&w, e->bhash, (size_t)e->nb * sizeof *e->bhash);
+    put_u64(&w, (uint64_t)e->seen.cap);
+    put_u64(&w, (uint64_t)e->seen.n);
+    put_i32(&w, e->seen.has_zero);
+    put(&w, e->seen.keys, e->seen.cap * sizeof *e->seen.keys);
+    *out_buf = w.p;
+    *out_len = w.n;
+    return 0;
+}
+
+typedef struct rbuf {
+    const unsigned char *p;
+    size_t n, off;
+    int bad;
+} rbuf;
+
+static void get(rbuf *r, void *dst, size_t n) {
+    if (r->bad || n > r->n - r->off) {
+        r->bad = 1;
+        if (n) memset(dst, 0, n);
+        return;
+    }
+    if (n) memcpy(dst, r->p + r->off, n);
+    r->off += n;
+}
+static uint64_t get_u64(rbuf *r) {
+    uint64_t v;
+    get(r, &v, sizeof v);
+    return v;
+}
+static int32_t get_i32(rbuf *r) {
+    int32_t v;
+    get(r, &v, sizeof v);
+    return v;
+}
+static double get_f64(rbuf *r) {
+    double v;
+    get(r, &v, sizeof v);
+    return v;
+}
+static void get_genomes(rbuf *r, hw_genome *g, int n, int ng) {
+    for (int i = 0; i < n; i++) {
+        memset(&g[i], 0, sizeof g[i]);
+        get(r, g[i].g, (size_t)ng * sizeof g[i].g[0]);
+    }
+}
+
+int nsga_restore(const space *s, const unsigned char *buf, size_t len, nsga **out) {
+    rbuf r = {buf, len, 0, 0};
+    nsga *e = NULL;
+    if (get_u64(&r) != NSGA_MAGIC || r.bad) return hw_fail("nsga state: not an NSGA-II engine state");
+    int32_t ver = get_i32(&r);
+    if (ver != (int32_t)NSGA_VERSION) return hw_fail("nsga state: version %d, expected %u", ver, NSGA_VERSION);
+    nsga_params p;
+    memset(&p, 0, sizeof p);
+    p.pop_size = get_i32(&r);
+    p.n_offspring = get_i32(&r);
+    p.n_obj = get_i32(&r);
+    p.p_crossover = get_f64(&r);
+    p.p_mutation = get_f64(&r);
+    p.seed = get_u64(&r);
+    p.novelty_tries = get_i32(&r);
+    if (r.bad) goto truncated;
+    if (check_params(s, &p)) return hw_fail_prefix("nsga state");
+    int32_t nlen = get_i32(&r);
+    char name[64];
+    if (r.bad || nlen < 0 || nlen >= (int32_t)sizeof name) goto corrupt;
+    get(&r, name, (size_t)nlen);
+    name[nlen] = 0;
+    if (strcmp(name, space_name(s)) != 0)
+        return hw_fail("nsga state: saved for space '%s', restoring into space '%s'", name, space_name(s));
+    int32_t ng = get_i32(&r);
+    if (r.bad || ng != space_ngenes(s)) goto mismatch;
+    for (int i = 0; i < ng; i++)
+        if (get_i32(&r) != space_cardinality(s, i)) goto mismatch;
+    e = alloc_engine(s, &p);
+    e->p.p_mutation = p.p_mutation; /* saved value is already resolved */
+    for (int i = 0; i < 4; i++) e->rng.s[i] = get_u64(&r);
+    e->gen = get_i32(&r);
+    e->npop = get_i32(&r);
+    if (r.bad || e->npop < 0 || e->npop > e->mu || e->gen < -1) goto corrupt;
+    get_genomes(&r, e->pg, e->npop, ng);
+    get(&r, e->pobj, (size_t)e->npop * e->m * sizeof *e->pobj);
+    get(&r, e->pcv, (size_t)e->npop * sizeof *e->pcv);
+    get(&r, e->prank, (size_t)e->npop * sizeof *e->prank);
+    get(&r, e->pcrowd, (size_t)e->npop * sizeof *e->pcrowd);
+    get(&r, e->phash, (size_t)e->npop * sizeof *e->phash);
+    e->pending = get_i32(&r);
+    e->nb = get_i32(&r);
+    int bmax = e->mu > e->lambda ? e->mu : e->lambda;
+    if (r.bad || e->nb < 0 || e->nb > bmax || (e->pending != 0 && e->pending != 1)) goto corrupt;
+    get_genomes(&r, e->bg, e->nb, ng);
+    get(&r, e->bhash, (size_t)e->nb * sizeof *e->bhash);
+    uint64_t cap = get_u64(&r), n = get_u64(&r);
+    int32_t hz = get_i32(&r);
+    if (r.bad || (cap & (cap - 1)) != 0 || cap > (r.n - r.off) / 8 || n > cap + 1 || (hz != 0 && hz != 1))
+        goto corrupt;
+    e->seen.cap = (size_t)cap;
+    e->seen.n = (size_t)n;
+    e->seen.has_zero = hz;
+    e->seen.keys = cap ? hw_malloc((size_t)cap * sizeof *e->seen.keys) : NULL;
+    get(&r, e->seen.keys, (size_t)cap * sizeof *e->seen.keys);
+    if (r.bad) goto truncated;
+    for (int i = 0; i < e->npop; i++)
+        if (!space_valid(s, &e->pg[i]) || e->prank[i] < 0) goto corrupt;
+    for (int i = 0; i < e->nb; i++)
+        if (!space_valid(s, &e->bg[i])) goto corrupt;
+    if (r.off != r.n) goto corrupt;
+    *out = e;
+    return 0;
+truncated:
+    nsga_free(e);
+    return hw_fail("nsga state: truncated (%zu bytes)", len);
+corrupt:
+    nsga_free(e);
+    return hw_fail("nsga state: corrupt at byte %zu", r.off);
+mismatch:
+    nsga_free(e);
+    return hw_fail("nsga state: space '%s' has a different shape than the saved one", space_name(s));
+}

@@ -1,0 +1,65 @@
+/* pred_impl: the private layout of a pred handle and the little-endian byte
+ * buffer helpers shared by pred.c, pred_xgb.c and help*.c. Not a public
+ * interface. */
+#ifndef HW_PRED_IMPL_H
+#define HW_PRED_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pred.h"
+
+struct pred {
+    pred_kind kind;
+    int d;          /* number of input features */
+    int log_target; /* members predict log(y) */
+    /* trees (PRED_RF, PRED_XGB): perfect binary trees of depth `depth` */
+    int depth;
+    int n_trees, n_members, trees_per_member; /* n_trees = n_members * trees_per_member */
+    float scale;    /* member = base[m] + scale * sum of its trees' leaves */
+    float *base;    /* (n_members) */
+    int32_t *feat;  /* (n_trees, 2^depth - 1) split feature; internal nodes in BFS order */
+    float *thr;     /* (n_trees, 2^depth - 1) go right iff x[feat] >= thr */
+    float *leaf;    /* (n_trees, 2^depth) leaf values */
+    /* PRED_HELP */
+    struct help_dev *help;
+};
+
+/* Growing output buffer. */
+typedef struct hw_wbuf {
+    uint8_t *p;
+    size_t len, cap;
+} hw_wbuf;
+void wbuf_bytes(hw_wbuf *b, const void *p, size_t n);
+void wbuf_u32(hw_wbuf *b, uint32_t v);
+void wbuf_u64(hw_wbuf *b, uint64_t v);
+void wbuf_f32(hw_wbuf *b, float v);
+void wbuf_f32s(hw_wbuf *b, const float *v, size_t n);
+
+/* Bounds-checked reader: every get returns -1 (message "truncated") past
+ * the end. */
+typedef struct hw_rbuf {
+    const uint8_t *p;
+    size_t len, pos;
+} hw_rbuf;
+int rbuf_bytes(hw_rbuf *b, void *out, size_t n);
+int rbuf_u32(hw_rbuf *b, uint32_t *v);
+int rbuf_u64(hw_rbuf *b, uint64_t *v);
+int rbuf_f32(hw_rbuf *b, float *v);
+int rbuf_f32s(hw_rbuf *b, float *v, size_t n);
+/* u32 that must lie in lo..hi (message names what). */
+int rbuf_int(hw_rbuf *b, const char *what, uint32_t lo, uint32_t hi, int *out);
+
+/* Allocates the tree arrays of m for its depth/n_trees/n_members. */
+void pred_alloc_trees(pred *m);
+
+/* help.c side of PRED_HELP models. */
+int help_dev_nfeatures(const struct help_dev *h);
+int help_dev_nmembers(const struct help_dev *h);
+/* out: (n, n_members) member predictions in log space. */
+void help_dev_predict_members(const struct help_dev *h, const float *X, int n, double *out);
+void help_dev_save(const struct help_dev *h, hw_wbuf *b);
+int help_dev_load(hw_rbuf *b, struct help_dev **out);
+void help_dev_free(struct help_dev *h);
+
+#endif

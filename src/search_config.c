@@ -1,0 +1,234 @@
+/* search_config.c: YAML -> search_config. Sections: space, objectives,
+ * constraints, algorithm, evaluator, hypervolume, output. */
+#include "search_config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw_err.h"
+
+static int copy_name(const ycfg *d, const ynode *n, char *dst, const char *what) {
+    const char *s = ynode_scalar(n);
+    if (!s) return ycfg_fail(d, n, "expected %s (a string)", what);
+    if (!*s) return ycfg_fail(d, n, "%s must not be empty", what);
+    if (strlen(s) >= HW_NAME_MAX) return ycfg_fail(d, n, "%s longer than %d characters", what, HW_NAME_MAX - 1);
+    strcpy(dst, s);
+    return 0;
+}
+
+static int parse_space(search_config *c, const ycfg *d, const ynode *root) {
+    const ynode *sp;
+    if (ycfg_node(d, root, "space", YNODE_MAP, 0, &sp)) return -1;
+    static const char *const names[] = {"nb201", "bert", NULL};
+    int k;
+    if (ycfg_enum(d, sp, "name", names, 0, &k)) return -1;
+    strcpy(c->space_name, names[k]);
+    bert_space_cfg_default(&c->bert);
+    const ynode *b;
+    if (ycfg_node(d, sp, "bert", YNODE_MAP, 0, &b)) return -1;
+    if (b) {
+        if (k != 1) return ycfg_fail(d, b, "only valid when space.name is bert");
+        if (ycfg_int_list(d, b, "layers", 1, BERT_MAX_LAYERS, c->bert.layers, BERT_MAX_CHOICES, &c->bert.n_layers) ||
+            ycfg_int_list(d, b, "hidden", 1, 65536, c->bert.hidden, BERT_MAX_CHOICES, &c->bert.n_hidden) ||
+            ycfg_int_list(d, b, "heads", 1, 1024, c->bert.heads, BERT_MAX_CHOICES, &c->bert.n_heads) ||
+            ycfg_int_list(d, b, "ffn", 1, 1 << 20, c->bert.ffn, BERT_MAX_CHOICES, &c->bert.n_ffn))
+            return -1;
+        space *s;
+        if (space_create_bert(&c->bert, &s)) return ycfg_fail(d, b, "%s", hw_errmsg());
+        space_free(s);
+    }
+    return 0;
+}
+
+static int parse_objectives(search_config *c, const ycfg *d, const ynode *root) {
+    const ynode *l;
+    if (ycfg_node(d, root, "objectives", YNODE_SEQ, 1, &l)) return -1;
+    if (ynode_len(l) < 1) return ycfg_fail(d, l, "at least one objective is needed");
+    if (ynode_len(l) > HW_MAX_OBJ) return ycfg_fail(d, l, "at most %d objectives", HW_MAX_OBJ);
+    static const char *const dirs[] = {"minimize", "maximize", "min", "max", NULL};
+    c->n_obj = ynode_len(l);
+    for (int i = 0; i < c->n_obj; i++) {
+        const ynode *o = ynode_at(l, i);
+        objective_cfg *oc = &c->obj[i];
+        if (ynode_kind_of(o) != YNODE_MAP) return ycfg_fail(d, o, "expected a map with name, direction, source");
+        const ynode *n = ynode_get(o, "name");
+        if (!n) return ycfg_fail(d, o, "missing required key 'name'");
+        if (copy_name(d, n, oc->name, "objective name")) return -1;
+        for (int j = 0; j < i; j++)
+            if (!strcmp(c->obj[j].name, oc->name)) return ycfg_fail(d, n, "duplicate objective '%s'", oc->name);
+        int dir;
+        if (!ynode_get(o, "direction")) return ycfg_fail(d, o, "missing required key 'direction'");
+        if (ycfg_enum(d, o, "direction", dirs, 0, &dir)) return -1;
+        oc->direction = (dir & 1) ? OBJ_MAXIMIZE : OBJ_MINIMIZE;
+        const ynode *s = ynode_get(o, "source");
+        if (s) {
+            if (copy_name(d, s, oc->source, "source column")) return -1;
+        } else {
+            strcpy(oc->source, oc->name);
+        }
+        const ynode *dv = ynode_get(o, "device");
+        if (dv && copy_name(d, dv, oc->device, "device")) return -1;
+    }
+    return 0;
+}
+
+static int parse_constraint(search_config *c, const ycfg *d, const ynode *n, constraint_cfg *k) {
+    const char *s = ynode_scalar(n);
+    if (!s) return ycfg_fail(d, n, "expected a constraint like 'latency_ms <= 5'");
+    if (strlen(s) >= sizeof k->text) return ycfg_fail(d, n, "constraint too long");
+    strcpy(k->text, s);
+    char name[HW_NAME_MAX], op[3], rest[64];
+    double v;
+    char tail;
+    if (sscanf(s, " %63[A-Za-z0-9_.] %2[<>=] %63s %c", name, op, rest, &tail) != 3)
+        return ycfg_fail(d, n, "'%s' is not of the form 'NAME <= VALUE' (ops <=, >=, <, >)", s);
+    char *end;
+    v = strtod(rest, &end);
+    if (*end || !isfinite(v)) return ycfg_fail(d, n, "'%s': bound '%s' is not a number", s, rest);
+    if (!strcmp(op, "<=")) k->op = CON_LE;
+    else if (!strcmp(op, ">=")) k->op = CON_GE;
+    else if (!strcmp(op, "<")) k->op = CON_LT;
+    else if (!strcmp(op, ">")) k->op = CON_GT;
+    else return ycfg_fail(d, n, "'%s': unknown operator '%s' (use <=, >=, <, >)", s, op);
+    strcpy(k->name, name);
+    k->bound = v;
+    (void)c;
+    return 0;
+}
+
+static int parse_constraints(search_config *c, const ycfg *d, const ynode *root) {
+    const ynode *l;
+    if (ycfg_node(d, root, "constraints", YNODE_SEQ, 0, &l)) return -1;
+    if (!l) return 0;
+    if (ynode_len(l) > HW_MAX_CONSTRAINTS) return ycfg_fail(d, l, "at most %d constraints", HW_MAX_CONSTRAINTS);
+    c->n_con = ynode_len(l);
+    for (int i = 0; i < c->n_con; i++)
+        if (parse_constraint(c, d, ynode_at(l, i), &c->con[i])) return -1;
+    return 0;
+}
+
+static int parse_algorithm(search_config *c, const ycfg *d, const ynode *root) {
+    const ynode *a;
+    if (ycfg_node(d, root, "algorithm", YNODE_MAP, 0, &a)) return -1;
+    long v;
+    if (ycfg_int(d, a, "population", 4, 10000000, 24, &v)) return -1;
+    c->population = (int)v;
+    if (ycfg_int(d, a, "offspring", 0, 10000000, 0, &v)) return -1;
+    c->offspring = v ? (int)v : c->population;
+    if (ycfg_int(d, a, "generations", 0, 100000000, 100, &v)) return -1;
+    c->generations = (int)v;
+    if (ycfg_int(d, a, "max_measurements", 0, 1L << 40, 0, &c->max_measurements)) return -1;
+    if (ycfg_double(d, a, "crossover", 0, 1, 0.9, &c->p_crossover)) return -1;
+    if (ycfg_double(d, a, "mutation", 0, 1, 0, &c->p_mutation)) return -1;
+    if (ycfg_int(d, a, "novelty_tries", 0, 100000, 50, &v)) return -1;
+    c->novelty_tries = (int)v;
+    if (ycfg_u64(d, a, "seed", 1, &c->seed)) return -1;
+    if (ycfg_double(d, a, "stop_hv_ratio", 0, 1, 0, &c->stop_hv_ratio)) return -1;
+    return 0;
+}
+
+static int parse_evaluator(search_config *c, const ycfg *d, const ynode *root) {
+    const ynode *e;
+    if (ycfg_node(d, root, "evaluator", YNODE_MAP, 1, &e)) return -1;
+    static const char *const kinds[] = {"table", NULL};
+    int k;
+    if (ycfg_enum(d, e, "kind", kinds, 0, &k)) return -1;
+    c->evaluator = (evaluator_kind)k;
+    const ynode *t;
+    if (ycfg_node(d, e, "tables", YNODE_SEQ, 1, &t)) return -1;
+    if (ynode_len(t) < 1 || ynode_len(t) > HW_MAX_TABLES)
+        return ycfg_fail(d, t, "between 1 and %d table files are needed", HW_MAX_TABLES);
+    c->n_tables = ynode_len(t);
+    for (int i = 0; i < c->n_tables; i++) {
+        const char *p = ynode_scalar(ynode_at(t, i));
+        if (!p || !*p) return ycfg_fail(d, ynode_at(t, i), "expected a file path");
+        c->tables[i] = ycfg_resolve_path(d, p);
+    }
+    const char *key;
+    if (ycfg_string(d, e, "key", "arch_index", &key)) return -1;
+    if (!*key || strlen(key) >= HW_NAME_MAX) return ycfg_fail(d, ynode_get(e, "key"), "invalid key column");
+    strcpy(c->key, key);
+    return 0;
+}
+
+static int parse_hypervolume(search_config *c, const ycfg *d, const ynode *root) {
+    const ynode *h;
+    if (ycfg_node(d, root, "hypervolume", YNODE_MAP, 0, &h)) return -1;
+    int n = 0;
+    if (ycfg_double_list(d, h, "reference", c->ref, HW_MAX_OBJ, &n)) return -1;
+    if (n && n != c->n_obj)
+        return ycfg_fail(d, ynode_get(h, "reference"), "%d values given, one per objective (%d) needed", n, c->n_obj);
+    c->has_ref = n > 0;
+    if (ycfg_bool(d, h, "true_front", 1, &c->true_front)) return -1;
+    return 0;
+}
+
+static int parse_output(search_config *c, const ycfg *d, const ynode *root) {
+    const ynode *o;
+    if (ycfg_node(d, root, "output", YNODE_MAP, 0, &o)) return -1;
+    const char *dir, *front;
+    if (ycfg_string(d, o, "dir", "hwnas-run", &dir) || ycfg_string(d, o, "front_csv", "front.csv", &front)) return -1;
+    if (!*dir) return ycfg_fail(d, ynode_get(o, "dir"), "must not be empty");
+    c->out_dir = hw_strdup(dir);
+    size_t n = strlen(dir) + strlen(front) + 2;
+    c->front_csv = hw_malloc(n);
+    if (front[0] == '/') snprintf(c->front_csv, n, "%s", front);
+    else snprintf(c->front_csv, n, "%s/%s", dir, front);
+    return 0;
+}
+
+/* Constraint names must name an objective or (table mode) a column. */
+static int check_constraints(const search_config *c, const ycfg *d) {
+    const ynode *l = ynode_get(ycfg_root(d), "constraints");
+    for (int i = 0; i < c->n_con; i++) {
+        int ok = 0;
+        for (int j = 0; j < c->n_obj; j++) ok |= !strcmp(c->con[i].name, c->obj[j].name);
+        (void)l;
+        if (!ok && c->evaluator != EVAL_TABLE)
+            return ycfg_fail(d, ynode_at(l, i), "'%s' is not an objective", c->con[i].name);
+    }
+    return 0;
+}
+
+int search_config_load(const char *path, search_config **out) {
+    search_config *c = hw_calloc(1, sizeof *c);
+    if (ycfg_load(path, &c->doc)) goto fail;
+    const ycfg *d = c->doc;
+    const ynode *root = ycfg_root(d);
+    if (parse_space(c, d, root) || parse_objectives(c, d, root) || parse_constraints(c, d, root) ||
+        parse_algorithm(c, d, root) || parse_evaluator(c, d, root) || parse_hypervolume(c, d, root) ||
+        parse_output(c, d, root) || check_constraints(c, d) || ycfg_check_unknown(d))
+        goto fail;
+    *out = c;
+    return 0;
+fail:
+    search_config_free(c);
+    return -1;
+}
+
+void search_config_free(search_config *c) {
+    if (!c) return;
+    for (int i = 0; i < c->n_tables; i++) free(c->tables[i]);
+    free(c->out_dir);
+    free(c->front_csv);
+    ycfg_free(c->doc);
+    free(c);
+}
+
+int search_config_space(const search_config *c, space **out) {
+    if (!strcmp(c->space_name, "bert")) return space_create_bert(&c->bert, out);
+    return space_create_nb201(out);
+}
+
+double constraint_violation(const constraint_cfg *c, double v) {
+    if (isnan(v)) return INFINITY;
+    switch (c->op) {
+    case CON_LE: return v <= c->bound ? 0 : v - c->bound;
+    case CON_LT: return v < c->bound ? 0 : v - c->bound + 1e-12;
+    case CON_GE: return v >= c->bound ? 0 : c->bound - v;
+    case CON_GT: return v > c->bound ? 0 : c->bound - v + 1e-12;
+    }
+    return 0;
+}

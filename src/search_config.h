@@ -1,0 +1,81 @@
+/* search_config: the `hwnas search` configuration (YAML; every key is
+ * documented in docs/config.md). Parsing is strict: unknown keys, wrong
+ * types and out-of-range values fail with "FILE:LINE: key 'x': ...". */
+#ifndef HW_SEARCH_CONFIG_H
+#define HW_SEARCH_CONFIG_H
+
+#include <stdint.h>
+
+#include "space.h"
+#include "yconf.h"
+
+#define HW_MAX_OBJ 8
+#define HW_MAX_CONSTRAINTS 8
+#define HW_MAX_TABLES 8
+#define HW_NAME_MAX 64
+
+typedef enum { OBJ_MINIMIZE = 0, OBJ_MAXIMIZE = 1 } obj_direction;
+
+typedef struct objective_cfg {
+    char name[HW_NAME_MAX];   /* e.g. "accuracy", "latency_ms" */
+    obj_direction direction;
+    char source[HW_NAME_MAX]; /* table column holding the ground truth */
+    char device[HW_NAME_MAX]; /* device whose boards measure it ("" = none) */
+} objective_cfg;
+
+typedef enum { CON_LE = 0, CON_GE = 1, CON_LT = 2, CON_GT = 3 } constraint_op;
+
+typedef struct constraint_cfg {
+    char text[128];           /* as written, e.g. "latency_ms <= 5" */
+    char name[HW_NAME_MAX];   /* an objective name or a table column */
+    constraint_op op;
+    double bound;
+} constraint_cfg;
+
+typedef enum { EVAL_TABLE = 0 } evaluator_kind;
+
+typedef struct search_config {
+    ycfg *doc;                  /* owns the parsed text (kept for run files) */
+    /* space */
+    char space_name[HW_NAME_MAX];
+    bert_space_cfg bert;        /* when space_name is "bert" */
+    /* objectives and constraints */
+    int n_obj;
+    objective_cfg obj[HW_MAX_OBJ];
+    int n_con;
+    constraint_cfg con[HW_MAX_CONSTRAINTS];
+    /* algorithm */
+    int population, offspring, generations;
+    long max_measurements;      /* 0 = unlimited */
+    double p_crossover, p_mutation;
+    int novelty_tries;
+    uint64_t seed;
+    double stop_hv_ratio;       /* stop once reached (table mode); 0 = off */
+    /* evaluator */
+    evaluator_kind evaluator;
+    int n_tables;
+    char *tables[HW_MAX_TABLES]; /* resolved paths */
+    char key[HW_NAME_MAX];       /* join column: arch_index or arch_str */
+    /* hypervolume */
+    int has_ref;
+    double ref[HW_MAX_OBJ];      /* in objective units (e.g. accuracy 85) */
+    int true_front;              /* compute the exact front from the table */
+    /* output */
+    char *out_dir;
+    char *front_csv;             /* resolved path */
+} search_config;
+
+/* Parses PATH into *out (allocated). */
+int search_config_load(const char *path, search_config **out);
+void search_config_free(search_config *c);
+/* Creates the space the config names. */
+int search_config_space(const search_config *c, space **out);
+
+/* Objective value in minimised form (maximised objectives are negated). */
+static inline double objective_to_min(const objective_cfg *o, double v) {
+    return o->direction == OBJ_MAXIMIZE ? -v : v;
+}
+/* Violation amount of one constraint for value v (0 when satisfied). */
+double constraint_violation(const constraint_cfg *c, double v);
+
+#endif

@@ -1,0 +1,41 @@
+#!/bin/sh
+# tools/setup.sh: install what is missing (Debian 12, as root), then
+# configure and build hwnas into ./build. Safe to re-run: packages already
+# installed are not touched and the build is incremental.
+#   tools/setup.sh           build + runtime + test dependencies
+#   tools/setup.sh --bench   also the benchmark peers (DEAP, sklearn,
+#                            xgboost, PyTorch for Python) and hyperfine
+set -eu
+cd "$(dirname "$0")/.."
+
+PKGS="build-essential cmake pkg-config git
+libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
+libopenblas-dev libxgboost-dev libzmq3-dev libyaml-dev
+libplplot-dev plplot-driver-cairo libcmocka-dev
+slurm-wlm munge python3 python3-h5py python3-numpy procps iproute2"
+if [ "${1:-}" = "--bench" ]; then
+  PKGS="$PKGS python3-deap python3-sklearn python3-xgboost python3-torch python3-scipy hyperfine valgrind"
+fi
+
+missing=""
+for p in $PKGS; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+if [ -n "$missing" ]; then
+  echo "setup: installing:$missing" >&2
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing packages and not root; run as root or install:$missing" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  # shellcheck disable=SC2086
+  apt-get install -y -q --no-install-recommends $missing
+fi
+
+jobs=$(nproc 2>/dev/null || echo 2)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j "$jobs"
+echo "setup: built build/hwnas" >&2
