@@ -61,9 +61,18 @@ typedef struct wctx {
     const char *path;
 } wctx;
 
-static int wfail(const wctx *c, const char *obj, const char *what) {
+/* "PATH: /group/obj: what (HDF5 reason)"; LOC < 0 means the root. */
+static int wfail_at(const wctx *c, hid_t loc, const char *obj, const char *what) {
     h5_walk w;
-    return hw_fail("%s: %s: %s (%s)", c->path, obj, what, h5_reason(&w));
+    const char *why = h5_reason(&w);
+    char grp[200] = "";
+    if (loc >= 0 && H5Iget_name(loc, grp, sizeof grp) <= 0) grp[0] = 0;
+    if (!strcmp(grp, "/")) grp[0] = 0;
+    return hw_fail("%s: %s/%s: %s (%s)", c->path, grp, obj, what, why);
+}
+
+static int wfail(const wctx *c, const char *obj, const char *what) {
+    return wfail_at(c, -1, obj, what);
 }
 
 /* Creates a chunked, extendible (dim 0), Fletcher-32-checked dataset NAME
@@ -86,17 +95,17 @@ static int w_data(const wctx *c, hid_t loc, const char *name, hid_t ftype, hid_t
     sp = H5Screate_simple(rank, dims, maxd);
     dcpl = H5Pcreate(H5P_DATASET_CREATE);
     if (sp < 0 || dcpl < 0 || H5Pset_chunk(dcpl, rank, chunk) < 0 || H5Pset_fletcher32(dcpl) < 0) {
-        wfail(c, name, "cannot set up dataset");
+        wfail_at(c, loc, name, "cannot set up dataset");
         goto fail;
     }
     ds = H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     if (ds < 0) {
-        wfail(c, name, "cannot create dataset");
+        wfail_at(c, loc, name, "cannot create dataset");
         goto fail;
     }
     if (dims[0] > 0 && (rank < 2 || dims[1] > 0)) {
         if (H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
-            wfail(c, name, "write failed");
+            wfail_at(c, loc, name, "write failed");
             goto fail;
         }
     }
@@ -153,7 +162,7 @@ static int w_strings(const wctx *c, hid_t loc, const char *name, hsize_t n, char
 static int w_attr(const wctx *c, hid_t loc, const char *name, hid_t type, const void *v) {
     hid_t sp = H5Screate(H5S_SCALAR);
     hid_t a = sp < 0 ? -1 : H5Acreate2(loc, name, type, sp, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = (a < 0 || H5Awrite(a, type, v) < 0) ? wfail(c, name, "cannot write attribute") : 0;
+    int rc = (a < 0 || H5Awrite(a, type, v) < 0) ? wfail_at(c, loc, name, "cannot write attribute") : 0;
     if (a >= 0) H5Aclose(a);
     if (sp >= 0) H5Sclose(sp);
     return rc;
@@ -173,12 +182,13 @@ static int w_attr_i64(const wctx *c, hid_t loc, const char *name, int64_t v) {
 
 static hid_t w_group(const wctx *c, hid_t loc, const char *name) {
     hid_t g = H5Gcreate2(loc, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (g < 0) wfail(c, name, "cannot create group");
+    if (g < 0) wfail_at(c, loc, name, "cannot create group");
     return g;
 }
 
 /* Writes a run_points set into a new group NAME. */
-static int w_points(const wctx *c, hid_t loc, const char *name, const run_points *p, int ngenes, int nobj) {
+static int w_points(const wctx *c, hid_t loc, const char *name, const run_points *p, int ngenes, int nobj,
+                    int need_meas) {
     hid_t g = w_group(c, loc, name);
     if (g < 0) return -1;
     hsize_t n = (hsize_t)p->n;
@@ -186,8 +196,8 @@ static int w_points(const wctx *c, hid_t loc, const char *name, const run_points
     if (w_2d(c, g, "genomes", H5T_NATIVE_INT16, n, (hsize_t)ngenes, p->genomes) < 0) goto out;
     if (w_strings(c, g, "strings", n, p->strings) < 0) goto out;
     if (w_2d(c, g, "objectives", H5T_NATIVE_DOUBLE, n, (hsize_t)nobj, p->obj) < 0) goto out;
-    if (p->measured && w_2d(c, g, "measured", H5T_NATIVE_UINT8, n, (hsize_t)nobj, p->measured) < 0) goto out;
-    if (p->cv && w_1d(c, g, "cv", H5T_NATIVE_DOUBLE, n, p->cv) < 0) goto out;
+    if ((need_meas || p->measured) && w_2d(c, g, "measured", H5T_NATIVE_UINT8, n, (hsize_t)nobj, p->measured) < 0) goto out;
+    if ((need_meas || p->cv) && w_1d(c, g, "cv", H5T_NATIVE_DOUBLE, n, p->cv) < 0) goto out;
     if (p->generation && w_1d(c, g, "generation", H5T_NATIVE_INT32, n, p->generation) < 0) goto out;
     if (p->island && w_1d(c, g, "island", H5T_NATIVE_INT32, n, p->island) < 0) goto out;
     rc = 0;
@@ -337,7 +347,7 @@ static int write_body(const wctx *c, hid_t f, const run_snapshot *s) {
     for (int i = 0; i < s->nislands; i++) {
         const run_island *is = &s->islands[i];
         snprintf(name, sizeof name, "%d", i);
-        if (w_points(c, g, name, &is->pop, s->ngenes, m) < 0) goto fail;
+        if (w_points(c, g, name, &is->pop, s->ngenes, m, 1) < 0) goto fail;
         if ((h = H5Gopen2(g, name, H5P_DEFAULT)) < 0) {
             wfail(c, name, "cannot reopen group");
             goto fail;
@@ -349,8 +359,8 @@ static int write_body(const wctx *c, hid_t f, const run_snapshot *s) {
     }
     H5Gclose(g), g = -1;
 
-    if (w_points(c, f, "archive", &s->archive, s->ngenes, m) < 0) goto fail;
-    if (w_points(c, f, "evaluated", &s->evaluated, s->ngenes, m) < 0) goto fail;
+    if (w_points(c, f, "archive", &s->archive, s->ngenes, m, 0) < 0) goto fail;
+    if (w_points(c, f, "evaluated", &s->evaluated, s->ngenes, m, 1) < 0) goto fail;
 
     if ((g = w_group(c, f, "predictor")) < 0) goto fail;
     if ((h = w_group(c, g, "trainsets")) < 0 || w_attr_i64(c, h, "count", s->ntrainsets) < 0) goto fail;

@@ -700,6 +700,26 @@ static void on_result(disp *d, int bi, const proto_msg *m, int64_t now) {
     }
 }
 
+/* A board's heartbeat names the last JOB it received and whether it still
+ * holds it. If it does not hold our current job although it received it,
+ * the answer was lost (e.g. in a reconnect); if it never received a job we
+ * sent more than dead_ms ago, the JOB was lost. Either way: retry. */
+static void on_board_heartbeat(disp *d, int bi, const proto_msg *m, int64_t now) {
+    board *b = &d->boards[bi];
+    if (b->state != B_BUSY) return;
+    job *jb = &d->jobs[b->job];
+    if (jb->state != JS_INFLIGHT) return;
+    int got = m->job_id == (uint64_t)(b->job + 1) && m->attempt == jb->attempt_no;
+    int lost = got ? !m->holding : now - jb->t_sent > (int64_t)d->opt.dead_ms * 1000;
+    if (!lost) return;
+    set_error(jb, "board '%s' lost the %s", b->id, got ? "answer" : "job");
+    dlog(d, "board '%s' lost the %s of job %lld; re-queued", b->id, got ? "answer" : "job", (long long)b->job + 1);
+    int64_t j = b->job;
+    b->state = B_IDLE;
+    b->job = -1;
+    attempt_failed(d, j, b->serial, 1, now);
+}
+
 static void drop_msg(disp *d, const char *who, const char *why) {
     d->st.msgs_dropped++;
     if (log_worthy(d->st.msgs_dropped))
@@ -719,7 +739,7 @@ static void on_message(disp *d, const uint8_t *rid, size_t rid_len, const uint8_
         snprintf(who, sizeof who, "unknown peer '%s'", t);
     }
     proto_msg m;
-    if (proto_decode(p, n, &m) != 0) {
+    if (proto_decode(p, n, 1, &m) != 0) {
         drop_msg(d, who, hw_errmsg());
         return;
     }
@@ -737,6 +757,8 @@ static void on_message(disp *d, const uint8_t *rid, size_t rid_len, const uint8_
             send_simple(d, rid, rid_len, PROTO_WHO);
         } else if (m.type == PROTO_RESULT) {
             on_result(d, bi, &m, now);
+        } else {
+            on_board_heartbeat(d, bi, &m, now);
         }
         break;
     case PROTO_BYE:

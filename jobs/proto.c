@@ -108,8 +108,14 @@ int proto_encode(const proto_msg *m, uint8_t *buf, size_t cap, size_t *len) {
         put_f64(&w, m->min_ms);
         put_str(&w, m->error, PROTO_ERROR_MAX, 0);
         break;
-    case PROTO_WELCOME:
     case PROTO_HEARTBEAT:
+        if (m->from_board) {
+            put_uint(&w, m->job_id, 8);
+            put_uint(&w, m->attempt, 4);
+            put_u8(&w, m->holding ? 1 : 0);
+        }
+        break;
+    case PROTO_WELCOME:
     case PROTO_WHO:
     case PROTO_BYE:
         break;
@@ -186,7 +192,7 @@ static void get_str(rbuf *r, char *dst, size_t max, size_t min_len, const char *
     r->off += n;
 }
 
-int proto_decode(const uint8_t *buf, size_t len, proto_msg *out) {
+int proto_decode(const uint8_t *buf, size_t len, int from_board, proto_msg *out) {
     if (len > PROTO_MAX_MSG) return hw_fail("message of %zu bytes exceeds the %d-byte limit", len, PROTO_MAX_MSG);
     if (len < 4) return hw_fail("message of %zu bytes is shorter than the 4-byte header", len);
     if (buf[0] != 'H' || buf[1] != 'J') return hw_fail("bad magic 0x%02x%02x", buf[0], buf[1]);
@@ -225,8 +231,17 @@ int proto_decode(const uint8_t *buf, size_t len, proto_msg *out) {
         get_str(&r, out->error, PROTO_ERROR_MAX, 0, "error");
         if (!r.err && out->job_id == 0) r.err = "job id 0", r.field = "job_id";
         break;
-    case PROTO_WELCOME:
     case PROTO_HEARTBEAT:
+        out->from_board = from_board;
+        if (from_board) {
+            out->job_id = get_uint(&r, 8, "last_job");
+            out->attempt = (uint32_t)get_uint(&r, 4, "last_attempt");
+            unsigned h = (unsigned)get_uint(&r, 1, "holding");
+            if (!r.err && h > 1) r.err = "must be 0 or 1", r.field = "holding";
+            out->holding = (int)h;
+        }
+        break;
+    case PROTO_WELCOME:
     case PROTO_WHO:
     case PROTO_BYE:
         break;

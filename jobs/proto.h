@@ -23,7 +23,12 @@
  *                          u32 repetitions, u32 warmup, f64 t_start,
  *                          f64 t_end, f64 median_ms, f64 mean_ms,
  *                          f64 std_ms, f64 min_ms, str error
- *   HEARTBEAT both ways    (empty)
+ *   HEARTBEAT disp->board  (empty)
+ *             board->disp  u64 last_job, u32 last_attempt, u8 holding:
+ *                          the last JOB the board received and whether it
+ *                          still holds it (running, or answer not yet sent);
+ *                          lets the dispatcher notice a JOB or RESULT lost
+ *                          in a reconnect
  *   WHO       disp->board  (empty) "I do not know you: send HELLO"
  *   BYE       board->disp  (empty) the board is leaving
  */
@@ -67,9 +72,11 @@ typedef struct proto_msg {
     char device[PROTO_ID_MAX + 1];
     char runner[PROTO_RUNNER_MAX + 1]; /* also RESULT */
     char caps[PROTO_CAPS_MAX + 1];
-    /* HELLO (busy job), JOB, RESULT */
+    /* HELLO (busy job), JOB, RESULT, HEARTBEAT from a board (last job) */
     uint64_t job_id;
     uint32_t attempt;
+    int holding;  /* HEARTBEAT from a board: 1 if it still holds job_id */
+    int from_board; /* HEARTBEAT: encode/decode the board->disp form */
     /* JOB */
     char arch[PROTO_ARCH_MAX + 1];
     /* RESULT */
@@ -85,8 +92,10 @@ void proto_init(proto_msg *m, proto_type type);
 /* Encodes m into buf (cap bytes); *len = bytes used. -1 if a string is too
  * long / not printable, a number not finite, or buf too small. */
 int proto_encode(const proto_msg *m, uint8_t *buf, size_t cap, size_t *len);
-/* Strictly decodes one frame; -1 with a message saying what is wrong. */
-int proto_decode(const uint8_t *buf, size_t len, proto_msg *out);
+/* Strictly decodes one frame; -1 with a message saying what is wrong.
+ * from_board selects the direction (only HEARTBEAT differs): 1 on the
+ * dispatcher (frames come from boards), 0 on a board. */
+int proto_decode(const uint8_t *buf, size_t len, int from_board, proto_msg *out);
 /* "HELLO", "JOB", ... or "?" */
 const char *proto_type_name(int type);
 /* "ok", "failed", "error", "returned" or "?" */

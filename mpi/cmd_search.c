@@ -12,10 +12,15 @@
 #include <string.h>
 
 #include "cli.h"
+#include <mpi.h>
+
+#include "engine.h"
 #include "eval_table.h"
 #include "fsutil.h"
 #include "hw_err.h"
 #include "search.h"
+
+static void mpi_abort_hook(void) { MPI_Abort(MPI_COMM_WORLD, 1); }
 
 static void usage(FILE *f) {
     fprintf(f,
@@ -218,18 +223,50 @@ int cmd_search(int argc, char **argv) {
         if (!quiet) fprintf(stderr, "hwnas: exact front from the table: %d points of %d feasible\n", k, n);
     }
     status = HW_EXIT_FAIL;
-    if (search_run(&p, &res, &arch)) goto fail;
+    int inited = 0, rank = 0;
+    MPI_Initialized(&inited);
+    if (!inited) MPI_Init(NULL, NULL);
+    hw_set_abort_hook(mpi_abort_hook);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (rank != 0) p.progress = NULL;
+    engine_report rep;
+    if (engine_run(cfg, sp, MPI_COMM_WORLD, &p, &rep, &arch)) goto fail;
+    res = rep.res;
+    if (rank != 0) {
+        status = HW_EXIT_OK;
+        goto fail;
+    }
     if (write_front(cfg, sp, arch, 1)) goto fail;
     printf("\n%d generations, %ld evaluations, %ld measurements, front %d", res.generations, res.evaluations,
            res.measurements, res.front_size);
     if (isfinite(res.hv)) printf(", HV %.6f", res.hv);
     if (isfinite(res.hv_ratio)) printf(", HV ratio %.6f (true front %d/%d found)", res.hv_ratio, res.true_front_found,
                                        res.true_front_size);
-    printf(", %.2f s\nfront written to %s\n", res.wall_s, cfg->front_csv);
+    printf(", %.2f s\n", res.wall_s);
+    if (cfg->evaluator == EVAL_PREDICTOR) {
+        printf("islands %d, model version %d, board time %.1f s (%.4f board-hours), migration+broadcast %.3f %% of wall\n",
+               rep.n_islands, rep.model_version, rep.board_s, rep.board_s / 3600, 100 * rep.time_fraction_comm);
+        if (rep.baseline_measurements > 0) {
+            printf("measure-everything NSGA-II (same seed) needs %ld measurements for this HV: %.1fx fewer here",
+                   rep.baseline_measurements, (double)rep.baseline_measurements / (double)res.measurements);
+            if (isfinite(rep.speedup)) printf(", board-time speedup %.1fx", rep.speedup);
+            printf("\n");
+        }
+    }
+    printf("front written to %s\n", cfg->front_csv);
     if (summary && write_summary(summary, cfg, &res)) goto fail;
     status = HW_EXIT_OK;
 fail:
     if (status != HW_EXIT_OK) cli_report(status);
+    {
+        int fin = 0, ini = 0;
+        MPI_Initialized(&ini);
+        if (ini) MPI_Finalized(&fin);
+        if (ini && !fin) {
+            if (status != HW_EXIT_OK) MPI_Abort(MPI_COMM_WORLD, status); /* never leave other ranks hanging */
+            MPI_Finalize();
+        }
+    }
     search_result_free(&res);
     pareto_archive_free(arch);
     free(all);

@@ -15,7 +15,19 @@ static const hw_cmd commands[] = {
 #ifndef HWNAS_AGENT_ONLY
     {"search", cmd_search, "run a multi-objective architecture search (MPI-parallel)"},
     {"space", cmd_space, "sample, parse and inspect search-space genomes"},
+    {"predictor", cmd_predictor, "evaluate, fit and meta-train the latency / accuracy predictors"},
+    {"accel", cmd_accel, "accelerator cost model: per-layer report, NB201 latency/energy table"},
+    {"codesign", cmd_codesign, "co-design networks and accelerators: joint vs two-stage vs fixed"},
+    {"measure", cmd_measure, "measure a batch of architectures on the connected boards (CSV out)"},
+    {"supernet", cmd_supernet, "train the weight-shared BERT supernet (sandwich rule) to HDF5"},
+    {"finetune", cmd_finetune, "fine-tune a candidate from the supernet for K steps, report accuracy"},
+    {"front", cmd_front, "print the Pareto front of a run file (table, CSV, JSON)"},
+    {"history", cmd_history, "print the per-generation history (HV, front size) of a run file"},
+    {"compare", cmd_compare, "compare two runs: hypervolumes with a common reference, differing points"},
+    {"plot", cmd_plot, "plot a run's points, fronts and hypervolume history (PNG/SVG)"},
 #endif
+    {"board", cmd_board, "run the board agent: take measurement jobs from a dispatcher"},
+    {"keygen", cmd_keygen, "make a CURVE key pair for a dispatcher or a board"},
     {NULL, NULL, NULL},
 };
 

@@ -58,6 +58,7 @@ struct nsga {
     int *sel;         /* [mu + lambda] chosen union indices */
     hw_genome *ng_buf; /* [mu] next population genomes */
     u64set seen;
+    hw_ws ws;          /* scratch kept across generations (not serialized) */
 };
 
 void nsga_params_default(nsga_params *p) {
@@ -136,6 +137,7 @@ void nsga_free(nsga *e) {
     free(e->sel);
     free(e->ng_buf);
     u64set_free(&e->seen);
+    hw_ws_free(&e->ws);
     free(e);
 }
 
@@ -160,12 +162,11 @@ static void make_initial(nsga *e) {
         hw_genome *g = &e->bg[e->nb];
         space_sample(e->s, &e->rng, g);
         uint64_t h = space_hash(e->s, g);
-        if (u64set_has(&e->seen, h) && tries < limit) {
+        if (!u64set_add(&e->seen, h) && tries < limit) { /* one probe: test and insert */
             tries++;
             continue;
         }
         tries = 0;
-        u64set_add(&e->seen, h);
         e->bhash[e->nb++] = h;
     }
 }
@@ -185,12 +186,12 @@ static void make_offspring(nsga *e) {
         for (int k = 0; k < 2 && e->nb < e->lambda; k++) {
             space_mutate(e->s, &e->rng, e->p.p_mutation, &c[k]);
             uint64_t h = space_hash(e->s, &c[k]);
-            if (e->p.novelty_tries > 0 && u64set_has(&e->seen, h) && tries < e->p.novelty_tries) {
+            int fresh = u64set_add(&e->seen, h); /* one probe: test and insert */
+            if (!fresh && tries < e->p.novelty_tries) {
                 tries++;
                 continue;
             }
             tries = 0;
-            u64set_add(&e->seen, h);
             e->bg[e->nb] = c[k];
             e->bhash[e->nb++] = h;
         }
@@ -223,8 +224,8 @@ static double clean_cv(const double *obj, int m, const double *cv, int i) {
 
 /* nd_sort + crowding of the current population. */
 static void rerank(nsga *e) {
-    nd_sort(e->pobj, e->pcv, e->npop, e->m, e->prank);
-    crowding_distance(e->pobj, e->prank, e->npop, e->m, e->pcrowd);
+    nd_sort_ws(&e->ws, e->pobj, e->pcv, e->npop, e->m, e->prank);
+    crowding_distance_ws(&e->ws, e->pobj, e->prank, e->npop, e->m, e->pcrowd);
 }
 
 typedef struct cdx {
@@ -246,8 +247,10 @@ static void environmental_selection(nsga *e) {
     memcpy(e->cobj, e->pobj, (size_t)e->npop * m * sizeof *e->cobj);
     memcpy(e->ccv, e->pcv, (size_t)e->npop * sizeof *e->ccv);
     /* batch objectives were stored at cobj + npop * m by tell */
-    int nf = nd_sort(e->cobj, e->ccv, n, m, e->crank);
-    int *cnt = hw_calloc((size_t)nf + 1, sizeof *cnt);
+    hw_ws *w = &e->ws;
+    int nf = nd_sort_ws(w, e->cobj, e->ccv, n, m, e->crank);
+    int *cnt = hw_ws_get(w, WS_SEL_CNT, ((size_t)nf + 1) * sizeof *cnt);
+    memset(cnt, 0, ((size_t)nf + 1) * sizeof *cnt);
     for (int i = 0; i < n; i++) cnt[e->crank[i]]++;
     int last = 0, taken = 0;
     while (last < nf && taken + cnt[last] <= mu) taken += cnt[last++];
@@ -256,11 +259,13 @@ static void environmental_selection(nsga *e) {
         if (e->crank[i] < last) e->sel[k++] = i;
     if (k < mu && last < nf) {
         int s = cnt[last];
-        int *mem = hw_malloc((size_t)s * sizeof *mem);
-        double *fo = hw_malloc((size_t)s * m * sizeof *fo);
-        int *fr = hw_calloc((size_t)s, sizeof *fr);
-        double *fc = hw_malloc((size_t)s * sizeof *fc);
-        cdx *cd = hw_malloc((size_t)s * sizeof *cd), *tmp = hw_malloc(((size_t)s / 2 + 1) * sizeof *tmp);
+        int *mem = hw_ws_get(w, WS_SEL_MEM, (size_t)s * sizeof *mem);
+        double *fo = hw_ws_get(w, WS_SEL_FO, (size_t)s * m * sizeof *fo);
+        int *fr = hw_ws_get(w, WS_SEL_FR, (size_t)s * sizeof *fr);
+        memset(fr, 0, (size_t)s * sizeof *fr);
+        double *fc = hw_ws_get(w, WS_SEL_FC, (size_t)s * sizeof *fc);
+        cdx *cd = hw_ws_get(w, WS_SEL_CD, (size_t)s * sizeof *cd);
+        cdx *tmp = hw_ws_get(w, WS_SEL_CDTMP, ((size_t)s / 2 + 1) * sizeof *tmp);
         int t = 0;
         for (int i = 0; i < n; i++)
             if (e->crank[i] == last) {
@@ -268,40 +273,22 @@ static void environmental_selection(nsga *e) {
                 memcpy(fo + (size_t)t * m, e->cobj + (size_t)i * m, (size_t)m * sizeof *fo);
                 t++;
             }
-        crowding_distance(fo, fr, s, m, fc);
+        crowding_distance_ws(w, fo, fr, s, m, fc);
         for (t = 0; t < s; t++) {
             cd[t].c = fc[t];
             cd[t].i = t;
         }
         sort_cdx(cd, tmp, (size_t)s, NULL);
         int need = mu - k;
-        int *pick = hw_malloc((size_t)need * sizeof *pick);
-        for (t = 0; t < need; t++) pick[t] = mem[cd[t].i];
-        /* keep union order among the picked (ascending index) */
-        for (t = 1; t < need; t++) {
-            int v = pick[t], u = t;
-            while (u > 0 && pick[u - 1] > v) {
-                pick[u] = pick[u - 1];
-                u--;
-            }
-            pick[u] = v;
-        }
-        /* merge picked into sel (both ascending) */
-        int *merged = hw_malloc((size_t)mu * sizeof *merged);
-        int a = 0, b = 0, o = 0;
-        while (a < k || b < need) merged[o++] = (b >= need || (a < k && e->sel[a] < pick[b])) ? e->sel[a++] : pick[b++];
-        memcpy(e->sel, merged, (size_t)mu * sizeof *merged);
-        k = mu;
-        free(merged);
-        free(pick);
-        free(mem);
-        free(fo);
-        free(fr);
-        free(fc);
-        free(cd);
-        free(tmp);
+        /* the chosen: fronts < last, plus the `need` most spread of front
+         * `last`; rebuilt in ascending union order by one scan */
+        unsigned char *take = hw_ws_get(w, WS_SEL_PICK, (size_t)n);
+        for (int i = 0; i < n; i++) take[i] = e->crank[i] < last;
+        for (t = 0; t < need; t++) take[mem[cd[t].i]] = 1;
+        k = 0;
+        for (int i = 0; i < n; i++)
+            if (take[i]) e->sel[k++] = i;
     }
-    free(cnt);
     HW_ASSERT(k == mu);
     /* build the next population in place (sel ascending: pop part first) */
     for (int t = 0; t < mu; t++) {
@@ -318,15 +305,14 @@ static void environmental_selection(nsga *e) {
         e->prank[t] = e->crank[i];
     }
     /* hashes: pop part first, then batch part */
-    uint64_t *nh = hw_malloc((size_t)mu * sizeof *nh);
+    uint64_t *nh = hw_ws_get(w, WS_SEL_NH, (size_t)mu * sizeof *nh);
     for (int t = 0; t < mu; t++) {
         int i = e->sel[t];
         nh[t] = i < e->npop ? e->phash[i] : e->bhash[i - e->npop];
     }
     memcpy(e->phash, nh, (size_t)mu * sizeof *nh);
-    free(nh);
     e->npop = mu;
-    crowding_distance(e->pobj, e->prank, e->npop, m, e->pcrowd);
+    crowding_distance_ws(w, e->pobj, e->prank, e->npop, m, e->pcrowd);
 }
 
 int nsga_tell(nsga *e, const double *obj, const double *cv) {

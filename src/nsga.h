@@ -68,8 +68,10 @@ int pareto_archive_nobj(const pareto_archive *a);
 const double *pareto_archive_obj(const pareto_archive *a, int i);
 uint64_t pareto_archive_id(const pareto_archive *a, int i);
 const hw_genome *pareto_archive_genome(const pareto_archive *a, int i);
-/* Inserts n points at once (obj n x m, ids n, g n genomes or NULL); the
- * result equals n single inserts in order. For m = 2 and large batches this
+/* Inserts n points at once (obj n x m, ids n, g n genomes or NULL). For
+ * distinct ids the result equals n single inserts in order; a batch point
+ * whose id is archived before the batch or repeats an earlier batch point
+ * is skipped. For m = 2 and large batches this
  * is one sort of the batch plus a linear merge (O(b log b + size)) instead
  * of a memmove per insert. *out_entered (may be NULL) = how many batch points
  * are in the archive afterwards. Returns 0. */

@@ -1,7 +1,7 @@
 /* nsga_crowding: Deb's crowding distance, per front.
  *
  * For each objective the points are sorted once globally by (value, index)
- * and then distributed stably into their fronts (counting sort on rank), so
+ * (a stable radix sort on order-preserving keys) and then distributed stably into their fronts (counting sort on rank), so
  * every front is visited in value order without a sort per front. Boundary
  * points of a front get +INF; an interior point adds (next - prev) /
  * (max - min) of its front. Fronts of 1 or 2 points are all boundary. An
@@ -19,10 +19,14 @@ typedef struct cpair {
     double v;
     int i;
 } cpair;
-#define CPAIR_LESS(ctx, x, y) ((x).v < (y).v || ((x).v == (y).v && (x).i < (y).i))
-HW_DEFINE_MSORT(sort_cpair, cpair, CPAIR_LESS)
 
 void crowding_distance(const double *obj, const int *rank, int n, int m, double *out) {
+    hw_ws w = {0};
+    crowding_distance_ws(&w, obj, rank, n, m, out);
+    hw_ws_free(&w);
+}
+
+void crowding_distance_ws(hw_ws *w, const double *obj, const int *rank, int n, int m, double *out) {
     if (n <= 0) return;
     int nr = 0;
     for (int i = 0; i < n; i++) {
@@ -30,22 +34,28 @@ void crowding_distance(const double *obj, const int *rank, int n, int m, double 
         if (rank[i] + 1 > nr) nr = rank[i] + 1;
         out[i] = 0.0;
     }
-    int *start = hw_calloc((size_t)nr + 1, sizeof *start); /* [nr+1] front offsets */
-    int *fill = hw_malloc((size_t)nr * sizeof *fill);      /* [nr] write cursor */
+    int *start = hw_ws_get(w, WS_CSTART, ((size_t)nr + 1) * sizeof *start); /* [nr+1] front offsets */
+    int *fill = hw_ws_get(w, WS_CFILL, (size_t)nr * sizeof *fill);            /* [nr] write cursor */
+    memset(start, 0, ((size_t)nr + 1) * sizeof *start);
     for (int i = 0; i < n; i++) start[rank[i] + 1]++;
     for (int r = 0; r < nr; r++) start[r + 1] += start[r];
-    cpair *p = hw_malloc((size_t)n * sizeof *p);                 /* [n] (value, index) */
-    cpair *tmp = hw_malloc(((size_t)n / 2 + 1) * sizeof *tmp);   /* merge scratch */
-    cpair *byf = hw_malloc((size_t)n * sizeof *byf);             /* [n] grouped by front */
+    hw_kv *kv = hw_ws_get(w, WS_KV, (size_t)n * sizeof *kv);    /* [n] (key of value, index) */
+    hw_kv *tmp = hw_ws_get(w, WS_KT, (size_t)n * sizeof *tmp);   /* radix scratch */
+    cpair *byf = hw_ws_get(w, WS_CBYF, (size_t)n * sizeof *byf); /* [n] grouped by front */
     for (int j = 0; j < m; j++) {
         for (int i = 0; i < n; i++) {
             double v = obj[(size_t)i * m + j];
-            p[i].v = isnan(v) ? INFINITY : v;
-            p[i].i = i;
+            kv[i].k = hw_dkey(isnan(v) ? INFINITY : v);
+            kv[i].v = i;
         }
-        sort_cpair(p, tmp, (size_t)n, NULL);
+        hw_radix_kv(kv, tmp, (size_t)n); /* stable: (value, index) order */
         memcpy(fill, start, (size_t)nr * sizeof *fill);
-        for (int t = 0; t < n; t++) byf[fill[rank[p[t].i]]++] = p[t];
+        for (int t = 0; t < n; t++) {
+            int i = kv[t].v;
+            double v = obj[(size_t)i * m + j];
+            cpair c = {isnan(v) ? INFINITY : v, i};
+            byf[fill[rank[i]]++] = c;
+        }
         for (int r = 0; r < nr; r++) {
             int a = start[r], b = start[r + 1], s = b - a;
             if (s == 0) continue;
@@ -57,9 +67,4 @@ void crowding_distance(const double *obj, const int *rank, int n, int m, double 
             for (int t = a + 1; t < b - 1; t++) out[byf[t].i] += (byf[t + 1].v - byf[t - 1].v) / span;
         }
     }
-    free(start);
-    free(fill);
-    free(p);
-    free(tmp);
-    free(byf);
 }

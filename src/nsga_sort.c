@@ -62,11 +62,10 @@ HW_DEFINE_MSORT(sort_lex, int, LEX_LESS)
 /* ---- m = 1 and m = 2 ------------------------------------------------------ */
 
 /* Dense ranks of values v[0..n) (ascending) into rank[idx[t]]; returns count. */
-static int dense_rank(dpair *p, int n, const int *idx, int *out_rank, int base) {
+static int dense_rank(hw_ws *w, dpair *p, int n, const int *idx, int *out_rank, int base) {
     if (n == 0) return 0;
-    dpair *tmp = hw_malloc(((size_t)n / 2 + 1) * sizeof *tmp);
+    dpair *tmp = hw_ws_get(w, WS_DPTMP, ((size_t)n / 2 + 1) * sizeof *tmp);
     sort_dpair(p, tmp, (size_t)n, NULL);
-    free(tmp);
     int r = 0;
     for (int t = 0; t < n; t++) {
         if (t > 0 && p[t].v != p[t - 1].v) r++;
@@ -76,17 +75,30 @@ static int dense_rank(dpair *p, int n, const int *idx, int *out_rank, int base) 
 }
 
 /* Sorts the feasible points idx[0..n) with 2 objectives; returns #fronts. */
-static int sort2(const double *obj, const int *idx, int n, int *out_rank) {
-    d2pt *p = hw_malloc((size_t)n * sizeof *p);
-    d2pt *tmp = hw_malloc(((size_t)n / 2 + 1) * sizeof *tmp);
+static int sort2(hw_ws *w, const double *obj, const int *idx, int n, int *out_rank) {
+    /* lexicographic (f0, f1, index) order: stable radix sort on f0, then
+     * each run of equal f0 sorted by (f1, index) */
+    hw_kv *kv = hw_ws_get(w, WS_KV, (size_t)n * sizeof *kv), *kt = hw_ws_get(w, WS_KT, (size_t)n * sizeof *kt);
     for (int t = 0; t < n; t++) {
-        p[t].a = obj[(size_t)idx[t] * 2];
-        p[t].b = obj[(size_t)idx[t] * 2 + 1];
-        p[t].i = idx[t];
+        kv[t].k = hw_dkey(obj[(size_t)idx[t] * 2]);
+        kv[t].v = idx[t];
     }
-    sort_d2pt(p, tmp, (size_t)n, NULL);
+    hw_radix_kv(kv, kt, (size_t)n);
+    d2pt *p = hw_ws_get(w, WS_P2, (size_t)n * sizeof *p);
+    d2pt *tmp = hw_ws_get(w, WS_P2TMP, ((size_t)n / 2 + 1) * sizeof *tmp);
+    for (int t = 0; t < n; t++) {
+        p[t].a = obj[(size_t)kv[t].v * 2];
+        p[t].b = obj[(size_t)kv[t].v * 2 + 1];
+        p[t].i = kv[t].v;
+    }
+    for (int t = 0; t < n;) {
+        int u = t + 1;
+        while (u < n && kv[u].k == kv[t].k) u++;
+        if (u - t > 1) sort_d2pt(p + t, tmp, (size_t)(u - t), NULL);
+        t = u;
+    }
     /* tails: key (f1, f0) of each front's last member, non-decreasing in k */
-    double *t1 = hw_malloc((size_t)n * sizeof *t1), *t0 = hw_malloc((size_t)n * sizeof *t0);
+    double *t1 = hw_ws_get(w, WS_T1, (size_t)n * sizeof *t1), *t0 = hw_ws_get(w, WS_T0, (size_t)n * sizeof *t0);
     int nf = 0;
     for (int t = 0; t < n; t++) {
         double q0 = p[t].a, q1 = p[t].b;
@@ -103,10 +115,6 @@ static int sort2(const double *obj, const int *idx, int n, int *out_rank) {
         t0[lo] = q0;
         out_rank[p[t].i] = lo;
     }
-    free(t1);
-    free(t0);
-    free(p);
-    free(tmp);
     return nf;
 }
 
@@ -421,10 +429,17 @@ static int sort_dc(const double *obj, const int *idx, int n, int m, int *out_ran
 /* ---- entry point ---------------------------------------------------------- */
 
 int nd_sort(const double *obj, const double *cv, int n, int m, int *out_rank) {
+    hw_ws w = {0};
+    int nf = nd_sort_ws(&w, obj, cv, n, m, out_rank);
+    hw_ws_free(&w);
+    return nf;
+}
+
+int nd_sort_ws(hw_ws *w, const double *obj, const double *cv, int n, int m, int *out_rank) {
     HW_ASSERT(n >= 0 && m >= 1);
     if (n == 0) return 0;
-    int *feas = hw_malloc((size_t)n * sizeof *feas);
-    int *inf = hw_malloc((size_t)n * sizeof *inf);
+    int *feas = hw_ws_get(w, WS_FEAS, (size_t)n * sizeof *feas);
+    int *inf = hw_ws_get(w, WS_INF, (size_t)n * sizeof *inf);
     int nfeas = 0, ninf = 0;
     for (int i = 0; i < n; i++) {
         int bad = cv && !(cv[i] <= 0);
@@ -438,21 +453,20 @@ int nd_sort(const double *obj, const double *cv, int n, int m, int *out_rank) {
     int nf = 0;
     if (nfeas > 0) {
         if (m == 1) {
-            dpair *p = hw_malloc((size_t)nfeas * sizeof *p);
+            dpair *p = hw_ws_get(w, WS_DP, (size_t)nfeas * sizeof *p);
             for (int t = 0; t < nfeas; t++) {
                 p[t].v = obj[feas[t]];
                 p[t].i = t;
             }
-            nf = dense_rank(p, nfeas, feas, out_rank, 0);
-            free(p);
+            nf = dense_rank(w, p, nfeas, feas, out_rank, 0);
         } else if (m == 2) {
-            nf = sort2(obj, feas, nfeas, out_rank);
+            nf = sort2(w, obj, feas, nfeas, out_rank);
         } else {
             nf = sort_dc(obj, feas, nfeas, m, out_rank);
         }
     }
     if (ninf > 0) {
-        dpair *p = hw_malloc((size_t)ninf * sizeof *p);
+        dpair *p = hw_ws_get(w, WS_DP, (size_t)ninf * sizeof *p);
         for (int t = 0; t < ninf; t++) {
             double c = cv ? cv[inf[t]] : 0.0;
             int nanobj = 0;
@@ -462,11 +476,8 @@ int nd_sort(const double *obj, const double *cv, int n, int m, int *out_rank) {
             p[t].v = c;
             p[t].i = t;
         }
-        nf += dense_rank(p, ninf, inf, out_rank, nf);
-        free(p);
+        nf += dense_rank(w, p, ninf, inf, out_rank, nf);
     }
-    free(feas);
-    free(inf);
     return nf;
 }
 

@@ -50,6 +50,97 @@
     }                                                                              \
     static void NAME(T *a, T *tmp, size_t n, const void *ctx) { NAME##_rec(a, tmp, n, ctx); }
 
+/* ---- radix sort ------------------------------------------------------- */
+
+/* Order-preserving map of a double to a uint64 key (-0.0 maps like +0.0;
+ * NaN must be excluded or mapped by the caller). */
+static inline uint64_t hw_dkey(double d) {
+    if (d == 0) d = 0.0;
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return (u >> 63) ? ~u : (u ^ 0x8000000000000000ULL);
+}
+
+typedef struct hw_kv {
+    uint64_t k;
+    int v;
+} hw_kv;
+
+/* Stable LSD radix sort of a[0..n) by k (11-bit digits, passes whose digit
+ * is the same for every key are skipped); tmp holds n elements. Equal keys
+ * keep their input order. */
+static inline void hw_radix_kv(hw_kv *a, hw_kv *tmp, size_t n) {
+    enum { BITS = 11, NB = 1 << BITS };
+    static const int npass = (64 + BITS - 1) / BITS;
+    size_t *cnt = calloc((size_t)npass * NB, sizeof *cnt);
+    HW_ASSERT(cnt != NULL);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = a[i].k;
+        for (int p = 0; p < npass; p++) cnt[(size_t)p * NB + ((k >> (p * BITS)) & (NB - 1))]++;
+    }
+    hw_kv *src = a, *dst = tmp;
+    for (int p = 0; p < npass; p++) {
+        size_t *c = cnt + (size_t)p * NB;
+        int trivial = 0;
+        for (int d = 0; d < NB; d++)
+            if (c[d]) {
+                trivial = c[d] == n;
+                break;
+            }
+        if (trivial) continue;
+        size_t sum = 0;
+        for (int d = 0; d < NB; d++) {
+            size_t t = c[d];
+            c[d] = sum;
+            sum += t;
+        }
+        for (size_t i = 0; i < n; i++) dst[c[(src[i].k >> (p * BITS)) & (NB - 1)]++] = src[i];
+        hw_kv *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a) memcpy(a, src, n * sizeof *a);
+    free(cnt);
+}
+
+/* ---- workspace --------------------------------------------------------- */
+
+/* Reusable scratch buffers, one per slot, grown on demand and kept: the
+ * engine owns one so that a generation at mu = 1e5 does not mmap and
+ * page-fault ~30 MB of fresh temporaries. A NULL workspace means "allocate
+ * a temporary one" (the public nd_sort / crowding_distance). */
+enum {
+    WS_FEAS, WS_INF, WS_KV, WS_KT, WS_P2, WS_P2TMP, WS_T0, WS_T1, WS_DP, WS_DPTMP,
+    WS_CSTART, WS_CFILL, WS_CBYF,
+    WS_SEL_CNT, WS_SEL_MEM, WS_SEL_FO, WS_SEL_FR, WS_SEL_FC, WS_SEL_CD, WS_SEL_CDTMP, WS_SEL_PICK,
+    WS_SEL_NH,
+    WS_NSLOTS
+};
+typedef struct hw_ws {
+    void *p[WS_NSLOTS];
+    size_t n[WS_NSLOTS];
+} hw_ws;
+
+static inline void *hw_ws_get(hw_ws *w, int slot, size_t bytes) {
+    if (bytes == 0) bytes = 1;
+    if (bytes > w->n[slot]) {
+        free(w->p[slot]);
+        size_t grow = bytes + bytes / 4;
+        w->p[slot] = hw_malloc(grow);
+        w->n[slot] = grow;
+    }
+    return w->p[slot];
+}
+
+static inline void hw_ws_free(hw_ws *w) {
+    for (int i = 0; i < WS_NSLOTS; i++) free(w->p[i]);
+    memset(w, 0, sizeof *w);
+}
+
+/* Workspace versions of nd_sort and crowding_distance (nsga.h). */
+int nd_sort_ws(hw_ws *w, const double *obj, const double *cv, int n, int m, int *out_rank);
+void crowding_distance_ws(hw_ws *w, const double *obj, const int *rank, int n, int m, double *out);
+
 /* ---- u64set ------------------------------------------------------------ */
 
 typedef struct u64set {

@@ -68,16 +68,14 @@ int pred_ntrees(const pred *m) { return m->kind == PRED_HELP ? 0 : m->n_trees; }
 void pred_alloc_trees(pred *m) {
     size_t ni = ((size_t)1 << m->depth) - 1, nl = (size_t)1 << m->depth;
     m->base = hw_calloc((size_t)m->n_members, sizeof *m->base);
-    m->feat = hw_calloc((size_t)m->n_trees * ni, sizeof *m->feat);
-    m->thr = hw_calloc((size_t)m->n_trees * ni, sizeof *m->thr);
+    m->node = hw_calloc((size_t)m->n_trees * ni, sizeof *m->node);
     m->leaf = hw_calloc((size_t)m->n_trees * nl, sizeof *m->leaf);
 }
 
 void pred_free(pred *m) {
     if (!m) return;
     free(m->base);
-    free(m->feat);
-    free(m->thr);
+    free(m->node);
     free(m->leaf);
     if (m->help) help_dev_free(m->help);
     free(m);
@@ -94,42 +92,61 @@ pred *pred_wrap_help(struct help_dev *dev) {
 
 /* ---- prediction ---------------------------------------------------------- */
 
-#define PRED_BLOCK 16
+#define PRED_BLOCK 32
+
+/* One level step of one row: right iff x[feat] >= thr. */
+#define STEP(i, x) i = 2 * i + 1 + ((x)[nd[i].feat] >= nd[i].key)
 
 /* Member outputs for rows X[0..nb) (nb <= PRED_BLOCK): out (nb, n_members).
- * Rows are traversed together, tree by tree, branch-free: at each level
- * idx = 2*idx + 1 + (x[feat[idx]] >= thr[idx]). */
-static void tree_block(const pred *m, const float *X, int nb, double *out) {
+ * Rows go through each tree 8 at a time with the 8 node indices in
+ * registers, branch-free: idx = 2*idx + 1 + (x[feat[idx]] >= thr[idx]), so
+ * the 8 independent chains of loads overlap. A short last group repeats
+ * its last row. */
+static void tree_block(const pred *m, const float *Xf, int nb, double *out, int32_t *X) {
     const int D = m->depth, d = m->d;
+    for (size_t i = 0; i < (size_t)nb * d; i++) X[i] = pred_fkey(Xf[i]);
     const size_t ni = ((size_t)1 << D) - 1, nl = (size_t)1 << D;
-    for (int mem = 0; mem < m->n_members; mem++) {
-        float acc[PRED_BLOCK] = {0};
-        for (int k = 0; k < m->trees_per_member; k++) {
-            size_t t = (size_t)mem * m->trees_per_member + k;
-            const int32_t *f = m->feat + t * ni;
-            const float *th = m->thr + t * ni;
-            const float *lf = m->leaf + t * nl;
-            uint32_t idx[PRED_BLOCK] = {0};
-            for (int lev = 0; lev < D; lev++)
-                for (int r = 0; r < nb; r++) {
-                    uint32_t i = idx[r];
-                    idx[r] = 2 * i + 1 + (X[(size_t)r * d + f[i]] >= th[i]);
+    for (int g = 0; g < nb; g += 8) {
+        const int32_t *xr[8];
+        for (int r = 0; r < 8; r++) xr[r] = X + (size_t)(g + r < nb ? g + r : nb - 1) * d;
+        const int32_t *x0 = xr[0], *x1 = xr[1], *x2 = xr[2], *x3 = xr[3];
+        const int32_t *x4 = xr[4], *x5 = xr[5], *x6 = xr[6], *x7 = xr[7];
+        for (int mem = 0; mem < m->n_members; mem++) {
+            float acc[8] = {0};
+            for (int k = 0; k < m->trees_per_member; k++) {
+                size_t t = (size_t)mem * m->trees_per_member + k;
+                const pred_node *nd = m->node + t * ni;
+                const float *lf = m->leaf + t * nl - ni;
+                uint32_t i0 = 0, i1 = 0, i2 = 0, i3 = 0, i4 = 0, i5 = 0, i6 = 0, i7 = 0;
+                for (int lev = 0; lev < D; lev++) {
+                    STEP(i0, x0);
+                    STEP(i1, x1);
+                    STEP(i2, x2);
+                    STEP(i3, x3);
+                    STEP(i4, x4);
+                    STEP(i5, x5);
+                    STEP(i6, x6);
+                    STEP(i7, x7);
                 }
-            for (int r = 0; r < nb; r++) acc[r] += lf[idx[r] - ni];
+                acc[0] += lf[i0], acc[1] += lf[i1], acc[2] += lf[i2], acc[3] += lf[i3];
+                acc[4] += lf[i4], acc[5] += lf[i5], acc[6] += lf[i6], acc[7] += lf[i7];
+            }
+            for (int r = 0; r < 8 && g + r < nb; r++)
+                out[(size_t)(g + r) * m->n_members + mem] = (double)m->base[mem] + (double)m->scale * acc[r];
         }
-        for (int r = 0; r < nb; r++)
-            out[(size_t)r * m->n_members + mem] = (double)m->base[mem] + (double)m->scale * acc[r];
     }
 }
+#undef STEP
 
 void pred_predict(const pred *m, const float *X, int n, double *mean, double *std) {
     int M = pred_nmembers(m);
     double *mo = hw_malloc((size_t)PRED_BLOCK * M * sizeof *mo); /* (PRED_BLOCK, M) member outputs */
+    int32_t *xk = m->kind == PRED_HELP ? NULL : hw_malloc((size_t)PRED_BLOCK * m->d * sizeof *xk); /* (PRED_BLOCK, d) keys */
     for (int r0 = 0; r0 < n; r0 += PRED_BLOCK) {
         int nb = n - r0 < PRED_BLOCK ? n - r0 : PRED_BLOCK;
         const float *xb = X + (size_t)r0 * m->d;
         if (m->kind == PRED_HELP) help_dev_predict_members(m->help, xb, nb, mo);
-        else tree_block(m, xb, nb, mo);
+        else tree_block(m, xb, nb, mo, xk);
         for (int r = 0; r < nb; r++) {
             const double *v = mo + (size_t)r * M;
             double s = 0, ss = 0;
@@ -146,6 +163,7 @@ void pred_predict(const pred *m, const float *X, int n, double *mean, double *st
         }
     }
     free(mo);
+    free(xk);
 }
 
 /* ---- byte buffers --------------------------------------------------------- */
@@ -245,8 +263,8 @@ int pred_save(const pred *m, uint8_t **out_buf, size_t *out_len) {
         wbuf_u32(&pl, (uint32_t)m->trees_per_member);
         wbuf_f32(&pl, m->scale);
         wbuf_f32s(&pl, m->base, (size_t)m->n_members);
-        for (size_t i = 0; i < (size_t)m->n_trees * ni; i++) wbuf_u32(&pl, (uint32_t)m->feat[i]);
-        wbuf_f32s(&pl, m->thr, (size_t)m->n_trees * ni);
+        for (size_t i = 0; i < (size_t)m->n_trees * ni; i++) wbuf_u32(&pl, (uint32_t)m->node[i].feat);
+        for (size_t i = 0; i < (size_t)m->n_trees * ni; i++) wbuf_f32(&pl, pred_keyf(m->node[i].key));
         wbuf_f32s(&pl, m->leaf, (size_t)m->n_trees * nl);
     }
     hw_wbuf b = {0};
@@ -279,9 +297,15 @@ static int load_trees(hw_rbuf *r, pred *m) {
         uint32_t f;
         if (rbuf_u32(r, &f)) return -1;
         if (f >= (uint32_t)m->d) return hw_fail("split feature %u out of range (%d features)", f, m->d);
-        m->feat[i] = (int32_t)f;
+        m->node[i].feat = (int32_t)f;
     }
-    if (rbuf_f32s(r, m->thr, nt * ni) || rbuf_f32s(r, m->leaf, nt * nl)) return -1;
+    for (size_t i = 0; i < nt * ni; i++) {
+        float th;
+        if (rbuf_f32(r, &th)) return -1;
+        if (isnan(th)) return hw_fail("NaN split threshold");
+        m->node[i].key = pred_fkey(th);
+    }
+    if (rbuf_f32s(r, m->leaf, nt * nl)) return -1;
     return 0;
 }
 

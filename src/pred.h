@@ -90,6 +90,19 @@ int pred_load_file(const char *path, pred **out);
 int pred_fit_xgb_reference(const pred_params *p, const float *X, const double *y, int n, int d,
                            const float *Xq, int nq, double *out_mean);
 
+/* --- features ---------------------------------------------------------- */
+struct space;
+struct hw_genome;
+/* The predictors' feature vector of a genome: space_features() followed,
+ * for nb201, by 30 derived "live op" indicators (edge e carries op k and
+ * lies on an input->output path of non-none edges), 4 critical-path
+ * features (longest live path counted in edges, in convolutions, in 3x3
+ * convolutions, and live node count). Other spaces: space_features() only.
+ * Every caller (CLI, MPI engine) must use this function so models see the
+ * same features they were trained on. */
+int pred_space_nfeatures(const struct space *s);
+void pred_space_features(const struct space *s, const struct hw_genome *g, float *out);
+
 /* --- PRED_HELP plumbing (implemented with help.c) ---------------------- */
 struct help_dev;
 /* Wraps an adapted help device model (ownership moves to the pred). */

@@ -9,6 +9,32 @@
 
 #include "pred.h"
 
+/* An internal node: go right iff x[feat] >= thr, evaluated on order-
+ * preserving integer keys (pred_fkey) of the floats. */
+typedef struct pred_node {
+    int32_t feat;
+    int32_t key; /* pred_fkey(thr) */
+} pred_node;
+
+/* Order-preserving map float -> int32 (a >= b iff key(a) >= key(b) for
+ * non-NaN floats; -0 maps like +0). */
+static inline int32_t pred_fkey(float f) {
+    union {
+        float f;
+        int32_t i;
+    } u;
+    u.f = f + 0.0f;
+    return u.i >= 0 ? u.i : u.i ^ 0x7fffffff;
+}
+static inline float pred_keyf(int32_t k) {
+    union {
+        float f;
+        int32_t i;
+    } u;
+    u.i = k >= 0 ? k : k ^ 0x7fffffff;
+    return u.f;
+}
+
 struct pred {
     pred_kind kind;
     int d;          /* number of input features */
@@ -18,8 +44,7 @@ struct pred {
     int n_trees, n_members, trees_per_member; /* n_trees = n_members * trees_per_member */
     float scale;    /* member = base[m] + scale * sum of its trees' leaves */
     float *base;    /* (n_members) */
-    int32_t *feat;  /* (n_trees, 2^depth - 1) split feature; internal nodes in BFS order */
-    float *thr;     /* (n_trees, 2^depth - 1) go right iff x[feat] >= thr */
+    pred_node *node; /* (n_trees, 2^depth - 1) internal nodes in BFS order */
     float *leaf;    /* (n_trees, 2^depth) leaf values */
     /* PRED_HELP */
     struct help_dev *help;

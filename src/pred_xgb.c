@@ -134,7 +134,7 @@ static int tree_depth(const xtree *t, int node) {
 /* Writes xgboost node `node` at BFS position `pos` (level `lev`) of a perfect
  * tree of depth D. A leaf above the bottom becomes a chain of always-left
  * nodes (threshold +inf); every bottom leaf under it carries its value. */
-static void place(const xtree *t, int node, size_t pos, int lev, int D, int32_t *feat, float *thr, float *leaf) {
+static void place(const xtree *t, int node, size_t pos, int lev, int D, pred_node *nd, float *leaf) {
     size_t ni = ((size_t)1 << D) - 1;
     if (lev == D) {
         HW_ASSERT(t->left[node] < 0);
@@ -142,16 +142,16 @@ static void place(const xtree *t, int node, size_t pos, int lev, int D, int32_t 
         return;
     }
     if (t->left[node] < 0) {
-        feat[pos] = 0;
-        thr[pos] = INFINITY;
-        place(t, node, 2 * pos + 1, lev + 1, D, feat, thr, leaf);
-        place(t, node, 2 * pos + 2, lev + 1, D, feat, thr, leaf);
+        nd[pos].feat = 0;
+        nd[pos].key = pred_fkey(INFINITY);
+        place(t, node, 2 * pos + 1, lev + 1, D, nd, leaf);
+        place(t, node, 2 * pos + 2, lev + 1, D, nd, leaf);
         return;
     }
-    feat[pos] = (int32_t)t->index[node];
-    thr[pos] = (float)t->cond[node];
-    place(t, (int)t->left[node], 2 * pos + 1, lev + 1, D, feat, thr, leaf);
-    place(t, (int)t->right[node], 2 * pos + 2, lev + 1, D, feat, thr, leaf);
+    nd[pos].feat = (int32_t)t->index[node];
+    nd[pos].key = pred_fkey((float)t->cond[node]);
+    place(t, (int)t->left[node], 2 * pos + 1, lev + 1, D, nd, leaf);
+    place(t, (int)t->right[node], 2 * pos + 2, lev + 1, D, nd, leaf);
 }
 
 static void xtree_free(xtree *t) {
@@ -274,8 +274,7 @@ int pred_fit(const pred_params *p, const float *X, const double *y, int n, int d
     size_t ni = ((size_t)1 << m->depth) - 1, nl = (size_t)1 << m->depth;
     for (int g = 0, t = 0; g < bags; g++)
         for (int k = 0; k < bag_nt[g]; k++, t++)
-            place(&bag_trees[g][k], 0, 0, 0, m->depth, m->feat + (size_t)t * ni, m->thr + (size_t)t * ni,
-                  m->leaf + (size_t)t * nl);
+            place(&bag_trees[g][k], 0, 0, 0, m->depth, m->node + (size_t)t * ni, m->leaf + (size_t)t * nl);
     for (int mem = 0; mem < m->n_members; mem++)
         m->base[mem] = (float)bag_base[p->kind == PRED_RF ? 0 : mem];
     *out = m;

@@ -132,7 +132,7 @@ static int parse_algorithm(search_config *c, const ycfg *d, const ynode *root) {
 static int parse_evaluator(search_config *c, const ycfg *d, const ynode *root) {
     const ynode *e;
     if (ycfg_node(d, root, "evaluator", YNODE_MAP, 1, &e)) return -1;
-    static const char *const kinds[] = {"table", NULL};
+    static const char *const kinds[] = {"table", "predictor", NULL};
     int k;
     if (ycfg_enum(d, e, "kind", kinds, 0, &k)) return -1;
     c->evaluator = (evaluator_kind)k;
@@ -150,6 +150,65 @@ static int parse_evaluator(search_config *c, const ycfg *d, const ynode *root) {
     if (ycfg_string(d, e, "key", "arch_index", &key)) return -1;
     if (!*key || strlen(key) >= HW_NAME_MAX) return ycfg_fail(d, ynode_get(e, "key"), "invalid key column");
     strcpy(c->key, key);
+    if (ycfg_double(d, e, "measure_cost_s", 0, 1e6, 0, &c->measure_cost_s)) return -1;
+    return 0;
+}
+
+static int parse_predictor(search_config *c, const ycfg *d, const ynode *root) {
+    const ynode *p;
+    if (ycfg_node(d, root, "predictor", YNODE_MAP, 0, &p)) return -1;
+    if (p && c->evaluator != EVAL_PREDICTOR) return ycfg_fail(d, p, "only valid with evaluator.kind: predictor");
+    static const char *const methods[] = {"rf", "xgb", NULL};
+    int meth;
+    if (ycfg_enum(d, p, "method", methods, 0, &meth)) return -1;
+    for (int k = 0; k < c->n_obj; k++) c->pred_method[k] = meth == 0 ? 1 /* PRED_RF */ : 2 /* PRED_XGB */;
+    const ynode *per;
+    if (ycfg_node(d, p, "methods", YNODE_MAP, 0, &per)) return -1;
+    for (int i = 0; per && i < ynode_len(per); i++) {
+        const char *name = ynode_key_at(per, i);
+        int k = -1;
+        for (int j = 0; j < c->n_obj; j++)
+            if (!strcmp(c->obj[j].name, name)) k = j;
+        if (k < 0) return ycfg_fail(d, ynode_at(per, i), "'%s' is not an objective", name);
+        int mk;
+        if (ycfg_enum(d, per, name, methods, 0, &mk)) return -1;
+        c->pred_method[k] = mk == 0 ? 1 : 2;
+    }
+    long v;
+    if (ycfg_int(d, p, "trees", 0, 100000, 0, &v)) return -1;
+    c->pred_trees = (int)v;
+    if (ycfg_int(d, p, "min_train", 2, 1000000, 5, &v)) return -1;
+    c->pred_min_train = (int)v;
+    if (ycfg_int(d, p, "initial", 0, 1000000, 10, &v)) return -1;
+    c->initial = (int)v;
+    if (ycfg_int(d, p, "per_generation", 0, 100000, 1, &v)) return -1;
+    c->per_generation = (int)v;
+    static const char *const pol[] = {"hv_contribution", "uncertainty", "constraint_boundary", NULL};
+    int k;
+    if (ycfg_enum(d, p, "policy", pol, 0, &k)) return -1;
+    c->policy = (al_policy)k;
+    if (ycfg_double(d, p, "beta", 0, 100, 1.0, &c->beta)) return -1;
+    if (ycfg_int(d, p, "enumerate", 0, 10000000, 100000, &c->pool_enumerate)) return -1;
+    if (c->policy == POLICY_BOUNDARY && c->n_con == 0)
+        return ycfg_fail(d, ynode_get(p, "policy"), "constraint_boundary needs at least one constraint");
+    return 0;
+}
+
+static int parse_islands(search_config *c, const ycfg *d, const ynode *root) {
+    const ynode *is;
+    if (ycfg_node(d, root, "islands", YNODE_MAP, 0, &is)) return -1;
+    long v;
+    if (ycfg_int(d, is, "migration_interval", 1, 1000000, 5, &v)) return -1;
+    c->mig_interval = (int)v;
+    if (ycfg_int(d, is, "migrants", 0, 100000, 2, &v)) return -1;
+    c->mig_count = (int)v;
+    if (c->mig_count > c->population) return ycfg_fail(d, ynode_get(is, "migrants"), "more migrants than the population");
+    static const char *const topo[] = {"ring", "full", "random", NULL}, *const rep[] = {"worst", "random", NULL};
+    int k;
+    if (ycfg_enum(d, is, "topology", topo, 0, &k)) return -1;
+    c->topology = (mig_topology)k;
+    if (ycfg_enum(d, is, "replace", rep, 0, &c->mig_replace)) return -1;
+    if (ycfg_bool(d, is, "sync", 1, &c->sync)) return -1;
     return 0;
 }
 
@@ -198,7 +257,8 @@ int search_config_load(const char *path, search_config **out) {
     const ycfg *d = c->doc;
     const ynode *root = ycfg_root(d);
     if (parse_space(c, d, root) || parse_objectives(c, d, root) || parse_constraints(c, d, root) ||
-        parse_algorithm(c, d, root) || parse_evaluator(c, d, root) || parse_hypervolume(c, d, root) ||
+        parse_algorithm(c, d, root) || parse_evaluator(c, d, root) || parse_predictor(c, d, root) ||
+        parse_islands(c, d, root) || parse_hypervolume(c, d, root) ||
         parse_output(c, d, root) || check_constraints(c, d) || ycfg_check_unknown(d))
         goto fail;
     *out = c;

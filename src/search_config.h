@@ -32,7 +32,13 @@ typedef struct constraint_cfg {
     double bound;
 } constraint_cfg;
 
-typedef enum { EVAL_TABLE = 0 } evaluator_kind;
+/* table: every candidate measured (ground truth from the tables);
+ * predictor: candidates scored by the shared surrogate, ground truth only
+ * for the candidates active learning picks. */
+typedef enum { EVAL_TABLE = 0, EVAL_PREDICTOR = 1 } evaluator_kind;
+
+typedef enum { POLICY_HV = 0, POLICY_UNCERTAINTY = 1, POLICY_BOUNDARY = 2 } al_policy;
+typedef enum { TOPO_RING = 0, TOPO_FULL = 1, TOPO_RANDOM = 2 } mig_topology;
 
 typedef struct search_config {
     ycfg *doc;                  /* owns the parsed text (kept for run files) */
@@ -56,6 +62,20 @@ typedef struct search_config {
     int n_tables;
     char *tables[HW_MAX_TABLES]; /* resolved paths */
     char key[HW_NAME_MAX];       /* join column: arch_index or arch_str */
+    double measure_cost_s;       /* board seconds one measurement costs */
+    /* predictor mode (evaluator.kind: predictor) */
+    int pred_method[HW_MAX_OBJ]; /* pred_kind per objective */
+    int pred_trees, pred_min_train;
+    int initial;                 /* initial design size (HELP ref archs first) */
+    int per_generation;          /* measurements proposed per island per generation */
+    al_policy policy;
+    double beta;                 /* optimism: mean - beta * std */
+    long pool_enumerate;         /* spaces up to this size: all archs are candidates */
+    /* islands (MPI) */
+    int mig_interval, mig_count;
+    mig_topology topology;
+    int mig_replace;             /* nsga_replace_policy */
+    int sync;                    /* deterministic lock-step rounds */
     /* hypervolume */
     int has_ref;
     double ref[HW_MAX_OBJ];      /* in objective units (e.g. accuracy 85) */

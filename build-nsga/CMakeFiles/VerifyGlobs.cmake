@@ -5,6 +5,11 @@ cmake_policy(SET CMP0009 NEW)
 # _all at CMakeLists.txt:76 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/io/*.c")
 set(OLD_GLOB
+  "/work/main/io/ckpt.c"
+  "/work/main/io/journal.c"
+  "/work/main/io/runfile.c"
+  "/work/main/io/runfile_synth.c"
+  "/work/main/io/supernet_h5.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
@@ -14,9 +19,18 @@ endif()
 # _all at CMakeLists.txt:76 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/jobs/*.c")
 set(OLD_GLOB
+  "/work/main/jobs/board.c"
+  "/work/main/jobs/board_config.c"
+  "/work/main/jobs/cmd_board.c"
+  "/work/main/jobs/cmd_keygen.c"
+  "/work/main/jobs/cmd_measure.c"
   "/work/main/jobs/disp.c"
   "/work/main/jobs/jkeys.c"
   "/work/main/jobs/proto.c"
+  "/work/main/jobs/runner.c"
+  "/work/main/jobs/runner_builtin.c"
+  "/work/main/jobs/runner_command.c"
+  "/work/main/jobs/runner_replay.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
@@ -27,6 +41,7 @@ endif()
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/mpi/*.c")
 set(OLD_GLOB
   "/work/main/mpi/cmd_search.c"
+  "/work/main/mpi/engine.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
@@ -36,16 +51,28 @@ endif()
 # _all at CMakeLists.txt:76 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/src/*.c")
 set(OLD_GLOB
+  "/work/main/src/accel_codesign.c"
+  "/work/main/src/accel_model.c"
+  "/work/main/src/accel_roofline.c"
+  "/work/main/src/accel_space.c"
+  "/work/main/src/accel_yaml.c"
   "/work/main/src/adamw.c"
   "/work/main/src/bert_model.c"
   "/work/main/src/bert_ops.c"
   "/work/main/src/cli.c"
+  "/work/main/src/cmd_codesign.c"
+  "/work/main/src/cmd_finetune.c"
+  "/work/main/src/cmd_predictor.c"
   "/work/main/src/cmd_space.c"
+  "/work/main/src/cmd_supernet.c"
   "/work/main/src/csv.c"
   "/work/main/src/eval_table.c"
   "/work/main/src/fsutil.c"
+  "/work/main/src/gtserver.c"
+  "/work/main/src/help.c"
   "/work/main/src/hv.c"
   "/work/main/src/hw_err.c"
+  "/work/main/src/island.c"
   "/work/main/src/layers.c"
   "/work/main/src/layers_bert.c"
   "/work/main/src/layers_nb201.c"
@@ -64,7 +91,12 @@ set(OLD_GLOB
   "/work/main/src/space_grid.c"
   "/work/main/src/space_nb201.c"
   "/work/main/src/space_nb201_index.c"
+  "/work/main/src/space_product.c"
   "/work/main/src/stats.c"
+  "/work/main/src/supernet.c"
+  "/work/main/src/surrogate.c"
+  "/work/main/src/tokenizer.c"
+  "/work/main/src/tsv_task.c"
   "/work/main/src/u64map.c"
   "/work/main/src/yconf.c"
   )
@@ -76,6 +108,7 @@ endif()
 # BENCH_SRC at CMakeLists.txt:121 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/tests/bench/bench_*.c")
 set(OLD_GLOB
+  "/work/main/tests/bench/bench_pred_speed.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
@@ -106,9 +139,16 @@ file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/tests/unit/test_*.c")
 set(OLD_GLOB
   "/work/main/tests/unit/test_bert_model.c"
   "/work/main/tests/unit/test_csv_rng.c"
+  "/work/main/tests/unit/test_hv.c"
+  "/work/main/tests/unit/test_hv_nb201.c"
+  "/work/main/tests/unit/test_nsga_engine.c"
+  "/work/main/tests/unit/test_nsga_sort.c"
+  "/work/main/tests/unit/test_pareto_archive.c"
+  "/work/main/tests/unit/test_runfile_roundtrip.c"
   "/work/main/tests/unit/test_search_config.c"
   "/work/main/tests/unit/test_space.c"
   "/work/main/tests/unit/test_stats.c"
+  "/work/main/tests/unit/test_tokenizer.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")

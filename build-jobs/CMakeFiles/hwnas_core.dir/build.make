@@ -69,10 +69,24 @@ include CMakeFiles/hwnas_core.dir/progress.make
 # Include the compile flags for this target's objects.
 include CMakeFiles/hwnas_core.dir/flags.make
 
+CMakeFiles/hwnas_core.dir/src/accel_codesign.c.o: CMakeFiles/hwnas_core.dir/flags.make
+CMakeFiles/hwnas_core.dir/src/accel_codesign.c.o: /work/main/src/accel_codesign.c
+CMakeFiles/hwnas_core.dir/src/accel_codesign.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object CMakeFiles/hwnas_core.dir/src/accel_codesign.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/accel_codesign.c.o -MF CMakeFiles/hwnas_core.dir/src/accel_codesign.c.o.d -o CMakeFiles/hwnas_core.dir/src/accel_codesign.c.o -c /work/main/src/accel_codesign.c
+
+CMakeFiles/hwnas_core.dir/src/accel_codesign.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/src/accel_codesign.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/accel_codesign.c > CMakeFiles/hwnas_core.dir/src/accel_codesign.c.i
+
+CMakeFiles/hwnas_core.dir/src/accel_codesign.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/accel_codesign.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/accel_codesign.c -o CMakeFiles/hwnas_core.dir/src/accel_codesign.c.s
+
 CMakeFiles/hwnas_core.dir/src/accel_model.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/accel_model.c.o: /work/main/src/accel_model.c
 CMakeFiles/hwnas_core.dir/src/accel_model.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object CMakeFiles/hwnas_core.dir/src/accel_model.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object CMakeFiles/hwnas_core.dir/src/accel_model.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/accel_model.c.o -MF CMakeFiles/hwnas_core.dir/src/accel_model.c.o.d -o CMakeFiles/hwnas_core.dir/src/accel_model.c.o -c /work/main/src/accel_model.c
 
 CMakeFiles/hwnas_core.dir/src/accel_model.c.i: cmake_force
@@ -83,10 +97,52 @@ CMakeFiles/hwnas_core.dir/src/accel_model.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/accel_model.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/accel_model.c -o CMakeFiles/hwnas_core.dir/src/accel_model.c.s
 
+CMakeFiles/hwnas_core.dir/src/accel_roofline.c.o: CMakeFiles/hwnas_core.dir/flags.make
+CMakeFiles/hwnas_core.dir/src/accel_roofline.c.o: /work/main/src/accel_roofline.c
+CMakeFiles/hwnas_core.dir/src/accel_roofline.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Building C object CMakeFiles/hwnas_core.dir/src/accel_roofline.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/accel_roofline.c.o -MF CMakeFiles/hwnas_core.dir/src/accel_roofline.c.o.d -o CMakeFiles/hwnas_core.dir/src/accel_roofline.c.o -c /work/main/src/accel_roofline.c
+
+CMakeFiles/hwnas_core.dir/src/accel_roofline.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/src/accel_roofline.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/accel_roofline.c > CMakeFiles/hwnas_core.dir/src/accel_roofline.c.i
+
+CMakeFiles/hwnas_core.dir/src/accel_roofline.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/accel_roofline.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/accel_roofline.c -o CMakeFiles/hwnas_core.dir/src/accel_roofline.c.s
+
+CMakeFiles/hwnas_core.dir/src/accel_space.c.o: CMakeFiles/hwnas_core.dir/flags.make
+CMakeFiles/hwnas_core.dir/src/accel_space.c.o: /work/main/src/accel_space.c
+CMakeFiles/hwnas_core.dir/src/accel_space.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_4) "Building C object CMakeFiles/hwnas_core.dir/src/accel_space.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/accel_space.c.o -MF CMakeFiles/hwnas_core.dir/src/accel_space.c.o.d -o CMakeFiles/hwnas_core.dir/src/accel_space.c.o -c /work/main/src/accel_space.c
+
+CMakeFiles/hwnas_core.dir/src/accel_space.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/src/accel_space.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/accel_space.c > CMakeFiles/hwnas_core.dir/src/accel_space.c.i
+
+CMakeFiles/hwnas_core.dir/src/accel_space.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/accel_space.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/accel_space.c -o CMakeFiles/hwnas_core.dir/src/accel_space.c.s
+
+CMakeFiles/hwnas_core.dir/src/accel_yaml.c.o: CMakeFiles/hwnas_core.dir/flags.make
+CMakeFiles/hwnas_core.dir/src/accel_yaml.c.o: /work/main/src/accel_yaml.c
+CMakeFiles/hwnas_core.dir/src/accel_yaml.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_5) "Building C object CMakeFiles/hwnas_core.dir/src/accel_yaml.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/accel_yaml.c.o -MF CMakeFiles/hwnas_core.dir/src/accel_yaml.c.o.d -o CMakeFiles/hwnas_core.dir/src/accel_yaml.c.o -c /work/main/src/accel_yaml.c
+
+CMakeFiles/hwnas_core.dir/src/accel_yaml.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/src/accel_yaml.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/accel_yaml.c > CMakeFiles/hwnas_core.dir/src/accel_yaml.c.i
+
+CMakeFiles/hwnas_core.dir/src/accel_yaml.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/accel_yaml.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/accel_yaml.c -o CMakeFiles/hwnas_core.dir/src/accel_yaml.c.s
+
 CMakeFiles/hwnas_core.dir/src/adamw.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/adamw.c.o: /work/main/src/adamw.c
 CMakeFiles/hwnas_core.dir/src/adamw.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object CMakeFiles/hwnas_core.dir/src/adamw.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_6) "Building C object CMakeFiles/hwnas_core.dir/src/adamw.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/adamw.c.o -MF CMakeFiles/hwnas_core.dir/src/adamw.c.o.d -o CMakeFiles/hwnas_core.dir/src/adamw.c.o -c /work/main/src/adamw.c
 
 CMakeFiles/hwnas_core.dir/src/adamw.c.i: cmake_force
@@ -100,7 +156,7 @@ CMakeFiles/hwnas_core.dir/src/adamw.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/bert_model.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/bert_model.c.o: /work/main/src/bert_model.c
 CMakeFiles/hwnas_core.dir/src/bert_model.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Building C object CMakeFiles/hwnas_core.dir/src/bert_model.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_7) "Building C object CMakeFiles/hwnas_core.dir/src/bert_model.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/bert_model.c.o -MF CMakeFiles/hwnas_core.dir/src/bert_model.c.o.d -o CMakeFiles/hwnas_core.dir/src/bert_model.c.o -c /work/main/src/bert_model.c
 
 CMakeFiles/hwnas_core.dir/src/bert_model.c.i: cmake_force
@@ -114,7 +170,7 @@ CMakeFiles/hwnas_core.dir/src/bert_model.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/bert_ops.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/bert_ops.c.o: /work/main/src/bert_ops.c
 CMakeFiles/hwnas_core.dir/src/bert_ops.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_4) "Building C object CMakeFiles/hwnas_core.dir/src/bert_ops.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Building C object CMakeFiles/hwnas_core.dir/src/bert_ops.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/bert_ops.c.o -MF CMakeFiles/hwnas_core.dir/src/bert_ops.c.o.d -o CMakeFiles/hwnas_core.dir/src/bert_ops.c.o -c /work/main/src/bert_ops.c
 
 CMakeFiles/hwnas_core.dir/src/bert_ops.c.i: cmake_force
@@ -128,7 +184,7 @@ CMakeFiles/hwnas_core.dir/src/bert_ops.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/cli.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/cli.c.o: /work/main/src/cli.c
 CMakeFiles/hwnas_core.dir/src/cli.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_5) "Building C object CMakeFiles/hwnas_core.dir/src/cli.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Building C object CMakeFiles/hwnas_core.dir/src/cli.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/cli.c.o -MF CMakeFiles/hwnas_core.dir/src/cli.c.o.d -o CMakeFiles/hwnas_core.dir/src/cli.c.o -c /work/main/src/cli.c
 
 CMakeFiles/hwnas_core.dir/src/cli.c.i: cmake_force
@@ -139,10 +195,24 @@ CMakeFiles/hwnas_core.dir/src/cli.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/cli.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cli.c -o CMakeFiles/hwnas_core.dir/src/cli.c.s
 
+CMakeFiles/hwnas_core.dir/src/cmd_codesign.c.o: CMakeFiles/hwnas_core.dir/flags.make
+CMakeFiles/hwnas_core.dir/src/cmd_codesign.c.o: /work/main/src/cmd_codesign.c
+CMakeFiles/hwnas_core.dir/src/cmd_codesign.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_10) "Building C object CMakeFiles/hwnas_core.dir/src/cmd_codesign.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/cmd_codesign.c.o -MF CMakeFiles/hwnas_core.dir/src/cmd_codesign.c.o.d -o CMakeFiles/hwnas_core.dir/src/cmd_codesign.c.o -c /work/main/src/cmd_codesign.c
+
+CMakeFiles/hwnas_core.dir/src/cmd_codesign.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/src/cmd_codesign.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cmd_codesign.c > CMakeFiles/hwnas_core.dir/src/cmd_codesign.c.i
+
+CMakeFiles/hwnas_core.dir/src/cmd_codesign.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/cmd_codesign.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd_codesign.c -o CMakeFiles/hwnas_core.dir/src/cmd_codesign.c.s
+
 CMakeFiles/hwnas_core.dir/src/cmd_space.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/cmd_space.c.o: /work/main/src/cmd_space.c
 CMakeFiles/hwnas_core.dir/src/cmd_space.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_6) "Building C object CMakeFiles/hwnas_core.dir/src/cmd_space.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Building C object CMakeFiles/hwnas_core.dir/src/cmd_space.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/cmd_space.c.o -MF CMakeFiles/hwnas_core.dir/src/cmd_space.c.o.d -o CMakeFiles/hwnas_core.dir/src/cmd_space.c.o -c /work/main/src/cmd_space.c
 
 CMakeFiles/hwnas_core.dir/src/cmd_space.c.i: cmake_force
@@ -156,7 +226,7 @@ CMakeFiles/hwnas_core.dir/src/cmd_space.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/csv.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/csv.c.o: /work/main/src/csv.c
 CMakeFiles/hwnas_core.dir/src/csv.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_7) "Building C object CMakeFiles/hwnas_core.dir/src/csv.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_12) "Building C object CMakeFiles/hwnas_core.dir/src/csv.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/csv.c.o -MF CMakeFiles/hwnas_core.dir/src/csv.c.o.d -o CMakeFiles/hwnas_core.dir/src/csv.c.o -c /work/main/src/csv.c
 
 CMakeFiles/hwnas_core.dir/src/csv.c.i: cmake_force
@@ -170,7 +240,7 @@ CMakeFiles/hwnas_core.dir/src/csv.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/eval_table.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/eval_table.c.o: /work/main/src/eval_table.c
 CMakeFiles/hwnas_core.dir/src/eval_table.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Building C object CMakeFiles/hwnas_core.dir/src/eval_table.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_13) "Building C object CMakeFiles/hwnas_core.dir/src/eval_table.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/eval_table.c.o -MF CMakeFiles/hwnas_core.dir/src/eval_table.c.o.d -o CMakeFiles/hwnas_core.dir/src/eval_table.c.o -c /work/main/src/eval_table.c
 
 CMakeFiles/hwnas_core.dir/src/eval_table.c.i: cmake_force
@@ -184,7 +254,7 @@ CMakeFiles/hwnas_core.dir/src/eval_table.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/fsutil.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/fsutil.c.o: /work/main/src/fsutil.c
 CMakeFiles/hwnas_core.dir/src/fsutil.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Building C object CMakeFiles/hwnas_core.dir/src/fsutil.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_14) "Building C object CMakeFiles/hwnas_core.dir/src/fsutil.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/fsutil.c.o -MF CMakeFiles/hwnas_core.dir/src/fsutil.c.o.d -o CMakeFiles/hwnas_core.dir/src/fsutil.c.o -c /work/main/src/fsutil.c
 
 CMakeFiles/hwnas_core.dir/src/fsutil.c.i: cmake_force
@@ -198,7 +268,7 @@ CMakeFiles/hwnas_core.dir/src/fsutil.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/help.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/help.c.o: /work/main/src/help.c
 CMakeFiles/hwnas_core.dir/src/help.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_10) "Building C object CMakeFiles/hwnas_core.dir/src/help.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_15) "Building C object CMakeFiles/hwnas_core.dir/src/help.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/help.c.o -MF CMakeFiles/hwnas_core.dir/src/help.c.o.d -o CMakeFiles/hwnas_core.dir/src/help.c.o -c /work/main/src/help.c
 
 CMakeFiles/hwnas_core.dir/src/help.c.i: cmake_force
@@ -212,7 +282,7 @@ CMakeFiles/hwnas_core.dir/src/help.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/hv.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/hv.c.o: /work/main/src/hv.c
 CMakeFiles/hwnas_core.dir/src/hv.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Building C object CMakeFiles/hwnas_core.dir/src/hv.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_16) "Building C object CMakeFiles/hwnas_core.dir/src/hv.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/hv.c.o -MF CMakeFiles/hwnas_core.dir/src/hv.c.o.d -o CMakeFiles/hwnas_core.dir/src/hv.c.o -c /work/main/src/hv.c
 
 CMakeFiles/hwnas_core.dir/src/hv.c.i: cmake_force
@@ -226,7 +296,7 @@ CMakeFiles/hwnas_core.dir/src/hv.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/hw_err.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/hw_err.c.o: /work/main/src/hw_err.c
 CMakeFiles/hwnas_core.dir/src/hw_err.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_12) "Building C object CMakeFiles/hwnas_core.dir/src/hw_err.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_17) "Building C object CMakeFiles/hwnas_core.dir/src/hw_err.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/hw_err.c.o -MF CMakeFiles/hwnas_core.dir/src/hw_err.c.o.d -o CMakeFiles/hwnas_core.dir/src/hw_err.c.o -c /work/main/src/hw_err.c
 
 CMakeFiles/hwnas_core.dir/src/hw_err.c.i: cmake_force
@@ -240,7 +310,7 @@ CMakeFiles/hwnas_core.dir/src/hw_err.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/layers.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/layers.c.o: /work/main/src/layers.c
 CMakeFiles/hwnas_core.dir/src/layers.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_13) "Building C object CMakeFiles/hwnas_core.dir/src/layers.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_18) "Building C object CMakeFiles/hwnas_core.dir/src/layers.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/layers.c.o -MF CMakeFiles/hwnas_core.dir/src/layers.c.o.d -o CMakeFiles/hwnas_core.dir/src/layers.c.o -c /work/main/src/layers.c
 
 CMakeFiles/hwnas_core.dir/src/layers.c.i: cmake_force
@@ -254,7 +324,7 @@ CMakeFiles/hwnas_core.dir/src/layers.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/layers_bert.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/layers_bert.c.o: /work/main/src/layers_bert.c
 CMakeFiles/hwnas_core.dir/src/layers_bert.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_14) "Building C object CMakeFiles/hwnas_core.dir/src/layers_bert.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_19) "Building C object CMakeFiles/hwnas_core.dir/src/layers_bert.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/layers_bert.c.o -MF CMakeFiles/hwnas_core.dir/src/layers_bert.c.o.d -o CMakeFiles/hwnas_core.dir/src/layers_bert.c.o -c /work/main/src/layers_bert.c
 
 CMakeFiles/hwnas_core.dir/src/layers_bert.c.i: cmake_force
@@ -268,7 +338,7 @@ CMakeFiles/hwnas_core.dir/src/layers_bert.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/layers_nb201.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/layers_nb201.c.o: /work/main/src/layers_nb201.c
 CMakeFiles/hwnas_core.dir/src/layers_nb201.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_15) "Building C object CMakeFiles/hwnas_core.dir/src/layers_nb201.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_20) "Building C object CMakeFiles/hwnas_core.dir/src/layers_nb201.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/layers_nb201.c.o -MF CMakeFiles/hwnas_core.dir/src/layers_nb201.c.o.d -o CMakeFiles/hwnas_core.dir/src/layers_nb201.c.o -c /work/main/src/layers_nb201.c
 
 CMakeFiles/hwnas_core.dir/src/layers_nb201.c.i: cmake_force
@@ -282,7 +352,7 @@ CMakeFiles/hwnas_core.dir/src/layers_nb201.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/nsga.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/nsga.c.o: /work/main/src/nsga.c
 CMakeFiles/hwnas_core.dir/src/nsga.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_16) "Building C object CMakeFiles/hwnas_core.dir/src/nsga.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_21) "Building C object CMakeFiles/hwnas_core.dir/src/nsga.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/nsga.c.o -MF CMakeFiles/hwnas_core.dir/src/nsga.c.o.d -o CMakeFiles/hwnas_core.dir/src/nsga.c.o -c /work/main/src/nsga.c
 
 CMakeFiles/hwnas_core.dir/src/nsga.c.i: cmake_force
@@ -296,7 +366,7 @@ CMakeFiles/hwnas_core.dir/src/nsga.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.o: /work/main/src/nsga_crowding.c
 CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_17) "Building C object CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_22) "Building C object CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.o -MF CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.o.d -o CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.o -c /work/main/src/nsga_crowding.c
 
 CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.i: cmake_force
@@ -310,7 +380,7 @@ CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o: /work/main/src/nsga_sort.c
 CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_18) "Building C object CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_23) "Building C object CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o -MF CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o.d -o CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o -c /work/main/src/nsga_sort.c
 
 CMakeFiles/hwnas_core.dir/src/nsga_sort.c.i: cmake_force
@@ -324,7 +394,7 @@ CMakeFiles/hwnas_core.dir/src/nsga_sort.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o: /work/main/src/pareto_archive.c
 CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_19) "Building C object CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_24) "Building C object CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o -MF CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o.d -o CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o -c /work/main/src/pareto_archive.c
 
 CMakeFiles/hwnas_core.dir/src/pareto_archive.c.i: cmake_force
@@ -338,7 +408,7 @@ CMakeFiles/hwnas_core.dir/src/pareto_archive.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/pred.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/pred.c.o: /work/main/src/pred.c
 CMakeFiles/hwnas_core.dir/src/pred.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_20) "Building C object CMakeFiles/hwnas_core.dir/src/pred.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_25) "Building C object CMakeFiles/hwnas_core.dir/src/pred.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/pred.c.o -MF CMakeFiles/hwnas_core.dir/src/pred.c.o.d -o CMakeFiles/hwnas_core.dir/src/pred.c.o -c /work/main/src/pred.c
 
 CMakeFiles/hwnas_core.dir/src/pred.c.i: cmake_force
@@ -349,24 +419,24 @@ CMakeFiles/hwnas_core.dir/src/pred.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/pred.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/pred.c -o CMakeFiles/hwnas_core.dir/src/pred.c.s
 
-CMakeFiles/hwnas_core.dir/src/pred_xgb.c.o: CMakeFiles/hwnas_core.dir/flags.make
-CMakeFiles/hwnas_core.dir/src/pred_xgb.c.o: /work/main/src/pred_xgb.c
-CMakeFiles/hwnas_core.dir/src/pred_xgb.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_21) "Building C object CMakeFiles/hwnas_core.dir/src/pred_xgb.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/pred_xgb.c.o -MF CMakeFiles/hwnas_core.dir/src/pred_xgb.c.o.d -o CMakeFiles/hwnas_core.dir/src/pred_xgb.c.o -c /work/main/src/pred_xgb.c
+CMakeFiles/hwnas_core.dir/src/pred_features.c.o: CMakeFiles/hwnas_core.dir/flags.make
+CMakeFiles/hwnas_core.dir/src/pred_features.c.o: /work/main/src/pred_features.c
+CMakeFiles/hwnas_core.dir/src/pred_features.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_26) "Building C object CMakeFiles/hwnas_core.dir/src/pred_features.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/pred_features.c.o -MF CMakeFiles/hwnas_core.dir/src/pred_features.c.o.d -o CMakeFiles/hwnas_core.dir/src/pred_features.c.o -c /work/main/src/pred_features.c
 
-CMakeFiles/hwnas_core.dir/src/pred_xgb.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/src/pred_xgb.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/pred_xgb.c > CMakeFiles/hwnas_core.dir/src/pred_xgb.c.i
+CMakeFiles/hwnas_core.dir/src/pred_features.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/src/pred_features.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/pred_features.c > CMakeFiles/hwnas_core.dir/src/pred_features.c.i
 
-CMakeFiles/hwnas_core.dir/src/pred_xgb.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/pred_xgb.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/pred_xgb.c -o CMakeFiles/hwnas_core.dir/src/pred_xgb.c.s
+CMakeFiles/hwnas_core.dir/src/pred_features.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/pred_features.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/pred_features.c -o CMakeFiles/hwnas_core.dir/src/pred_features.c.s
 
 CMakeFiles/hwnas_core.dir/src/rng.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/rng.c.o: /work/main/src/rng.c
 CMakeFiles/hwnas_core.dir/src/rng.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_22) "Building C object CMakeFiles/hwnas_core.dir/src/rng.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_27) "Building C object CMakeFiles/hwnas_core.dir/src/rng.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/rng.c.o -MF CMakeFiles/hwnas_core.dir/src/rng.c.o.d -o CMakeFiles/hwnas_core.dir/src/rng.c.o -c /work/main/src/rng.c
 
 CMakeFiles/hwnas_core.dir/src/rng.c.i: cmake_force
@@ -380,7 +450,7 @@ CMakeFiles/hwnas_core.dir/src/rng.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/search.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/search.c.o: /work/main/src/search.c
 CMakeFiles/hwnas_core.dir/src/search.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_23) "Building C object CMakeFiles/hwnas_core.dir/src/search.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_28) "Building C object CMakeFiles/hwnas_core.dir/src/search.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/search.c.o -MF CMakeFiles/hwnas_core.dir/src/search.c.o.d -o CMakeFiles/hwnas_core.dir/src/search.c.o -c /work/main/src/search.c
 
 CMakeFiles/hwnas_core.dir/src/search.c.i: cmake_force
@@ -394,7 +464,7 @@ CMakeFiles/hwnas_core.dir/src/search.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/search_config.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/search_config.c.o: /work/main/src/search_config.c
 CMakeFiles/hwnas_core.dir/src/search_config.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_24) "Building C object CMakeFiles/hwnas_core.dir/src/search_config.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_29) "Building C object CMakeFiles/hwnas_core.dir/src/search_config.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/search_config.c.o -MF CMakeFiles/hwnas_core.dir/src/search_config.c.o.d -o CMakeFiles/hwnas_core.dir/src/search_config.c.o -c /work/main/src/search_config.c
 
 CMakeFiles/hwnas_core.dir/src/search_config.c.i: cmake_force
@@ -408,7 +478,7 @@ CMakeFiles/hwnas_core.dir/src/search_config.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/space.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/space.c.o: /work/main/src/space.c
 CMakeFiles/hwnas_core.dir/src/space.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_25) "Building C object CMakeFiles/hwnas_core.dir/src/space.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_30) "Building C object CMakeFiles/hwnas_core.dir/src/space.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/space.c.o -MF CMakeFiles/hwnas_core.dir/src/space.c.o.d -o CMakeFiles/hwnas_core.dir/src/space.c.o -c /work/main/src/space.c
 
 CMakeFiles/hwnas_core.dir/src/space.c.i: cmake_force
@@ -422,7 +492,7 @@ CMakeFiles/hwnas_core.dir/src/space.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/space_bert.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/space_bert.c.o: /work/main/src/space_bert.c
 CMakeFiles/hwnas_core.dir/src/space_bert.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_26) "Building C object CMakeFiles/hwnas_core.dir/src/space_bert.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_31) "Building C object CMakeFiles/hwnas_core.dir/src/space_bert.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/space_bert.c.o -MF CMakeFiles/hwnas_core.dir/src/space_bert.c.o.d -o CMakeFiles/hwnas_core.dir/src/space_bert.c.o -c /work/main/src/space_bert.c
 
 CMakeFiles/hwnas_core.dir/src/space_bert.c.i: cmake_force
@@ -436,7 +506,7 @@ CMakeFiles/hwnas_core.dir/src/space_bert.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/space_grid.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/space_grid.c.o: /work/main/src/space_grid.c
 CMakeFiles/hwnas_core.dir/src/space_grid.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_27) "Building C object CMakeFiles/hwnas_core.dir/src/space_grid.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_32) "Building C object CMakeFiles/hwnas_core.dir/src/space_grid.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/space_grid.c.o -MF CMakeFiles/hwnas_core.dir/src/space_grid.c.o.d -o CMakeFiles/hwnas_core.dir/src/space_grid.c.o -c /work/main/src/space_grid.c
 
 CMakeFiles/hwnas_core.dir/src/space_grid.c.i: cmake_force
@@ -450,7 +520,7 @@ CMakeFiles/hwnas_core.dir/src/space_grid.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/space_nb201.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/space_nb201.c.o: /work/main/src/space_nb201.c
 CMakeFiles/hwnas_core.dir/src/space_nb201.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_28) "Building C object CMakeFiles/hwnas_core.dir/src/space_nb201.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_33) "Building C object CMakeFiles/hwnas_core.dir/src/space_nb201.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/space_nb201.c.o -MF CMakeFiles/hwnas_core.dir/src/space_nb201.c.o.d -o CMakeFiles/hwnas_core.dir/src/space_nb201.c.o -c /work/main/src/space_nb201.c
 
 CMakeFiles/hwnas_core.dir/src/space_nb201.c.i: cmake_force
@@ -464,7 +534,7 @@ CMakeFiles/hwnas_core.dir/src/space_nb201.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.o: /work/main/src/space_nb201_index.c
 CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_29) "Building C object CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_34) "Building C object CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.o -MF CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.o.d -o CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.o -c /work/main/src/space_nb201_index.c
 
 CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.i: cmake_force
@@ -475,10 +545,24 @@ CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/space_nb201_index.c -o CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.s
 
+CMakeFiles/hwnas_core.dir/src/space_product.c.o: CMakeFiles/hwnas_core.dir/flags.make
+CMakeFiles/hwnas_core.dir/src/space_product.c.o: /work/main/src/space_product.c
+CMakeFiles/hwnas_core.dir/src/space_product.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_35) "Building C object CMakeFiles/hwnas_core.dir/src/space_product.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/space_product.c.o -MF CMakeFiles/hwnas_core.dir/src/space_product.c.o.d -o CMakeFiles/hwnas_core.dir/src/space_product.c.o -c /work/main/src/space_product.c
+
+CMakeFiles/hwnas_core.dir/src/space_product.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/src/space_product.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/space_product.c > CMakeFiles/hwnas_core.dir/src/space_product.c.i
+
+CMakeFiles/hwnas_core.dir/src/space_product.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/space_product.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/space_product.c -o CMakeFiles/hwnas_core.dir/src/space_product.c.s
+
 CMakeFiles/hwnas_core.dir/src/stats.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/stats.c.o: /work/main/src/stats.c
 CMakeFiles/hwnas_core.dir/src/stats.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_30) "Building C object CMakeFiles/hwnas_core.dir/src/stats.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_36) "Building C object CMakeFiles/hwnas_core.dir/src/stats.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/stats.c.o -MF CMakeFiles/hwnas_core.dir/src/stats.c.o.d -o CMakeFiles/hwnas_core.dir/src/stats.c.o -c /work/main/src/stats.c
 
 CMakeFiles/hwnas_core.dir/src/stats.c.i: cmake_force
@@ -489,10 +573,52 @@ CMakeFiles/hwnas_core.dir/src/stats.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/stats.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/stats.c -o CMakeFiles/hwnas_core.dir/src/stats.c.s
 
+CMakeFiles/hwnas_core.dir/src/supernet.c.o: CMakeFiles/hwnas_core.dir/flags.make
+CMakeFiles/hwnas_core.dir/src/supernet.c.o: /work/main/src/supernet.c
+CMakeFiles/hwnas_core.dir/src/supernet.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_37) "Building C object CMakeFiles/hwnas_core.dir/src/supernet.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/supernet.c.o -MF CMakeFiles/hwnas_core.dir/src/supernet.c.o.d -o CMakeFiles/hwnas_core.dir/src/supernet.c.o -c /work/main/src/supernet.c
+
+CMakeFiles/hwnas_core.dir/src/supernet.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/src/supernet.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/supernet.c > CMakeFiles/hwnas_core.dir/src/supernet.c.i
+
+CMakeFiles/hwnas_core.dir/src/supernet.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/supernet.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/supernet.c -o CMakeFiles/hwnas_core.dir/src/supernet.c.s
+
+CMakeFiles/hwnas_core.dir/src/tokenizer.c.o: CMakeFiles/hwnas_core.dir/flags.make
+CMakeFiles/hwnas_core.dir/src/tokenizer.c.o: /work/main/src/tokenizer.c
+CMakeFiles/hwnas_core.dir/src/tokenizer.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_38) "Building C object CMakeFiles/hwnas_core.dir/src/tokenizer.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/tokenizer.c.o -MF CMakeFiles/hwnas_core.dir/src/tokenizer.c.o.d -o CMakeFiles/hwnas_core.dir/src/tokenizer.c.o -c /work/main/src/tokenizer.c
+
+CMakeFiles/hwnas_core.dir/src/tokenizer.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/src/tokenizer.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/tokenizer.c > CMakeFiles/hwnas_core.dir/src/tokenizer.c.i
+
+CMakeFiles/hwnas_core.dir/src/tokenizer.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/tokenizer.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/tokenizer.c -o CMakeFiles/hwnas_core.dir/src/tokenizer.c.s
+
+CMakeFiles/hwnas_core.dir/src/tsv_task.c.o: CMakeFiles/hwnas_core.dir/flags.make
+CMakeFiles/hwnas_core.dir/src/tsv_task.c.o: /work/main/src/tsv_task.c
+CMakeFiles/hwnas_core.dir/src/tsv_task.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_39) "Building C object CMakeFiles/hwnas_core.dir/src/tsv_task.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/tsv_task.c.o -MF CMakeFiles/hwnas_core.dir/src/tsv_task.c.o.d -o CMakeFiles/hwnas_core.dir/src/tsv_task.c.o -c /work/main/src/tsv_task.c
+
+CMakeFiles/hwnas_core.dir/src/tsv_task.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/src/tsv_task.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/tsv_task.c > CMakeFiles/hwnas_core.dir/src/tsv_task.c.i
+
+CMakeFiles/hwnas_core.dir/src/tsv_task.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/tsv_task.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/tsv_task.c -o CMakeFiles/hwnas_core.dir/src/tsv_task.c.s
+
 CMakeFiles/hwnas_core.dir/src/u64map.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/u64map.c.o: /work/main/src/u64map.c
 CMakeFiles/hwnas_core.dir/src/u64map.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_31) "Building C object CMakeFiles/hwnas_core.dir/src/u64map.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_40) "Building C object CMakeFiles/hwnas_core.dir/src/u64map.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/u64map.c.o -MF CMakeFiles/hwnas_core.dir/src/u64map.c.o.d -o CMakeFiles/hwnas_core.dir/src/u64map.c.o -c /work/main/src/u64map.c
 
 CMakeFiles/hwnas_core.dir/src/u64map.c.i: cmake_force
@@ -506,7 +632,7 @@ CMakeFiles/hwnas_core.dir/src/u64map.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/yconf.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c
 CMakeFiles/hwnas_core.dir/src/yconf.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_32) "Building C object CMakeFiles/hwnas_core.dir/src/yconf.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_41) "Building C object CMakeFiles/hwnas_core.dir/src/yconf.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/yconf.c.o -MF CMakeFiles/hwnas_core.dir/src/yconf.c.o.d -o CMakeFiles/hwnas_core.dir/src/yconf.c.o -c /work/main/src/yconf.c
 
 CMakeFiles/hwnas_core.dir/src/yconf.c.i: cmake_force
@@ -517,10 +643,80 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/yconf.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/yconf.c -o CMakeFiles/hwnas_core.dir/src/yconf.c.s
 
+CMakeFiles/hwnas_core.dir/jobs/board.c.o: CMakeFiles/hwnas_core.dir/flags.make
+CMakeFiles/hwnas_core.dir/jobs/board.c.o: /work/main/jobs/board.c
+CMakeFiles/hwnas_core.dir/jobs/board.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_42) "Building C object CMakeFiles/hwnas_core.dir/jobs/board.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/board.c.o -MF CMakeFiles/hwnas_core.dir/jobs/board.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/board.c.o -c /work/main/jobs/board.c
+
+CMakeFiles/hwnas_core.dir/jobs/board.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/jobs/board.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/jobs/board.c > CMakeFiles/hwnas_core.dir/jobs/board.c.i
+
+CMakeFiles/hwnas_core.dir/jobs/board.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/jobs/board.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/jobs/board.c -o CMakeFiles/hwnas_core.dir/jobs/board.c.s
+
+CMakeFiles/hwnas_core.dir/jobs/board_config.c.o: CMakeFiles/hwnas_core.dir/flags.make
+CMakeFiles/hwnas_core.dir/jobs/board_config.c.o: /work/main/jobs/board_config.c
+CMakeFiles/hwnas_core.dir/jobs/board_config.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_43) "Building C object CMakeFiles/hwnas_core.dir/jobs/board_config.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/board_config.c.o -MF CMakeFiles/hwnas_core.dir/jobs/board_config.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/board_config.c.o -c /work/main/jobs/board_config.c
+
+CMakeFiles/hwnas_core.dir/jobs/board_config.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/jobs/board_config.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/jobs/board_config.c > CMakeFiles/hwnas_core.dir/jobs/board_config.c.i
+
+CMakeFiles/hwnas_core.dir/jobs/board_config.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/jobs/board_config.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/jobs/board_config.c -o CMakeFiles/hwnas_core.dir/jobs/board_config.c.s
+
+CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o: CMakeFiles/hwnas_core.dir/flags.make
+CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o: /work/main/jobs/cmd_board.c
+CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_44) "Building C object CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o -MF CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o -c /work/main/jobs/cmd_board.c
+
+CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/jobs/cmd_board.c > CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.i
+
+CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/jobs/cmd_board.c -o CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.s
+
+CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o: CMakeFiles/hwnas_core.dir/flags.make
+CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o: /work/main/jobs/cmd_keygen.c
+CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_45) "Building C object CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o -MF CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o -c /work/main/jobs/cmd_keygen.c
+
+CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/jobs/cmd_keygen.c > CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.i
+
+CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/jobs/cmd_keygen.c -o CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.s
+
+CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o: CMakeFiles/hwnas_core.dir/flags.make
+CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o: /work/main/jobs/cmd_measure.c
+CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_46) "Building C object CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o -MF CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o -c /work/main/jobs/cmd_measure.c
+
+CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/jobs/cmd_measure.c > CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.i
+
+CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/jobs/cmd_measure.c -o CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.s
+
 CMakeFiles/hwnas_core.dir/jobs/disp.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/disp.c.o: /work/main/jobs/disp.c
 CMakeFiles/hwnas_core.dir/jobs/disp.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_33) "Building C object CMakeFiles/hwnas_core.dir/jobs/disp.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_47) "Building C object CMakeFiles/hwnas_core.dir/jobs/disp.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/disp.c.o -MF CMakeFiles/hwnas_core.dir/jobs/disp.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/disp.c.o -c /work/main/jobs/disp.c
 
 CMakeFiles/hwnas_core.dir/jobs/disp.c.i: cmake_force
@@ -534,7 +730,7 @@ CMakeFiles/hwnas_core.dir/jobs/disp.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o: /work/main/jobs/jkeys.c
 CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_34) "Building C object CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_48) "Building C object CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o -MF CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o -c /work/main/jobs/jkeys.c
 
 CMakeFiles/hwnas_core.dir/jobs/jkeys.c.i: cmake_force
@@ -548,7 +744,7 @@ CMakeFiles/hwnas_core.dir/jobs/jkeys.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/proto.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/proto.c.o: /work/main/jobs/proto.c
 CMakeFiles/hwnas_core.dir/jobs/proto.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_35) "Building C object CMakeFiles/hwnas_core.dir/jobs/proto.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_49) "Building C object CMakeFiles/hwnas_core.dir/jobs/proto.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/proto.c.o -MF CMakeFiles/hwnas_core.dir/jobs/proto.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/proto.c.o -c /work/main/jobs/proto.c
 
 CMakeFiles/hwnas_core.dir/jobs/proto.c.i: cmake_force
@@ -559,13 +755,74 @@ CMakeFiles/hwnas_core.dir/jobs/proto.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/jobs/proto.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/jobs/proto.c -o CMakeFiles/hwnas_core.dir/jobs/proto.c.s
 
+CMakeFiles/hwnas_core.dir/jobs/runner.c.o: CMakeFiles/hwnas_core.dir/flags.make
+CMakeFiles/hwnas_core.dir/jobs/runner.c.o: /work/main/jobs/runner.c
+CMakeFiles/hwnas_core.dir/jobs/runner.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_50) "Building C object CMakeFiles/hwnas_core.dir/jobs/runner.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/runner.c.o -MF CMakeFiles/hwnas_core.dir/jobs/runner.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/runner.c.o -c /work/main/jobs/runner.c
+
+CMakeFiles/hwnas_core.dir/jobs/runner.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/jobs/runner.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/jobs/runner.c > CMakeFiles/hwnas_core.dir/jobs/runner.c.i
+
+CMakeFiles/hwnas_core.dir/jobs/runner.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/jobs/runner.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/jobs/runner.c -o CMakeFiles/hwnas_core.dir/jobs/runner.c.s
+
+CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o: CMakeFiles/hwnas_core.dir/flags.make
+CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o: /work/main/jobs/runner_builtin.c
+CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_51) "Building C object CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o -MF CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o -c /work/main/jobs/runner_builtin.c
+
+CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/jobs/runner_builtin.c > CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.i
+
+CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/jobs/runner_builtin.c -o CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.s
+
+CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o: CMakeFiles/hwnas_core.dir/flags.make
+CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o: /work/main/jobs/runner_command.c
+CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_52) "Building C object CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o -MF CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o -c /work/main/jobs/runner_command.c
+
+CMakeFiles/hwnas_core.dir/jobs/runner_command.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/jobs/runner_command.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/jobs/runner_command.c > CMakeFiles/hwnas_core.dir/jobs/runner_command.c.i
+
+CMakeFiles/hwnas_core.dir/jobs/runner_command.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/jobs/runner_command.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/jobs/runner_command.c -o CMakeFiles/hwnas_core.dir/jobs/runner_command.c.s
+
+CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o: CMakeFiles/hwnas_core.dir/flags.make
+CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o: /work/main/jobs/runner_replay.c
+CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_53) "Building C object CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o -MF CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o -c /work/main/jobs/runner_replay.c
+
+CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/jobs/runner_replay.c > CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.i
+
+CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/jobs/runner_replay.c -o CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.s
+
 # Object files for target hwnas_core
 hwnas_core_OBJECTS = \
+"CMakeFiles/hwnas_core.dir/src/accel_codesign.c.o" \
 "CMakeFiles/hwnas_core.dir/src/accel_model.c.o" \
+"CMakeFiles/hwnas_core.dir/src/accel_roofline.c.o" \
+"CMakeFiles/hwnas_core.dir/src/accel_space.c.o" \
+"CMakeFiles/hwnas_core.dir/src/accel_yaml.c.o" \
 "CMakeFiles/hwnas_core.dir/src/adamw.c.o" \
 "CMakeFiles/hwnas_core.dir/src/bert_model.c.o" \
 "CMakeFiles/hwnas_core.dir/src/bert_ops.c.o" \
 "CMakeFiles/hwnas_core.dir/src/cli.c.o" \
+"CMakeFiles/hwnas_core.dir/src/cmd_codesign.c.o" \
 "CMakeFiles/hwnas_core.dir/src/cmd_space.c.o" \
 "CMakeFiles/hwnas_core.dir/src/csv.c.o" \
 "CMakeFiles/hwnas_core.dir/src/eval_table.c.o" \
@@ -581,7 +838,7 @@ hwnas_core_OBJECTS = \
 "CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o" \
 "CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o" \
 "CMakeFiles/hwnas_core.dir/src/pred.c.o" \
-"CMakeFiles/hwnas_core.dir/src/pred_xgb.c.o" \
+"CMakeFiles/hwnas_core.dir/src/pred_features.c.o" \
 "CMakeFiles/hwnas_core.dir/src/rng.c.o" \
 "CMakeFiles/hwnas_core.dir/src/search.c.o" \
 "CMakeFiles/hwnas_core.dir/src/search_config.c.o" \
@@ -590,21 +847,39 @@ hwnas_core_OBJECTS = \
 "CMakeFiles/hwnas_core.dir/src/space_grid.c.o" \
 "CMakeFiles/hwnas_core.dir/src/space_nb201.c.o" \
 "CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.o" \
+"CMakeFiles/hwnas_core.dir/src/space_product.c.o" \
 "CMakeFiles/hwnas_core.dir/src/stats.c.o" \
+"CMakeFiles/hwnas_core.dir/src/supernet.c.o" \
+"CMakeFiles/hwnas_core.dir/src/tokenizer.c.o" \
+"CMakeFiles/hwnas_core.dir/src/tsv_task.c.o" \
 "CMakeFiles/hwnas_core.dir/src/u64map.c.o" \
 "CMakeFiles/hwnas_core.dir/src/yconf.c.o" \
+"CMakeFiles/hwnas_core.dir/jobs/board.c.o" \
+"CMakeFiles/hwnas_core.dir/jobs/board_config.c.o" \
+"CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o" \
+"CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o" \
+"CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o" \
 "CMakeFiles/hwnas_core.dir/jobs/disp.c.o" \
 "CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o" \
-"CMakeFiles/hwnas_core.dir/jobs/proto.c.o"
+"CMakeFiles/hwnas_core.dir/jobs/proto.c.o" \
+"CMakeFiles/hwnas_core.dir/jobs/runner.c.o" \
+"CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o" \
+"CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o" \
+"CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o"
 
 # External object files for target hwnas_core
 hwnas_core_EXTERNAL_OBJECTS =
 
+libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/accel_codesign.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/accel_model.c.o
+libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/accel_roofline.c.o
+libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/accel_space.c.o
+libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/accel_yaml.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/adamw.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/bert_model.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/bert_ops.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/cli.c.o
+libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/cmd_codesign.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/cmd_space.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/csv.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/eval_table.c.o
@@ -620,7 +895,7 @@ libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/pred.c.o
-libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/pred_xgb.c.o
+libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/pred_features.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/rng.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/search.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/search_config.c.o
@@ -629,15 +904,28 @@ libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/space_bert.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/space_grid.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/space_nb201.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.o
+libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/space_product.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/stats.c.o
+libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/supernet.c.o
+libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/tokenizer.c.o
+libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/tsv_task.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/u64map.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/yconf.c.o
+libhwnas_core.a: CMakeFiles/hwnas_core.dir/jobs/board.c.o
+libhwnas_core.a: CMakeFiles/hwnas_core.dir/jobs/board_config.c.o
+libhwnas_core.a: CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o
+libhwnas_core.a: CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o
+libhwnas_core.a: CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/jobs/disp.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/jobs/proto.c.o
+libhwnas_core.a: CMakeFiles/hwnas_core.dir/jobs/runner.c.o
+libhwnas_core.a: CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o
+libhwnas_core.a: CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o
+libhwnas_core.a: CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/build.make
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_36) "Linking C static library libhwnas_core.a"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_54) "Linking C static library libhwnas_core.a"
 	$(CMAKE_COMMAND) -P CMakeFiles/hwnas_core.dir/cmake_clean_target.cmake
 	$(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/hwnas_core.dir/link.txt --verbose=$(VERBOSE)
 

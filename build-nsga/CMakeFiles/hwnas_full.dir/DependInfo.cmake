@@ -8,7 +8,13 @@ set(CMAKE_DEPENDS_LANGUAGES
 
 # The set of dependency files which are needed:
 set(CMAKE_DEPENDS_DEPENDENCY_FILES
+  "/work/main/io/ckpt.c" "CMakeFiles/hwnas_full.dir/io/ckpt.c.o" "gcc" "CMakeFiles/hwnas_full.dir/io/ckpt.c.o.d"
+  "/work/main/io/journal.c" "CMakeFiles/hwnas_full.dir/io/journal.c.o" "gcc" "CMakeFiles/hwnas_full.dir/io/journal.c.o.d"
+  "/work/main/io/runfile.c" "CMakeFiles/hwnas_full.dir/io/runfile.c.o" "gcc" "CMakeFiles/hwnas_full.dir/io/runfile.c.o.d"
+  "/work/main/io/runfile_synth.c" "CMakeFiles/hwnas_full.dir/io/runfile_synth.c.o" "gcc" "CMakeFiles/hwnas_full.dir/io/runfile_synth.c.o.d"
+  "/work/main/io/supernet_h5.c" "CMakeFiles/hwnas_full.dir/io/supernet_h5.c.o" "gcc" "CMakeFiles/hwnas_full.dir/io/supernet_h5.c.o.d"
   "/work/main/mpi/cmd_search.c" "CMakeFiles/hwnas_full.dir/mpi/cmd_search.c.o" "gcc" "CMakeFiles/hwnas_full.dir/mpi/cmd_search.c.o.d"
+  "/work/main/mpi/engine.c" "CMakeFiles/hwnas_full.dir/mpi/engine.c.o" "gcc" "CMakeFiles/hwnas_full.dir/mpi/engine.c.o.d"
   )
 
 # Targets to which this target links.

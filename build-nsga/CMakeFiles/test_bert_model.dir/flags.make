@@ -4,7 +4,7 @@
 # compile C with /usr/bin/cc
 C_DEFINES = -DHWNAS_DATA_DIR=\"/work/main/data\"
 
-C_INCLUDES = -I/work/main/tests -I/work/main/io -I/work/main/mpi -I/usr/include/hdf5/openmpi -I/work/main/src -I/work/main/jobs -isystem /usr/include/pgm-5.3 -isystem /usr/include/libxml2 -isystem /usr/include/mit-krb5 -isystem /usr/lib/x86_64-linux-gnu/openmpi/include -isystem /usr/lib/x86_64-linux-gnu/openmpi/include/openmpi -isystem /usr/include/plplot
+C_INCLUDES = -I/work/main/tests -I/work/main/io -I/work/main/mpi -I/usr/include/hdf5/openmpi -I/work/main/src -I/work/main/jobs -isystem /usr/include/pgm-5.3 -isystem /usr/include/libxml2 -isystem /usr/lib/x86_64-linux-gnu/openmpi/include -isystem /usr/lib/x86_64-linux-gnu/openmpi/include/openmpi -isystem /usr/include/plplot
 
-C_FLAGS = -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes -D_GNU_SOURCE -Werror -std=gnu11
+C_FLAGS = -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes -D_GNU_SOURCE -Werror -isystem /usr/include/mit-krb5 -std=gnu11
 

@@ -74,9 +74,14 @@ CMakeFiles/hwnas_full.dir/mpi/cmd_search.c.o: /work/main/mpi/cmd_search.c \
  /usr/include/x86_64-linux-gnu/bits/stdlib-bsearch.h \
  /usr/include/x86_64-linux-gnu/bits/stdlib-float.h /usr/include/string.h \
  /usr/include/strings.h /work/main/src/cli.h /work/main/src/hw_err.h \
- /work/main/src/eval_table.h /work/main/src/search_config.h \
+ /usr/lib/x86_64-linux-gnu/openmpi/include/mpi.h \
+ /usr/lib/x86_64-linux-gnu/openmpi/include/mpi_portable_platform.h \
+ /work/main/mpi/engine.h /work/main/src/gtserver.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdint.h /usr/include/stdint.h \
  /usr/include/x86_64-linux-gnu/bits/wchar.h \
- /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h /work/main/src/space.h \
- /work/main/src/rng.h /work/main/src/yconf.h /work/main/src/fsutil.h \
- /work/main/src/hw_err.h /work/main/src/search.h /work/main/src/nsga.h
+ /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
+ /work/main/src/eval_table.h /work/main/src/search_config.h \
+ /work/main/src/space.h /work/main/src/rng.h /work/main/src/yconf.h \
+ /work/main/src/nsga.h /work/main/src/surrogate.h /work/main/src/pred.h \
+ /work/main/src/search.h /work/main/src/eval_table.h \
+ /work/main/src/fsutil.h /work/main/src/hw_err.h

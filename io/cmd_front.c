@@ -1,0 +1,188 @@
+/* HWNAS_FULL_ONLY */
+/* `hwnas front RUN.h5` and `hwnas history RUN.h5`: print the Pareto front
+ * and the per-generation history of a run file (table, CSV or JSON). */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "hw_err.h"
+#include "runfront.h"
+
+static void json_str(FILE *f, const char *s) {
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+        else if (c < 0x20) fprintf(f, "\\u%04x", c);
+        else fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+static void json_num(FILE *f, double v) {
+    if (isfinite(v)) fprintf(f, "%.17g", v);
+    else fputs("null", f);
+}
+
+/* CSV field: quoted when it contains a comma, quote or newline. */
+static void csv_field(FILE *f, const char *s) {
+    if (!strpbrk(s, ",\"\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void front_usage(FILE *f) {
+    fprintf(f, "usage: hwnas front RUN.h5 [--csv | --json] [--measured-only]\n\n"
+               "Prints the Pareto front over all points the run evaluated (one line per\n"
+               "architecture, best first by the first objective).\n\n"
+               "  --csv             comma-separated: arch, objectives, <objective>_measured (1/0),\n"
+               "                    island, generation\n"
+               "  --json            one JSON document\n"
+               "  --measured-only   only points whose every objective was measured on a board\n"
+               "                    (predicted values excluded)\n"
+               "  -h, --help        this text\n");
+}
+
+int cmd_front(int argc, char **argv) {
+    static const struct option opts[] = {{"csv", no_argument, NULL, 'c'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"measured-only", no_argument, NULL, 'm'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    int fmt = 0, measured_only = 0, c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': fmt = fmt == 2 ? -1 : 1; break;
+        case 'j': fmt = fmt == 1 ? -1 : 2; break;
+        case 'm': measured_only = 1; break;
+        case 'h': front_usage(stdout); return HW_EXIT_OK;
+        default: return cli_usage_error("front: unknown option '%s' (see hwnas front --help)", argv[optind - 1]);
+        }
+    }
+    if (fmt < 0) return cli_usage_error("front: --csv and --json are exclusive");
+    if (optind != argc - 1) return cli_usage_error("front: expected one run file (see hwnas front --help)");
+    const char *path = argv[optind];
+    run_snapshot *s;
+    int st = runfront_load(path, &s);
+    if (st) return st;
+    run_points all;
+    runfront_all_points(s, &all);
+    int *idx, n;
+    if (runfront_front(s, &all, measured_only, &idx, &n) < 0) {
+        run_points_clear(&all);
+        run_snapshot_free(s);
+        return cli_report(HW_EXIT_FAIL);
+    }
+    const int m = s->nobj;
+    if (fmt == 1) {
+        fputs("arch", stdout);
+        for (int k = 0; k < m; k++) printf(",%s", s->obj_names[k]);
+        for (int k = 0; k < m; k++) printf(",%s_measured", s->obj_names[k]);
+        puts(",island,generation");
+        for (int i = 0; i < n; i++) {
+            int p = idx[i];
+            csv_field(stdout, all.strings[p]);
+            for (int k = 0; k < m; k++) printf(",%.17g", all.obj[(size_t)p * m + k]);
+            for (int k = 0; k < m; k++) printf(",%d", all.measured[(size_t)p * m + k]);
+            printf(",%d,%d\n", all.island[p], all.generation[p]);
+        }
+    } else if (fmt == 2) {
+        printf("{\"file\": ");
+        json_str(stdout, path);
+        printf(", \"space\": ");
+        json_str(stdout, s->space_name);
+        printf(", \"measured_only\": %s, \"objectives\": [", measured_only ? "true" : "false");
+        for (int k = 0; k < m; k++) {
+            printf("%s{\"name\": ", k ? ", " : "");
+            json_str(stdout, s->obj_names[k]);
+            printf(", \"direction\": \"%s\"}", s->obj_maximise[k] ? "maximise" : "minimise");
+        }
+        printf("],\n \"front\": [");
+        for (int i = 0; i < n; i++) {
+            int p = idx[i];
+            printf("%s\n  {\"arch\": ", i ? "," : "");
+            json_str(stdout, all.strings[p]);
+            printf(", \"values\": [");
+            for (int k = 0; k < m; k++) {
+                if (k) printf(", ");
+                json_num(stdout, all.obj[(size_t)p * m + k]);
+            }
+            printf("], \"measured\": [");
+            for (int k = 0; k < m; k++) printf("%s%s", k ? ", " : "", all.measured[(size_t)p * m + k] ? "true" : "false");
+            printf("], \"island\": %d, \"generation\": %d}", all.island[p], all.generation[p]);
+        }
+        printf("\n]}\n");
+    } else {
+        printf("# %s: %d points on the front of %d evaluated%s (M measured, p predicted)\n", path, n, all.n,
+               measured_only ? ", measured only" : "");
+        printf("%-4s", "#");
+        for (int k = 0; k < m; k++) printf(" %14s", s->obj_names[k]);
+        printf("  %-4s  arch\n", "meas");
+        for (int i = 0; i < n; i++) {
+            int p = idx[i];
+            printf("%-4d", i + 1);
+            for (int k = 0; k < m; k++) printf(" %14.6g", all.obj[(size_t)p * m + k]);
+            printf("  ");
+            for (int k = 0; k < m; k++) putchar(all.measured[(size_t)p * m + k] ? 'M' : 'p');
+            printf("%*s  %s\n", m < 4 ? 4 - m : 0, "", all.strings[p]);
+        }
+    }
+    free(idx);
+    run_points_clear(&all);
+    run_snapshot_free(s);
+    return fflush(stdout) == 0 ? HW_EXIT_OK : HW_EXIT_FAIL;
+}
+
+static void history_usage(FILE *f) {
+    fprintf(f, "usage: hwnas history RUN.h5 [--csv]\n\n"
+               "Prints the per-generation history of a run: generation, board measurements\n"
+               "so far, hypervolume of the measured front, HV ratio to the true front\n"
+               "(nan when unknown), front size and wall time.\n\n"
+               "  --csv        comma-separated output\n"
+               "  -h, --help   this text\n");
+}
+
+int cmd_history(int argc, char **argv) {
+    static const struct option opts[] = {{"csv", no_argument, NULL, 'c'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    int csv = 0, c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': csv = 1; break;
+        case 'h': history_usage(stdout); return HW_EXIT_OK;
+        default: return cli_usage_error("history: unknown option '%s' (see hwnas history --help)", argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1) return cli_usage_error("history: expected one run file (see hwnas history --help)");
+    run_snapshot *s;
+    int st = runfront_load(argv[optind], &s);
+    if (st) return st;
+    if (csv) puts("generation,measurements,hv,hv_ratio,front_size,wall_s");
+    else printf("%10s %12s %14s %9s %6s %10s\n", "generation", "measurements", "hv", "hv_ratio", "front", "wall_s");
+    for (int i = 0; i < s->nhistory; i++) {
+        const run_history_row *r = &s->history[i];
+        if (csv)
+            printf("%lld,%lld,%.17g,%.17g,%lld,%.6f\n", (long long)r->generation, (long long)r->measurements, r->hv,
+                   r->hv_ratio, (long long)r->front_size, r->wall_s);
+        else
+            printf("%10lld %12lld %14.6g %9.4f %6lld %10.2f\n", (long long)r->generation, (long long)r->measurements,
+                   r->hv, r->hv_ratio, (long long)r->front_size, r->wall_s);
+    }
+    run_snapshot_free(s);
+    return fflush(stdout) == 0 ? HW_EXIT_OK : HW_EXIT_FAIL;
+}

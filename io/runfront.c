@@ -1,0 +1,125 @@
+/* HWNAS_FULL_ONLY */
+/* runfront: front extraction shared by the offline analysis commands. */
+#include "runfront.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "hw_err.h"
+#include "nsga.h"
+
+static void append_points(const run_points *src, int ng, int m, run_points *dst, int island) {
+    int n0 = dst->n, n = src->n;
+    size_t t = (size_t)(n0 + n);
+    dst->genomes = hw_realloc(dst->genomes, sizeof(int16_t) * ng * (t ? t : 1));
+    dst->strings = hw_realloc(dst->strings, sizeof(char *) * (t ? t : 1));
+    dst->obj = hw_realloc(dst->obj, sizeof(double) * m * (t ? t : 1));
+    dst->measured = hw_realloc(dst->measured, (size_t)m * (t ? t : 1));
+    dst->cv = hw_realloc(dst->cv, sizeof(double) * (t ? t : 1));
+    dst->generation = hw_realloc(dst->generation, sizeof(int32_t) * (t ? t : 1));
+    dst->island = hw_realloc(dst->island, sizeof(int32_t) * (t ? t : 1));
+    if (n) {
+        memcpy(dst->genomes + (size_t)n0 * ng, src->genomes, sizeof(int16_t) * ng * n);
+        memcpy(dst->obj + (size_t)n0 * m, src->obj, sizeof(double) * m * n);
+    }
+    for (int i = 0; i < n; i++) {
+        dst->strings[n0 + i] = hw_strdup(src->strings[i]);
+        for (int k = 0; k < m; k++) dst->measured[(size_t)(n0 + i) * m + k] = src->measured ? src->measured[(size_t)i * m + k] : 1;
+        dst->cv[n0 + i] = src->cv ? src->cv[i] : 0.0;
+        dst->generation[n0 + i] = src->generation ? src->generation[i] : -1;
+        dst->island[n0 + i] = src->island ? src->island[i] : island;
+    }
+    dst->n = n0 + n;
+}
+
+void runfront_all_points(const run_snapshot *s, run_points *out) {
+    memset(out, 0, sizeof *out);
+    if (s->evaluated.n > 0) {
+        append_points(&s->evaluated, s->ngenes, s->nobj, out, -1);
+        return;
+    }
+    for (int i = 0; i < s->nislands; i++) append_points(&s->islands[i].pop, s->ngenes, s->nobj, out, i);
+    append_points(&s->archive, s->ngenes, s->nobj, out, -1);
+}
+
+double *runfront_minimised(const run_snapshot *s, const run_points *p, const int *idx, int n) {
+    const int m = s->nobj;
+    double *v = hw_malloc(sizeof(double) * m * (n ? n : 1)); /* n x m */
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < m; k++) {
+            double x = p->obj[(size_t)idx[i] * m + k];
+            v[(size_t)i * m + k] = s->obj_maximise[k] ? -x : x;
+        }
+    return v;
+}
+
+static const run_snapshot *sort_s;
+static const run_points *sort_p;
+
+static int by_first(const void *a, const void *b) {
+    int i = *(const int *)a, j = *(const int *)b;
+    const int m = sort_s->nobj;
+    double x = sort_p->obj[(size_t)i * m], y = sort_p->obj[(size_t)j * m];
+    if (sort_s->obj_maximise[0]) x = -x, y = -y;
+    if (x != y) return x < y ? -1 : 1;
+    return strcmp(sort_p->strings[i], sort_p->strings[j]);
+}
+
+static int nmeasured(const run_points *p, int i, int m) {
+    int c = 0;
+    for (int k = 0; k < m; k++) c += p->measured[(size_t)i * m + k];
+    return c;
+}
+
+int runfront_front(const run_snapshot *s, const run_points *all, int measured_only, int **out_idx, int *out_n) {
+    const int m = s->nobj;
+    int n = all->n, k = 0;
+    int *cand = hw_malloc(sizeof(int) * (n ? n : 1));
+    for (int i = 0; i < n; i++) {
+        if (all->cv[i] > 0 || !(all->cv[i] == all->cv[i])) continue;
+        int ok = 1;
+        for (int j = 0; j < m && ok; j++) ok = isfinite(all->obj[(size_t)i * m + j]);
+        if (ok && measured_only) ok = nmeasured(all, i, m) == m;
+        if (ok) cand[k++] = i;
+    }
+    double *v = runfront_minimised(s, all, cand, k);
+    int *rank = hw_malloc(sizeof(int) * (k ? k : 1));
+    if (k && nd_sort(v, NULL, k, m, rank) < 0) {
+        free(v), free(rank), free(cand);
+        return -1;
+    }
+    int f = 0;
+    for (int i = 0; i < k; i++)
+        if (rank[i] == 0) cand[f++] = cand[i];
+    free(v);
+    free(rank);
+    /* one entry per architecture: prefer the most measured evaluation */
+    sort_s = s, sort_p = all;
+    int u = 0;
+    for (int i = 0; i < f; i++) {
+        int dup = -1;
+        for (int j = 0; j < u && dup < 0; j++)
+            if (!strcmp(all->strings[cand[i]], all->strings[cand[j]])) dup = j;
+        if (dup < 0) cand[u++] = cand[i];
+        else if (nmeasured(all, cand[i], m) > nmeasured(all, cand[dup], m)) cand[dup] = cand[i];
+    }
+    qsort(cand, (size_t)u, sizeof(int), by_first);
+    *out_idx = cand;
+    *out_n = u;
+    return 0;
+}
+
+int runfront_load(const char *path, run_snapshot **out) {
+    if (runfile_read(path, out) < 0) {
+        fprintf(stderr, "hwnas: %s\n", hw_errmsg());
+        return HW_EXIT_USAGE;
+    }
+    return 0;
+}
+
+const char *runfront_dir(const run_snapshot *s, int k) {
+    return s->obj_maximise[k] ? "max" : "min";
+}

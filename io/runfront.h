@@ -1,0 +1,35 @@
+/* HWNAS_FULL_ONLY */
+/* runfront: fronts and hypervolumes of run files, shared by the offline
+ * commands `hwnas front / history / compare / plot` (io/cmd_*.c).
+ *
+ * "All evaluated points" are the snapshot's /evaluated table, or when a run
+ * file has none, the union of the island populations and the archive. The
+ * front is the set of feasible points with finite objectives that no other
+ * such point dominates (maximised objectives negated), one entry per
+ * architecture (a measured evaluation preferred over a predicted one);
+ * with MEASURED_ONLY only points whose every objective was measured on a
+ * board take part. */
+#ifndef HW_RUNFRONT_H
+#define HW_RUNFRONT_H
+
+#include "runfile.h"
+
+/* All evaluated points of S as a new run_points (deep copy, measured and cv
+ * always present); free with run_points_clear. */
+void runfront_all_points(const run_snapshot *s, run_points *out);
+
+/* Front indices into ALL (sorted by the first objective in its natural
+ * direction, best first). *out_idx is malloc'd. */
+int runfront_front(const run_snapshot *s, const run_points *all, int measured_only, int **out_idx, int *out_n);
+
+/* Minimised copy of rows IDX[0..n) of P (n x m, maximised negated). */
+double *runfront_minimised(const run_snapshot *s, const run_points *p, const int *idx, int n);
+
+/* Loads PATH or prints the reader's one-line error; returns the exit
+ * status to use (0 or HW_EXIT_USAGE). */
+int runfront_load(const char *path, run_snapshot **out);
+
+/* "max" / "min" */
+const char *runfront_dir(const run_snapshot *s, int k);
+
+#endif

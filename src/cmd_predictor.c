@@ -1,0 +1,933 @@
+/* HWNAS_FULL_ONLY: `hwnas predictor ...` (uses the xgboost-backed models). */
+/* cmd_predictor: evaluation, few-shot protocol, fit / predict and
+ * meta-training of the shared predictors (pred.h, help.h).
+ *
+ *   hwnas predictor eval       many-shot protocol (fixed 2000-row test set)
+ *   hwnas predictor fewshot    HELP's 10-shot protocol on a device column
+ *   hwnas predictor fit        train and save a model
+ *   hwnas predictor predict    load a model and predict a table
+ *   hwnas predictor meta-train re-run HELP-style meta-training
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "csv.h"
+#include "help.h"
+#include "hw_err.h"
+#include "pred.h"
+#include "rng.h"
+#include "space.h"
+#include "stats.h"
+
+void openblas_set_num_threads(int num_threads);
+
+#define MAX_COLS 256
+
+typedef struct popts {
+    const char *table, *space, *features, *target, *method, *json, *meta_train, *meta_table, *model, *out, *devices;
+    long train_size, seeds, shots, threads, trees, depth, test_size, bags, steps, members, seed;
+    double eta;
+    int allow_missing, no_log, log_set;
+} popts;
+
+static double now_s(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Splits a comma list into at most MAX_COLS fresh strings. */
+static int split_list(const char *opt, const char *s, char ***out, int *n) {
+    char **v = hw_calloc(MAX_COLS, sizeof *v);
+    int k = 0;
+    const char *p = s;
+    while (*p) {
+        const char *c = strchr(p, ',');
+        size_t len = c ? (size_t)(c - p) : strlen(p);
+        if (len == 0 || k == MAX_COLS) {
+            for (int i = 0; i < k; i++) free(v[i]);
+            free(v);
+            return hw_fail("option %s: '%s' is not a comma-separated list of names", opt, s);
+        }
+        v[k] = hw_calloc(len + 1, 1);
+        memcpy(v[k++], p, len);
+        p += len + (c ? 1 : 0);
+        if (c && !*p) {
+            for (int i = 0; i < k; i++) free(v[i]);
+            free(v);
+            return hw_fail("option %s: trailing comma in '%s'", opt, s);
+        }
+    }
+    if (!k) {
+        free(v);
+        return hw_fail("option %s: empty list", opt);
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+static void free_list(char **v, int n) {
+    if (!v) return;
+    for (int i = 0; i < n; i++) free(v[i]);
+    free(v);
+}
+
+/* Feature matrix of a table: space mode (genome from arch_str, else
+ * arch_index) or named numeric columns. out_idx (may be NULL) gets each
+ * row's space index (-1 in column mode). */
+static int table_features(const csv_table *t, space *sp, const char *features, float **out_X, int *out_d,
+                          int64_t **out_idx) {
+    int n = csv_nrows(t), d = 0;
+    float *X = NULL;
+    int64_t *idx = hw_malloc((size_t)(n > 0 ? n : 1) * sizeof *idx);
+    char **cols = NULL;
+    int ncols = 0;
+    if (sp) {
+        int cs = csv_col(t, "arch_str"), ci = csv_col(t, "arch_index");
+        if (cs < 0 && ci < 0) {
+            hw_fail("%s: needs an 'arch_str' or 'arch_index' column for --space %s", csv_path(t), space_name(sp));
+            goto fail;
+        }
+        d = pred_space_nfeatures(sp);
+        X = hw_malloc((size_t)n * d * sizeof *X);
+        for (int i = 0; i < n; i++) {
+            hw_genome g;
+            if (cs >= 0) {
+                if (space_from_string(sp, csv_str(t, i, cs), &g)) {
+                    hw_fail_prefix("%s:%d: column 'arch_str'", csv_path(t), csv_line(t, i));
+                    goto fail;
+                }
+            } else {
+                double v;
+                if (csv_num_strict(t, i, ci, &v)) goto fail;
+                if (v != floor(v) || space_from_index(sp, (int64_t)v, &g)) {
+                    hw_fail("%s:%d: column 'arch_index': '%s' is not an index of space %s", csv_path(t),
+                            csv_line(t, i), csv_str(t, i, ci), space_name(sp));
+                    goto fail;
+                }
+            }
+            pred_space_features(sp, &g, X + (size_t)i * d);
+            idx[i] = space_index(sp, &g);
+        }
+    } else {
+        if (split_list("--features", features, &cols, &ncols)) goto fail;
+        int cidx[MAX_COLS];
+        for (int j = 0; j < ncols; j++)
+            if ((cidx[j] = csv_col_required(t, cols[j])) < 0) goto fail;
+        d = ncols;
+        X = hw_malloc((size_t)(n > 0 ? n : 1) * d * sizeof *X);
+        for (int i = 0; i < n; i++) {
+            idx[i] = -1;
+            for (int j = 0; j < d; j++) {
+                double v;
+                if (csv_num_strict(t, i, cidx[j], &v)) goto fail;
+                X[(size_t)i * d + j] = (float)v;
+            }
+        }
+    }
+    free_list(cols, ncols);
+    *out_X = X;
+    *out_d = d;
+    if (out_idx) *out_idx = idx;
+    else free(idx);
+    return 0;
+fail:
+    free_list(cols, ncols);
+    free(X);
+    free(idx);
+    return -1;
+}
+
+/* Target column: strict numbers; with allow_missing, empty cells become NaN
+ * (callers drop those rows). */
+static int table_target(const csv_table *t, const char *col, int allow_missing, double **out_y) {
+    int c = csv_col_required(t, col);
+    if (c < 0) return -1;
+    int n = csv_nrows(t);
+    double *y = hw_malloc((size_t)(n > 0 ? n : 1) * sizeof *y);
+    for (int i = 0; i < n; i++) {
+        if (allow_missing && csv_str(t, i, c)[0] == 0) {
+            y[i] = NAN;
+            continue;
+        }
+        if (csv_num_strict(t, i, c, &y[i])) {
+            free(y);
+            return -1;
+        }
+    }
+    *out_y = y;
+    return 0;
+}
+
+static void set_tree_params(const popts *o, pred_kind kind, pred_params *p, int log_default) {
+    pred_params_default(kind, p);
+    if (o->trees > 0) p->n_trees = (int)o->trees;
+    if (o->depth > 0) p->max_depth = (int)o->depth;
+    if (o->bags > 0) p->n_bags = (int)o->bags;
+    if (o->eta > 0) p->eta = o->eta;
+    p->nthread = (int)o->threads;
+    p->log_target = o->log_set ? !o->no_log : log_default;
+}
+
+static int all_positive(const double *y, int n) {
+    for (int i = 0; i < n; i++)
+        if (!(y[i] > 0)) return 0;
+    return 1;
+}
+
+static char *default_meta_path(void) {
+    char *p = hw_malloc(4096);
+    snprintf(p, 4096, "%s/help/help_nb201.bin", cli_data_dir());
+    return p;
+}
+
+/* Reference latencies of the help meta-model's archs from a table column
+ * (NaN where the table has no such row or the cell is empty). */
+static void ref_latencies(const help_meta *hm, const int64_t *idx, const double *y, int n, double *ref) {
+    for (int j = 0; j < help_meta_nref(hm); j++) {
+        ref[j] = NAN;
+        for (int i = 0; i < n; i++)
+            if (idx[i] == help_meta_ref_id(hm, j) && !isnan(y[i])) ref[j] = y[i];
+    }
+}
+
+/* Fits a model of the given method on rows (X, y); help needs the meta
+ * model and the reference latencies. */
+static int fit_method(const popts *o, pred_kind kind, const help_meta *hm, const double *ref, const float *X,
+                      const double *y, int n, int d, pred **out) {
+    if (kind == PRED_HELP) {
+        if (d != help_meta_nfeatures(hm))
+            return hw_fail("help meta-model expects %d features, the table gives %d", help_meta_nfeatures(hm), d);
+        return help_adapt(hm, ref, X, y, n, out);
+    }
+    pred_params p;
+    set_tree_params(o, kind, &p, all_positive(y, n));
+    p.seed = (uint64_t)(o->seed > 0 ? o->seed : 1);
+    return pred_fit(&p, X, y, n, d, out);
+}
+
+typedef struct metrics {
+    double rho, tau, mape, w10, w5, fit_s, rows_per_s;
+} metrics;
+
+static void compute_metrics(const double *pred_v, const double *truth, int n, metrics *m) {
+    m->rho = stats_spearman(pred_v, truth, n);
+    m->tau = stats_kendall(pred_v, truth, n);
+    m->mape = stats_mape(pred_v, truth, n);
+    m->w10 = stats_within(pred_v, truth, n, 10);
+    m->w5 = stats_within(pred_v, truth, n, 5);
+}
+
+/* ---- eval --------------------------------------------------------------- */
+
+static int run_eval(const popts *o, pred_kind kind) {
+    csv_table *t = NULL;
+    space *sp = NULL;
+    float *X = NULL, *Xtr = NULL, *Xte = NULL;
+    double *y = NULL, *ytr = NULL, *yte = NULL, *pm = NULL, *ps = NULL, ref[HELP_MAX_REF];
+    int64_t *idx = NULL;
+    int *rows = NULL, d = 0, status = HW_EXIT_USAGE;
+    help_meta *hm = NULL;
+    metrics *ms = NULL;
+    FILE *jf = NULL;
+    if (csv_read(o->table, &t)) goto fail;
+    if (o->space && space_create_nb201(&sp)) goto fail;
+    if (table_features(t, sp, o->features, &X, &d, &idx) || table_target(t, o->target, o->allow_missing, &y)) goto fail;
+    int n = csv_nrows(t), m = 0;
+    rows = hw_malloc((size_t)(n > 0 ? n : 1) * sizeof *rows);
+    for (int i = 0; i < n; i++)
+        if (!isnan(y[i])) rows[m++] = i;
+    if (m < o->test_size + o->train_size) {
+        hw_fail("%s: column '%s': %d usable rows, need test %ld + train %ld", o->table, o->target, m, o->test_size,
+                o->train_size);
+        goto fail;
+    }
+    if (kind == PRED_HELP) {
+        if (!sp) {
+            hw_fail("--method help needs --space (reference architectures)");
+            goto fail;
+        }
+        char *mp = o->model ? NULL : default_meta_path();
+        int rc = help_meta_load_file(o->model ? o->model : mp, &hm);
+        free(mp);
+        if (rc) goto fail;
+        ref_latencies(hm, idx, y, n, ref);
+    }
+    /* fixed test set: a permutation with a fixed seed, first test_size rows */
+    hw_rng r;
+    rng_seed(&r, 20260101);
+    rng_shuffle_int(&r, rows, m);
+    int nte = (int)o->test_size, ntr = (int)o->train_size, rest = m - nte;
+    Xte = hw_malloc((size_t)nte * d * sizeof *Xte);
+    yte = hw_malloc((size_t)nte * sizeof *yte);
+    for (int i = 0; i < nte; i++) {
+        memcpy(Xte + (size_t)i * d, X + (size_t)rows[i] * d, (size_t)d * sizeof *X);
+        yte[i] = y[rows[i]];
+    }
+    Xtr = hw_malloc((size_t)ntr * d * sizeof *Xtr);
+    ytr = hw_malloc((size_t)ntr * sizeof *ytr);
+    pm = hw_malloc((size_t)nte * sizeof *pm);
+    ps = hw_malloc((size_t)nte * sizeof *ps);
+    ms = hw_calloc((size_t)o->seeds, sizeof *ms);
+    int *pool = rows + nte;
+    status = HW_EXIT_FAIL;
+    printf("# predictor eval: table %s target %s method %s train %d test %d features %d threads %ld\n", o->table,
+           o->target, pred_kind_name(kind), ntr, nte, d, o->threads);
+    printf("%-6s %8s %8s %8s %8s %8s %9s %12s\n", "seed", "rho", "tau", "mape%", "w10%", "w5%", "fit_s", "rows/s");
+    for (long s = 0; s < o->seeds; s++) {
+        hw_rng rs;
+        rng_seed(&rs, (uint64_t)s + 1);
+        rng_shuffle_int(&rs, pool, rest);
+        for (int i = 0; i < ntr; i++) {
+            memcpy(Xtr + (size_t)i * d, X + (size_t)pool[i] * d, (size_t)d * sizeof *X);
+            ytr[i] = y[pool[i]];
+        }
+        pred *model = NULL;
+        popts os = *o;
+        os.seed = s + 1;
+        double t0 = now_s();
+        if (fit_method(&os, kind, hm, ref, Xtr, ytr, ntr, d, &model)) goto fail;
+        double t1 = now_s();
+        int reps = 0;
+        double t2 = now_s(), t3;
+        do {
+            pred_predict(model, Xte, nte, pm, ps);
+            reps++;
+            t3 = now_s();
+        } while (t3 - t2 < 0.2);
+        pred_free(model);
+        compute_metrics(pm, yte, nte, &ms[s]);
+        ms[s].fit_s = t1 - t0;
+        ms[s].rows_per_s = (double)reps * nte / (t3 - t2);
+        printf("%-6ld %8.4f %8.4f %8.3f %8.2f %8.2f %9.4f %12.4g\n", s + 1, ms[s].rho, ms[s].tau, ms[s].mape,
+               100 * ms[s].w10, 100 * ms[s].w5, ms[s].fit_s, ms[s].rows_per_s);
+    }
+    double col[7][1024];
+    int S = (int)o->seeds;
+    for (int s = 0; s < S; s++) {
+        col[0][s] = ms[s].rho, col[1][s] = ms[s].tau, col[2][s] = ms[s].mape, col[3][s] = 100 * ms[s].w10;
+        col[4][s] = 100 * ms[s].w5, col[5][s] = ms[s].fit_s, col[6][s] = ms[s].rows_per_s;
+    }
+    printf("%-6s %8.4f %8.4f %8.3f %8.2f %8.2f %9.4f %12.4g\n", "mean", stats_mean(col[0], S), stats_mean(col[1], S),
+           stats_mean(col[2], S), stats_mean(col[3], S), stats_mean(col[4], S), stats_median(col[5], S),
+           stats_median(col[6], S));
+    printf("%-6s %8.4f %8.4f %8.3f %8.2f %8.2f\n", "std", stats_std(col[0], S, 0), stats_std(col[1], S, 0),
+           stats_std(col[2], S, 0), stats_std(col[3], S, 0), stats_std(col[4], S, 0));
+    if (o->json) {
+        jf = fopen(o->json, "w");
+        if (!jf) {
+            hw_fail("%s: cannot create", o->json);
+            goto fail;
+        }
+        fprintf(jf, "{\"command\": \"eval\", \"table\": \"%s\", \"target\": \"%s\", \"method\": \"%s\", "
+                    "\"train_size\": %d, \"test_size\": %d, \"threads\": %ld, \"per_seed\": [",
+                o->table, o->target, pred_kind_name(kind), ntr, nte, o->threads);
+        for (int s = 0; s < S; s++)
+            fprintf(jf, "%s{\"seed\": %d, \"rho\": %.6f, \"tau\": %.6f, \"mape\": %.6f, \"within10\": %.6f, "
+                        "\"within5\": %.6f, \"fit_s\": %.6f, \"rows_per_s\": %.6g}",
+                    s ? ", " : "", s + 1, ms[s].rho, ms[s].tau, ms[s].mape, ms[s].w10, ms[s].w5, ms[s].fit_s,
+                    ms[s].rows_per_s);
+        fprintf(jf, "], \"mean\": {\"rho\": %.6f, \"tau\": %.6f, \"mape\": %.6f, \"within10\": %.6f, "
+                    "\"within5\": %.6f, \"fit_s_median\": %.6f, \"rows_per_s_median\": %.6g}}\n",
+                stats_mean(col[0], S), stats_mean(col[1], S), stats_mean(col[2], S), stats_mean(col[3], S) / 100,
+                stats_mean(col[4], S) / 100, stats_median(col[5], S), stats_median(col[6], S));
+        if (fclose(jf)) {
+            jf = NULL;
+            hw_fail("%s: write failed", o->json);
+            goto fail;
+        }
+        jf = NULL;
+    }
+    status = HW_EXIT_OK;
+fail:
+    if (status != HW_EXIT_OK) cli_report(status);
+    if (jf) fclose(jf);
+    csv_free(t);
+    space_free(sp);
+    help_meta_free(hm);
+    free(X), free(Xtr), free(Xte), free(y), free(ytr), free(yte), free(pm), free(ps), free(idx), free(rows), free(ms);
+    return status;
+}
+
+/* ---- meta-model loading / training for fewshot and meta-train ---------- */
+
+/* Reads the nasbench201 rows of help_latency's split/embedding files. */
+static int help_defaults(char ***devs, int *ndev, int64_t *refs, int *nref) {
+    char path[4096];
+    csv_table *t = NULL;
+    snprintf(path, sizeof path, "%s/help_latency/device_splits.csv", cli_data_dir());
+    if (csv_read(path, &t)) return -1;
+    int cs = csv_col_required(t, "search_space"), cr = csv_col_required(t, "role"), cd = csv_col_required(t, "device");
+    if (cs < 0 || cr < 0 || cd < 0) {
+        csv_free(t);
+        return -1;
+    }
+    char **v = hw_calloc(MAX_COLS, sizeof *v);
+    int k = 0;
+    for (int i = 0; i < csv_nrows(t) && k < MAX_COLS; i++)
+        if (!strcmp(csv_str(t, i, cs), "nasbench201") && !strcmp(csv_str(t, i, cr), "meta_train")) {
+            char name[256];
+            snprintf(name, sizeof name, "lat_ms_%s", csv_str(t, i, cd));
+            v[k++] = hw_strdup(name);
+        }
+    csv_free(t);
+    snprintf(path, sizeof path, "%s/help_latency/hw_embedding_index.csv", cli_data_dir());
+    if (csv_read(path, &t)) {
+        free_list(v, k);
+        return -1;
+    }
+    cs = csv_col_required(t, "search_space");
+    int ci = csv_col_required(t, "arch_index");
+    *nref = 0;
+    for (int i = 0; cs >= 0 && ci >= 0 && i < csv_nrows(t); i++)
+        if (!strcmp(csv_str(t, i, cs), "nasbench201") && *nref < HELP_MAX_REF) {
+            double x;
+            if (csv_num_strict(t, i, ci, &x)) break;
+            refs[(*nref)++] = (int64_t)x;
+        }
+    csv_free(t);
+    if (*nref < 2 || k < 1) {
+        free_list(v, k);
+        return hw_fail("%s: no nasbench201 reference archs / meta-train devices", path);
+    }
+    *devs = v;
+    *ndev = k;
+    return 0;
+}
+
+/* Meta-trains on the device columns of table (space nb201 rows). */
+static int meta_train_table(const popts *o, const char *table, char **devs, int ndev, const int64_t *refs, int nref,
+                            help_meta **out) {
+    csv_table *t = NULL;
+    space *sp = NULL;
+    float *X = NULL;
+    int64_t *idx = NULL;
+    double *lat = NULL;
+    int d, rc = -1;
+    const char *names[MAX_COLS];
+    int ref_rows[HELP_MAX_REF];
+    if (csv_read(table, &t) || space_create_nb201(&sp) || table_features(t, sp, NULL, &X, &d, &idx)) goto out;
+    int n = csv_nrows(t);
+    lat = hw_malloc((size_t)ndev * n * sizeof *lat);
+    for (int v = 0; v < ndev; v++) {
+        double *col;
+        if (table_target(t, devs[v], 0, &col)) goto out;
+        memcpy(lat + (size_t)v * n, col, (size_t)n * sizeof *col);
+        free(col);
+        names[v] = strncmp(devs[v], "lat_ms_", 7) ? devs[v] : devs[v] + 7;
+    }
+    for (int j = 0; j < nref; j++) {
+        ref_rows[j] = -1;
+        for (int i = 0; i < n; i++)
+            if (idx[i] == refs[j]) ref_rows[j] = i;
+        if (ref_rows[j] < 0) {
+            hw_fail("%s: reference arch %lld not in the table", table, (long long)refs[j]);
+            goto out;
+        }
+    }
+    help_train_cfg c;
+    help_train_cfg_default(&c);
+    if (o->steps >= 0) c.steps = (int)o->steps;
+    if (o->members > 0) c.members = (int)o->members;
+    if (o->seed > 0) c.seed = (uint64_t)o->seed;
+    c.nthread = (int)o->threads;
+    rc = help_meta_train(&c, X, n, d, lat, ndev, names, ref_rows, refs, nref, out);
+out:
+    csv_free(t);
+    space_free(sp);
+    free(X), free(idx), free(lat);
+    return rc;
+}
+
+/* ---- fewshot ------------------------------------------------------------ */
+
+static int same_devices(const help_meta *hm, char **devs, int ndev) {
+    char desc[8192];
+    help_meta_describe(hm, desc, sizeof desc);
+    const char *p = strstr(desc, "meta-train devices ");
+    if (!p) return 0;
+    p += strlen("meta-train devices ");
+    int cnt = 1;
+    for (const char *q = p; *q; q++) cnt += *q == ',';
+    if (cnt != ndev) return 0;
+    for (int v = 0; v < ndev; v++) {
+        const char *nm = strncmp(devs[v], "lat_ms_", 7) ? devs[v] : devs[v] + 7;
+        size_t L = strlen(nm);
+        const char *q = p;
+        int found = 0;
+        while (*q) {
+            const char *c = strchr(q, ',');
+            size_t len = c ? (size_t)(c - q) : strlen(q);
+            if (len == L && !strncmp(q, nm, L)) found = 1;
+            q += len + (c ? 1 : 0);
+            if (!c) break;
+        }
+        if (!found) return 0;
+    }
+    return 1;
+}
+
+static int run_fewshot(const popts *o, pred_kind kind) {
+    csv_table *t = NULL;
+    space *sp = NULL;
+    float *X = NULL, *Xs = NULL, *Xq = NULL;
+    double *y = NULL, *lat = NULL, *ys = NULL, *yq = NULL, *pq = NULL, *rhos = NULL, ref[HELP_MAX_REF];
+    int64_t *idx = NULL, refs[HELP_MAX_REF];
+    int *row_of = NULL, *pool = NULL, *query = NULL, d, nref = 0, status = HW_EXIT_USAGE, ndev = 0;
+    char **devs = NULL;
+    help_meta *hm = NULL;
+    FILE *jf = NULL;
+    const int64_t NIDX = 15625;
+    if (!o->space) {
+        hw_fail("fewshot needs --space nb201");
+        goto fail;
+    }
+    if (split_list("--meta-train", o->meta_train, &devs, &ndev)) goto fail;
+    for (int v = 0; v < ndev; v++)
+        if (!strcmp(devs[v], o->target)) {
+            hw_fail("--target %s is one of the --meta-train devices", o->target);
+            goto fail;
+        }
+    if (csv_read(o->table, &t) || space_create_nb201(&sp) || table_features(t, sp, NULL, &X, &d, &idx) ||
+        table_target(t, o->target, o->allow_missing, &y))
+        goto fail;
+    int n = csv_nrows(t);
+    lat = hw_malloc((size_t)NIDX * sizeof *lat);
+    row_of = hw_malloc((size_t)NIDX * sizeof *row_of);
+    for (int64_t i = 0; i < NIDX; i++) lat[i] = NAN, row_of[i] = -1;
+    for (int i = 0; i < n; i++) {
+        if (row_of[idx[i]] >= 0) {
+            hw_fail("%s:%d: architecture %lld appears twice", o->table, csv_line(t, i), (long long)idx[i]);
+            goto fail;
+        }
+        row_of[idx[i]] = i;
+        if (!isnan(y[i]) && !(y[i] > 0)) {
+            hw_fail("%s:%d: column '%s': latency %g is not > 0", o->table, csv_line(t, i), o->target, y[i]);
+            goto fail;
+        }
+        lat[idx[i]] = y[i];
+    }
+    pool = hw_malloc(900 * sizeof *pool);
+    query = hw_malloc(1000 * sizeof *query);
+    int npool, nq;
+    if (help_protocol_sets(lat, NIDX, 0, 900, 900, 1900, pool, &npool, query, &nq)) goto fail;
+    if (npool < o->shots) {
+        hw_fail("%s: column '%s': sample pool has %d archs, fewer than --shots %ld", o->table, o->target, npool,
+                o->shots);
+        goto fail;
+    }
+    /* the meta-model: --model, else the shipped one if trained on exactly
+     * these devices, else meta-train now on the given columns */
+    const char *how = "loaded";
+    if (kind == PRED_HELP) {
+        char *mp = default_meta_path();
+        const char *path = o->model ? o->model : mp;
+        int rc = help_meta_load_file(path, &hm);
+        if (rc == 0 && !o->model && !same_devices(hm, devs, ndev)) {
+            help_meta_free(hm);
+            hm = NULL;
+        }
+        if (rc && o->model) {
+            free(mp);
+            goto fail;
+        }
+        free(mp);
+        if (!hm) {
+            int64_t drefs[HELP_MAX_REF];
+            char **dd = NULL;
+            int ndd = 0;
+            if (help_defaults(&dd, &ndd, drefs, &nref)) goto fail;
+            free_list(dd, ndd);
+            how = "meta-trained now";
+            fprintf(stderr, "hwnas: no meta-model for these --meta-train devices; meta-training (%d devices)\n", ndev);
+            if (meta_train_table(o, o->meta_table ? o->meta_table : o->table, devs, ndev, drefs, nref, &hm)) goto fail;
+        }
+        nref = help_meta_nref(hm);
+        for (int j = 0; j < nref; j++) refs[j] = help_meta_ref_id(hm, j);
+        if (d != help_meta_nfeatures(hm)) {
+            hw_fail("help meta-model expects %d features, space gives %d", help_meta_nfeatures(hm), d);
+            goto fail;
+        }
+        for (int j = 0; j < nref; j++) ref[j] = refs[j] >= 0 && refs[j] < NIDX ? lat[refs[j]] : NAN;
+    }
+    status = HW_EXIT_FAIL;
+    Xq = hw_malloc((size_t)nq * d * sizeof *Xq);
+    yq = hw_malloc((size_t)nq * sizeof *yq);
+    pq = hw_malloc((size_t)nq * sizeof *pq);
+    for (int i = 0; i < nq; i++) {
+        memcpy(Xq + (size_t)i * d, X + (size_t)row_of[query[i]] * d, (size_t)d * sizeof *X);
+        yq[i] = lat[query[i]];
+    }
+    int K = (int)o->shots, S = (int)o->seeds;
+    Xs = hw_malloc((size_t)(K + HELP_MAX_REF) * d * sizeof *Xs);
+    ys = hw_malloc((size_t)(K + HELP_MAX_REF) * sizeof *ys);
+    rhos = hw_malloc((size_t)S * sizeof *rhos);
+    printf("# predictor fewshot: table %s target %s method %s shots %d pool %d query %d", o->table, o->target,
+           pred_kind_name(kind), K, npool, nq);
+    if (hm) {
+        int miss = 0;
+        for (int j = 0; j < nref; j++) miss += isnan(ref[j]) != 0;
+        printf(" meta-model %s, %d/%d reference latencies missing (imputed)", how, miss, nref);
+    }
+    printf("\n");
+    int *perm = hw_malloc((size_t)npool * sizeof *perm);
+    double t0 = now_s();
+    for (int s = 0; s < S; s++) {
+        hw_rng r;
+        rng_seed(&r, (uint64_t)s + 1);
+        memcpy(perm, pool, (size_t)npool * sizeof *perm);
+        rng_shuffle_int(&r, perm, npool);
+        int k = 0;
+        for (int i = 0; i < K; i++, k++) {
+            memcpy(Xs + (size_t)k * d, X + (size_t)row_of[perm[i]] * d, (size_t)d * sizeof *X);
+            ys[k] = lat[perm[i]];
+        }
+        pred *model = NULL;
+        popts os = *o;
+        os.seed = s + 1;
+        if (fit_method(&os, kind, hm, ref, Xs, ys, k, d, &model)) {
+            free(perm);
+            goto fail;
+        }
+        pred_predict(model, Xq, nq, pq, NULL);
+        pred_free(model);
+        rhos[s] = stats_spearman(pq, yq, nq);
+        printf("seed %2d  rho %.4f\n", s + 1, rhos[s]);
+    }
+    free(perm);
+    double el = now_s() - t0;
+    printf("%s mean %.4f std %.4f over %d draws (%.3f s per draw)\n", o->target, stats_mean(rhos, S),
+           stats_std(rhos, S, 0), S, el / S);
+    if (o->json) {
+        jf = fopen(o->json, "w");
+        if (!jf) {
+            hw_fail("%s: cannot create", o->json);
+            goto fail;
+        }
+        fprintf(jf, "{\"command\": \"fewshot\", \"table\": \"%s\", \"target\": \"%s\", \"method\": \"%s\", "
+                    "\"shots\": %d, \"pool\": %d, \"query\": %d, \"rho\": [",
+                o->table, o->target, pred_kind_name(kind), K, npool, nq);
+        for (int s = 0; s < S; s++) fprintf(jf, "%s%.6f", s ? ", " : "", rhos[s]);
+        fprintf(jf, "], \"mean\": %.6f, \"std\": %.6f}\n", stats_mean(rhos, S), stats_std(rhos, S, 0));
+        if (fclose(jf)) {
+            jf = NULL;
+            hw_fail("%s: write failed", o->json);
+            goto fail;
+        }
+        jf = NULL;
+    }
+    status = HW_EXIT_OK;
+fail:
+    if (status != HW_EXIT_OK) cli_report(status);
+    if (jf) fclose(jf);
+    csv_free(t);
+    space_free(sp);
+    help_meta_free(hm);
+    free_list(devs, ndev);
+    free(X), free(Xs), free(Xq), free(y), free(lat), free(ys), free(yq), free(pq), free(rhos), free(idx);
+    free(row_of), free(pool), free(query);
+    return status;
+}
+
+/* ---- fit / predict -------------------------------------------------------- */
+
+static int run_fit(const popts *o, pred_kind kind) {
+    csv_table *t = NULL;
+    space *sp = NULL;
+    float *X = NULL;
+    double *y = NULL, ref[HELP_MAX_REF];
+    int64_t *idx = NULL;
+    int d, status = HW_EXIT_USAGE;
+    help_meta *hm = NULL;
+    pred *model = NULL;
+    if (csv_read(o->table, &t)) goto fail;
+    if (o->space && space_create_nb201(&sp)) goto fail;
+    if (table_features(t, sp, o->features, &X, &d, &idx) || table_target(t, o->target, o->allow_missing, &y)) goto fail;
+    int n = csv_nrows(t), m = 0;
+    for (int i = 0; i < n; i++)
+        if (!isnan(y[i])) {
+            memmove(X + (size_t)m * d, X + (size_t)i * d, (size_t)d * sizeof *X);
+            y[m] = y[i];
+            idx[m++] = idx[i];
+        }
+    if (kind == PRED_HELP) {
+        if (!sp) {
+            hw_fail("--method help needs --space");
+            goto fail;
+        }
+        char *mp = o->model ? NULL : default_meta_path();
+        int rc = help_meta_load_file(o->model ? o->model : mp, &hm);
+        free(mp);
+        if (rc) goto fail;
+        ref_latencies(hm, idx, y, m, ref);
+    }
+    if (m < 2) {
+        hw_fail("%s: column '%s': too few rows (%d; need at least 2)", o->table, o->target, m);
+        goto fail;
+    }
+    double t0 = now_s();
+    if (fit_method(o, kind, hm, ref, X, y, m, d, &model)) goto fail;
+    double t1 = now_s();
+    status = HW_EXIT_FAIL;
+    if (pred_save_file(model, o->out)) goto fail;
+    printf("fitted %s on %d rows x %d features in %.3f s -> %s\n", pred_kind_name(kind), m, d, t1 - t0, o->out);
+    status = HW_EXIT_OK;
+fail:
+    if (status != HW_EXIT_OK) cli_report(status);
+    csv_free(t);
+    space_free(sp);
+    help_meta_free(hm);
+    pred_free(model);
+    free(X), free(y), free(idx);
+    return status;
+}
+
+static int run_predict(const popts *o) {
+    csv_table *t = NULL;
+    space *sp = NULL;
+    float *X = NULL;
+    double *mean = NULL, *sd = NULL, *y = NULL;
+    int64_t *idx = NULL;
+    int d, status = HW_EXIT_USAGE;
+    pred *model = NULL;
+    FILE *f = NULL;
+    if (pred_load_file(o->model, &model)) goto fail;
+    if (csv_read(o->table, &t)) goto fail;
+    if (o->space && space_create_nb201(&sp)) goto fail;
+    if (table_features(t, sp, o->features, &X, &d, &idx)) goto fail;
+    if (d != pred_nfeatures(model)) {
+        hw_fail("%s: model has %d features, the table gives %d", o->model, pred_nfeatures(model), d);
+        goto fail;
+    }
+    if (o->target && table_target(t, o->target, 0, &y)) goto fail;
+    int n = csv_nrows(t);
+    mean = hw_malloc((size_t)(n > 0 ? n : 1) * sizeof *mean);
+    sd = hw_malloc((size_t)(n > 0 ? n : 1) * sizeof *sd);
+    status = HW_EXIT_FAIL;
+    pred_predict(model, X, n, mean, sd);
+    f = o->out ? fopen(o->out, "w") : stdout;
+    if (!f) {
+        hw_fail("%s: cannot create", o->out);
+        goto fail;
+    }
+    fprintf(f, "row,arch_index,mean,std\n");
+    for (int i = 0; i < n; i++) fprintf(f, "%d,%lld,%.9g,%.9g\n", i, (long long)idx[i], mean[i], sd[i]);
+    if (o->out) {
+        if (fclose(f)) {
+            f = NULL;
+            hw_fail("%s: write failed", o->out);
+            goto fail;
+        }
+    }
+    f = NULL;
+    if (y) {
+        metrics mt;
+        compute_metrics(mean, y, n, &mt);
+        fprintf(o->out ? stdout : stderr, "# %s: rho %.4f tau %.4f mape %.3f%% within10 %.2f%% within5 %.2f%%\n",
+                o->target, mt.rho, mt.tau, mt.mape, 100 * mt.w10, 100 * mt.w5);
+    }
+    status = HW_EXIT_OK;
+fail:
+    if (status != HW_EXIT_OK) cli_report(status);
+    if (f && f != stdout) fclose(f);
+    csv_free(t);
+    space_free(sp);
+    pred_free(model);
+    free(X), free(mean), free(sd), free(y), free(idx);
+    return status;
+}
+
+static int run_meta_train(const popts *o) {
+    char **devs = NULL, table[4096], out[4096];
+    int ndev = 0, nref = 0, status = HW_EXIT_USAGE;
+    int64_t refs[HELP_MAX_REF];
+    help_meta *hm = NULL;
+    if (help_defaults(&devs, &ndev, refs, &nref)) goto fail;
+    if (o->devices) {
+        free_list(devs, ndev);
+        devs = NULL;
+        if (split_list("--meta-train", o->devices, &devs, &ndev)) goto fail;
+    }
+    snprintf(table, sizeof table, "%s", o->table ? o->table : "");
+    if (!o->table) snprintf(table, sizeof table, "%s/help_latency/nb201_latency.csv", cli_data_dir());
+    if (o->out) snprintf(out, sizeof out, "%s", o->out);
+    else snprintf(out, sizeof out, "%s/help/help_nb201.bin", cli_data_dir());
+    if (meta_train_table(o, table, devs, ndev, refs, nref, &hm)) goto fail;
+    status = HW_EXIT_FAIL;
+    if (help_meta_save_file(hm, out)) goto fail;
+    char desc[8192];
+    help_meta_describe(hm, desc, sizeof desc);
+    printf("%s\nmeta-trained in %.2f s -> %s\n", desc, help_meta_train_seconds(hm), out);
+    status = HW_EXIT_OK;
+fail:
+    if (status != HW_EXIT_OK) cli_report(status);
+    free_list(devs, ndev);
+    help_meta_free(hm);
+    return status;
+}
+
+/* ---- option parsing ------------------------------------------------------- */
+
+static void usage(FILE *f) {
+    fprintf(f,
+            "usage: hwnas predictor SUBCOMMAND [OPTIONS]\n"
+            "\n"
+            "subcommands:\n"
+            "  eval        many-shot protocol: fixed seeded test set, training rows from the rest\n"
+            "  fewshot     HELP's few-shot protocol (pool 0..899, query 900..1899, trimmed 10-90 %%)\n"
+            "  fit         train a model on a table and save it (--out)\n"
+            "  predict     predict a table with a saved model (--model)\n"
+            "  meta-train  meta-train the HELP-style latency predictor (writes data/help/help_nb201.bin)\n"
+            "\n"
+            "options:\n"
+            "  --table FILE          input CSV table\n"
+            "  --space nb201         features from the search space (arch_str, else arch_index column)\n"
+            "  --features C1,C2,...  features from named numeric columns (generic mode)\n"
+            "  --target COL          target column (e.g. edgegpu_latency_ms, lat_ms_titanx_1)\n"
+            "  --method rf|xgb|help  model (default rf for eval/fit, help for fewshot)\n"
+            "  --train-size N        eval: training rows (default 1000)\n"
+            "  --test-size N         eval: test rows (default 2000)\n"
+            "  --seeds S             eval / fewshot: repetitions (default 5 / 20)\n"
+            "  --shots K             fewshot: samples drawn from the pool (default 10)\n"
+            "  --meta-train C1,...   fewshot: meta-train device columns; meta-train: devices\n"
+            "                        (default: HELP's nasbench201 meta-train split)\n"
+            "  --meta-table FILE     fewshot: table holding the --meta-train columns (default --table)\n"
+            "  --model FILE          predict: saved model; eval/fit/fewshot with help: meta-model\n"
+            "                        (default $HWNAS_DATA/help/help_nb201.bin)\n"
+            "  --out FILE            fit: model file; predict: CSV (default stdout); meta-train: meta-model\n"
+            "  --json FILE           eval / fewshot: also write the results as JSON\n"
+            "  --allow-missing       drop rows whose target cell is empty (default: error)\n"
+            "  --threads T           xgboost nthread and OpenBLAS threads (default 1)\n"
+            "  --trees N             rf: trees; xgb: boosting rounds (default 100 / 500)\n"
+            "  --depth D             tree depth (default 10 rf / 6 xgb, max %d)\n"
+            "  --eta X               xgb learning rate (default 0.05)\n"
+            "  --bags N              xgb: independently seeded boosters for the uncertainty (default 1)\n"
+            "  --log-target 0|1      fit log(y) (default 1 when all targets are > 0)\n"
+            "  --steps N             meta-train: outer steps per member (default 3000)\n"
+            "  --members N           meta-train: ensemble members (default 5)\n"
+            "  --seed N              meta-train / fit seed (default 1)\n"
+            "  --help                this text\n"
+            "\n"
+            "exit status: 0 ok, 1 runtime failure, 2 bad input\n",
+            PRED_MAX_DEPTH);
+}
+
+int cmd_predictor(int argc, char **argv) {
+    enum {
+        O_TABLE = 256, O_SPACE, O_FEATURES, O_TARGET, O_METHOD, O_TRAIN, O_TEST, O_SEEDS, O_SHOTS, O_META, O_METATAB,
+        O_MODEL, O_OUT, O_JSON, O_MISSING, O_THREADS, O_TREES, O_DEPTH, O_ETA, O_BAGS, O_LOG, O_STEPS, O_MEMBERS,
+        O_SEED, O_HELP
+    };
+    static const struct option lo[] = {
+        {"table", required_argument, 0, O_TABLE},       {"space", required_argument, 0, O_SPACE},
+        {"features", required_argument, 0, O_FEATURES}, {"target", required_argument, 0, O_TARGET},
+        {"method", required_argument, 0, O_METHOD},     {"train-size", required_argument, 0, O_TRAIN},
+        {"test-size", required_argument, 0, O_TEST},    {"seeds", required_argument, 0, O_SEEDS},
+        {"shots", required_argument, 0, O_SHOTS},       {"meta-train", required_argument, 0, O_META},
+        {"meta-table", required_argument, 0, O_METATAB}, {"model", required_argument, 0, O_MODEL},
+        {"out", required_argument, 0, O_OUT},           {"json", required_argument, 0, O_JSON},
+        {"allow-missing", no_argument, 0, O_MISSING},   {"threads", required_argument, 0, O_THREADS},
+        {"trees", required_argument, 0, O_TREES},       {"depth", required_argument, 0, O_DEPTH},
+        {"eta", required_argument, 0, O_ETA},           {"bags", required_argument, 0, O_BAGS},
+        {"log-target", required_argument, 0, O_LOG},    {"steps", required_argument, 0, O_STEPS},
+        {"members", required_argument, 0, O_MEMBERS},   {"seed", required_argument, 0, O_SEED},
+        {"help", no_argument, 0, O_HELP},               {0, 0, 0, 0},
+    };
+    if (argc < 2) {
+        usage(stderr);
+        return HW_EXIT_USAGE;
+    }
+    const char *sub = argv[1];
+    if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
+        usage(stdout);
+        return HW_EXIT_OK;
+    }
+    int is_eval = !strcmp(sub, "eval"), is_few = !strcmp(sub, "fewshot"), is_fit = !strcmp(sub, "fit"),
+        is_pred = !strcmp(sub, "predict"), is_meta = !strcmp(sub, "meta-train");
+    if (!(is_eval || is_few || is_fit || is_pred || is_meta))
+        return cli_usage_error("predictor: unknown subcommand '%s' (eval, fewshot, fit, predict, meta-train)", sub);
+    popts o;
+    memset(&o, 0, sizeof o);
+    o.train_size = 1000, o.test_size = 2000, o.seeds = is_few ? 20 : 5, o.shots = 10, o.threads = 1;
+    o.steps = -1;
+    long v;
+    double x;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc - 1, argv + 1, "", lo, NULL)) != -1) {
+        switch (c) {
+        case O_TABLE: o.table = optarg; break;
+        case O_SPACE: o.space = optarg; break;
+        case O_FEATURES: o.features = optarg; break;
+        case O_TARGET: o.target = optarg; break;
+        case O_METHOD: o.method = optarg; break;
+        case O_META: o.meta_train = optarg; o.devices = optarg; break;
+        case O_METATAB: o.meta_table = optarg; break;
+        case O_MODEL: o.model = optarg; break;
+        case O_OUT: o.out = optarg; break;
+        case O_JSON: o.json = optarg; break;
+        case O_MISSING: o.allow_missing = 1; break;
+#define INTOPT(code, name, lo_, hi_, field)                                   \
+    case code:                                                                \
+        if (cli_parse_int(name, optarg, lo_, hi_, &v)) return cli_report(HW_EXIT_USAGE); \
+        o.field = v;                                                          \
+        break;
+        INTOPT(O_TRAIN, "--train-size", 2, 100000000, train_size)
+        INTOPT(O_TEST, "--test-size", 2, 100000000, test_size)
+        INTOPT(O_SEEDS, "--seeds", 1, 1000, seeds)
+        INTOPT(O_SHOTS, "--shots", 1, 900, shots)
+        INTOPT(O_THREADS, "--threads", 1, 256, threads)
+        INTOPT(O_TREES, "--trees", 1, 100000, trees)
+        INTOPT(O_DEPTH, "--depth", 1, PRED_MAX_DEPTH, depth)
+        INTOPT(O_BAGS, "--bags", 1, 1000, bags)
+        INTOPT(O_STEPS, "--steps", 0, 10000000, steps)
+        INTOPT(O_MEMBERS, "--members", 1, 1024, members)
+        INTOPT(O_SEED, "--seed", 1, 2147483647, seed)
+#undef INTOPT
+        case O_LOG:
+            if (cli_parse_int("--log-target", optarg, 0, 1, &v)) return cli_report(HW_EXIT_USAGE);
+            o.log_set = 1, o.no_log = v == 0;
+            break;
+        case O_ETA:
+            if (cli_parse_double("--eta", optarg, &x) || !(x > 0 && x <= 1))
+                return cli_usage_error("option --eta: '%s' is not in (0, 1]", optarg);
+            o.eta = x;
+            break;
+        case O_HELP: usage(stdout); return HW_EXIT_OK;
+        default:
+            return cli_usage_error("predictor %s: unknown option or missing value '%s' (see hwnas predictor --help)",
+                                   sub, argv[optind]);
+        }
+    }
+    if (optind + 1 < argc) return cli_usage_error("predictor %s: unexpected argument '%s'", sub, argv[optind + 1]);
+    openblas_set_num_threads((int)o.threads);
+    if (is_meta) return run_meta_train(&o);
+    if (!o.table) return cli_usage_error("predictor %s: --table is required", sub);
+    if (o.space && strcmp(o.space, "nb201"))
+        return cli_usage_error("option --space: '%s' is not supported by the predictors (nb201)", o.space);
+    if (is_pred) {
+        if (!o.model) return cli_usage_error("predictor predict: --model is required");
+        if (!o.space == !o.features) return cli_usage_error("predictor predict: give exactly one of --space, --features");
+        return run_predict(&o);
+    }
+    if (!o.target) return cli_usage_error("predictor %s: --target is required", sub);
+    pred_kind kind = is_few ? PRED_HELP : PRED_RF;
+    if (o.method && pred_kind_parse(o.method, &kind)) return cli_report(HW_EXIT_USAGE);
+    if (is_few) {
+        if (!o.meta_train) return cli_usage_error("predictor fewshot: --meta-train is required");
+        return run_fewshot(&o, kind);
+    }
+    if (!o.space == !o.features) return cli_usage_error("predictor %s: give exactly one of --space, --features", sub);
+    if (is_fit) {
+        if (!o.out) return cli_usage_error("predictor fit: --out is required");
+        return run_fit(&o, kind);
+    }
+    return run_eval(&o, kind);
+}

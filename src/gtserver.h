@@ -1,0 +1,63 @@
+/* HWNAS_FULL_ONLY
+ * gtserver: the ground-truth side of a search, run by the dispatcher rank
+ * (or in-process when P = 1).
+ *
+ * Data flow: islands propose genomes -> gts_submit deduplicates them
+ * against everything measured or queued, applies the measurement budget,
+ * and queues them in submission order -> gts_collect measures them (table
+ * lookups now; board jobs through jobs/ for objectives with a device) ->
+ * each new record enters the training set, the global Pareto archive of
+ * measured feasible points and the record log -> gts_retrain refits the
+ * surrogate and returns the model blob to broadcast. */
+#ifndef HW_GTSERVER_H
+#define HW_GTSERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eval_table.h"
+#include "nsga.h"
+#include "search_config.h"
+#include "surrogate.h"
+
+typedef struct meas_record {
+    hw_genome g;
+    double obj[HW_MAX_OBJ]; /* minimised form; NaN if missing */
+    double cv;              /* total violation; +INF when a value is missing */
+    double board_s;         /* board seconds this measurement cost */
+    int64_t seq;            /* 0, 1, 2, ... in measurement order */
+} meas_record;
+
+typedef struct gts gts;
+
+int gts_create(const search_config *cfg, const space *sp, gts **out);
+void gts_free(gts *s);
+
+/* Queues genomes not yet measured or queued, in order, while the budget
+ * allows. *n_accepted (may be NULL) counts those queued. */
+int gts_submit(gts *s, const hw_genome *g, int n, int *n_accepted);
+/* Completes every queued measurement; the new records are appended to the
+ * log and returned as a pointer into it (*first = index of the first new
+ * record, *n_new their count). */
+int gts_collect(gts *s, int *first, int *n_new);
+/* All records so far (valid until the next collect). */
+const meas_record *gts_records(const gts *s, int *n);
+/* 1 and the record if g was measured. */
+int gts_lookup(const gts *s, const hw_genome *g, meas_record *out);
+
+long gts_measurements(const gts *s);
+double gts_board_seconds(const gts *s);
+/* 1 when no more measurements may be made. */
+int gts_budget_exhausted(const gts *s);
+const pareto_archive *gts_archive(const gts *s);
+
+/* Refits the surrogate on every feasible record; writes the model blob
+ * (malloc'd) to broadcast. */
+int gts_retrain(gts *s, uint8_t **blob, size_t *len);
+surrogate *gts_surrogate(gts *s);
+
+/* The initial design: the HELP reference architectures (nb201) followed by
+ * random genomes drawn from `r`, `n` in all. */
+int gts_initial_design(const gts *s, hw_rng *r, int n, hw_genome *out, int *n_out);
+
+#endif

@@ -1,0 +1,328 @@
+/* HWNAS_FULL_ONLY
+ * island.c: see island.h. */
+#include "island.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw_err.h"
+#include "u64map.h"
+
+struct island {
+    const search_config *cfg;
+    const space *sp;
+    int id;
+    nsga *e;
+    surrogate *sur;          /* models loaded from blobs */
+    u64map measured;         /* hash -> index into rec */
+    meas_record *rec;
+    int nrec, caprec;
+    u64map proposed;         /* hashes this island proposed */
+    pareto_archive *arch;    /* measured feasible points */
+    double *obj, *cv;        /* scratch */
+    int scratch_n;
+    hw_genome *pool;         /* [npool] candidates for measurement proposals */
+    int npool, cappool;
+    u64map pool_set;
+};
+
+/* Adds genomes to the proposal pool (deduplicated). */
+static void pool_add(island *is, const hw_genome *g, int n) {
+    for (int i = 0; i < n; i++) {
+        if (!u64map_put(&is->pool_set, space_hash(is->sp, &g[i]), is->npool)) continue;
+        if (is->npool == is->cappool)
+            is->pool = hw_realloc(is->pool, (size_t)(is->cappool = is->cappool ? 2 * is->cappool : 1024) * sizeof *is->pool);
+        is->pool[is->npool++] = g[i];
+    }
+}
+
+int island_create(const search_config *cfg, const space *sp, int id, island **out) {
+    island *is = hw_calloc(1, sizeof *is);
+    is->cfg = cfg;
+    is->sp = sp;
+    is->id = id;
+    u64map_init(&is->measured);
+    u64map_init(&is->proposed);
+    u64map_init(&is->pool_set);
+    nsga_params np;
+    nsga_params_default(&np);
+    np.pop_size = cfg->population;
+    np.n_offspring = cfg->offspring;
+    np.n_obj = cfg->n_obj;
+    np.p_crossover = cfg->p_crossover;
+    if (cfg->p_mutation > 0) np.p_mutation = cfg->p_mutation;
+    np.novelty_tries = cfg->novelty_tries;
+    /* island 0 of a one-island run uses the plain seed, so P = 1 in
+     * measure-everything mode reproduces the foundation search exactly */
+    hw_rng r;
+    rng_seed_stream(&r, cfg->seed, (uint64_t)id);
+    np.seed = id == 0 ? cfg->seed : rng_next(&r);
+    surrogate_params spar = {.n_obj = cfg->n_obj, .n_trees = cfg->pred_trees, .min_train = cfg->pred_min_train,
+                             .seed = cfg->seed};
+    for (int k = 0; k < cfg->n_obj; k++) spar.method[k] = cfg->pred_method[k] ? cfg->pred_method[k] : PRED_RF;
+    if (nsga_create(sp, &np, &is->e) || pareto_archive_create(cfg->n_obj, &is->arch) ||
+        surrogate_create(sp, &spar, &is->sur)) {
+        island_free(is);
+        return -1;
+    }
+    /* small spaces: every architecture is a proposal candidate */
+    int64_t size = space_size(sp);
+    if (cfg->evaluator == EVAL_PREDICTOR && size > 0 && size <= cfg->pool_enumerate) {
+        hw_genome g;
+        for (int64_t i = 0; i < size; i++)
+            if (space_from_index(sp, i, &g) == 0) pool_add(is, &g, 1);
+    }
+    *out = is;
+    return 0;
+}
+
+void island_free(island *is) {
+    if (!is) return;
+    nsga_free(is->e);
+    surrogate_free(is->sur);
+    pareto_archive_free(is->arch);
+    u64map_free(&is->measured);
+    u64map_free(&is->proposed);
+    u64map_free(&is->pool_set);
+    free(is->pool);
+    free(is->rec);
+    free(is->obj);
+    free(is->cv);
+    free(is);
+}
+
+static void scratch(island *is, int n) {
+    if (n <= is->scratch_n) return;
+    is->scratch_n = n;
+    is->obj = hw_realloc(is->obj, (size_t)n * is->cfg->n_obj * sizeof *is->obj);
+    is->cv = hw_realloc(is->cv, (size_t)n * sizeof *is->cv);
+}
+
+/* Violation of the config's constraints for minimised objective values. */
+static double violation(const search_config *c, const double *obj_min) {
+    double v = 0;
+    for (int j = 0; j < c->n_con; j++)
+        for (int k = 0; k < c->n_obj; k++)
+            if (!strcmp(c->con[j].name, c->obj[k].name))
+                v += constraint_violation(&c->con[j], objective_to_min(&c->obj[k], obj_min[k]));
+    return v;
+}
+
+/* Objectives for n genomes: measured where known, else predicted. mean
+ * and std are n x m (std may be NULL); measured[i] set when known. */
+static void score(island *is, const hw_genome *g, int n, double *obj, double *cv, double *std, uint8_t *meas) {
+    const int m = is->cfg->n_obj;
+    surrogate_predict(is->sur, g, n, obj, std);
+    for (int i = 0; i < n; i++) {
+        int64_t r;
+        if (u64map_get(&is->measured, space_hash(is->sp, &g[i]), &r)) {
+            memcpy(obj + (size_t)i * m, is->rec[r].obj, (size_t)m * sizeof *obj);
+            cv[i] = is->rec[r].cv;
+            if (std) memset(std + (size_t)i * m, 0, (size_t)m * sizeof *std);
+            if (meas) meas[i] = 1;
+        } else {
+            cv[i] = violation(is->cfg, obj + (size_t)i * m);
+            if (meas) meas[i] = 0;
+        }
+    }
+}
+
+int island_ask(island *is, const hw_genome **batch, int *n) { return nsga_ask(is->e, batch, n); }
+
+int island_tell_measured(island *is, const meas_record *r) {
+    const hw_genome *b;
+    int n;
+    if (nsga_ask(is->e, &b, &n)) return -1;
+    scratch(is, n);
+    const int m = is->cfg->n_obj;
+    for (int i = 0; i < n; i++) {
+        memcpy(is->obj + (size_t)i * m, r[i].obj, (size_t)m * sizeof *is->obj);
+        is->cv[i] = r[i].cv;
+    }
+    return nsga_tell(is->e, is->obj, is->cv);
+}
+
+int island_tell_predicted(island *is) {
+    const hw_genome *b;
+    int n;
+    if (nsga_ask(is->e, &b, &n)) return -1;
+    scratch(is, n);
+    score(is, b, n, is->obj, is->cv, NULL, NULL);
+    pool_add(is, b, n);
+    return nsga_tell(is->e, is->obj, is->cv);
+}
+
+/* Hypervolume gain of point p over set S (n x m) w.r.t. ref. */
+static double hv_gain(const double *S, int n, const double *p, int m, const double *ref, double base) {
+    double *T = hw_malloc((size_t)(n + 1) * m * sizeof *T);
+    memcpy(T, S, (size_t)n * m * sizeof *T);
+    memcpy(T + (size_t)n * m, p, (size_t)m * sizeof *T);
+    double hv = base;
+    hv_exact(T, n + 1, m, ref, &hv);
+    free(T);
+    return hv - base;
+}
+
+int island_propose(island *is, int k, hw_genome *out, int *n_out) {
+    const search_config *c = is->cfg;
+    const int m = c->n_obj, np = nsga_pop_size(is->e);
+    const hw_genome *pop = nsga_pop_genomes(is->e);
+    *n_out = 0;
+    if (k <= 0) return 0;
+    /* candidate pool: every genome this island evaluated (and the whole
+     * space when it is small), unmeasured and not yet proposed; then only
+     * the first optimistic fronts are scored in detail */
+    (void)np;
+    (void)pop;
+    int *cand = hw_malloc((size_t)(is->npool ? is->npool : 1) * sizeof *cand), nc = 0;
+    for (int i = 0; i < is->npool; i++) {
+        uint64_t h = space_hash(is->sp, &is->pool[i]);
+        if (u64map_get(&is->measured, h, NULL) || u64map_get(&is->proposed, h, NULL)) continue;
+        cand[nc++] = i;
+    }
+    {
+        hw_genome *all = hw_malloc((size_t)(nc ? nc : 1) * sizeof *all);
+        for (int j = 0; j < nc; j++) all[j] = is->pool[cand[j]];
+        double *mu0 = hw_malloc((size_t)(nc ? nc : 1) * m * sizeof *mu0), *sd0 = hw_malloc((size_t)(nc ? nc : 1) * m * sizeof *sd0);
+        double *cv0 = hw_malloc((size_t)(nc ? nc : 1) * sizeof *cv0);
+        score(is, all, nc, mu0, cv0, sd0, NULL);
+        for (int j = 0; j < nc; j++)
+            for (int q = 0; q < m; q++) mu0[(size_t)j * m + q] -= c->beta * sd0[(size_t)j * m + q];
+        int *rk = hw_malloc((size_t)(nc ? nc : 1) * sizeof *rk);
+        nd_sort(mu0, cv0, nc, m, rk);
+        int keep = 0;
+        for (int j = 0; j < nc; j++)
+            if (rk[j] <= 2) cand[keep++] = cand[j];
+        nc = keep;
+        free(all);
+        free(mu0);
+        free(sd0);
+        free(cv0);
+        free(rk);
+    }
+    int *prank = hw_malloc((size_t)(nc ? nc : 1) * sizeof *prank);
+    hw_genome *cg = hw_malloc((size_t)(nc ? nc : 1) * sizeof *cg);
+    for (int j = 0; j < nc; j++) cg[j] = is->pool[cand[j]];
+    double *mu = hw_malloc((size_t)(nc ? nc : 1) * m * sizeof *mu), *sd = hw_malloc((size_t)(nc ? nc : 1) * m * sizeof *sd);
+    double *cvv = hw_malloc((size_t)(nc ? nc : 1) * sizeof *cvv);
+    score(is, cg, nc, mu, cvv, sd, NULL);
+    {   /* predicted front rank of each candidate (for tie-breaking) */
+        nd_sort(mu, cvv, nc, m, prank);
+    }
+    double *score_v = hw_malloc((size_t)(nc ? nc : 1) * sizeof *score_v);
+    uint8_t *taken = hw_calloc((size_t)(nc ? nc : 1), 1);
+    /* measured front + picks so far, for HV gains */
+    int na = pareto_archive_size(is->arch);
+    double *S = hw_malloc((size_t)(na + k + 1) * m * sizeof *S);
+    for (int i = 0; i < na; i++) memcpy(S + (size_t)i * m, pareto_archive_obj(is->arch, i), (size_t)m * sizeof *S);
+    double ref[HW_MAX_OBJ];
+    for (int j = 0; j < m; j++) ref[j] = objective_to_min(&c->obj[j], c->ref[j]);
+    double base = 0;
+    if (c->has_ref && na) hv_exact(S, na, m, ref, &base);
+    double scale[HW_MAX_OBJ];
+    for (int j = 0; j < m; j++) { /* normalise stds by the spread of predictions */
+        double lo = INFINITY, hi = -INFINITY;
+        for (int i = 0; i < nc; i++) {
+            lo = fmin(lo, mu[(size_t)i * m + j]);
+            hi = fmax(hi, mu[(size_t)i * m + j]);
+        }
+        scale[j] = hi > lo ? hi - lo : 1;
+    }
+    for (int pick = 0; pick < k; pick++) {
+        int best = -1;
+        double bestv = -INFINITY;
+        for (int i = 0; i < nc; i++) {
+            if (taken[i]) continue;
+            const double *mi = mu + (size_t)i * m, *si = sd + (size_t)i * m;
+            double unc = 0, v;
+            for (int j = 0; j < m; j++) unc += si[j] / scale[j];
+            if (c->policy == POLICY_HV && c->has_ref) {
+                double o[HW_MAX_OBJ];
+                for (int j = 0; j < m; j++) o[j] = mi[j] - c->beta * si[j];
+                if (violation(c, o) > 0) continue;
+                double gain = hv_gain(S, na + pick, o, m, ref, base);
+                /* ties (no gain) fall back to front rank, then uncertainty */
+                v = gain > 0 ? 1e6 + gain : -prank[i] * 10.0 + unc;
+            } else if (c->policy == POLICY_BOUNDARY) {
+                double dmin = INFINITY;
+                for (int q = 0; q < c->n_con; q++)
+                    for (int j = 0; j < m; j++)
+                        if (!strcmp(c->con[q].name, c->obj[j].name)) {
+                            double nat = objective_to_min(&c->obj[j], mi[j]);
+                            double d = fabs(nat - c->con[q].bound) / (si[j] + 1e-12 * fabs(c->con[q].bound) + 1e-300);
+                            dmin = fmin(dmin, d);
+                        }
+                v = -dmin - (prank[i] > 0 ? 1e3 : 0);
+            } else {
+                v = (prank[i] == 0 ? 1e6 : -prank[i] * 10.0) + unc;
+            }
+            if (v > bestv) {
+                bestv = v;
+                best = i;
+            }
+        }
+        if (best < 0) break;
+        taken[best] = 1;
+        out[(*n_out)++] = cg[best];
+        u64map_put(&is->proposed, space_hash(is->sp, &cg[best]), 1);
+        for (int j = 0; j < m; j++) S[(size_t)(na + pick) * m + j] = mu[(size_t)best * m + j] - c->beta * sd[(size_t)best * m + j];
+        if (c->has_ref && c->policy == POLICY_HV) hv_exact(S, na + pick + 1, m, ref, &base);
+    }
+    free(cand);
+    free(prank);
+    free(cg);
+    free(mu);
+    free(sd);
+    free(cvv);
+    free(score_v);
+    free(taken);
+    free(S);
+    return 0;
+}
+
+int island_update(island *is, const meas_record *r, int n, const uint8_t *blob, size_t len) {
+    for (int i = 0; i < n; i++) {
+        uint64_t h = space_hash(is->sp, &r[i].g);
+        if (u64map_get(&is->measured, h, NULL)) continue;
+        if (is->nrec == is->caprec)
+            is->rec = hw_realloc(is->rec, (size_t)(is->caprec = is->caprec ? 2 * is->caprec : 256) * sizeof *is->rec);
+        is->rec[is->nrec] = r[i];
+        u64map_put(&is->measured, h, is->nrec++);
+        nsga_mark_seen(is->e, &r[i].g);
+        if (r[i].cv == 0) pareto_archive_insert(is->arch, r[i].obj, h, &r[i].g);
+    }
+    if (blob && surrogate_load(is->sur, blob, len)) return -1;
+    if (nsga_generation(is->e) < 0 || nsga_pop_size(is->e) == 0) return 0;
+    /* re-score the population with what is now known */
+    int np = nsga_pop_size(is->e);
+    scratch(is, np);
+    score(is, nsga_pop_genomes(is->e), np, is->obj, is->cv, NULL, NULL);
+    return nsga_update_objectives(is->e, is->obj, is->cv);
+}
+
+int island_emigrants(const island *is, int k, hw_genome *out, int *n) {
+    int np = nsga_pop_size(is->e);
+    if (k > np) k = np;
+    int *idx = hw_malloc((size_t)(k ? k : 1) * sizeof *idx);
+    if (nsga_best(is->e, k, idx)) {
+        free(idx);
+        return -1;
+    }
+    for (int i = 0; i < k; i++) out[i] = nsga_pop_genomes(is->e)[idx[i]];
+    *n = k;
+    free(idx);
+    return 0;
+}
+
+int island_immigrate(island *is, const hw_genome *g, int n) {
+    if (n <= 0) return 0;
+    scratch(is, n);
+    score(is, g, n, is->obj, is->cv, NULL, NULL);
+    return nsga_immigrate(is->e, g, is->obj, is->cv, n, (nsga_replace_policy)is->cfg->mig_replace);
+}
+
+int island_generation(const island *is) { return nsga_generation(is->e); }
+const pareto_archive *island_archive(const island *is) { return is->arch; }
+nsga *island_engine(island *is) { return is->e; }
+int island_model_version(const island *is) { return surrogate_version(is->sur); }

@@ -1,0 +1,47 @@
+/* HWNAS_FULL_ONLY
+ * island: one island of the search (one MPI rank, or the whole search when
+ * P = 1): an NSGA-II engine whose objectives are measured values where
+ * known and surrogate predictions elsewhere, a mirror of the measured
+ * records (so every island's archive is the global one), and the
+ * active-learning policy that proposes what to measure next.
+ *
+ * Per generation: island_ask -> (measure-everything mode) the caller gets
+ * the batch measured and calls island_tell_measured; (predictor mode)
+ * island_tell_predicted, then island_propose -> the caller routes the
+ * proposals to the gtserver -> island_update with the new records and,
+ * when retrained, the model blob. Migration: island_emigrants /
+ * island_immigrate at generation boundaries. */
+#ifndef HW_ISLAND_H
+#define HW_ISLAND_H
+
+#include "gtserver.h"
+
+typedef struct island island;
+
+/* id is the island number (0..n-1); its PRNG stream is (seed, id). */
+int island_create(const search_config *cfg, const space *sp, int id, island **out);
+void island_free(island *is);
+
+int island_ask(island *is, const hw_genome **batch, int *n);
+/* Measure-everything mode: the batch's records, in batch order. */
+int island_tell_measured(island *is, const meas_record *r);
+/* Predictor mode: measured values where known, predictions elsewhere. */
+int island_tell_predicted(island *is);
+/* Up to k genomes to measure (never one already measured or proposed by
+ * this island). */
+int island_propose(island *is, int k, hw_genome *out, int *n);
+/* New measurement records (any island's) and an optional model blob
+ * (NULL, 0 when unchanged); re-scores the population. */
+int island_update(island *is, const meas_record *r, int n, const uint8_t *blob, size_t len);
+
+/* Migration: the k best members; and migrants to insert (re-scored with
+ * this island's own knowledge). */
+int island_emigrants(const island *is, int k, hw_genome *out, int *n);
+int island_immigrate(island *is, const hw_genome *g, int n);
+
+int island_generation(const island *is);
+const pareto_archive *island_archive(const island *is);
+nsga *island_engine(island *is);
+int island_model_version(const island *is);
+
+#endif

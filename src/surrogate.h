@@ -1,0 +1,47 @@
+/* HWNAS_FULL_ONLY
+ * surrogate: one predictor per objective over the space's features, trained
+ * on measured points and shared across ranks as one versioned byte blob.
+ *
+ * Targets are stored in minimised form (maximised objectives negated), so
+ * predictions plug straight into NSGA-II. Until an objective has enough
+ * data for a model (min_train rows), its prediction is the mean of what was
+ * measured with a large standard deviation (so uncertainty-driven
+ * policies measure it first). */
+#ifndef HW_SURROGATE_H
+#define HW_SURROGATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pred.h"
+#include "space.h"
+
+typedef struct surrogate surrogate;
+
+typedef struct surrogate_params {
+    int n_obj;
+    pred_kind method[8];  /* per objective: PRED_RF or PRED_XGB */
+    int n_trees;          /* trees (RF) / rounds (XGB); 0 = pred default */
+    int min_train;        /* rows before a model is fitted (>= 2) */
+    uint64_t seed;
+} surrogate_params;
+
+int surrogate_create(const space *sp, const surrogate_params *p, surrogate **out);
+void surrogate_free(surrogate *s);
+
+/* Adds a measured point (obj_min: n_obj minimised values, finite). */
+void surrogate_add(surrogate *s, const hw_genome *g, const double *obj_min);
+int surrogate_ntrain(const surrogate *s);
+/* Refits every objective on all data; increments the version. */
+int surrogate_fit(surrogate *s);
+int surrogate_version(const surrogate *s);
+/* mean/std are n x n_obj. */
+void surrogate_predict(const surrogate *s, const hw_genome *g, int n, double *mean, double *std);
+
+/* Models (not training data) as one blob: version, then per objective a
+ * flag and pred_save bytes or the fallback mean/std. */
+int surrogate_save(const surrogate *s, uint8_t **out, size_t *len);
+/* Replaces the models with those of a blob; -1 on a malformed blob. */
+int surrogate_load(surrogate *s, const uint8_t *buf, size_t len);
+
+#endif

@@ -1,0 +1,138 @@
+/* bench_bert: speed of the C BERT (bert_model.h) for tests/bench/run_bert.sh.
+ *
+ *   bench_bert train  B T REPS   training step (forward + backward + AdamW)
+ *   bench_bert fwd1   T REPS     batch-1 inference forward latency
+ *   bench_bert sgemm  N REPS     OpenBLAS sgemm N x N x N (peak reference)
+ *
+ * Model: the default supernet's largest shape, L4:H256:A8:F1024, vocab
+ * 30522, 2 classes, dropout 0.1, full-length rows (no padding). Threads:
+ * OPENBLAS_NUM_THREADS (default 1). Prints one line "key value ..." with the
+ * median over REPS timed repetitions (after warm-up). */
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bert_model.h"
+#include "hw_err.h"
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp_d(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, cmp_d);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static void shape_default(bert_shape *s) {
+    memset(s, 0, sizeof *s);
+    s->layers = 4;
+    s->hidden = 256;
+    for (int l = 0; l < 4; l++) {
+        s->heads[l] = 8;
+        s->ffn[l] = 1024;
+    }
+}
+
+/* Matmul FLOPs of one forward of B x T tokens (2 per multiply-add). */
+static double fwd_flops(const bert_shape *s, int B, int T) {
+    double H = s->hidden, N = (double)B * T, f = 0;
+    for (int l = 0; l < s->layers; l++)
+        f += 2 * N * (4 * H * H + 2 * H * s->ffn[l]) + 2 * 2 * (double)B * T * T * H;
+    return f + 2.0 * B * (H * H + 2 * H);
+}
+
+int main(int argc, char **argv) {
+    const char *e = getenv("OPENBLAS_NUM_THREADS");
+    bert_set_threads(e ? atoi(e) : 1);
+    if (argc < 3) {
+        fprintf(stderr, "usage: bench_bert train B T REPS | fwd1 T REPS | sgemm N REPS\n");
+        return 2;
+    }
+    double t[64];
+    bert_shape s;
+    shape_default(&s);
+    bert_config c;
+    bert_config_init(&c, &s, 30522, 64, 2);
+    hw_rng r;
+    rng_seed(&r, 1);
+    if (!strcmp(argv[1], "sgemm")) {
+        int N = atoi(argv[2]), reps = argc > 3 ? atoi(argv[3]) : 5;
+        float *a = malloc((size_t)N * N * 4), *b = malloc((size_t)N * N * 4), *o = malloc((size_t)N * N * 4);
+        for (int i = 0; i < N * N; i++) a[i] = b[i] = (float)rng_uniform(&r);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, N, N, 1, a, N, b, N, 0, o, N);
+        for (int k = 0; k < reps && k < 64; k++) {
+            double t0 = now_s();
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, N, N, 1, a, N, b, N, 0, o, N);
+            t[k] = now_s() - t0;
+        }
+        double m = median(t, reps < 64 ? reps : 64);
+        printf("sgemm N %d seconds %.6f gflops %.2f\n", N, m, 2.0 * N * N * N / m / 1e9);
+        free(a), free(b), free(o);
+        return 0;
+    }
+    if (!strcmp(argv[1], "train")) {
+        int B = atoi(argv[2]), T = atoi(argv[3]), reps = argc > 4 ? atoi(argv[4]) : 5;
+        bert_store *st;
+        bert_model *m;
+        if (bert_store_create(&c, 1, 1, &st) || bert_model_create_on(st, &s, B, &m)) {
+            fprintf(stderr, "%s\n", hw_errmsg());
+            return 1;
+        }
+        int *tok = malloc((size_t)B * T * sizeof *tok), *lab = malloc((size_t)B * sizeof *lab);
+        for (int i = 0; i < B * T; i++) tok[i] = 1000 + (int)rng_below(&r, 20000);
+        for (int b = 0; b < B; b++) lab[b] = b & 1;
+        adamw_cfg o;
+        adamw_cfg_default(&o);
+        float loss;
+        for (int k = 0; k < reps + 2 && k < 64; k++) {
+            double t0 = now_s();
+            if (bert_model_forward_train(m, tok, NULL, NULL, lab, B, T, &r, &loss) || bert_model_backward(m) ||
+                bert_store_adamw_step(st, &o, NULL)) {
+                fprintf(stderr, "%s\n", hw_errmsg());
+                return 1;
+            }
+            if (k >= 2) t[k - 2] = now_s() - t0; /* 2 warm-up steps */
+        }
+        double md = median(t, reps);
+        double fl = 3.0 * fwd_flops(&s, B, T);
+        printf("train B %d T %d seconds %.6f tokens_per_s %.1f gflops %.2f loss %.4f\n", B, T, md, B * T / md,
+               fl / md / 1e9, loss);
+        bert_model_free(m);
+        bert_store_free(st);
+        free(tok), free(lab);
+        return 0;
+    }
+    if (!strcmp(argv[1], "fwd1")) {
+        int T = atoi(argv[2]), reps = argc > 3 ? atoi(argv[3]) : 21;
+        bert_model *m;
+        if (bert_model_create(&c, 1, 1, &m)) {
+            fprintf(stderr, "%s\n", hw_errmsg());
+            return 1;
+        }
+        int *tok = malloc((size_t)T * sizeof *tok);
+        for (int i = 0; i < T; i++) tok[i] = 1000 + (int)rng_below(&r, 20000);
+        float lg[2];
+        for (int k = 0; k < reps + 3 && k < 64; k++) {
+            double t0 = now_s();
+            bert_model_forward(m, tok, NULL, NULL, 1, T, lg);
+            if (k >= 3) t[k - 3] = now_s() - t0;
+        }
+        double md = median(t, reps < 61 ? reps : 61);
+        printf("fwd1 T %d seconds %.6f ms %.3f logit0 %.5f\n", T, md, md * 1e3, lg[0]);
+        bert_model_free(m);
+        free(tok);
+        return 0;
+    }
+    fprintf(stderr, "bench_bert: unknown mode '%s'\n", argv[1]);
+    return 2;
+}

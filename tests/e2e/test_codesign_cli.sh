@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# e2e: `hwnas accel report|table` and `hwnas codesign` on the shipped
+# configs, and one-line errors with exit status 2 on bad input.
+set -u
+HWNAS=${1:?usage: test_codesign_cli.sh path/to/hwnas}
+DATA=${HWNAS_DATA:?HWNAS_DATA must point at data/}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+ARCH='|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|'
+
+# per-layer report on Eyeriss
+"$HWNAS" accel report --accel "$DATA/configs/eyeriss.yaml" --arch "$ARCH" >"$T/rep.txt" 2>"$T/err" || fail "report: $(cat "$T/err")"
+grep -q '^stem ' "$T/rep.txt" || fail "report lacks the stem row"
+grep -q '^TOTAL ' "$T/rep.txt" || fail "report lacks totals"
+grep -q 'area 12\.2' "$T/rep.txt" || fail "Eyeriss area not ~12.2 mm^2"
+nrows=$(grep -c '^s[123]c[0-4]\.' "$T/rep.txt")
+[ "$nrows" -eq 90 ] || fail "expected 90 cell rows (4 ops + 2 sums x 15 cells), got $nrows"
+"$HWNAS" accel report --accel "$DATA/configs/eyeriss.yaml" --space bert --arch 'L2:H256:A4.8:F1024.512' --seq 32 --merged >"$T/bert.txt" || fail "bert report"
+grep -q 'L1.score' "$T/bert.txt" || fail "bert report lacks attention rows"
+
+# table for all NB201 archs
+"$HWNAS" accel table --accel "$DATA/configs/eyeriss.yaml" --out "$T/tab.csv" || fail "table"
+[ "$(wc -l <"$T/tab.csv")" -eq 15626 ] || fail "table should have 15625 rows"
+head -1 "$T/tab.csv" | grep -q "^arch_index,arch_str,latency_ms,energy_mj,tx2_roofline_ms,n_kernels$" || fail "table header"
+
+# a small codesign run: three strategies, summary table, CSVs
+"$HWNAS" codesign --config "$DATA/configs/codesign-nb201.yaml" --seeds 2 --evaluations 200 \
+    --points "$T/pts.csv" --front "$T/front.csv" >"$T/cd.txt" 2>"$T/err" || fail "codesign: $(cat "$T/err")"
+for s in joint two_stage fixed; do grep -q "^$s " "$T/cd.txt" || fail "summary lacks $s"; done
+[ "$(wc -l <"$T/pts.csv")" -eq $((3 * 2 * 200 + 1)) ] || fail "points CSV should hold 1200 evaluations"
+awk -F, 'NR > 1 && $9 != 0 { bad = 1 } END { exit bad }' "$T/front.csv" || fail "front holds infeasible points"
+# same seed, same result
+"$HWNAS" codesign --config "$DATA/configs/codesign-nb201.yaml" --seeds 2 --evaluations 200 --quiet >"$T/cd2.txt" || fail "rerun"
+diff <(tail -3 "$T/cd.txt") <(tail -3 "$T/cd2.txt") >/dev/null || fail "codesign is not deterministic"
+
+# bad input: one line on stderr, exit 2
+expect_usage() {
+    local what=$1; shift
+    "$@" >/dev/null 2>"$T/err"; local rc=$?
+    [ $rc -eq 2 ] || fail "$what: exit $rc, want 2"
+    [ "$(wc -l <"$T/err")" -eq 1 ] || fail "$what: want one stderr line, got: $(cat "$T/err")"
+    grep -q '^hwnas: ' "$T/err" || fail "$what: message lacks the hwnas: prefix"
+}
+printf 'pe_rows: 12\npe_cols: 14\nrf_bytes: 512\ngbuf_kb: 108\ndram_gbps: 1\nclock_mhz: 200\ndataflow: zz\nprecision: int16\n' >"$T/bad.yaml"
+expect_usage "bad dataflow" "$HWNAS" accel report --accel "$T/bad.yaml" --arch "$ARCH"
+grep -q 'bad.yaml:7' "$T/err" || fail "bad dataflow: message lacks file:line ($(cat "$T/err"))"
+expect_usage "missing accel file" "$HWNAS" accel report --accel "$T/none.yaml" --arch "$ARCH"
+expect_usage "bad arch" "$HWNAS" accel report --accel "$DATA/configs/eyeriss.yaml" --arch 'nope'
+expect_usage "no verb" "$HWNAS" accel frobnicate
+expect_usage "no config" "$HWNAS" codesign
+expect_usage "bad strategy" "$HWNAS" codesign --config "$DATA/configs/codesign-nb201.yaml" --strategy best
+expect_usage "bad seeds" "$HWNAS" codesign --config "$DATA/configs/codesign-nb201.yaml" --seeds x
+printf 'accuracy: {table: %s/nb201_accuracy/nb201_accuracy.csv}\nconstraints: {area_mm2: -1}\n' "$DATA" >"$T/cd_bad.yaml"
+expect_usage "negative area" "$HWNAS" codesign --config "$T/cd_bad.yaml"
+printf 'accuracy: {table: %s/none.csv}\n' "$T" >"$T/cd_bad2.yaml"
+expect_usage "missing table" "$HWNAS" codesign --config "$T/cd_bad2.yaml"
+"$HWNAS" codesign --help | grep -q -- '--evaluations' || fail "codesign --help"
+"$HWNAS" accel --help | grep -q -- '--merged' || fail "accel --help"
+echo "ok"
