@@ -16,6 +16,11 @@
 #include "hw_err.h"
 #include "runfront.h"
 
+/* UTF-8 glyphs drawn with plstring (the cairo drivers render them) */
+#define GLYPH_MEAS "\u25CF" /* filled circle */
+#define GLYPH_PRED "\u25CB" /* hollow circle */
+#define CHR 0.62             /* base character scale */
+
 enum { C_BG = 0, C_FG = 1, C_MEAS = 2, C_PRED = 3, C_FRONT = 4, C_GRID = 5, C_RATIO = 6, C_MFRONT = 7 };
 
 static void plot_usage(FILE *f) {
@@ -28,6 +33,8 @@ static void plot_usage(FILE *f) {
                "  --x NAME           objective on the x axis (default: the first minimised one)\n"
                "  --y NAME           objective on the y axis (default: the first other one)\n"
                "  --size WxH         picture size in pixels (default 1500x620)\n"
+               "  --zoom             limit the left panel to the fronts' bounding box (+25%%);\n"
+               "                     the title says how many points fall outside\n"
                "  -h, --help         this text\n");
 }
 
@@ -100,10 +107,11 @@ int cmd_plot(int argc, char **argv) {
                                          {"x", required_argument, NULL, 'x'},
                                          {"y", required_argument, NULL, 'y'},
                                          {"size", required_argument, NULL, 's'},
+                                         {"zoom", no_argument, NULL, 'z'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *out = NULL, *xname = NULL, *yname = NULL;
-    int W = 1500, H = 620, c;
+    int W = 1500, H = 620, zoom = 0, c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
@@ -115,6 +123,7 @@ int cmd_plot(int argc, char **argv) {
             if (sscanf(optarg, "%dx%d", &W, &H) != 2 || W < 200 || H < 150 || W > 10000 || H > 10000)
                 return cli_usage_error("plot: --size '%s': expected WxH, 200x150 to 10000x10000", optarg);
             break;
+        case 'z': zoom = 1; break;
         case 'h': plot_usage(stdout); return HW_EXIT_OK;
         default: return cli_usage_error("plot: bad option '%s' (see hwnas plot --help)", argv[optind - 1]);
         }
@@ -175,6 +184,32 @@ int cmd_plot(int argc, char **argv) {
     double x0, x1, y0, y1;
     range(vx, nv, &x0, &x1);
     range(vy, nv, &y0, &y1);
+    int outside = 0;
+    if (zoom && fn + mn > 0) {
+        double *bx = hw_malloc(sizeof(double) * (fn + mn)), *by = hw_malloc(sizeof(double) * (fn + mn));
+        for (int i = 0; i < fn + mn; i++) {
+            int p = i < fn ? fidx[i] : midx[i - fn];
+            bx[i] = all.obj[(size_t)p * m + kx], by[i] = all.obj[(size_t)p * m + ky];
+        }
+        range(bx, fn + mn, &x0, &x1);
+        range(by, fn + mn, &y0, &y1);
+        double wx = x1 - x0, wy = y1 - y0;
+        /* extend towards the dominated side, where the other points are */
+        if (s->obj_maximise[kx]) x0 -= 0.25 * wx;
+        else x1 += 0.25 * wx;
+        if (s->obj_maximise[ky]) y0 -= 0.25 * wy;
+        else y1 += 0.25 * wy;
+        for (int i = 0; i < nv; i++) outside += vx[i] < x0 || vx[i] > x1 || vy[i] < y0 || vy[i] > y1;
+        free(bx);
+        free(by);
+        /* keep only visible points (cairo does not clip glyphs) */
+        int a = 0, b = 0;
+        for (int i = 0; i < nm; i++)
+            if (mx[i] >= x0 && mx[i] <= x1 && my[i] >= y0 && my[i] <= y1) mx[a] = mx[i], my[a++] = my[i];
+        for (int i = 0; i < np; i++)
+            if (px[i] >= x0 && px[i] <= x1 && py[i] >= y0 && py[i] <= y1) px[b] = px[i], py[b++] = py[i];
+        nm = a, np = b;
+    }
     int xmax = s->obj_maximise[kx], ymax = s->obj_maximise[ky];
     PLFLT *sx = hw_malloc(sizeof(PLFLT) * (2 * n + 4)), *sy = hw_malloc(sizeof(PLFLT) * (2 * n + 4));
     char xl[160], yl[160], title[300];
@@ -188,7 +223,7 @@ int cmd_plot(int argc, char **argv) {
     plinit();
     pladv(0);
     plfontld(1);
-    plschr(0, 1.05);
+    plschr(0, CHR);
 
     /* ---- left: points and fronts ---- */
     plvpor(0.065, 0.55, 0.12, 0.90);
@@ -199,14 +234,19 @@ int cmd_plot(int argc, char **argv) {
     plwidth(1.0);
     plcol0(C_FG);
     plbox("bcnst", 0, 0, "bcnstv", 0, 0);
-    snprintf(title, sizeof title, "%d evaluated points: %d measured, %d with predicted values", nv, nm, np);
+    const char *base = strrchr(argv[optind], '/') ? strrchr(argv[optind], '/') + 1 : argv[optind];
+    if (zoom)
+        snprintf(title, sizeof title, "%s: %d evaluated points, %d outside this view", base, nv, outside);
+    else
+        snprintf(title, sizeof title, "%s: %d evaluated points (%d measured, %d with predicted values)", base, nv,
+                 nm, np);
     pllab(xl, yl, title);
-    plschr(0, 0.8);
+    plschr(0, 0.75 * CHR);
     plcol0(C_PRED);
-    if (np) plstring(np, px, py, "#(228)"); /* Hershey open circle */
+    if (np) plstring(np, px, py, GLYPH_PRED);
     plcol0(C_MEAS);
-    if (nm) plstring(nm, mx, my, "#(840)"); /* Hershey filled dot */
-    plschr(0, 1.05);
+    if (nm) plstring(nm, mx, my, GLYPH_MEAS);
+    plschr(0, CHR);
     /* measured-only front: dashed */
     int k = staircase(&all, m, kx, ky, midx, mn, xmax, ymax, xmax ? x0 : x1, ymax ? y0 : y1, sx, sy);
     plcol0(C_MFRONT);
@@ -224,27 +264,27 @@ int cmd_plot(int argc, char **argv) {
         int p = fidx[i];
         PLFLT fx = all.obj[(size_t)p * m + kx], fy = all.obj[(size_t)p * m + ky];
         int meas = all.measured[(size_t)p * m + kx] && all.measured[(size_t)p * m + ky];
-        plschr(0, 1.3);
-        plstring(1, &fx, &fy, meas ? "#(840)" : "#(228)");
+        plschr(0, 1.25 * CHR);
+        plstring(1, &fx, &fy, meas ? GLYPH_MEAS : GLYPH_PRED);
     }
-    plschr(0, 1.05);
+    plschr(0, CHR);
     {
         PLINT opt[4] = {PL_LEGEND_SYMBOL, PL_LEGEND_SYMBOL, PL_LEGEND_LINE, PL_LEGEND_LINE};
         const char *text[4] = {"measured on a board", "predicted (>= 1 objective)", "front over all points",
                                "front of measured points"};
         PLINT tcol[4] = {C_FG, C_FG, C_FG, C_FG}, scol[4] = {C_MEAS, C_PRED, 0, 0}, snum[4] = {1, 1, 0, 0};
-        PLFLT sscale[4] = {1.0, 1.0, 0, 0}, lwid[4] = {0, 0, 2.2, 1.6};
+        PLFLT sscale[4] = {0.8, 0.8, 0, 0}, lwid[4] = {0, 0, 2.2, 1.6};
         PLINT lcol[4] = {0, 0, C_FRONT, C_MFRONT}, lsty[4] = {0, 0, 1, 2};
-        const char *sym[4] = {"#(840)", "#(228)", "", ""};
+        const char *sym[4] = {GLYPH_MEAS, GLYPH_PRED, "", ""};
         PLFLT lw, lh;
         /* legend in the corner away from the front: the dominated corner */
         PLINT pos = PL_POSITION_INSIDE | (xmax ? PL_POSITION_LEFT : PL_POSITION_RIGHT) |
                     (ymax ? PL_POSITION_BOTTOM : PL_POSITION_TOP);
-        plschr(0, 0.85);
+        plschr(0, 0.9 * CHR);
         pllegend(&lw, &lh, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX, pos, 0.02, 0.02, 0.08, C_BG, C_GRID, 1, 0,
-                 0, 4, opt, 1.0, 1.0, 1.6, 1.0, tcol, text, NULL, NULL, NULL, NULL, lcol, lsty, lwid, scol, sscale,
+                 0, 4, opt, 1.0, 0.8 * CHR, 2.0, 0.0, tcol, text, NULL, NULL, NULL, NULL, lcol, lsty, lwid, scol, sscale,
                  snum, sym);
-        plschr(0, 1.05);
+        plschr(0, CHR);
     }
 
     /* ---- right: hypervolume per generation ---- */
@@ -275,35 +315,55 @@ int cmd_plot(int argc, char **argv) {
     plcol0(C_FG);
     plbox("bcnst", 0, 0, has_ratio ? "bnstv" : "bcnstv", 0, 0);
     if (nf && has_ratio)
-        snprintf(title, sizeof title, "hypervolume per generation (final HV ratio %.4f)", hr[nf - 1]);
+        snprintf(title, sizeof title, "hypervolume per generation (final ratio %.4f)", hr[nf - 1]);
     else snprintf(title, sizeof title, "hypervolume per generation%s", nf ? "" : " (no history)");
     pllab("generation", "hypervolume of the measured front", title);
     plcol0(C_MEAS);
     plwidth(2.0);
     if (nf > 1) plline(nf, hg, hv);
     plwidth(1.0);
-    if (nf) plstring(nf, hg, hv, "#(840)");
+    if (nf) plstring(nf, hg, hv, GLYPH_MEAS);
     if (has_ratio) {
-        double r0 = INFINITY, r1 = -INFINITY;
-        for (int i = 0; i < nf; i++)
-            if (isfinite(hr[i])) {
-                if (hr[i] < r0) r0 = hr[i];
-                if (hr[i] > r1) r1 = hr[i];
+        /* When hv_ratio = hv / true_hv for every row (same reference point),
+         * the right axis is just a rescaled left axis; otherwise the ratio
+         * gets its own dashed curve and scale. */
+        double cst = NAN;
+        int prop = 1;
+        for (int i = 0; i < nf && prop; i++) {
+            if (!isfinite(hr[i]) || hr[i] <= 0) {
+                prop = 0;
+                break;
             }
-        /* same relative placement as the HV curve when hv_ratio = hv / const */
-        double lo = r0 - (r1 > r0 ? 0.05 * (r1 - r0) : 0.05), hi = r1 + (r1 > r0 ? 0.05 * (r1 - r0) : 0.05);
+            double ci = hv[i] / hr[i];
+            if (isnan(cst)) cst = ci;
+            else if (fabs(ci - cst) > 1e-9 * fabs(cst)) prop = 0;
+        }
+        double lo, hi;
+        if (prop && cst > 0) {
+            lo = v0 / cst, hi = v1 / cst;
+        } else {
+            double r0 = INFINITY, r1 = -INFINITY;
+            for (int i = 0; i < nf; i++)
+                if (isfinite(hr[i])) {
+                    if (hr[i] < r0) r0 = hr[i];
+                    if (hr[i] > r1) r1 = hr[i];
+                }
+            lo = r0 - (r1 > r0 ? 0.05 * (r1 - r0) : 0.05), hi = r1 + (r1 > r0 ? 0.05 * (r1 - r0) : 0.05);
+        }
         plwind(g0, g1, lo, hi);
         plcol0(C_RATIO);
         plbox("", 0, 0, "cmstv", 0, 0);
-        plmtex("r", 4.2, 0.5, 0.5, "HV ratio to the true front");
-        pllsty(3);
-        plwidth(1.4);
-        int a = 0;
-        for (int i = 0; i < nf; i++)
-            if (isfinite(hr[i])) hg[a] = hg[i], hr[a++] = hr[i];
-        if (a > 1) plline(a, hg, hr);
-        pllsty(1);
-        plwidth(1.0);
+        plmtex("r", 5.0, 0.5, 0.5, "HV ratio to the true front");
+        if (!prop) {
+            pllsty(3);
+            plwidth(1.4);
+            int a = 0;
+            for (int i = 0; i < nf; i++)
+                if (isfinite(hr[i])) hg[a] = hg[i], hr[a++] = hr[i];
+            if (a > 1) plline(a, hg, hr);
+            pllsty(1);
+            plwidth(1.0);
+        }
     }
     plend();
     free(hg), free(hv), free(hr), free(tmp);

@@ -23,8 +23,8 @@ float adamw_lr_at(const adamw_cfg *c, long t);
 double adamw_norm(const float *g, size_t n);
 /* One AdamW update of p(n) with gradient g(n) and moments m(n), v(n) at
  * learning rate lr, for the 1-based step t (bias correction); decay != 0
- * applies weight decay. */
-void adamw_update(float *p, const float *g, float *m, float *v, size_t n, const adamw_cfg *c, float lr, long t,
+ * applies weight decay. Zeroes g (consumed) in the same pass. */
+void adamw_update(float *p, float *g, float *m, float *v, size_t n, const adamw_cfg *c, float lr, long t,
                   int decay);
 
 #endif

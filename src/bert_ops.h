@@ -43,6 +43,12 @@ void bert_attention_forward(float *out, float *att, const float *q, const float 
 void bert_attention_backward(float *dq, float *dk, float *dv, float *scratch, const float *dout, const float *q,
                              const float *k, const float *v, const float *att, int B, int T, int H, int A);
 
+/* Attention of the [CLS] query only (inference of the last layer):
+ * q(B,H) holds the query of position 0 of each row; k,v are (B,T,H);
+ * att(B,A,T) receives the probabilities; out(B,H). */
+void bert_attention_cls_forward(float *out, float *att, const float *q, const float *k, const float *v,
+                                const int *mask, int B, int T, int H, int A);
+
 /* Exact (erf) GELU, as BERT: out = x * Phi(x). */
 void bert_gelu_forward(float *out, const float *inp, int n);
 void bert_gelu_backward(float *dinp, const float *inp, const float *dout, int n);

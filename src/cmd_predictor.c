@@ -545,7 +545,7 @@ static int run_fewshot(const popts *o, pred_kind kind) {
             if (help_defaults(&dd, &ndd, drefs, &nref)) goto fail;
             free_list(dd, ndd);
             how = "meta-trained now";
-            fprintf(stderr, "hwnas: no meta-model for these --meta-train devices; meta-training (%d devices)\n", ndev);
+            printf("# no meta-model for these --meta-train devices: meta-training on %d columns\n", ndev);
             if (meta_train_table(o, o->meta_table ? o->meta_table : o->table, devs, ndev, drefs, nref, &hm)) goto fail;
         }
         nref = help_meta_nref(hm);
@@ -903,7 +903,7 @@ int cmd_predictor(int argc, char **argv) {
         case O_HELP: usage(stdout); return HW_EXIT_OK;
         default:
             return cli_usage_error("predictor %s: unknown option or missing value '%s' (see hwnas predictor --help)",
-                                   sub, argv[optind]);
+                                   sub, argv[optind]); /* argv[optind] == (argv + 1)[optind - 1] */
         }
     }
     if (optind + 1 < argc) return cli_usage_error("predictor %s: unexpected argument '%s'", sub, argv[optind + 1]);

@@ -11,7 +11,9 @@
  *   recombined with probability p_crossover by space_crossover and mutated
  *   gene-wise by space_mutate. A child whose hash was seen (or is already in
  *   this batch) is discarded and another one drawn, up to novelty_tries
- *   consecutive discards; then it is accepted anyway.
+ *   consecutive discards; then it is accepted anyway. (Children are drawn in
+ *   blocks of 64 so the hash-set lookups can be prefetched; a block's
+ *   leftover children are dropped when the batch is full.)
  * tell: mu + lambda elitist selection: nd_sort of the union, whole fronts
  *   while they fit, the last front by crowding distance (computed on that
  *   front) descending, index ascending. The new population's crowding is
@@ -171,29 +173,44 @@ static void make_initial(nsga *e) {
     }
 }
 
+/* Children are made in blocks of NSGA_BLOCK (two per tournament pair), their
+ * hashes' table slots prefetched, then accepted or discarded in order: the
+ * seen set is far larger than the caches at large mu, so this overlaps the
+ * memory latency of the lookups. */
+#define NSGA_BLOCK 64
 static void make_offspring(nsga *e) {
     int tries = 0;
+    hw_genome blk[NSGA_BLOCK];
+    uint64_t bh[NSGA_BLOCK];
     e->nb = 0;
     while (e->nb < e->lambda) {
-        hw_genome c[2];
-        const hw_genome *a = &e->pg[tournament(e)], *b = &e->pg[tournament(e)];
-        if (rng_uniform(&e->rng) < e->p.p_crossover) {
-            space_crossover(e->s, &e->rng, a, b, &c[0], &c[1]);
-        } else {
-            c[0] = *a;
-            c[1] = *b;
+        int want = e->lambda - e->nb;
+        if (want > NSGA_BLOCK) want = NSGA_BLOCK;
+        want += want & 1;
+        for (int k = 0; k < want; k += 2) {
+            const hw_genome *a = &e->pg[tournament(e)], *b = &e->pg[tournament(e)];
+            if (rng_uniform(&e->rng) < e->p.p_crossover) {
+                space_crossover(e->s, &e->rng, a, b, &blk[k], &blk[k + 1]);
+            } else {
+                blk[k] = *a;
+                blk[k + 1] = *b;
+            }
+            space_mutate(e->s, &e->rng, e->p.p_mutation, &blk[k]);
+            space_mutate(e->s, &e->rng, e->p.p_mutation, &blk[k + 1]);
+            bh[k] = space_hash(e->s, &blk[k]);
+            bh[k + 1] = space_hash(e->s, &blk[k + 1]);
+            u64set_prefetch(&e->seen, bh[k]);
+            u64set_prefetch(&e->seen, bh[k + 1]);
         }
-        for (int k = 0; k < 2 && e->nb < e->lambda; k++) {
-            space_mutate(e->s, &e->rng, e->p.p_mutation, &c[k]);
-            uint64_t h = space_hash(e->s, &c[k]);
-            int fresh = u64set_add(&e->seen, h); /* one probe: test and insert */
+        for (int k = 0; k < want && e->nb < e->lambda; k++) {
+            int fresh = u64set_add(&e->seen, bh[k]); /* one probe: test and insert */
             if (!fresh && tries < e->p.novelty_tries) {
                 tries++;
                 continue;
             }
             tries = 0;
-            e->bg[e->nb] = c[k];
-            e->bhash[e->nb++] = h;
+            e->bg[e->nb] = blk[k];
+            e->bhash[e->nb++] = bh[k];
         }
     }
 }

@@ -33,6 +33,7 @@ void pred_params_default(pred_kind kind, pred_params *p) {
         p->eta = 1;
         p->subsample = 0.8;
         p->colsample_bynode = 0.6;
+        p->lambda = 0; /* no leaf shrinkage: plain averages, as a forest should */
     } else {
         p->n_trees = 500;
         p->n_bags = 1;

@@ -194,6 +194,34 @@ static int parse_predictor(search_config *c, const ycfg *d, const ynode *root) {
     return 0;
 }
 
+static int parse_boards(search_config *c, const ycfg *d, const ynode *root) {
+    const ynode *b;
+    if (ycfg_node(d, root, "boards", YNODE_MAP, 0, &b)) return -1;
+    int any_dev = 0;
+    for (int k = 0; k < c->n_obj; k++) any_dev |= c->obj[k].device[0] != 0;
+    if (!b) return 0;
+    if (!any_dev) return ycfg_fail(d, b, "no objective names a device to measure on boards");
+    c->use_boards = 1;
+    const char *bind, *key, *allow;
+    if (ycfg_string(d, b, "bind", "tcp://0.0.0.0:5555", &bind) || ycfg_string(d, b, "key", NULL, &key) ||
+        ycfg_string(d, b, "allow", NULL, &allow))
+        return -1;
+    if (!key) return ycfg_fail(d, b, "missing required key 'key' (the dispatcher's key pair, from hwnas keygen)");
+    if (!allow) return ycfg_fail(d, b, "missing required key 'allow' (file of board public keys)");
+    c->board_bind = hw_strdup(bind);
+    c->board_key = ycfg_resolve_path(d, key);
+    c->board_allow = ycfg_resolve_path(d, allow);
+    long v;
+    if (ycfg_int(d, b, "dead_ms", 100, 3600000, 3000, &v)) return -1;
+    c->board_dead_ms = (int)v;
+    if (ycfg_int(d, b, "job_timeout_ms", 0, 86400000, 0, &v)) return -1;
+    c->board_timeout_ms = (int)v;
+    if (ycfg_int(d, b, "max_attempts", 1, 100, 3, &v)) return -1;
+    c->board_attempts = (int)v;
+    if (ycfg_double(d, b, "wait_s", 0, 86400, 60, &c->board_wait_s)) return -1;
+    return 0;
+}
+
 static int parse_islands(search_config *c, const ycfg *d, const ynode *root) {
     const ynode *is;
     if (ycfg_node(d, root, "islands", YNODE_MAP, 0, &is)) return -1;
@@ -258,7 +286,7 @@ int search_config_load(const char *path, search_config **out) {
     const ynode *root = ycfg_root(d);
     if (parse_space(c, d, root) || parse_objectives(c, d, root) || parse_constraints(c, d, root) ||
         parse_algorithm(c, d, root) || parse_evaluator(c, d, root) || parse_predictor(c, d, root) ||
-        parse_islands(c, d, root) || parse_hypervolume(c, d, root) ||
+        parse_islands(c, d, root) || parse_boards(c, d, root) || parse_hypervolume(c, d, root) ||
         parse_output(c, d, root) || check_constraints(c, d) || ycfg_check_unknown(d))
         goto fail;
     *out = c;
@@ -273,6 +301,9 @@ void search_config_free(search_config *c) {
     for (int i = 0; i < c->n_tables; i++) free(c->tables[i]);
     free(c->out_dir);
     free(c->front_csv);
+    free(c->board_bind);
+    free(c->board_key);
+    free(c->board_allow);
     ycfg_free(c->doc);
     free(c);
 }

@@ -71,6 +71,11 @@ typedef struct search_config {
     al_policy policy;
     double beta;                 /* optimism: mean - beta * std */
     long pool_enumerate;         /* spaces up to this size: all archs are candidates */
+    /* boards: objectives with a device are measured by board agents */
+    int use_boards;
+    char *board_bind, *board_key, *board_allow; /* endpoint, key pair file, allow-list file */
+    int board_dead_ms, board_timeout_ms, board_attempts;
+    double board_wait_s;         /* how long to wait for a board of a device */
     /* islands (MPI) */
     int mig_interval, mig_count;
     mig_topology topology;

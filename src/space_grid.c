@@ -8,7 +8,8 @@
  *             mutation whose rounded value did not move is stepped by one
  *             level, and if no gene was picked one random gene is mutated
  *             (the space contract: at least one gene changes);
- *   crossover bounded SBX, eta = 20, each gene with probability 0.5.
+ *   crossover bounded SBX, eta = 20, each gene with probability 0.5 (the
+ *             two coin flips per gene come from the bits of one PRNG word).
  * Every genome is valid and canonical. */
 #include <math.h>
 #include <stdint.h>
@@ -24,6 +25,7 @@
 
 typedef struct grid_impl {
     int levels;
+    double inv;        /* 1 / (levels - 1) */
     char (*names)[16]; /* [nvars] feature names "x0".. */
 } grid_impl;
 
@@ -36,7 +38,16 @@ _Static_assert(GRID_ETA_M == 20.0 && GRID_ETA_C == 20.0, "pow21 assumes eta = 20
 
 static int levels_of(const space *s) { return ((const grid_impl *)s->impl)->levels; }
 
-static inline double to_x(const space *s, int gene) { return (double)gene / (double)(levels_of(s) - 1); }
+static inline double to_x(const space *s, int gene) { return (double)gene * ((const grid_impl *)s->impl)->inv; }
+/* x^(1/(eta+1)) for x > 0 (exp/log: cheaper than pow here). */
+static inline double root21(double x) { return exp(log(x) * (1.0 / 21.0)); }
+/* The same in single precision where that is exact enough for a grid of at
+ * most 32767 levels (relative error ~1e-7 << one level); tiny arguments,
+ * which would underflow a float, go through root21. */
+static inline double root21f(double x) {
+    if (x < 1e-30) return root21(x);
+    return (double)expf(logf((float)x) * (1.0f / 21.0f));
+}
 static inline int16_t to_gene(const space *s, double x) {
     int L = levels_of(s);
     if (!(x > 0)) return 0; /* also NaN */
@@ -53,15 +64,15 @@ static void gr_sample(const space *s, hw_rng *r, hw_genome *out) {
 static void mutate_gene(const space *s, hw_rng *r, hw_genome *g, int i) {
     int L = levels_of(s);
     double x = to_x(s, g->g[i]);
-    double u = rng_uniform(r), mpow = 1.0 / (GRID_ETA_M + 1.0), dq;
+    double u = rng_uniform(r), dq;
     if (u < 0.5) {
         double xy = 1.0 - x;
         double val = 2.0 * u + (1.0 - 2.0 * u) * pow21(xy);
-        dq = pow(val, mpow) - 1.0;
+        dq = root21(val) - 1.0;
     } else {
         double xy = x; /* 1 - (1 - x) */
         double val = 2.0 * (1.0 - u) + 2.0 * (u - 0.5) * pow21(xy);
-        dq = 1.0 - pow(val, mpow);
+        dq = 1.0 - root21(val);
     }
     int16_t ng = to_gene(s, x + dq);
     if (ng == g->g[i]) { /* step one level in the drawn direction, if possible */
@@ -84,30 +95,34 @@ static void gr_mutate(const space *s, hw_rng *r, double pm, hw_genome *g) {
 }
 
 /* Spread factor of one side of bounded SBX (Deb & Agrawal; the form of
- * DEAP's cxSimulatedBinaryBounded): dist_over_gap = distance of the parent
- * to its bound / parent gap. Written with one division and one pow. */
-static inline double sbx_betaq(double u, double dist_over_gap) {
-    double beta = 1.0 + 2.0 * dist_over_gap;
-    double alpha = 2.0 - 1.0 / pow21(beta);
+ * DEAP's cxSimulatedBinaryBounded): gap = parent distance, dist = distance
+ * of the nearer parent to its bound; beta^-(eta+1) by multiplication. */
+static inline double sbx_betaq(double u, double gap, double dist) {
+    double ib = gap / (gap + 2.0 * dist); /* 1 / beta */
+    double alpha = 2.0 - pow21(ib);
     double ua = u * alpha;
-    return ua <= 1.0 ? pow(ua, 1.0 / (GRID_ETA_C + 1.0)) : pow(2.0 - ua, -1.0 / (GRID_ETA_C + 1.0));
+    return ua <= 1.0 ? root21f(ua) : 1.0 / root21f(2.0 - ua);
 }
 
 static void gr_crossover(const space *s, hw_rng *r, const hw_genome *a, const hw_genome *b, hw_genome *c1,
                          hw_genome *c2) {
     hw_genome x = *a, y = *b;
+    uint64_t bits = 0; /* two coin flips per gene: apply SBX?, swap sides? */
     for (int i = 0; i < s->ngenes; i++) {
-        if (rng_uniform(r) > 0.5 || a->g[i] == b->g[i]) continue;
+        if (i % 32 == 0) bits = rng_next(r);
+        int apply = bits & 1, swap = (bits >> 1) & 1;
+        bits >>= 2;
+        if (!apply || a->g[i] == b->g[i]) continue;
         double x1 = to_x(s, a->g[i]), x2 = to_x(s, b->g[i]);
         if (x1 > x2) {
             double t = x1;
             x1 = x2;
             x2 = t;
         }
-        double gap = x2 - x1, inv = 1.0 / gap, u = rng_uniform(r);
-        double v1 = 0.5 * (x1 + x2 - sbx_betaq(u, x1 * inv) * gap);
-        double v2 = 0.5 * (x1 + x2 + sbx_betaq(u, (1.0 - x2) * inv) * gap);
-        if (rng_uniform(r) <= 0.5) {
+        double gap = x2 - x1, u = rng_uniform(r);
+        double v1 = 0.5 * (x1 + x2 - sbx_betaq(u, gap, x1) * gap);
+        double v2 = 0.5 * (x1 + x2 + sbx_betaq(u, gap, 1.0 - x2) * gap);
+        if (swap) {
             x.g[i] = to_gene(s, v2);
             y.g[i] = to_gene(s, v1);
         } else {
@@ -187,6 +202,7 @@ int space_create_grid(int nvars, int levels, space **out) {
     space *s = space_alloc(&grid_vt);
     grid_impl *im = hw_calloc(1, sizeof *im);
     im->levels = levels;
+    im->inv = 1.0 / (double)(levels - 1);
     im->names = hw_calloc((size_t)nvars, sizeof *im->names);
     for (int i = 0; i < nvars; i++) snprintf(im->names[i], sizeof im->names[i], "x%d", i);
     s->impl = im;

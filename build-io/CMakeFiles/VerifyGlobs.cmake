@@ -114,7 +114,9 @@ endif()
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/tests/bench/bench_*.c")
 set(OLD_GLOB
   "/work/main/tests/bench/bench_accel_speed.c"
+  "/work/main/tests/bench/bench_accel_tx2.c"
   "/work/main/tests/bench/bench_bert.c"
+  "/work/main/tests/bench/bench_ckpt.c"
   "/work/main/tests/bench/bench_pred_speed.c"
   "/work/main/tests/bench/bench_zdt1.c"
   )
@@ -127,7 +129,11 @@ endif()
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/tests/e2e/test_*.sh")
 set(OLD_GLOB
   "/work/main/tests/e2e/test_bert_finetune.sh"
+  "/work/main/tests/e2e/test_board_faults.sh"
   "/work/main/tests/e2e/test_codesign_cli.sh"
+  "/work/main/tests/e2e/test_measure_restart.sh"
+  "/work/main/tests/e2e/test_predictor_cli.sh"
+  "/work/main/tests/e2e/test_predictor_fewshot.sh"
   "/work/main/tests/e2e/test_slurm_harness.sh"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
@@ -138,6 +144,7 @@ endif()
 # MPI_TESTS at CMakeLists.txt:150 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/tests/mpi/test_*.c")
 set(OLD_GLOB
+  "/work/main/tests/mpi/test_engine.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
@@ -151,6 +158,8 @@ set(OLD_GLOB
   "/work/main/tests/unit/test_accel_model.c"
   "/work/main/tests/unit/test_bert_model.c"
   "/work/main/tests/unit/test_bert_ops.c"
+  "/work/main/tests/unit/test_board_agent.c"
+  "/work/main/tests/unit/test_board_runners.c"
   "/work/main/tests/unit/test_csv_rng.c"
   "/work/main/tests/unit/test_disp_core.c"
   "/work/main/tests/unit/test_hv.c"
@@ -159,6 +168,7 @@ set(OLD_GLOB
   "/work/main/tests/unit/test_nsga_engine.c"
   "/work/main/tests/unit/test_nsga_sort.c"
   "/work/main/tests/unit/test_pareto_archive.c"
+  "/work/main/tests/unit/test_pred_help.c"
   "/work/main/tests/unit/test_pred_tree.c"
   "/work/main/tests/unit/test_proto_codec.c"
   "/work/main/tests/unit/test_proto_corpus.c"

@@ -1472,6 +1472,17 @@ CMakeFiles/hwnas_full.dir/src/gtserver.c.o: /work/main/src/gtserver.c \
   /usr/include/x86_64-linux-gnu/bits/mathcalls.h \
   /usr/include/x86_64-linux-gnu/bits/mathcalls-narrow.h \
   /usr/include/x86_64-linux-gnu/bits/iscanonical.h \
+  /usr/include/stdio.h \
+  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdarg.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__fpos_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__mbstate_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__fpos64_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__FILE.h \
+  /usr/include/x86_64-linux-gnu/bits/types/FILE.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct_FILE.h \
+  /usr/include/x86_64-linux-gnu/bits/types/cookie_io_functions_t.h \
+  /usr/include/x86_64-linux-gnu/bits/stdio_lim.h \
+  /usr/include/x86_64-linux-gnu/bits/stdio.h \
   /usr/include/stdlib.h \
   /usr/include/x86_64-linux-gnu/bits/waitflags.h \
   /usr/include/x86_64-linux-gnu/bits/waitstatus.h \
@@ -1504,7 +1515,11 @@ CMakeFiles/hwnas_full.dir/src/gtserver.c.o: /work/main/src/gtserver.c \
   /usr/include/x86_64-linux-gnu/bits/stdlib-float.h \
   /usr/include/string.h \
   /usr/include/strings.h \
+  /work/main/jobs/disp.h \
+  /work/main/jobs/jkeys.h \
+  /work/main/jobs/proto.h \
   /work/main/src/hw_err.h \
+  /work/main/jobs/jkeys.h \
   /work/main/src/u64map.h
 
 CMakeFiles/hwnas_full.dir/src/island.c.o: /work/main/src/island.c \
@@ -1741,6 +1756,8 @@ CMakeFiles/hwnas_full.dir/src/surrogate.c.o: /work/main/src/surrogate.c \
 
 /work/main/src/pred_xgb.c:
 
+/work/main/jobs/jkeys.h:
+
 /work/main/src/stats.h:
 
 /work/main/src/cmd_predictor.c:
@@ -1804,6 +1821,8 @@ CMakeFiles/hwnas_full.dir/src/surrogate.c.o: /work/main/src/surrogate.c \
 /usr/lib/x86_64-linux-gnu/openmpi/include/mpi.h:
 
 /usr/include/inttypes.h:
+
+/work/main/jobs/disp.h:
 
 /usr/include/hdf5/openmpi/H5version.h:
 
@@ -2160,6 +2179,8 @@ CMakeFiles/hwnas_full.dir/src/surrogate.c.o: /work/main/src/surrogate.c \
 /usr/include/x86_64-linux-gnu/bits/floatn-common.h:
 
 /usr/include/stdlib.h:
+
+/work/main/jobs/proto.h:
 
 /work/main/src/help.h:
 

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Issue 8 figures in one command: cost-model speed, joint vs two-stage vs
+# fixed-accelerator co-design on NB201, and the TX2 roofline as a latency
+# predictor feature. Build dir: $HWNAS_BUILD (default build/); configures
+# and builds the needed targets if missing. Single-threaded throughout.
+#   tests/bench/run_codesign.sh [EVALUATIONS]
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+B=${HWNAS_BUILD:-$SRC/build}
+export HWNAS_DATA=${HWNAS_DATA:-$SRC/data}
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+EVALS=${1:-}
+if [ ! -f "$B/CMakeCache.txt" ]; then cmake -S "$SRC" -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null; fi
+nice cmake --build "$B" -j2 --target hwnas bench_accel_speed bench_accel_tx2 >/dev/null
+H=$B/hwnas
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+echo "## machine: $(lscpu | sed -n "s/^Model name: *//p" | head -1), $(lscpu | sed -n "s/^CPU(s): *//p" | head -1) cores (shared with other jobs: a loaded machine)"
+echo "## date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo
+echo "### 1. cost-model speed (goal >= 1e6 layer evaluations/s per core)"
+nice "$B/bench_accel_speed" 5
+echo
+echo "### 2. co-design on NB201: hypervolume and energy at equal accuracy (medians over seeds)"
+nice "$H" codesign --config "$HWNAS_DATA/configs/codesign-nb201.yaml" ${EVALS:+--evaluations "$EVALS"} --front "$T/front.csv"
+echo
+echo "### 3. Eyeriss (data/configs/eyeriss.yaml) on the largest and the smallest-but-connected NB201 cells"
+for a in '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|' \
+         '|skip_connect~0|+|none~0|none~1|+|none~0|none~1|skip_connect~2|'; do
+    "$H" accel report --accel "$HWNAS_DATA/configs/eyeriss.yaml" --arch "$a" --merged | tail -1
+done
+echo
+echo "### 4. TX2 GPU roofline vs measured TX2 latency"
+nice "$B/bench_accel_tx2"
+# 10-shot predictors with and without the roofline column (predictor eval,
+# generic --features mode: 10 training rows, fixed 2000-row test set, 20 draws)
+"$H" accel table --accel "$HWNAS_DATA/configs/eyeriss.yaml" --features --out "$T/feat.csv"
+awk -F, 'NR == FNR { if (FNR == 1) { for (i = 1; i <= NF; i++) if ($i == "edgegpu_latency_ms") c = i; next }
+                     lat[$1] = $c; next }
+         FNR == 1 { print $0 ",edgegpu_latency_ms"; next } { print $0 "," lat[$1] }' \
+    "$HWNAS_DATA/hw_nas_bench/hwnasbench_nb201_cifar10.csv" "$T/feat.csv" >"$T/joined.csv"
+SPACEF=$(head -1 "$T/feat.csv" | cut -d, -f7-)
+printf '%-8s %-34s %8s %8s\n' method features rho_mean rho_std
+for m in rf xgb; do
+    for set in space space+roofline space+roofline+kernels roofline+kernels; do
+        case $set in
+        space) F=$SPACEF ;;
+        space+roofline) F=$SPACEF,tx2_roofline_ms ;;
+        space+roofline+kernels) F=$SPACEF,tx2_roofline_ms,n_kernels ;;
+        roofline+kernels) F=tx2_roofline_ms,n_kernels ;;
+        esac
+        nice "$H" predictor eval --table "$T/joined.csv" --features "$F" --target edgegpu_latency_ms --allow-missing \
+            --train-size 10 --test-size 2000 --seeds 20 --method $m --threads 1 >"$T/ev.txt" 2>&1
+        awk -v m=$m -v s=$set '$1 == "mean" { mu = $2 } $1 == "std" { sd = $2 } END { printf "%-8s %-34s %8s %8s\n", m, s, mu, sd }' "$T/ev.txt"
+    done
+done
+echo "# reference: the predictor issue's HELP 10-shot figure on the same device (hwnas predictor fewshot)"
+nice "$H" predictor fewshot --space nb201 --table "$HWNAS_DATA/hw_nas_bench/hwnasbench_nb201_cifar10.csv" \
+    --target edgegpu_latency_ms --allow-missing \
+    --meta-train lat_ms_1080ti_1,lat_ms_1080ti_32,lat_ms_1080ti_256,lat_ms_silver_4114,lat_ms_silver_4210r,lat_ms_samsung_a50,lat_ms_pixel3,lat_ms_essential_ph_1,lat_ms_samsung_s7 \
+    --meta-table "$HWNAS_DATA/help_latency/nb201_latency.csv" 2>/dev/null | tail -1
