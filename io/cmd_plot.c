@@ -241,7 +241,7 @@ int cmd_plot(int argc, char **argv) {
         snprintf(title, sizeof title, "%s: %d evaluated points (%d measured, %d with predicted values)", base, nv,
                  nm, np);
     pllab(xl, yl, title);
-    plschr(0, 0.75 * CHR);
+    plschr(0, 0.6 * CHR);
     plcol0(C_PRED);
     if (np) plstring(np, px, py, GLYPH_PRED);
     plcol0(C_MEAS);
@@ -281,8 +281,8 @@ int cmd_plot(int argc, char **argv) {
         PLINT pos = PL_POSITION_INSIDE | (xmax ? PL_POSITION_LEFT : PL_POSITION_RIGHT) |
                     (ymax ? PL_POSITION_BOTTOM : PL_POSITION_TOP);
         plschr(0, 0.9 * CHR);
-        pllegend(&lw, &lh, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX, pos, 0.02, 0.02, 0.08, C_BG, C_GRID, 1, 0,
-                 0, 4, opt, 1.0, 0.8 * CHR, 2.0, 0.0, tcol, text, NULL, NULL, NULL, NULL, lcol, lsty, lwid, scol, sscale,
+        pllegend(&lw, &lh, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX, pos, 0.02, 0.02, 0.05, C_BG, C_GRID, 1, 0,
+                 0, 4, opt, 0.6, 0.8 * CHR, 2.0, 0.0, tcol, text, NULL, NULL, NULL, NULL, lcol, lsty, lwid, scol, sscale,
                  snum, sym);
         plschr(0, CHR);
     }

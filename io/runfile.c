@@ -77,7 +77,9 @@ static int wfail(const wctx *c, const char *obj, const char *what) {
 
 /* Creates a chunked, extendible (dim 0), Fletcher-32-checked dataset NAME
  * under LOC of the given rank/dims and writes BUF (may be NULL when
- * dims[0] == 0) in one call. */
+ * dims[0] == 0) in one call. No compression: deflate level 1 on the string
+ * columns made 1e5-row checkpoints 1.4x smaller but 2.9x slower to write
+ * and 2.7x slower to read (docs/BENCHMARKS.md, issue 6). */
 static int w_data(const wctx *c, hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank,
                   const hsize_t *dims, const void *buf) {
     hid_t sp = -1, dcpl = -1, ds = -1;
@@ -1104,6 +1106,29 @@ void run_snapshot_free(run_snapshot *s) {
     free(s->meas);
     free(s->engine_global);
     free(s);
+}
+
+/* Copies the line starting at P (without the newline, at most 60 chars). */
+static void line_at(const char *p, char *buf, size_t n) {
+    size_t k = 0;
+    while (p[k] && p[k] != '\n' && k + 1 < n && k < 60) buf[k] = p[k], k++;
+    buf[k] = 0;
+}
+
+int runfile_check_config(const char *path, const run_snapshot *s, const char *config_text) {
+    const char *a = s->config_text, *b = config_text;
+    if (!strcmp(a, b)) return 0;
+    int line = 1;
+    const char *la = a, *lb = b;
+    while (*a && *a == *b) {
+        if (*a == '\n') line++, la = a + 1, lb = b + 1;
+        a++, b++;
+    }
+    char x[64], y[64];
+    line_at(la, x, sizeof x);
+    line_at(lb, y, sizeof y);
+    return hw_fail("%s: written by another config (line %d differs: '%s' in the run file, '%s' now)", path, line, x,
+                   y);
 }
 
 int run_snapshot_obj_index(const run_snapshot *s, const char *name) {

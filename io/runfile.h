@@ -40,7 +40,7 @@ typedef struct run_points {
 } run_points;
 
 typedef struct run_island {
-    int64_t generation;            /* generations completed on this island */
+    int64_t generation;            /* nsga_generation(): 0-based index of the current population */
     run_points pop;                /* the population (measured and cv present) */
     unsigned char *engine_state;   /* nsga_serialize() bytes */
     size_t engine_state_len;
@@ -172,6 +172,11 @@ void run_snapshot_free(run_snapshot *s);
 /* Frees the arrays of a run_points / run_measurement (not the struct). */
 void run_points_clear(run_points *p);
 void run_measurement_clear(run_measurement *m);
+
+/* 0 if the snapshot read from PATH was written by a run of CONFIG_TEXT,
+ * else -1 with "PATH: written by another config (line N differs: 'a' vs
+ * 'b')". For `search --resume` (exit 2 on mismatch). */
+int runfile_check_config(const char *path, const run_snapshot *s, const char *config_text);
 
 /* Index of the objective named NAME, or -1. */
 int run_snapshot_obj_index(const run_snapshot *s, const char *name);

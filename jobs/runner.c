@@ -15,6 +15,7 @@ const char *const runner_kind_names[] = {"builtin", "command", "replay", NULL};
 
 struct runner {
     int kind;
+    int instant;
     runner_ops ops;
     void *impl;
     char caps[PROTO_CAPS_MAX + 1];
@@ -62,6 +63,7 @@ int runner_create(const runner_config *cfg, runner **out) {
         free(r);
         return -1;
     }
+    r->instant = cfg->kind == RUNNER_REPLAY && cfg->delay_ms == 0;
     *out = r;
     return 0;
 }
@@ -72,6 +74,7 @@ void runner_free(runner *r) {
     free(r);
 }
 
+int runner_instant(const runner *r) { return r->instant; }
 const char *runner_name(const runner *r) { return runner_kind_names[r->kind]; }
 const char *runner_caps(const runner *r) { return r->caps; }
 

@@ -76,6 +76,10 @@ const char *runner_caps(const runner *r);
  * runner stops early and answers PROTO_ST_RETURNED. */
 void runner_run(runner *r, uint64_t job_id, const char *arch, const atomic_int *abort, proto_msg *res);
 
+/* 1 if a measurement takes no time to speak of (replay with delay 0): the
+ * agent then runs it inline instead of handing it to its worker thread. */
+int runner_instant(const runner *r);
+
 /* Fills median/mean/std (sample, 0 for n == 1)/min of v[0..n-1] into res
  * and sets repetitions = n. Shared by the runners. */
 void runner_fill_stats(proto_msg *res, const double *v, int n);

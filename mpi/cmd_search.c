@@ -14,7 +14,11 @@
 #include "cli.h"
 #include <mpi.h>
 
+#include <unistd.h>
+
+#include "ckpt.h"
 #include "engine.h"
+#include "engine_ckpt.h"
 #include "eval_table.h"
 #include "fsutil.h"
 #include "hw_err.h"
@@ -36,6 +40,15 @@ static void usage(FILE *f) {
             "  --seed N              override algorithm.seed\n"
             "  --generations N       override algorithm.generations\n"
             "  --out-dir DIR         override output.dir\n"
+            "  --run RUN.h5          HDF5 run file for checkpoints and the measurement\n"
+            "                        journal (default output.run_file); if it exists\n"
+            "                        the run resumes from it (see --fresh)\n"
+            "  --resume RUN.h5       resume from RUN.h5 (and keep checkpointing to it)\n"
+            "  --fresh               start over even if the run file exists\n"
+            "  --checkpoint-every N  checkpoint every N generations\n"
+            "  --checkpoint-minutes M  checkpoint every M minutes\n"
+            "                        SIGUSR1/SIGTERM: checkpoint at the next generation\n"
+            "                        boundary, then exit with status 3\n"
             "  --quiet               no per-generation lines\n"
             "  -h, --help            this text\n");
 }
@@ -147,9 +160,13 @@ int cmd_search(int argc, char **argv) {
     static const struct option opts[] = {
         {"summary", required_argument, 0, 's'}, {"seed", required_argument, 0, 'S'},
         {"generations", required_argument, 0, 'g'}, {"out-dir", required_argument, 0, 'o'},
-        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    const char *summary = NULL, *seed_s = NULL, *gen_s = NULL, *out_dir = NULL;
-    int quiet = 0, ch;
+        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'},
+        {"run", required_argument, 0, 'r'}, {"resume", required_argument, 0, 'R'},
+        {"fresh", no_argument, 0, 'F'}, {"checkpoint-every", required_argument, 0, 'c'},
+        {"checkpoint-minutes", required_argument, 0, 'm'}, {0, 0, 0, 0}};
+    const char *summary = NULL, *seed_s = NULL, *gen_s = NULL, *out_dir = NULL, *run_s = NULL, *resume_s = NULL;
+    const char *every_s = NULL, *mins_s = NULL;
+    int quiet = 0, fresh = 0, ch;
     optind = 1;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -159,6 +176,11 @@ int cmd_search(int argc, char **argv) {
         case 'g': gen_s = optarg; break;
         case 'o': out_dir = optarg; break;
         case 'q': quiet = 1; break;
+        case 'r': run_s = optarg; break;
+        case 'R': resume_s = optarg; break;
+        case 'F': fresh = 1; break;
+        case 'c': every_s = optarg; break;
+        case 'm': mins_s = optarg; break;
         case 'h': usage(stdout); return HW_EXIT_OK;
         default:
             return cli_usage_error("search: unknown or incomplete option '%s' (see hwnas search --help)",
@@ -179,6 +201,11 @@ int cmd_search(int argc, char **argv) {
     int status = HW_EXIT_USAGE;
 
     if (search_config_load(argv[optind], &cfg)) goto fail;
+    /* with a run file, SIGUSR1/SIGTERM mean "checkpoint and stop" from now on */
+    if ((run_s || resume_s || cfg->run_file[0]) && ckpt_signals_install()) {
+        hw_fail("cannot install SIGUSR1/SIGTERM handlers");
+        goto fail;
+    }
     long v;
     if (seed_s) {
         if (cli_parse_int("--seed", seed_s, 0, LONG_MAX, &v)) goto fail;
@@ -198,7 +225,44 @@ int cmd_search(int argc, char **argv) {
         cfg->front_csv = fc;
         cfg->out_dir = hw_strdup(out_dir);
     }
+    if (every_s) {
+        if (cli_parse_int("--checkpoint-every", every_s, 0, 100000000, &v)) goto fail;
+        cfg->ckpt_every_gens = (int)v;
+    }
+    if (mins_s && cli_parse_double("--checkpoint-minutes", mins_s, &cfg->ckpt_every_minutes)) goto fail;
     if (search_config_space(cfg, &sp) || eval_table_create(cfg, sp, &tab)) goto fail;
+    /* run file: explicit --resume, or an existing --run/output.run_file */
+    engine_options eo = {0};
+    const char *run_path = resume_s ? resume_s : run_s ? run_s : (cfg->run_file[0] ? cfg->run_file : NULL);
+    if (run_path) {
+        eo.run_path = run_path;
+        eo.resume = resume_s != NULL || (!fresh && access(run_path, F_OK) == 0);
+        eo.ckpt_every_gens = cfg->ckpt_every_gens;
+        eo.ckpt_every_s = 60 * cfg->ckpt_every_minutes;
+        if (resume_s && run_s && strcmp(resume_s, run_s)) {
+            hw_fail("--resume %s and --run %s: give one run file", resume_s, run_s);
+            goto fail;
+        }
+        if (eo.resume) { /* bad run files are bad input: exit 2 on every rank, before MPI starts */
+            run_snapshot *snap;
+            if (ckpt_resume(run_path, &snap, NULL)) goto fail;
+            int bad = eckpt_check(snap, cfg, sp, run_path);
+            run_snapshot_free(snap);
+            if (bad) goto fail;
+            if (!quiet) fprintf(stderr, "hwnas: resuming from %s\n", run_path);
+        } else {
+            char dir[4096];
+            snprintf(dir, sizeof dir, "%s", run_path);
+            char *sl = strrchr(dir, '/');
+            if (sl) {
+                *sl = 0;
+                if (hw_mkdir_p(dir)) goto fail;
+            }
+            char jp[4200];
+            snprintf(jp, sizeof jp, "%s.journal", run_path);
+            unlink(jp); /* a fresh run starts a fresh journal */
+        }
+    }
 
     search_problem p = {.cfg = cfg, .sp = sp, .eval = table_eval, .count = table_count,
                         .progress = quiet ? NULL : stderr};
@@ -230,7 +294,14 @@ int cmd_search(int argc, char **argv) {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     if (rank != 0) p.progress = NULL;
     engine_report rep;
-    if (engine_run(cfg, sp, MPI_COMM_WORLD, &p, &rep, &arch)) goto fail;
+    if (engine_run(cfg, sp, MPI_COMM_WORLD, &p, run_path ? &eo : NULL, &rep, &arch)) goto fail;
+    if (rep.checkpointed_stop) {
+        if (rank == 0) fprintf(stderr, "hwnas: stopped by a signal after a checkpoint to %s; resume with --resume %s\n",
+                               run_path, run_path);
+        res = rep.res;
+        status = HW_EXIT_CHECKPOINTED;
+        goto fail;
+    }
     res = rep.res;
     if (rank != 0) {
         status = HW_EXIT_OK;
@@ -257,13 +328,14 @@ int cmd_search(int argc, char **argv) {
     if (summary && write_summary(summary, cfg, &res)) goto fail;
     status = HW_EXIT_OK;
 fail:
-    if (status != HW_EXIT_OK) cli_report(status);
+    if (status != HW_EXIT_OK && status != HW_EXIT_CHECKPOINTED) cli_report(status);
     {
         int fin = 0, ini = 0;
         MPI_Initialized(&ini);
         if (ini) MPI_Finalized(&fin);
         if (ini && !fin) {
-            if (status != HW_EXIT_OK) MPI_Abort(MPI_COMM_WORLD, status); /* never leave other ranks hanging */
+            if (status != HW_EXIT_OK && status != HW_EXIT_CHECKPOINTED)
+                MPI_Abort(MPI_COMM_WORLD, status); /* never leave other ranks hanging */
             MPI_Finalize();
         }
     }

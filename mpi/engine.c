@@ -9,8 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ckpt.h"
+#include "engine_ckpt.h"
 #include "hw_err.h"
 #include "island.h"
+#include "journal.h"
 
 static double now_s(void) {
     struct timespec ts;
@@ -36,6 +39,14 @@ typedef struct eng {
     /* island side */
     island *is;
     double t_comm;      /* seconds in migration + update transfer */
+    /* checkpoints */
+    const engine_options *opt;
+    journal *jnl;       /* rank 0 */
+    ckpt_schedule sched;
+    double wall0;       /* wall time used before this process (resume) */
+    int start_gen;      /* first generation this process runs */
+    run_snapshot *snap; /* rank 0 on resume */
+    engine_report *rep;
 } eng;
 
 /* A failing rank aborts the whole job with a clear message (never a hang). */
@@ -100,7 +111,7 @@ static int disp_history(eng *E, int gen) {
     search_result *R = E->res;
     search_history_row h = {.generation = gen, .evaluations = E->evaluations,
                             .measurements = gts_measurements(E->gt), .front_size = pareto_archive_size(a),
-                            .hv = NAN, .hv_ratio = NAN, .wall_s = now_s() - E->t0};
+                            .hv = NAN, .hv_ratio = NAN, .wall_s = E->wall0 + now_s() - E->t0};
     double ref[HW_MAX_OBJ];
     for (int k = 0; k < c->n_obj; k++) ref[k] = objective_to_min(&c->obj[k], c->ref[k]);
     if (c->has_ref && pareto_archive_hv(a, ref, &h.hv)) return -1;
@@ -207,21 +218,109 @@ static void island_migrate(eng *E, int me, int gen) {
     E->t_comm += now_s() - t;
 }
 
+/* ---- checkpoints ------------------------------------------------------------ */
+
+/* At a generation boundary (every rank, same generation): decides together
+ * whether to checkpoint (schedule on rank 0, a signal on any rank), gathers
+ * the islands' states to rank 0, which writes the run file atomically and
+ * compacts the journal. Returns 1 if a signal asked to stop. */
+static int boundary(eng *E, int gen, int final) {
+    if (!E->opt || !E->opt->run_path) return 0;
+    int flags[2] = {ckpt_signal_pending() != 0, 0};
+    if (E->rank == 0) flags[1] = final || ckpt_due(&E->sched, gen, now_s());
+    if (E->size > 1) MPI_Allreduce(MPI_IN_PLACE, flags, 2, MPI_INT, MPI_MAX, E->comm);
+    if (!flags[0] && !flags[1]) return 0;
+    int nisl = E->n_islands;
+    if (E->rank > 0 || E->size == 1) { /* islands: state to rank 0 */
+        uint8_t *b;
+        size_t l;
+        if (island_export(E->is, &b, &l)) die(E, "checkpoint: island state");
+        if (E->size > 1) {
+            MPI_Send(b, (int)l, MPI_BYTE, 0, ENGINE_TAG_CKPT, E->comm);
+            free(b);
+        } else {
+            eckpt_state st = {.generation = gen, .evaluations = E->evaluations, .wall_s = E->wall0 + now_s() - E->t0};
+            run_snapshot *snap;
+            if (eckpt_build(E->cfg, E->sp, E->gt, E->res, &st, &b, &l, 1, journal_last_seq(E->jnl), &snap) ||
+                ckpt_write(E->opt->run_path, snap) || journal_compact(E->jnl, snap->meas_seq))
+                die(E, "checkpoint");
+            run_snapshot_free(snap);
+            free(b);
+        }
+    }
+    if (E->rank == 0 && E->size > 1) {
+        uint8_t **blobs = hw_malloc((size_t)nisl * sizeof *blobs);
+        size_t *lens = hw_malloc((size_t)nisl * sizeof *lens);
+        for (int r = 1; r < E->size; r++) {
+            int len;
+            recv_bytes(E, r, ENGINE_TAG_CKPT, &blobs[r - 1], &len);
+            lens[r - 1] = (size_t)len;
+        }
+        eckpt_state st = {.generation = gen, .evaluations = E->evaluations, .wall_s = E->wall0 + now_s() - E->t0};
+        run_snapshot *snap;
+        if (eckpt_build(E->cfg, E->sp, E->gt, E->res, &st, blobs, lens, nisl, journal_last_seq(E->jnl), &snap) ||
+            ckpt_write(E->opt->run_path, snap) || journal_compact(E->jnl, snap->meas_seq))
+            die(E, "checkpoint");
+        run_snapshot_free(snap);
+        for (int i = 0; i < nisl; i++) free(blobs[i]);
+        free(blobs);
+        free(lens);
+    }
+    if (E->rank == 0) {
+        ckpt_done(&E->sched, gen, now_s());
+        if (E->truth->progress && !final)
+            fprintf(E->truth->progress, "hwnas: checkpoint at generation %d -> %s%s\n", gen, E->opt->run_path,
+                    flags[0] ? " (signal: stopping)" : "");
+    }
+    if (flags[0]) E->rep->checkpointed_stop = 1;
+    return flags[0];
+}
+
+/* Island state for island `i` of this run from a snapshot of `old` islands:
+ * the same island when the counts agree; otherwise island i continues old
+ * island i mod old (re-partitioning: documented as not bit-identical). */
+static const run_island *resume_source(const run_snapshot *snap, int i) { return &snap->islands[i % snap->nislands]; }
+
+/* Rank 0: all records + the model blob, as one UPDATE message body. */
+static uint8_t *resume_update(eng *E, int *len) {
+    int nr;
+    const meas_record *rec = gts_records(E->gt, &nr);
+    uint8_t *blob;
+    size_t bl;
+    if (surrogate_save(gts_surrogate(E->gt), &blob, &bl)) die(E, "resume: model");
+    uint8_t *m = pack_update(E->start_gen - 1, 0, rec, nr, blob, bl, len);
+    free(blob);
+    return m;
+}
+
 /* ---- roles ---------------------------------------------------------------- */
 
 /* P = 1: island and dispatcher in one process, same sequence as P > 1. */
-static int run_single(eng *E) {
+static int role_single(eng *E) {
     const meas_record *rec;
     int n;
     uint8_t *blob;
     size_t blen;
-    if (E->predictor) {
+    if (E->snap) { /* resume: island state + every record + the model */
+        const run_island *ri = resume_source(E->snap, 0);
+        if (island_import(E->is, ri->engine_state, ri->engine_state_len)) return -1;
+        int len;
+        uint8_t *m = resume_update(E, &len);
+        update_hdr h;
+        memcpy(&h, m, sizeof h);
+        const meas_record *r = (const meas_record *)(m + sizeof h);
+        if (island_update(E->is, r, h.n_rec, m + sizeof h + (size_t)h.n_rec * sizeof *r, (size_t)h.blob_len)) {
+            free(m);
+            return -1;
+        }
+        free(m);
+    } else if (E->predictor) {
         if (disp_initial(E, &rec, &n, &blob, &blen) || island_update(E->is, rec, n, blob, blen)) return -1;
         free(blob);
     }
     int k = E->cfg->per_generation;
     hw_genome *props = hw_malloc((size_t)(k ? k : 1) * sizeof *props);
-    for (int gen = 0;; gen++) {
+    for (int gen = E->start_gen;; gen++) {
         const hw_genome *batch;
         int nb, np = 0;
         if (island_ask(E->is, &batch, &nb)) goto fail;
@@ -237,6 +336,7 @@ static int run_single(eng *E) {
         if (!E->predictor && island_tell_predicted(E->is)) goto fail;
         int stop = disp_history(E, gen);
         if (stop < 0) goto fail;
+        if (boundary(E, gen, stop)) break;
         if (stop) break;
     }
     free(props);
@@ -246,20 +346,28 @@ fail:
     return -1;
 }
 
-static void run_dispatcher(eng *E) {
+static void role_dispatcher(eng *E) {
     const meas_record *rec;
     int n;
     uint8_t *blob, *msg;
     size_t blen;
     int len;
-    if (E->predictor) {
+    if (E->snap) { /* resume: each island its state, then every record + model */
+        for (int r = 1; r < E->size; r++) {
+            const run_island *ri = resume_source(E->snap, r - 1);
+            MPI_Send(ri->engine_state, (int)ri->engine_state_len, MPI_BYTE, r, ENGINE_TAG_RESUME, E->comm);
+        }
+        msg = resume_update(E, &len);
+        for (int r = 1; r < E->size; r++) MPI_Send(msg, len, MPI_BYTE, r, ENGINE_TAG_UPDATE, E->comm);
+        free(msg);
+    } else if (E->predictor) {
         if (disp_initial(E, &rec, &n, &blob, &blen)) die(E, "initial design");
         msg = pack_update(-1, 0, rec, n, blob, blen, &len);
         for (int r = 1; r < E->size; r++) MPI_Send(msg, len, MPI_BYTE, r, ENGINE_TAG_UPDATE, E->comm);
         free(msg);
         free(blob);
     }
-    for (int gen = 0;; gen++) {
+    for (int gen = E->start_gen;; gen++) {
         for (int r = 1; r < E->size; r++) { /* rank order: deterministic */
             uint8_t *buf;
             recv_bytes(E, r, ENGINE_TAG_PROPOSE, &buf, &len);
@@ -277,6 +385,7 @@ static void run_dispatcher(eng *E) {
         for (int r = 1; r < E->size; r++) MPI_Send(msg, len, MPI_BYTE, r, ENGINE_TAG_UPDATE, E->comm);
         free(msg);
         free(blob);
+        if (boundary(E, gen, stop)) break;
         if (stop) break;
     }
 }
@@ -290,12 +399,20 @@ static void island_apply(eng *E, const uint8_t *buf, update_hdr *h) {
     if (blob) E->t_comm += now_s() - t; /* model load counts as broadcast cost */
 }
 
-static void run_island(eng *E) {
+static void role_island(eng *E) {
     const search_config *c = E->cfg;
     int me = E->rank - 1, len;
     uint8_t *buf;
     update_hdr h;
-    if (E->predictor) {
+    if (E->opt && E->opt->resume) {
+        recv_bytes(E, 0, ENGINE_TAG_RESUME, &buf, &len);
+        if (island_import(E->is, buf, (size_t)len)) die(E, "resume: island state");
+        free(buf);
+        recv_bytes(E, 0, ENGINE_TAG_UPDATE, &buf, &len);
+        island_apply(E, buf, &h);
+        free(buf);
+        E->start_gen = h.gen + 1;
+    } else if (E->predictor) {
         recv_bytes(E, 0, ENGINE_TAG_UPDATE, &buf, &len);
         island_apply(E, buf, &h);
         free(buf);
@@ -303,7 +420,7 @@ static void run_island(eng *E) {
     int k = c->per_generation;
     size_t cap = sizeof(propose_hdr) + (size_t)(c->offspring + c->population + k + 1) * sizeof(hw_genome);
     uint8_t *out = hw_malloc(cap);
-    for (int gen = 0;; gen++) {
+    for (int gen = E->start_gen;; gen++) {
         const hw_genome *batch;
         int nb, np = 0;
         if (island_ask(E->is, &batch, &nb)) die(E, "ask");
@@ -322,8 +439,10 @@ static void run_island(eng *E) {
         island_apply(E, buf, &h);
         free(buf);
         if (!E->predictor && island_tell_predicted(E->is)) die(E, "tell");
+        if (!h.stop && E->n_islands > 1 && c->mig_count > 0 && (gen + 1) % c->mig_interval == 0)
+            island_migrate(E, me, gen);
+        if (boundary(E, gen, h.stop)) break;
         if (h.stop) break;
-        if (E->n_islands > 1 && c->mig_count > 0 && (gen + 1) % c->mig_interval == 0) island_migrate(E, me, gen);
     }
     free(out);
     /* final: send this island's archive (measured points) for the merge */
@@ -393,8 +512,8 @@ out:
 }
 
 int engine_run(const search_config *cfg, const space *sp, MPI_Comm parent, const search_problem *truth,
-               engine_report *rep, pareto_archive **out_archive) {
-    eng E = {.cfg = cfg, .sp = sp, .truth = truth};
+               const engine_options *opt, engine_report *rep, pareto_archive **out_archive) {
+    eng E = {.cfg = cfg, .sp = sp, .truth = truth, .opt = opt, .rep = rep};
     memset(rep, 0, sizeof *rep);
     *out_archive = NULL;
     MPI_Comm_dup(parent, &E.comm);
@@ -404,14 +523,52 @@ int engine_run(const search_config *cfg, const space *sp, MPI_Comm parent, const
     E.predictor = cfg->evaluator == EVAL_PREDICTOR;
     E.t0 = now_s();
     rep->n_islands = E.n_islands;
+    rep->resumed_from = -1;
     rep->res.hv = rep->res.hv_ratio = rep->res.true_hv = NAN;
     int rc = 0;
+    if (opt && opt->run_path && ckpt_signals_install()) {
+        hw_fail("cannot install SIGUSR1/SIGTERM handlers");
+        if (E.size > 1) die(&E, "signals");
+        rc = -1;
+        goto done;
+    }
     if (E.rank == 0) {
         E.res = &rep->res;
         if (gts_create(cfg, sp, &E.gt)) {
             if (E.size > 1) die(&E, "dispatcher");
             rc = -1;
             goto done;
+        }
+        if (opt && opt->run_path) {
+            char jp[4200];
+            journal_path(opt->run_path, jp, sizeof jp);
+            if (opt->resume) {
+                eckpt_state st;
+                if (ckpt_resume(opt->run_path, &E.snap, &rep->replayed) ||
+                    eckpt_check(E.snap, cfg, sp, opt->run_path) ||
+                    eckpt_restore_dispatcher(E.snap, E.gt, &st, &rep->res)) {
+                    if (E.size > 1) die(&E, "resume");
+                    rc = -1;
+                    goto done;
+                }
+                E.cap_hist = rep->res.n_history + 16;
+                E.evaluations = st.evaluations;
+                E.wall0 = st.wall_s;
+                E.start_gen = st.generation + 1;
+                rep->resumed_from = st.generation;
+                gts_add_replay(E.gt, E.snap->meas, E.snap->nmeas);
+                if (E.snap->nislands != E.n_islands && truth->progress)
+                    fprintf(truth->progress, "hwnas: resuming %d islands as %d: populations re-partitioned "
+                                             "(the run continues, not bit-identically)\n",
+                            E.snap->nislands, E.n_islands);
+            }
+            if (journal_open(jp, E.snap ? E.snap->meas_seq : 0, &E.jnl)) {
+                if (E.size > 1) die(&E, "journal");
+                rc = -1;
+                goto done;
+            }
+            gts_set_journal(E.gt, E.jnl);
+            ckpt_schedule_init(&E.sched, opt->ckpt_every_gens, opt->ckpt_every_s, E.start_gen - 1, now_s());
         }
         double ref[HW_MAX_OBJ];
         for (int k = 0; k < cfg->n_obj; k++) ref[k] = objective_to_min(&cfg->obj[k], cfg->ref[k]);
@@ -426,11 +583,11 @@ int engine_run(const search_config *cfg, const space *sp, MPI_Comm parent, const
             goto done;
         }
     if (E.size == 1) {
-        rc = run_single(&E);
+        rc = role_single(&E);
     } else if (E.rank == 0) {
-        run_dispatcher(&E);
+        role_dispatcher(&E);
     } else {
-        run_island(&E);
+        role_island(&E);
     }
     if (rc) goto done;
     double t_comm = E.t_comm, t_max;
@@ -461,7 +618,7 @@ int engine_run(const search_config *cfg, const space *sp, MPI_Comm parent, const
         R->front_size = pareto_archive_size(merged);
         R->hv = last->hv;
         R->hv_ratio = last->hv_ratio;
-        R->wall_s = now_s() - E.t0;
+        R->wall_s = E.wall0 + now_s() - E.t0;
         if (truth->true_front_n > 0) R->true_front_found = front_found(truth, merged);
         rep->board_s = gts_board_seconds(E.gt);
         rep->compute_s = R->wall_s;
@@ -479,6 +636,8 @@ int engine_run(const search_config *cfg, const space *sp, MPI_Comm parent, const
         *out_archive = merged;
     }
 done:
+    journal_close(E.jnl);
+    run_snapshot_free(E.snap);
     island_free(E.is);
     gts_free(E.gt);
     MPI_Comm_free(&E.comm);

@@ -29,7 +29,17 @@ enum {
     ENGINE_TAG_UPDATE = 102,
     ENGINE_TAG_MIGRANTS = 103,
     ENGINE_TAG_FINAL = 104,
+    ENGINE_TAG_CKPT = 105,   /* island state -> rank 0 at a checkpoint */
+    ENGINE_TAG_RESUME = 106, /* rank 0 -> island state on resume */
 };
+
+/* Run-file options (all optional). */
+typedef struct engine_options {
+    const char *run_path;   /* HDF5 run file: checkpoints + journal; NULL = none */
+    int resume;             /* continue from run_path */
+    int ckpt_every_gens;    /* 0 = off */
+    double ckpt_every_s;    /* 0 = off */
+} engine_options;
 
 typedef struct engine_report {
     search_result res;          /* history, HV, ratio (rank 0 only) */
@@ -41,6 +51,9 @@ typedef struct engine_report {
     double time_fraction_comm;  /* migration + model broadcast share of wall time */
     int model_version;
     int n_islands;
+    int checkpointed_stop;      /* 1: stopped by SIGUSR1/SIGTERM after a checkpoint */
+    int resumed_from;           /* generation resumed after (-1: fresh run) */
+    int replayed;               /* measurements recovered from the journal */
 } engine_report;
 
 /* Runs the search on `comm` (every rank calls it). On rank 0, *out_archive
@@ -48,7 +61,7 @@ typedef struct engine_report {
  * report; on other ranks they are left empty. Problem data: true front
  * (table mode) for HV ratios, as in search_problem. */
 int engine_run(const search_config *cfg, const space *sp, MPI_Comm comm, const search_problem *truth,
-               engine_report *rep, pareto_archive **out_archive);
+               const engine_options *opt, engine_report *rep, pareto_archive **out_archive);
 void engine_report_free(engine_report *r);
 
 #endif

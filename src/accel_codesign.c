@@ -100,8 +100,8 @@ static int load_sections(ycfg *y, codesign_cfg *c) {
     } else if (n) {
         return ycfg_fail(y, n, "expected an accelerator map or a file name");
     }
-    /* the default accelerator must be a point of the accel space */
-    if (n) {
+    /* the default accelerator (given or built in) must be a point of the accel space */
+    {
         space *as = NULL;
         hw_genome g;
         int rc = space_create_accel(&c->accel_space, &as);
@@ -110,7 +110,7 @@ static int load_sections(ycfg *y, codesign_cfg *c) {
         if (rc) {
             char msg[256];
             snprintf(msg, sizeof msg, "%s", hw_errmsg());
-            return ycfg_fail(y, n, "%s", msg);
+            return ycfg_fail(y, n ? n : root, "default_accel: %s", msg);
         }
     }
     /* constraints */

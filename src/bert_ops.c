@@ -1,11 +1,11 @@
 /* bert_ops: kernels of the BERT encoder (see bert_ops.h for conventions).
  *
  * The element-wise loops are compiled at -O3 and, on x86-64 with GCC, also
- * cloned for Haswell (AVX2 + FMA) with run-time dispatch (target_clones),
+ * cloned for x86-64-v3 (AVX2 + FMA) with run-time dispatch (target_clones),
  * so that they vectorise without -march=native. exp and erf use
  * branch-free approximations that vectorise (relative error ~1e-7,
  * erf absolute error <= 1.5e-7, Abramowitz & Stegun 7.1.26). */
-#pragma GCC optimize("O3")
+#pragma GCC optimize("O3", "no-math-errno", "no-trapping-math", "no-signed-zeros", "associative-math")
 #include "bert_ops.h"
 
 #include <cblas.h>
@@ -14,15 +14,21 @@
 #include <string.h>
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define BERT_VEC __attribute__((target_clones("arch=haswell", "default")))
+#define BERT_VEC                                                                                 \
+    __attribute__((target_clones("arch=x86-64-v3", "default"),                                   \
+                   optimize("O3", "no-math-errno", "no-trapping-math", "no-signed-zeros", "associative-math")))
 #else
 #define BERT_VEC
 #endif
 
 /* exp(x) for x in [-87, 88] (Cephes expf polynomial), branch-free. */
 static inline float fast_expf(float x) {
-    x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
-    float n = floorf(x * 1.44269504088896341f + 0.5f);
+    x = x > 88.0f ? 88.0f : x;
+    x = x < -87.0f ? -87.0f : x;
+    float t = x * 1.44269504088896341f + 0.5f;
+    int32_t i = (int32_t)t; /* floor without a libm call, so it vectorises */
+    i -= t < (float)i;
+    float n = (float)i;
     float r = x - n * 0.693359375f + n * 2.12194440e-4f;
     float p = 1.9875691500e-4f;
     p = p * r + 1.3981999507e-3f;
@@ -31,7 +37,7 @@ static inline float fast_expf(float x) {
     p = p * r + 1.6666665459e-1f;
     p = p * r + 5.0000001201e-1f;
     float y = p * r * r + r + 1.0f;
-    int32_t bits = ((int32_t)n + 127) << 23;
+    int32_t bits = (i + 127) << 23;
     float sc;
     memcpy(&sc, &bits, sizeof sc);
     return y * sc;

@@ -312,7 +312,9 @@ int cmd_codesign(int argc, char **argv) {
         double tmp[CODESIGN_MAX_SEEDS];
         for (int k = 0; k < S; k++) tmp[k] = nfront[a * S + k];
         nfm = stats_median(tmp, S);
-        printf("%-10s %10.5f %10.3f %8.0f", codesign_strategy_names[run_st[a]], m, m / hv_joint, nfm);
+        printf("%-10s %10.5f ", codesign_strategy_names[run_st[a]], m);
+        if (isnan(hv_joint)) printf("%10s %8.0f", "-", nfm);
+        else printf("%10.3f %8.0f", m / hv_joint, nfm);
         for (int t = 0; t < T; t++) {
             for (int k = 0; k < S; k++) tmp[k] = eat[(a * S + k) * T + t];
             printf("  %11.4f", stats_median(tmp, S));

@@ -31,7 +31,7 @@ void openblas_set_num_threads(int num_threads);
 typedef struct popts {
     const char *table, *space, *features, *target, *method, *json, *meta_train, *meta_table, *model, *out, *devices;
     long train_size, seeds, shots, threads, trees, depth, test_size, bags, steps, members, seed;
-    double eta;
+    double eta, synth;
     int allow_missing, no_log, log_set;
 } popts;
 
@@ -436,6 +436,7 @@ static int meta_train_table(const popts *o, const char *table, char **devs, int 
     if (o->steps >= 0) c.steps = (int)o->steps;
     if (o->members > 0) c.members = (int)o->members;
     if (o->seed > 0) c.seed = (uint64_t)o->seed;
+    if (o->synth >= 0) c.synth = o->synth;
     c.nthread = (int)o->threads;
     rc = help_meta_train(&c, X, n, d, lat, ndev, names, ref_rows, refs, nref, out);
 out:
@@ -812,6 +813,7 @@ static void usage(FILE *f) {
             "  --steps N             meta-train: outer steps per member (default 3000)\n"
             "  --members N           meta-train: ensemble members (default 5)\n"
             "  --seed N              meta-train / fit seed (default 1)\n"
+            "  --synth P             meta-train: share of synthetic additive-cost devices seen by the odd members (default 0)\n"
             "  --help                this text\n"
             "\n"
             "exit status: 0 ok, 1 runtime failure, 2 bad input\n",
@@ -822,7 +824,7 @@ int cmd_predictor(int argc, char **argv) {
     enum {
         O_TABLE = 256, O_SPACE, O_FEATURES, O_TARGET, O_METHOD, O_TRAIN, O_TEST, O_SEEDS, O_SHOTS, O_META, O_METATAB,
         O_MODEL, O_OUT, O_JSON, O_MISSING, O_THREADS, O_TREES, O_DEPTH, O_ETA, O_BAGS, O_LOG, O_STEPS, O_MEMBERS,
-        O_SEED, O_HELP
+        O_SEED, O_SYNTH, O_HELP
     };
     static const struct option lo[] = {
         {"table", required_argument, 0, O_TABLE},       {"space", required_argument, 0, O_SPACE},
@@ -837,7 +839,7 @@ int cmd_predictor(int argc, char **argv) {
         {"eta", required_argument, 0, O_ETA},           {"bags", required_argument, 0, O_BAGS},
         {"log-target", required_argument, 0, O_LOG},    {"steps", required_argument, 0, O_STEPS},
         {"members", required_argument, 0, O_MEMBERS},   {"seed", required_argument, 0, O_SEED},
-        {"help", no_argument, 0, O_HELP},               {0, 0, 0, 0},
+        {"synth", required_argument, 0, O_SYNTH},     {"help", no_argument, 0, O_HELP},               {0, 0, 0, 0},
     };
     if (argc < 2) {
         usage(stderr);
@@ -855,7 +857,7 @@ int cmd_predictor(int argc, char **argv) {
     popts o;
     memset(&o, 0, sizeof o);
     o.train_size = 1000, o.test_size = 2000, o.seeds = is_few ? 20 : 5, o.shots = 10, o.threads = 1;
-    o.steps = -1;
+    o.steps = -1, o.synth = -1;
     long v;
     double x;
     optind = 1;
@@ -899,6 +901,11 @@ int cmd_predictor(int argc, char **argv) {
             if (cli_parse_double("--eta", optarg, &x) || !(x > 0 && x <= 1))
                 return cli_usage_error("option --eta: '%s' is not in (0, 1]", optarg);
             o.eta = x;
+            break;
+        case O_SYNTH:
+            if (cli_parse_double("--synth", optarg, &x) || !(x >= 0 && x <= 1))
+                return cli_usage_error("option --synth: '%s' is not in [0, 1]", optarg);
+            o.synth = x;
             break;
         case O_HELP: usage(stdout); return HW_EXIT_OK;
         default:

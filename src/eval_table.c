@@ -134,6 +134,8 @@ int eval_table_lookup(eval_table *t, const hw_genome *g, double *raw_obj, double
 
 long eval_table_measurements(const eval_table *t) { return (long)u64map_size(&t->seen); }
 
+void eval_table_mark(eval_table *t, const hw_genome *g) { u64map_put(&t->seen, space_hash(t->sp, g), 1); }
+
 int eval_table_seen(const eval_table *t, const hw_genome *g) { return u64map_get(&t->seen, space_hash(t->sp, g), NULL); }
 
 int eval_table_all_feasible(const eval_table *t, double **out, hw_genome **out_g, int *out_n) {

@@ -24,6 +24,8 @@ int eval_table_lookup(eval_table *t, const hw_genome *g, double *raw_obj, double
 /* Same without counting a measurement (for reporting). */
 void eval_table_peek(const eval_table *t, const hw_genome *g, double *raw_obj, double *cv);
 long eval_table_measurements(const eval_table *t);
+/* Counts g as measured (state restored from a checkpoint). */
+void eval_table_mark(eval_table *t, const hw_genome *g);
 /* 1 if g has been measured already. */
 int eval_table_seen(const eval_table *t, const hw_genome *g);
 

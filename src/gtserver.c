@@ -10,6 +10,7 @@
 #include "disp.h"
 #include "hw_err.h"
 #include "jkeys.h"
+#include "journal.h"
 #include "u64map.h"
 
 struct gts {
@@ -25,7 +26,18 @@ struct gts {
     int nrec, caprec;
     double board_s;
     disp *boards;           /* NULL unless objectives are measured by boards */
+    journal *jnl;           /* measurement journal (not owned), or NULL */
+    u64map replay;          /* arch hash -> index into rep */
+    double *rep;            /* [nrep x n_obj] natural units, NaN where not journaled */
+    double *rep_t;          /* [nrep x 2] t_start, t_end */
+    int nrep, caprep;
 };
+
+/* Provenance of one board answer, kept per queued genome. */
+typedef struct prov {
+    char board[32], runner[16];
+    double t_start, t_end;
+} prov;
 
 /* Binds the board dispatcher (jobs/disp.h) with the config's keys. */
 static int boards_create(gts *s) {
@@ -53,7 +65,7 @@ static int boards_create(gts *s) {
  * writes the median latencies into vals (nq x n_obj; NaN when the board
  * answered FAILED or the job gave up). Results are placed by job, so the
  * record order is the submission order whatever order boards answer in. */
-static int boards_measure(gts *s, double *vals, double *board_s) {
+static int boards_measure(gts *s, double *vals, double *board_s, prov *pv, const uint8_t *skip) {
     const search_config *c = s->cfg;
     const int m = c->n_obj;
     int njobs = 0, done = 0;
@@ -61,7 +73,7 @@ static int boards_measure(gts *s, double *vals, double *board_s) {
     int *slot = hw_malloc((size_t)(s->nq * m + 1) * sizeof *slot);
     for (int q = 0; q < s->nq; q++)
         for (int k = 0; k < m; k++) {
-            if (!c->obj[k].device[0]) continue;
+            if (!c->obj[k].device[0] || skip[q]) continue;
             char arch[HW_ARCH_STR_MAX];
             if (space_to_string(s->sp, &s->queue[q], arch, sizeof arch)) HW_ASSERT(0);
             double t_wait = 0;
@@ -89,6 +101,13 @@ static int boards_measure(gts *s, double *vals, double *board_s) {
                 if (r[i].status == DISP_ERROR)
                     fprintf(stderr, "hwnas: boards: %s on %s gave up: %s\n", r[i].arch, r[i].device, r[i].error);
                 board_s[slot[j] / m] += r[i].t_end > r[i].t_start ? r[i].t_end - r[i].t_start : 0;
+                prov *p = &pv[slot[j] / m];
+                if (!p->board[0]) {
+                    snprintf(p->board, sizeof p->board, "%s", r[i].board_id);
+                    snprintf(p->runner, sizeof p->runner, "%s", r[i].runner);
+                    p->t_start = r[i].t_start;
+                    p->t_end = r[i].t_end;
+                }
                 ids[j] = UINT64_MAX; /* reported once */
                 done++;
             }
@@ -111,6 +130,7 @@ int gts_create(const search_config *cfg, const space *sp, gts **out) {
     s->cfg = cfg;
     s->sp = sp;
     u64map_init(&s->known);
+    u64map_init(&s->replay);
     if (eval_table_create(cfg, sp, &s->tab) || pareto_archive_create(cfg->n_obj, &s->arch)) goto fail;
     if (cfg->use_boards && boards_create(s)) goto fail;
     surrogate_params sp_ = {.n_obj = cfg->n_obj, .n_trees = cfg->pred_trees, .min_train = cfg->pred_min_train,
@@ -131,6 +151,9 @@ void gts_free(gts *s) {
     surrogate_free(s->sur);
     pareto_archive_free(s->arch);
     u64map_free(&s->known);
+    u64map_free(&s->replay);
+    free(s->rep);
+    free(s->rep_t);
     free(s->queue);
     free(s->rec);
     free(s);
@@ -155,16 +178,51 @@ int gts_submit(gts *s, const hw_genome *g, int n, int *n_accepted) {
     return 0;
 }
 
+/* Appends records [first, first+n) to the journal: one run_measurement
+ * per objective, values in natural units, one batch (one fdatasync). */
+static int journal_records(gts *s, int first, int n) {
+    const int m = s->cfg->n_obj;
+    run_measurement *jm = hw_calloc((size_t)n * m, sizeof *jm);
+    char (*arch)[HW_ARCH_STR_MAX] = hw_malloc((size_t)n * sizeof *arch);
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        const meas_record *r = &s->rec[first + i];
+        space_to_string(s->sp, &r->g, arch[i], sizeof arch[i]);
+        for (int o = 0; o < m; o++, k++) {
+            jm[k].arch = arch[i];
+            jm[k].device = (char *)(s->cfg->obj[o].device[0] ? s->cfg->obj[o].device : "table");
+            jm[k].target = (char *)s->cfg->obj[o].name;
+            jm[k].value = objective_to_min(&s->cfg->obj[o], r->obj[o]);
+            jm[k].board = (char *)r->board;
+            jm[k].runner = (char *)r->runner;
+            jm[k].t_start = r->t_start;
+            jm[k].t_end = r->t_end;
+        }
+    }
+    int rc = journal_append(s->jnl, jm, k);
+    free(jm);
+    free(arch);
+    return rc;
+}
+
 int gts_collect(gts *s, int *first, int *n_new) {
     const int m = s->cfg->n_obj;
     *first = s->nrec;
     double *bvals = NULL, *bsec = NULL;
+    prov *pv = hw_calloc((size_t)(s->nq ? s->nq : 1), sizeof *pv);
+    uint8_t *from_journal = hw_calloc((size_t)(s->nq ? s->nq : 1), 1);
+    for (int q = 0; q < s->nq; q++) {
+        int64_t ri;
+        from_journal[q] = s->nrep > 0 && u64map_get(&s->replay, space_hash(s->sp, &s->queue[q]), &ri);
+    }
     if (s->boards && s->nq) {
         bvals = hw_malloc((size_t)s->nq * m * sizeof *bvals);
         bsec = hw_calloc((size_t)s->nq, sizeof *bsec);
-        if (boards_measure(s, bvals, bsec)) {
+        if (boards_measure(s, bvals, bsec, pv, from_journal)) {
             free(bvals);
             free(bsec);
+            free(pv);
+            free(from_journal);
             return -1;
         }
     }
@@ -176,7 +234,25 @@ int gts_collect(gts *s, int *first, int *n_new) {
         double raw[HW_MAX_OBJ];
         eval_table_lookup(s->tab, &r->g, raw, &r->cv);
         r->board_s = s->cfg->measure_cost_s;
-        if (bvals) { /* board objectives replace the table's values */
+        snprintf(r->board, sizeof r->board, "table");
+        snprintf(r->runner, sizeof r->runner, "table");
+        if (from_journal[q]) { /* measured before a crash: the journal has it */
+            int64_t ri;
+            u64map_get(&s->replay, space_hash(s->sp, &r->g), &ri);
+            for (int k = 0; k < m; k++)
+                if (!isnan(s->rep[(size_t)ri * m + k])) raw[k] = s->rep[(size_t)ri * m + k];
+            r->replayed = 1;
+            r->t_start = s->rep_t[2 * ri];
+            r->t_end = s->rep_t[2 * ri + 1];
+            if (s->boards) r->board_s = r->t_end > r->t_start ? r->t_end - r->t_start : 0;
+            int missing = 0;
+            for (int k = 0; k < m; k++) missing |= isnan(raw[k]);
+            r->cv = missing ? INFINITY : 0;
+            for (int j = 0; j < s->cfg->n_con && !missing; j++)
+                for (int k = 0; k < m; k++)
+                    if (!strcmp(s->cfg->con[j].name, s->cfg->obj[k].name))
+                        r->cv += constraint_violation(&s->cfg->con[j], raw[k]);
+        } else if (bvals) { /* board objectives replace the table's values */
             int missing = 0;
             for (int k = 0; k < m; k++) {
                 if (s->cfg->obj[k].device[0]) raw[k] = bvals[(size_t)q * m + k];
@@ -188,6 +264,10 @@ int gts_collect(gts *s, int *first, int *n_new) {
                     if (!strcmp(s->cfg->con[j].name, s->cfg->obj[k].name))
                         r->cv += constraint_violation(&s->cfg->con[j], raw[k]);
             r->board_s = bsec[q];
+            snprintf(r->board, sizeof r->board, "%s", pv[q].board);
+            snprintf(r->runner, sizeof r->runner, "%s", pv[q].runner);
+            r->t_start = pv[q].t_start;
+            r->t_end = pv[q].t_end;
         }
         for (int k = 0; k < m; k++) r->obj[k] = objective_to_min(&s->cfg->obj[k], raw[k]);
         r->seq = s->nrec;
@@ -202,6 +282,9 @@ int gts_collect(gts *s, int *first, int *n_new) {
     s->nq = 0;
     free(bvals);
     free(bsec);
+    free(pv);
+    free(from_journal);
+    if (s->jnl && *n_new > 0 && journal_records(s, *first, *n_new)) return -1;
     return 0;
 }
 
@@ -242,4 +325,88 @@ int gts_initial_design(const gts *s, hw_rng *r, int n, hw_genome *out, int *n_ou
     u64map_free(&tmp);
     *n_out = k;
     return 0;
+}
+
+void gts_set_journal(gts *s, journal *j) { s->jnl = j; }
+
+void gts_add_replay(gts *s, const run_measurement *mm, int n) {
+    const int m = s->cfg->n_obj;
+    for (int i = 0; i < n; i++) {
+        hw_genome g;
+        if (space_from_string(s->sp, mm[i].arch, &g)) continue; /* another space: ignore */
+        int k = -1;
+        for (int o = 0; o < m; o++)
+            if (!strcmp(s->cfg->obj[o].name, mm[i].target)) k = o;
+        if (k < 0) continue;
+        uint64_t h = space_hash(s->sp, &g);
+        int64_t ri;
+        if (!u64map_get(&s->replay, h, &ri)) {
+            if (s->nrep == s->caprep) {
+                s->caprep = s->caprep ? 2 * s->caprep : 64;
+                s->rep = hw_realloc(s->rep, (size_t)s->caprep * m * sizeof *s->rep);
+                s->rep_t = hw_realloc(s->rep_t, (size_t)s->caprep * 2 * sizeof *s->rep_t);
+            }
+            ri = s->nrep++;
+            for (int o = 0; o < m; o++) s->rep[(size_t)ri * m + o] = NAN;
+            s->rep_t[2 * ri] = mm[i].t_start;
+            s->rep_t[2 * ri + 1] = mm[i].t_end;
+            u64map_put(&s->replay, h, ri);
+        }
+        s->rep[(size_t)ri * m + k] = mm[i].value;
+    }
+}
+
+/* Blob: "HWGT" u32 version 1, i64 nrec, f64 board_s, records (raw),
+ * u64 model blob length, model blob. Same-machine format (checkpoints are
+ * resumed by the same build on the same cluster). */
+int gts_export(const gts *s, uint8_t **out, size_t *len) {
+    uint8_t *mb = NULL;
+    size_t ml = 0;
+    if (surrogate_save(s->sur, &mb, &ml)) return -1;
+    size_t n = 4 + 4 + 8 + 8 + (size_t)s->nrec * sizeof *s->rec + 8 + ml;
+    uint8_t *b = hw_malloc(n), *p = b;
+    uint32_t ver = 1;
+    int64_t nr = s->nrec;
+    uint64_t l = ml;
+    memcpy(p, "HWGT", 4), p += 4;
+    memcpy(p, &ver, 4), p += 4;
+    memcpy(p, &nr, 8), p += 8;
+    memcpy(p, &s->board_s, 8), p += 8;
+    if (nr) memcpy(p, s->rec, (size_t)nr * sizeof *s->rec), p += (size_t)nr * sizeof *s->rec;
+    memcpy(p, &l, 8), p += 8;
+    if (ml) memcpy(p, mb, ml);
+    free(mb);
+    *out = b;
+    *len = n;
+    return 0;
+}
+
+int gts_import(gts *s, const uint8_t *buf, size_t len) {
+    uint32_t ver;
+    int64_t nr;
+    uint64_t ml;
+    if (len < 24 || memcmp(buf, "HWGT", 4)) return hw_fail("dispatcher state: bad magic");
+    memcpy(&ver, buf + 4, 4);
+    if (ver != 1) return hw_fail("dispatcher state: version %u, expected 1", ver);
+    memcpy(&nr, buf + 8, 8);
+    if (nr < 0 || (uint64_t)nr > (len - 24) / sizeof *s->rec) return hw_fail("dispatcher state: truncated records");
+    size_t off = 24 + (size_t)nr * sizeof *s->rec;
+    if (off + 8 > len) return hw_fail("dispatcher state: truncated");
+    memcpy(&ml, buf + off, 8);
+    if (ml > len - off - 8) return hw_fail("dispatcher state: truncated model");
+    memcpy(&s->board_s, buf + 16, 8);
+    const meas_record *r = (const meas_record *)(buf + 24);
+    for (int64_t i = 0; i < nr; i++) { /* rebuild in order: same archive, training set, dedup map */
+        if (s->nrec == s->caprec)
+            s->rec = hw_realloc(s->rec, (size_t)(s->caprec = s->caprec ? 2 * s->caprec : 256) * sizeof *s->rec);
+        meas_record *d = &s->rec[s->nrec];
+        memcpy(d, &r[i], sizeof *d);
+        uint64_t h = space_hash(s->sp, &d->g);
+        u64map_put(&s->known, h, s->nrec);
+        if (isfinite(d->cv)) surrogate_add(s->sur, &d->g, d->obj);
+        if (d->cv == 0) pareto_archive_insert(s->arch, d->obj, h, &d->g);
+        eval_table_mark(s->tab, &d->g);
+        s->nrec++;
+    }
+    return ml ? surrogate_load(s->sur, buf + off + 8, (size_t)ml) : 0;
 }

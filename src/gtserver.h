@@ -26,6 +26,10 @@ typedef struct meas_record {
     double cv;              /* total violation; +INF when a value is missing */
     double board_s;         /* board seconds this measurement cost */
     int64_t seq;            /* 0, 1, 2, ... in measurement order */
+    char board[32];         /* provenance: board id ("table" for in-process lookups) */
+    char runner[16];        /* runner name ("table", "replay", "builtin", ...) */
+    double t_start, t_end;  /* Unix time of the (first board) measurement */
+    int replayed;           /* 1 if the value came from the journal on resume */
 } meas_record;
 
 typedef struct gts gts;
@@ -59,5 +63,20 @@ surrogate *gts_surrogate(gts *s);
 /* The initial design: the HELP reference architectures (nb201) followed by
  * random genomes drawn from `r`, `n` in all. */
 int gts_initial_design(const gts *s, hw_rng *r, int n, hw_genome *out, int *n_out);
+
+/* ---- checkpoints (engine.c) ------------------------------------------- */
+
+struct journal;
+struct run_measurement;
+/* Journals every new measurement (one run_measurement per objective) as it
+ * arrives; NULL stops journaling. The journal is not owned. */
+void gts_set_journal(gts *s, struct journal *j);
+/* Measurements recovered from a journal on resume: a later gts_collect of
+ * the same architecture takes these values instead of measuring again. */
+void gts_add_replay(gts *s, const struct run_measurement *m, int n);
+/* Exact dispatcher state (records in order, board seconds, surrogate
+ * models) as one blob, and its inverse on a fresh gts. */
+int gts_export(const gts *s, uint8_t **out, size_t *len);
+int gts_import(gts *s, const uint8_t *buf, size_t len);
 
 #endif

@@ -48,6 +48,7 @@ struct help_meta {
     int64_t *ref_ids;      /* (E) their space indices */
     float *e_mean;         /* (E) mean normalised reference latency over meta-train devices */
     float *params;         /* (M, o.total) */
+    int *group;            /* (M) 0: trained on real devices only; 1: with synthetic devices */
     char *devices;         /* comma-separated meta-train device names */
     double train_seconds;
 };
@@ -72,6 +73,7 @@ void help_train_cfg_default(help_train_cfg *c) {
     c->lr = 2e-3;
     c->lambda0 = 1;
     c->drop_ref = 0.2;
+    c->synth = 0;
     c->nthread = 1;
     c->seed = 1;
 }
@@ -216,12 +218,41 @@ typedef struct episode_buf {
 
 /* One episode on device dv: accumulates gradients into g, returns the query
  * loss (or NaN when the ridge system failed, which the caller skips). */
-static double episode(const help_meta *m, const float *par, float *g, const float *xall_n, const double *lat_dev, int n,
-                      const int *ref_rows, const help_train_cfg *c, hw_rng *r, episode_buf *b) {
+/* A synthetic device (task augmentation): latency = b + sum_f w_f x_f over
+ * the raw (non-negative) features, i.e. an additive cost model with random
+ * per-feature costs. NULL lat_dev selects it. */
+typedef struct synth_dev {
+    const float *X; /* (n, d) raw features */
+    int d;
+    double *w;      /* (d) */
+    double b;
+} synth_dev;
+
+static double lat_at(const double *lat_dev, const synth_dev *sy, int row) {
+    if (lat_dev) return lat_dev[row];
+    double v = sy->b;
+    for (int f = 0; f < sy->d; f++) v += sy->w[f] * sy->X[(size_t)row * sy->d + f];
+    return v;
+}
+
+static void synth_draw(synth_dev *sy, hw_rng *r) {
+    double s = 0;
+    for (int f = 0; f < sy->d; f++) {
+        sy->w[f] = rng_uniform(r) < 0.5 ? exp(1.5 * rng_normal(r)) : 0;
+        s += sy->w[f];
+    }
+    if (s <= 0) sy->w[0] = s = 1;
+    for (int f = 0; f < sy->d; f++) sy->w[f] /= s;
+    sy->b = 0.05 + 0.5 * rng_uniform(r);
+}
+
+static double episode(const help_meta *m, const float *par, float *g, const float *xall_n, const double *lat_dev,
+                      const synth_dev *sy, int n, const int *ref_rows, const help_train_cfg *c, hw_rng *r,
+                      episode_buf *b) {
     const int d = m->d, h1 = m->h1, h2 = m->h2, P1 = h2 + 1, E = m->E;
     double refl[HELP_MAX_REF];
     int drop = rng_uniform(r) < c->drop_ref ? (int)rng_below(r, (uint64_t)E) : -1;
-    for (int j = 0; j < E; j++) refl[j] = j == drop ? NAN : lat_dev[ref_rows[j]];
+    for (int j = 0; j < E; j++) refl[j] = j == drop ? NAN : lat_at(lat_dev, sy, ref_rows[j]);
     double mu, sd;
     if (device_norm(refl, E, m->e_mean, &mu, &sd, b->e)) return NAN;
     int ns = 0;
@@ -232,7 +263,7 @@ static double episode(const help_meta *m, const float *par, float *g, const floa
     for (int i = 0; i < nq; i++) b->rows[ns + i] = (int)rng_below(r, (uint64_t)n);
     for (int i = 0; i < nt; i++) {
         memcpy(b->xn + (size_t)i * d, xall_n + (size_t)b->rows[i] * d, (size_t)d * sizeof(float));
-        b->t[i] = (log(lat_dev[b->rows[i]]) - mu) / sd;
+        b->t[i] = (log(lat_at(lat_dev, sy, b->rows[i])) - mu) / sd;
     }
     body_forward(b->phi, b->a1, b->xn, par, &m->o, nt, d, h1, h2);
     double lam = exp(par[m->o.loglam]);
@@ -288,6 +319,7 @@ static void meta_alloc(help_meta *m) {
     m->ref_ids = hw_calloc((size_t)m->E, sizeof(int64_t));
     m->e_mean = hw_calloc((size_t)m->E, sizeof(float));
     m->params = hw_calloc((size_t)m->M * m->o.total, sizeof(float));
+    m->group = hw_calloc((size_t)m->M, sizeof(int));
 }
 
 void help_meta_free(help_meta *m) {
@@ -298,6 +330,7 @@ void help_meta_free(help_meta *m) {
     free(m->ref_ids);
     free(m->e_mean);
     free(m->params);
+    free(m->group);
     free(m->devices);
     free(m);
 }
@@ -369,11 +402,18 @@ int help_meta_train(const help_train_cfg *c, const float *X, int n, int d, const
     b.chol = hw_malloc((size_t)P1 * P1 * sizeof(double));
     b.e = hw_malloc((size_t)HELP_MAX_REF * sizeof(double));
     const size_t P = m->o.total;
+    /* synthetic devices need non-negative raw features */
+    int use_synth = c->synth > 0;
+    for (size_t i = 0; use_synth && i < (size_t)n * d; i++)
+        if (X[i] < 0) use_synth = 0;
+    synth_dev sy = {X, d, hw_calloc((size_t)d, sizeof(double)), 1};
     float *g = hw_malloc(P * sizeof(float));      /* (P) gradient */
     float *am = hw_calloc(P, sizeof(float));      /* (P) Adam first moment */
     float *av = hw_calloc(P, sizeof(float));      /* (P) Adam second moment */
     for (int mem = 0; mem < m->M; mem++) {
         float *par = m->params + (size_t)mem * P;
+        int aug = use_synth && (mem % 2 == 1); /* odd members see synthetic devices */
+        m->group[mem] = aug;
         hw_rng r;
         rng_seed_stream(&r, c->seed, (uint64_t)mem);
         double s1 = sqrt(2.0 / d), s2 = sqrt(2.0 / m->h1);
@@ -387,8 +427,10 @@ int help_meta_train(const help_train_cfg *c, const float *X, int n, int d, const
             memset(g, 0, P * sizeof(float));
             int used = 0;
             for (int k = 0; k < c->tasks_per_step; k++) {
-                int dv = (int)rng_below(&r, (uint64_t)n_dev);
-                double l = episode(m, par, g, xall, lat + (size_t)dv * n, n, ref_rows, c, &r, &b);
+                const double *ld = NULL;
+                if (aug && rng_uniform(&r) < c->synth) synth_draw(&sy, &r);
+                else ld = lat + (size_t)rng_below(&r, (uint64_t)n_dev) * n;
+                double l = episode(m, par, g, xall, ld, &sy, n, ref_rows, c, &r, &b);
                 if (!isnan(l)) used++;
             }
             if (!used) continue;
@@ -410,6 +452,7 @@ int help_meta_train(const help_train_cfg *c, const float *X, int n, int d, const
     free(g);
     free(am);
     free(av);
+    free(sy.w);
     free(b.rows), free(b.xn), free(b.phi), free(b.dphi), free(b.a1), free(b.da1), free(b.t);
     free(b.w), free(b.w0), free(b.v), free(b.gw), free(b.pv), free(b.chol), free(b.e);
     free(xall);
@@ -427,8 +470,10 @@ double help_meta_train_seconds(const help_meta *m) { return m->train_seconds; }
 void help_meta_describe(const help_meta *m, char *buf, size_t n) {
     double lam = 0;
     for (int k = 0; k < m->M; k++) lam += exp(m->params[(size_t)k * m->o.total + m->o.loglam]) / m->M;
-    snprintf(buf, n, "help meta-model: %d features, body %d-%d-%d, %d members, %d reference archs, mean lambda %.4g, meta-train devices %s",
-             m->d, m->d, m->h1, m->h2, m->M, m->E, lam, m->devices);
+    int aug = 0;
+    for (int k = 0; k < m->M; k++) aug += m->group[k];
+    snprintf(buf, n, "help meta-model: %d features, body %d-%d-%d, %d members (%d with synthetic devices), %d reference archs, mean lambda %.4g, meta-train devices %s",
+             m->d, m->d, m->h1, m->h2, m->M, aug, m->E, lam, m->devices);
 }
 
 /* ---- adaptation --------------------------------------------------------- */
@@ -453,6 +498,7 @@ int help_adapt(const help_meta *m, const double *ref_lat, const float *Xs, const
     double *t = hw_malloc((size_t)nt * sizeof(double));               /* (E + k) support targets */
     double *chol = hw_malloc((size_t)P1 * P1 * sizeof(double));
     double w0[1024]; /* (P1) head prior */
+    double *loo = hw_calloc((size_t)m->M, sizeof(double)); /* (M) leave-one-out MSE per member */
     int rc = -1;
     struct help_dev *h = hw_calloc(1, sizeof *h);
     h->d = d, h->h1 = m->h1, h->h2 = m->h2, h->M = m->M, h->o = m->o, h->mu = mu, h->sd = sd;
@@ -506,13 +552,45 @@ int help_adapt(const help_meta *m, const double *ref_lat, const float *Xs, const
                 em[missj[q]] = y;
             }
         }
+        /* leave-one-out error of this head on the measured support rows
+         * (closed form for ridge: e_i / (1 - h_ii), h_ii = phi_i' M^-1 phi_i) */
+        double sse = 0, tmp[1024];
+        for (int i = 0; i < ns; i++) {
+            const float *ph = phi + (size_t)i * P1;
+            double y = 0, hii = 0;
+            for (int a = 0; a < P1; a++) y += ph[a] * w[a], tmp[a] = ph[a];
+            chol_solve(chol, P1, tmp);
+            for (int a = 0; a < P1; a++) hii += ph[a] * tmp[a];
+            double ei = (t[i] - y) / (1 - hii > 1e-6 ? 1 - hii : 1e-6);
+            sse += ei * ei;
+        }
+        loo[mem] = ns ? sse / ns : 0;
+    }
+    /* device-adaptive choice between the member groups (real-devices-only vs
+     * augmented): keep the group with the lower mean leave-one-out error */
+    {
+        double gs[2] = {0, 0};
+        int gn[2] = {0, 0};
+        for (int q = 0; q < m->M; q++) gs[m->group[q]] += loo[q], gn[m->group[q]]++;
+        if (gn[0] && gn[1]) {
+            int keep = gs[1] / gn[1] < gs[0] / gn[0];
+            int j = 0;
+            for (int q = 0; q < m->M; q++)
+                if (m->group[q] == keep) {
+                    memmove(h->params + (size_t)j * m->o.total, h->params + (size_t)q * m->o.total,
+                            m->o.total * sizeof(float));
+                    memmove(h->w + (size_t)j * P1, h->w + (size_t)q * P1, (size_t)P1 * sizeof(double));
+                    j++;
+                }
+            h->M = j;
+        }
     }
     *out = pred_wrap_help(h);
     h = NULL;
     rc = 0;
 fail:
     help_dev_free(h);
-    free(xr), free(xn), free(phi), free(a1), free(t), free(chol);
+    free(xr), free(xn), free(phi), free(a1), free(t), free(chol), free(loo);
     return rc;
 }
 
@@ -625,6 +703,7 @@ int help_meta_save(const help_meta *m, uint8_t **out_buf, size_t *out_len) {
     for (int j = 0; j < m->E; j++) wbuf_u64(&pl, (uint64_t)m->ref_ids[j]);
     wbuf_f32s(&pl, m->e_mean, (size_t)m->E);
     wbuf_f32s(&pl, m->params, (size_t)m->M * m->o.total);
+    for (int k = 0; k < m->M; k++) wbuf_u32(&pl, (uint32_t)m->group[k]);
     uint32_t dl = (uint32_t)strlen(m->devices);
     wbuf_u32(&pl, dl);
     wbuf_bytes(&pl, m->devices, dl);
@@ -662,7 +741,7 @@ int help_meta_load(const uint8_t *buf, size_t len, help_meta **out) {
         goto fail;
     {
         hoff o = offsets(m->d, m->h1, m->h2, m->E);
-        size_t need = (2 + (size_t)m->E) * m->d + 3 * (size_t)m->E + (size_t)m->M * o.total;
+        size_t need = (2 + (size_t)m->E) * m->d + 3 * (size_t)m->E + (size_t)m->M * (o.total + 1);
         if (need > (p.len - p.pos) / 4) {
             hw_fail("truncated help meta-model");
             goto fail;
@@ -677,9 +756,11 @@ int help_meta_load(const uint8_t *buf, size_t len, help_meta **out) {
         if (rbuf_u64(&p, &v)) goto fail;
         m->ref_ids[j] = (int64_t)v;
     }
-    if (rbuf_f32s(&p, m->e_mean, (size_t)m->E) || rbuf_f32s(&p, m->params, (size_t)m->M * m->o.total) ||
-        rbuf_u32(&p, &dl))
+    if (rbuf_f32s(&p, m->e_mean, (size_t)m->E) || rbuf_f32s(&p, m->params, (size_t)m->M * m->o.total))
         goto fail;
+    for (int k = 0; k < m->M; k++)
+        if (rbuf_int(&p, "member group", 0, 1, &m->group[k])) goto fail;
+    if (rbuf_u32(&p, &dl)) goto fail;
     if (dl > p.len - p.pos) {
         hw_fail("truncated help meta-model (device names)");
         goto fail;

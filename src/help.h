@@ -56,12 +56,17 @@ typedef struct help_train_cfg {
     double lr;            /* Adam learning rate */
     double lambda0;       /* initial ridge strength (meta-learned) */
     double drop_ref;      /* probability of masking one reference per episode */
+    double synth;         /* probability that an episode's device is synthetic:
+                             an additive cost model with random non-negative
+                             per-feature costs (task augmentation; off when
+                             some feature is negative) */
     int nthread;          /* OpenBLAS threads */
     uint64_t seed;
 } help_train_cfg;
 
 /* hidden 64/32, 5 members, 3000 steps x 4 tasks, support 10, query 100,
- * lr 2e-3, lambda0 1, drop_ref 0.2, nthread 1, seed 1. */
+ * lr 2e-3, lambda0 1, drop_ref 0.2, synth 0 (see docs/predictors.md), nthread 1,
+ * seed 1. */
 void help_train_cfg_default(help_train_cfg *c);
 
 /* Meta-trains on X (n, d) architecture features, lat (n_dev, n) latencies

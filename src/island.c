@@ -326,3 +326,69 @@ int island_generation(const island *is) { return nsga_generation(is->e); }
 const pareto_archive *island_archive(const island *is) { return is->arch; }
 nsga *island_engine(island *is) { return is->e; }
 int island_model_version(const island *is) { return surrogate_version(is->sur); }
+
+/* Blob: "HWIS" u32 1, u64 nsga_len, nsga bytes, i64 npool, pool genomes,
+ * i64 nprop, proposed hashes (in the map's slot order: only membership
+ * matters). */
+int island_export(const island *is, uint8_t **out, size_t *len) {
+    unsigned char *nb;
+    size_t nl;
+    if (nsga_serialize(is->e, &nb, &nl)) return -1;
+    int64_t np = is->npool, nprop = (int64_t)u64map_size(&is->proposed);
+    size_t n = 8 + 8 + nl + 8 + (size_t)np * sizeof *is->pool + 8 + (size_t)nprop * 8;
+    uint8_t *b = hw_malloc(n), *p = b;
+    uint32_t ver = 1;
+    uint64_t l = nl;
+    memcpy(p, "HWIS", 4), p += 4;
+    memcpy(p, &ver, 4), p += 4;
+    memcpy(p, &l, 8), p += 8;
+    memcpy(p, nb, nl), p += nl;
+    memcpy(p, &np, 8), p += 8;
+    if (np) memcpy(p, is->pool, (size_t)np * sizeof *is->pool), p += (size_t)np * sizeof *is->pool;
+    memcpy(p, &nprop, 8), p += 8;
+    for (size_t i = 0; i < is->proposed.cap; i++)
+        if (is->proposed.used[i]) memcpy(p, &is->proposed.keys[i], 8), p += 8;
+    free(nb);
+    *out = b;
+    *len = n;
+    return 0;
+}
+
+int island_import(island *is, const uint8_t *buf, size_t len) {
+    uint32_t ver;
+    uint64_t nl;
+    int64_t np, nprop;
+    if (len < 16 || memcmp(buf, "HWIS", 4)) return hw_fail("island state: bad magic");
+    memcpy(&ver, buf + 4, 4);
+    if (ver != 1) return hw_fail("island state: version %u, expected 1", ver);
+    memcpy(&nl, buf + 8, 8);
+    if (nl > len - 16) return hw_fail("island state: truncated engine");
+    size_t off = 16 + (size_t)nl;
+    if (off + 8 > len) return hw_fail("island state: truncated");
+    memcpy(&np, buf + off, 8);
+    off += 8;
+    if (np < 0 || (uint64_t)np > (len - off) / sizeof(hw_genome)) return hw_fail("island state: truncated pool");
+    const hw_genome *pool = (const hw_genome *)(buf + off);
+    off += (size_t)np * sizeof(hw_genome);
+    if (off + 8 > len) return hw_fail("island state: truncated");
+    memcpy(&nprop, buf + off, 8);
+    off += 8;
+    if (nprop < 0 || (uint64_t)nprop > (len - off) / 8) return hw_fail("island state: truncated proposals");
+    nsga *e;
+    if (nsga_restore(is->sp, buf + 16, (size_t)nl, &e)) return -1;
+    nsga_free(is->e);
+    is->e = e;
+    /* the pool in its original order (order breaks ties in proposals) */
+    is->npool = 0;
+    u64map_free(&is->pool_set);
+    u64map_init(&is->pool_set);
+    pool_add(is, pool, (int)np);
+    u64map_free(&is->proposed);
+    u64map_init(&is->proposed);
+    for (int64_t i = 0; i < nprop; i++) {
+        uint64_t h;
+        memcpy(&h, buf + off + 8 * i, 8);
+        u64map_put(&is->proposed, h, 1);
+    }
+    return 0;
+}

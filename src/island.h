@@ -44,4 +44,10 @@ const pareto_archive *island_archive(const island *is);
 nsga *island_engine(island *is);
 int island_model_version(const island *is);
 
+/* Checkpoints: the island's exact state (NSGA engine incl. PRNG, candidate
+ * pool, proposed set) as a blob, and its inverse. Measured records and the
+ * model are not in it: the dispatcher re-sends them with island_update. */
+int island_export(const island *is, uint8_t **out, size_t *len);
+int island_import(island *is, const uint8_t *buf, size_t len);
+
 #endif

@@ -98,19 +98,19 @@ static nsga *alloc_engine(const space *s, const nsga_params *p) {
     e->lambda = p->n_offspring > 0 ? p->n_offspring : p->pop_size;
     if (!(e->p.p_mutation > 0)) e->p.p_mutation = 1.0 / e->ng;
     size_t mu = (size_t)e->mu, nu = (size_t)e->mu + e->lambda, bmax = (size_t)(e->mu > e->lambda ? e->mu : e->lambda);
-    e->pg = hw_malloc(mu * sizeof *e->pg);
+    e->pg = hw_calloc(mu, sizeof *e->pg); /* zeroed: copies move only ng genes */
     e->pobj = hw_malloc(mu * e->m * sizeof *e->pobj);
     e->pcv = hw_malloc(mu * sizeof *e->pcv);
     e->prank = hw_malloc(mu * sizeof *e->prank);
     e->pcrowd = hw_malloc(mu * sizeof *e->pcrowd);
     e->phash = hw_malloc(mu * sizeof *e->phash);
-    e->bg = hw_malloc(bmax * sizeof *e->bg);
+    e->bg = hw_calloc(bmax, sizeof *e->bg);
     e->bhash = hw_malloc(bmax * sizeof *e->bhash);
     e->cobj = hw_malloc(nu * e->m * sizeof *e->cobj);
     e->ccv = hw_malloc(nu * sizeof *e->ccv);
     e->crank = hw_malloc(nu * sizeof *e->crank);
     e->sel = hw_malloc(nu * sizeof *e->sel);
-    e->ng_buf = hw_malloc(mu * sizeof *e->ng_buf);
+    e->ng_buf = hw_calloc(mu, sizeof *e->ng_buf);
     e->gen = -1;
     return e;
 }
@@ -145,12 +145,22 @@ void nsga_free(nsga *e) {
 
 /* ---- ask ------------------------------------------------------------------- */
 
-/* Index of the winner of a binary tournament. */
-static int tournament(nsga *e) {
+/* Genomes are zero beyond ng genes (space contract), so copies move only
+ * the live genes (60 of 128 bytes for ZDT1). */
+static inline void copy_genome(hw_genome *dst, const hw_genome *src, int ng) {
+    memcpy(dst->g, src->g, (size_t)ng * sizeof src->g[0]);
+}
+
+/* Two distinct random contestants of a binary tournament. */
+static inline void draw_pair(nsga *e, int *i, int *j) {
     int n = e->npop;
-    int i = (int)rng_below(&e->rng, (uint64_t)n);
-    int j = (int)rng_below(&e->rng, (uint64_t)(n - 1));
-    if (j >= i) j++;
+    *i = (int)rng_below(&e->rng, (uint64_t)n);
+    *j = (int)rng_below(&e->rng, (uint64_t)(n - 1));
+    if (*j >= *i) (*j)++;
+}
+
+/* Winner of the tournament between i and j. */
+static int tournament_winner(nsga *e, int i, int j) {
     if (e->prank[i] != e->prank[j]) return e->prank[i] < e->prank[j] ? i : j;
     if (e->pcrowd[i] != e->pcrowd[j]) return e->pcrowd[i] > e->pcrowd[j] ? i : j;
     return (rng_next(&e->rng) & 1) ? i : j;
@@ -173,10 +183,12 @@ static void make_initial(nsga *e) {
     }
 }
 
-/* Children are made in blocks of NSGA_BLOCK (two per tournament pair), their
- * hashes' table slots prefetched, then accepted or discarded in order: the
- * seen set is far larger than the caches at large mu, so this overlaps the
- * memory latency of the lookups. */
+/* Children are made in blocks of NSGA_BLOCK in phases: draw all tournament
+ * contestants (prefetching their rank / crowding), pick the winners
+ * (prefetching their genomes), recombine and mutate (prefetching the seen
+ * set slots of the children's hashes), then accept or discard in order.
+ * At large mu every one of these is a random access into tens of MB, so
+ * the phases overlap the memory latencies. */
 #define NSGA_BLOCK 64
 static void make_offspring(nsga *e) {
     int tries = 0;
@@ -187,8 +199,21 @@ static void make_offspring(nsga *e) {
         int want = e->lambda - e->nb;
         if (want > NSGA_BLOCK) want = NSGA_BLOCK;
         want += want & 1;
+        int ci[2 * NSGA_BLOCK], par[NSGA_BLOCK];
+        for (int k = 0; k < want; k++) {
+            draw_pair(e, &ci[2 * k], &ci[2 * k + 1]);
+            __builtin_prefetch(&e->prank[ci[2 * k]]);
+            __builtin_prefetch(&e->prank[ci[2 * k + 1]]);
+            __builtin_prefetch(&e->pcrowd[ci[2 * k]]);
+            __builtin_prefetch(&e->pcrowd[ci[2 * k + 1]]);
+        }
+        for (int k = 0; k < want; k++) {
+            par[k] = tournament_winner(e, ci[2 * k], ci[2 * k + 1]);
+            __builtin_prefetch(&e->pg[par[k]]);
+            __builtin_prefetch((const char *)&e->pg[par[k]] + 64);
+        }
         for (int k = 0; k < want; k += 2) {
-            const hw_genome *a = &e->pg[tournament(e)], *b = &e->pg[tournament(e)];
+            const hw_genome *a = &e->pg[par[k]], *b = &e->pg[par[k + 1]];
             if (rng_uniform(&e->rng) < e->p.p_crossover) {
                 space_crossover(e->s, &e->rng, a, b, &blk[k], &blk[k + 1]);
             } else {
@@ -209,7 +234,7 @@ static void make_offspring(nsga *e) {
                 continue;
             }
             tries = 0;
-            e->bg[e->nb] = blk[k];
+            copy_genome(&e->bg[e->nb], &blk[k], e->ng);
             e->bhash[e->nb++] = bh[k];
         }
     }
@@ -310,7 +335,7 @@ static void environmental_selection(nsga *e) {
     /* build the next population in place (sel ascending: pop part first) */
     for (int t = 0; t < mu; t++) {
         int i = e->sel[t];
-        e->ng_buf[t] = i < e->npop ? e->pg[i] : e->bg[i - e->npop];
+        copy_genome(&e->ng_buf[t], i < e->npop ? &e->pg[i] : &e->bg[i - e->npop], e->ng);
     }
     hw_genome *sw = e->pg;
     e->pg = e->ng_buf;
@@ -424,6 +449,8 @@ int nsga_immigrate(nsga *e, const hw_genome *g, const double *obj, const double 
         for (int i = 0; i < np; i++) victims[i] = i;
         rng_shuffle_int(&e->rng, victims, np);
     }
+    for (int t = 0; t < n; t++)
+        if (!space_valid(e->s, &g[t])) return hw_fail("nsga: migrant %d is not a valid %s genome", t, space_name(e->s));
     u64set present = {0};
     for (int i = 0; i < np; i++) u64set_add(&present, e->phash[i]);
     int nv = 0, changed = 0;

@@ -93,68 +93,96 @@ pred *pred_wrap_help(struct help_dev *dev) {
 
 /* ---- prediction ---------------------------------------------------------- */
 
-#define PRED_BLOCK 32
+/* Rows per block: each tree's nodes are reused by all rows of a block while
+ * they sit in L1 (a 100-tree depth-10 forest is ~1.2 MB, more than L2). */
+#define PRED_BLOCK 256
 
-/* One level step of one row: right iff x[feat] >= thr. */
-#define STEP(i, x) i = 2 * i + 1 + ((x)[nd[i].feat] >= nd[i].key)
+/* Rows traversed together; keys are stored feature-major per group
+ * (xg[f * PRED_GROUP + r]) so one pointer addresses every row's feature. */
+#define PRED_GROUP 16
 
-/* Member outputs for rows X[0..nb) (nb <= PRED_BLOCK): out (nb, n_members).
- * Rows go through each tree 8 at a time with the 8 node indices in
- * registers, branch-free: idx = 2*idx + 1 + (x[feat[idx]] >= thr[idx]), so
- * the 8 independent chains of loads overlap. A short last group repeats
- * its last row. */
-static void tree_block(const pred *m, const float *Xf, int nb, double *out, int32_t *X) {
+/* One level step of row r: right iff x[feat] >= thr. */
+#define STEP(r) i##r = 2 * i##r + 1 + (xg[nd[i##r].feat * PRED_GROUP + r] >= nd[i##r].key)
+
+/* Sum and sum of squares over members of the member outputs for rows
+ * Xf[0..nb): sum, sumsq (nb). Rows go through each tree PRED_GROUP at a
+ * time with their node indices in registers, branch-free: idx = 2*idx + 1 +
+ * (x[feat] >= thr), so independent chains of loads overlap. Scratch: X
+ * (ceil(nb / PRED_GROUP), d, PRED_GROUP) integer keys (short groups repeat
+ * their last row), acc (nb). */
+static void tree_block(const pred *m, const float *Xf, int nb, double *sum, double *sumsq, int32_t *X, float *acc) {
     const int D = m->depth, d = m->d;
-    for (size_t i = 0; i < (size_t)nb * d; i++) X[i] = pred_fkey(Xf[i]);
     const size_t ni = ((size_t)1 << D) - 1, nl = (size_t)1 << D;
-    for (int g = 0; g < nb; g += 8) {
-        const int32_t *xr[8];
-        for (int r = 0; r < 8; r++) xr[r] = X + (size_t)(g + r < nb ? g + r : nb - 1) * d;
-        const int32_t *x0 = xr[0], *x1 = xr[1], *x2 = xr[2], *x3 = xr[3];
-        const int32_t *x4 = xr[4], *x5 = xr[5], *x6 = xr[6], *x7 = xr[7];
-        for (int mem = 0; mem < m->n_members; mem++) {
-            float acc[8] = {0};
-            for (int k = 0; k < m->trees_per_member; k++) {
-                size_t t = (size_t)mem * m->trees_per_member + k;
-                const pred_node *nd = m->node + t * ni;
-                const float *lf = m->leaf + t * nl - ni;
+    const int ng = (nb + PRED_GROUP - 1) / PRED_GROUP;
+    for (int g = 0; g < ng; g++)
+        for (int r = 0; r < PRED_GROUP; r++) {
+            int row = g * PRED_GROUP + r < nb ? g * PRED_GROUP + r : nb - 1;
+            for (int f = 0; f < d; f++)
+                X[((size_t)g * d + f) * PRED_GROUP + r] = pred_fkey(Xf[(size_t)row * d + f]);
+        }
+    for (int r = 0; r < nb; r++) sum[r] = sumsq[r] = 0;
+    for (int mem = 0; mem < m->n_members; mem++) {
+        for (int r = 0; r < nb; r++) acc[r] = 0;
+        for (int k = 0; k < m->trees_per_member; k++) {
+            size_t t = (size_t)mem * m->trees_per_member + k;
+            const pred_node *nd = m->node + t * ni;
+            const float *lf = m->leaf + t * nl - ni;
+            for (int g = 0; g < ng; g++) {
+                const int32_t *xg = X + (size_t)g * d * PRED_GROUP;
                 uint32_t i0 = 0, i1 = 0, i2 = 0, i3 = 0, i4 = 0, i5 = 0, i6 = 0, i7 = 0;
+#if PRED_GROUP == 16
+                uint32_t i8 = 0, i9 = 0, i10 = 0, i11 = 0, i12 = 0, i13 = 0, i14 = 0, i15 = 0;
+#endif
                 for (int lev = 0; lev < D; lev++) {
-                    STEP(i0, x0);
-                    STEP(i1, x1);
-                    STEP(i2, x2);
-                    STEP(i3, x3);
-                    STEP(i4, x4);
-                    STEP(i5, x5);
-                    STEP(i6, x6);
-                    STEP(i7, x7);
+                    STEP(0), STEP(1), STEP(2), STEP(3), STEP(4), STEP(5), STEP(6), STEP(7);
+#if PRED_GROUP == 16
+                    STEP(8), STEP(9), STEP(10), STEP(11), STEP(12), STEP(13), STEP(14), STEP(15);
+#endif
                 }
-                acc[0] += lf[i0], acc[1] += lf[i1], acc[2] += lf[i2], acc[3] += lf[i3];
-                acc[4] += lf[i4], acc[5] += lf[i5], acc[6] += lf[i6], acc[7] += lf[i7];
+                float v[PRED_GROUP] = {lf[i0], lf[i1], lf[i2], lf[i3], lf[i4], lf[i5], lf[i6], lf[i7],
+#if PRED_GROUP == 16
+                                       lf[i8], lf[i9], lf[i10], lf[i11], lf[i12], lf[i13], lf[i14], lf[i15]
+#endif
+                };
+                int base = g * PRED_GROUP;
+                for (int r = 0; r < PRED_GROUP && base + r < nb; r++) acc[base + r] += v[r];
             }
-            for (int r = 0; r < 8 && g + r < nb; r++)
-                out[(size_t)(g + r) * m->n_members + mem] = (double)m->base[mem] + (double)m->scale * acc[r];
+        }
+        for (int r = 0; r < nb; r++) {
+            double y = (double)m->base[mem] + (double)m->scale * acc[r];
+            sum[r] += y;
+            sumsq[r] += y * y;
         }
     }
 }
 #undef STEP
 
 void pred_predict(const pred *m, const float *X, int n, double *mean, double *std) {
-    int M = pred_nmembers(m);
-    double *mo = hw_malloc((size_t)PRED_BLOCK * M * sizeof *mo); /* (PRED_BLOCK, M) member outputs */
-    int32_t *xk = m->kind == PRED_HELP ? NULL : hw_malloc((size_t)PRED_BLOCK * m->d * sizeof *xk); /* (PRED_BLOCK, d) keys */
+    int M = pred_nmembers(m), help = m->kind == PRED_HELP;
+    double *mo = help ? hw_malloc((size_t)PRED_BLOCK * M * sizeof *mo) : NULL; /* (PRED_BLOCK, M) member outputs */
+    double *sum = hw_malloc(PRED_BLOCK * sizeof *sum);                         /* (PRED_BLOCK) */
+    double *sumsq = hw_malloc(PRED_BLOCK * sizeof *sumsq);                     /* (PRED_BLOCK) */
+    int32_t *xk = help ? NULL : hw_malloc((size_t)PRED_BLOCK * m->d * sizeof *xk); /* (PRED_BLOCK, d) keys, grouped */
+    float *acc = hw_malloc(PRED_BLOCK * sizeof *acc);                           /* (PRED_BLOCK) */
     for (int r0 = 0; r0 < n; r0 += PRED_BLOCK) {
         int nb = n - r0 < PRED_BLOCK ? n - r0 : PRED_BLOCK;
         const float *xb = X + (size_t)r0 * m->d;
-        if (m->kind == PRED_HELP) help_dev_predict_members(m->help, xb, nb, mo);
-        else tree_block(m, xb, nb, mo, xk);
+        if (help) {
+            help_dev_predict_members(m->help, xb, nb, mo);
+            for (int r = 0; r < nb; r++) {
+                sum[r] = sumsq[r] = 0;
+                for (int k = 0; k < M; k++) {
+                    double y = mo[(size_t)r * M + k];
+                    sum[r] += y;
+                    sumsq[r] += y * y;
+                }
+            }
+        } else {
+            tree_block(m, xb, nb, sum, sumsq, xk, acc);
+        }
         for (int r = 0; r < nb; r++) {
-            const double *v = mo + (size_t)r * M;
-            double s = 0, ss = 0;
-            for (int k = 0; k < M; k++) s += v[k];
-            double mu = s / M;
-            for (int k = 0; k < M; k++) ss += (v[k] - mu) * (v[k] - mu);
-            double sd = sqrt(ss / M);
+            double mu = sum[r] / M, var = sumsq[r] / M - mu * mu;
+            double sd = var > 0 && M > 1 ? sqrt(var) : 0;
             if (m->log_target) {
                 mu = exp(mu);
                 sd = mu * sd;
@@ -163,8 +191,7 @@ void pred_predict(const pred *m, const float *X, int n, double *mean, double *st
             if (std) std[r0 + r] = sd;
         }
     }
-    free(mo);
-    free(xk);
+    free(mo), free(sum), free(sumsq), free(xk), free(acc);
 }
 
 /* ---- byte buffers --------------------------------------------------------- */

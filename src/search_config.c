@@ -158,10 +158,13 @@ static int parse_predictor(search_config *c, const ycfg *d, const ynode *root) {
     const ynode *p;
     if (ycfg_node(d, root, "predictor", YNODE_MAP, 0, &p)) return -1;
     if (p && c->evaluator != EVAL_PREDICTOR) return ycfg_fail(d, p, "only valid with evaluator.kind: predictor");
-    static const char *const methods[] = {"rf", "xgb", NULL};
+    /* method codes: pred_kind (1 rf, 2 xgb, 3 help) and SURR_GP (16) */
+    static const char *const methods[] = {"gp", "rf", "xgb", "help", NULL};
+    static const int codes[] = {16, 1, 2, 3};
     int meth;
     if (ycfg_enum(d, p, "method", methods, 0, &meth)) return -1;
-    for (int k = 0; k < c->n_obj; k++) c->pred_method[k] = meth == 0 ? 1 /* PRED_RF */ : 2 /* PRED_XGB */;
+    if (meth == 3) return ycfg_fail(d, ynode_get(p, "method"), "help predicts latency only: set it per objective under 'methods'");
+    for (int k = 0; k < c->n_obj; k++) c->pred_method[k] = codes[meth];
     const ynode *per;
     if (ycfg_node(d, p, "methods", YNODE_MAP, 0, &per)) return -1;
     for (int i = 0; per && i < ynode_len(per); i++) {
@@ -172,7 +175,9 @@ static int parse_predictor(search_config *c, const ycfg *d, const ynode *root) {
         if (k < 0) return ycfg_fail(d, ynode_at(per, i), "'%s' is not an objective", name);
         int mk;
         if (ycfg_enum(d, per, name, methods, 0, &mk)) return -1;
-        c->pred_method[k] = mk == 0 ? 1 : 2;
+        c->pred_method[k] = codes[mk];
+        if (mk == 3 && (c->obj[k].direction != OBJ_MINIMIZE || strcmp(c->space_name, "nb201")))
+            return ycfg_fail(d, ynode_at(per, i), "help needs a minimised latency objective on the nb201 space");
     }
     long v;
     if (ycfg_int(d, p, "trees", 0, 100000, 0, &v)) return -1;
@@ -255,14 +260,26 @@ static int parse_hypervolume(search_config *c, const ycfg *d, const ynode *root)
 static int parse_output(search_config *c, const ycfg *d, const ynode *root) {
     const ynode *o;
     if (ycfg_node(d, root, "output", YNODE_MAP, 0, &o)) return -1;
-    const char *dir, *front;
-    if (ycfg_string(d, o, "dir", "hwnas-run", &dir) || ycfg_string(d, o, "front_csv", "front.csv", &front)) return -1;
+    const char *dir, *front, *run;
+    if (ycfg_string(d, o, "dir", "hwnas-run", &dir) || ycfg_string(d, o, "front_csv", "front.csv", &front) ||
+        ycfg_string(d, o, "run_file", "", &run))
+        return -1;
     if (!*dir) return ycfg_fail(d, ynode_get(o, "dir"), "must not be empty");
     c->out_dir = hw_strdup(dir);
     size_t n = strlen(dir) + strlen(front) + 2;
     c->front_csv = hw_malloc(n);
     if (front[0] == '/') snprintf(c->front_csv, n, "%s", front);
     else snprintf(c->front_csv, n, "%s/%s", dir, front);
+    n = strlen(dir) + strlen(run) + 2;
+    c->run_file = hw_malloc(n);
+    if (!*run || run[0] == '/') snprintf(c->run_file, n, "%s", run);
+    else snprintf(c->run_file, n, "%s/%s", dir, run);
+    const ynode *k;
+    if (ycfg_node(d, root, "checkpoint", YNODE_MAP, 0, &k)) return -1;
+    long v;
+    if (ycfg_int(d, k, "every_generations", 0, 100000000, 0, &v)) return -1;
+    c->ckpt_every_gens = (int)v;
+    if (ycfg_double(d, k, "every_minutes", 0, 1e7, 0, &c->ckpt_every_minutes)) return -1;
     return 0;
 }
 
@@ -301,6 +318,7 @@ void search_config_free(search_config *c) {
     for (int i = 0; i < c->n_tables; i++) free(c->tables[i]);
     free(c->out_dir);
     free(c->front_csv);
+    free(c->run_file);
     free(c->board_bind);
     free(c->board_key);
     free(c->board_allow);

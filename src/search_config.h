@@ -88,6 +88,9 @@ typedef struct search_config {
     /* output */
     char *out_dir;
     char *front_csv;             /* resolved path */
+    char *run_file;              /* HDF5 run file (checkpoints), "" = none */
+    int ckpt_every_gens;         /* 0 = off */
+    double ckpt_every_minutes;   /* 0 = off */
 } search_config;
 
 /* Parses PATH into *out (allocated). */

@@ -64,6 +64,8 @@ set(CMAKE_DEPEND_INFO_FILES
   "CMakeFiles/bench_accel_tx2.dir/DependInfo.cmake"
   "CMakeFiles/bench_bert.dir/DependInfo.cmake"
   "CMakeFiles/bench_ckpt.dir/DependInfo.cmake"
+  "CMakeFiles/bench_disp.dir/DependInfo.cmake"
+  "CMakeFiles/bench_nb201_efficiency.dir/DependInfo.cmake"
   "CMakeFiles/bench_pred_speed.dir/DependInfo.cmake"
   "CMakeFiles/bench_zdt1.dir/DependInfo.cmake"
   "CMakeFiles/test_accel_codesign.dir/DependInfo.cmake"

@@ -48,6 +48,7 @@ file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/mpi/*.c")
 set(OLD_GLOB
   "/work/main/mpi/cmd_search.c"
   "/work/main/mpi/engine.c"
+  "/work/main/mpi/engine_ckpt.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
@@ -100,6 +101,7 @@ set(OLD_GLOB
   "/work/main/src/stats.c"
   "/work/main/src/supernet.c"
   "/work/main/src/surrogate.c"
+  "/work/main/src/surrogate_gp.c"
   "/work/main/src/tokenizer.c"
   "/work/main/src/tsv_task.c"
   "/work/main/src/u64map.c"
@@ -117,6 +119,8 @@ set(OLD_GLOB
   "/work/main/tests/bench/bench_accel_tx2.c"
   "/work/main/tests/bench/bench_bert.c"
   "/work/main/tests/bench/bench_ckpt.c"
+  "/work/main/tests/bench/bench_disp.c"
+  "/work/main/tests/bench/bench_nb201_efficiency.c"
   "/work/main/tests/bench/bench_pred_speed.c"
   "/work/main/tests/bench/bench_zdt1.c"
   )
@@ -129,12 +133,19 @@ endif()
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/tests/e2e/test_*.sh")
 set(OLD_GLOB
   "/work/main/tests/e2e/test_bert_finetune.sh"
+  "/work/main/tests/e2e/test_board_cli.sh"
   "/work/main/tests/e2e/test_board_faults.sh"
+  "/work/main/tests/e2e/test_board_security.sh"
   "/work/main/tests/e2e/test_codesign_cli.sh"
+  "/work/main/tests/e2e/test_front_cli.sh"
+  "/work/main/tests/e2e/test_front_h5py.sh"
   "/work/main/tests/e2e/test_measure_restart.sh"
   "/work/main/tests/e2e/test_predictor_cli.sh"
   "/work/main/tests/e2e/test_predictor_fewshot.sh"
+  "/work/main/tests/e2e/test_resume.sh"
+  "/work/main/tests/e2e/test_search_boards.sh"
   "/work/main/tests/e2e/test_slurm_harness.sh"
+  "/work/main/tests/e2e/test_slurm_search.sh"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")

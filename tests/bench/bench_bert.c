@@ -7,7 +7,9 @@
  * Model: the default supernet's largest shape, L4:H256:A8:F1024, vocab
  * 30522, 2 classes, dropout 0.1, full-length rows (no padding). Threads:
  * OPENBLAS_NUM_THREADS (default 1). Prints one line "key value ..." with the
- * median over REPS timed repetitions (after warm-up). */
+ * median over REPS timed repetitions (after warm-up) of the wall time
+ * ("seconds") and of the process CPU time ("cpu"; robust on a shared,
+ * loaded machine, and equal to wall time for one thread on an idle one). */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,12 @@
 static double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double cpu_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -58,7 +66,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: bench_bert train B T REPS | fwd1 T REPS | sgemm N REPS\n");
         return 2;
     }
-    double t[64];
+    double t[64], u[64];
     bert_shape s;
     shape_default(&s);
     bert_config c;
@@ -71,12 +79,14 @@ int main(int argc, char **argv) {
         for (int i = 0; i < N * N; i++) a[i] = b[i] = (float)rng_uniform(&r);
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, N, N, 1, a, N, b, N, 0, o, N);
         for (int k = 0; k < reps && k < 64; k++) {
-            double t0 = now_s();
+            double t0 = now_s(), c0 = cpu_s();
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, N, N, 1, a, N, b, N, 0, o, N);
             t[k] = now_s() - t0;
+            u[k] = cpu_s() - c0;
         }
-        double m = median(t, reps < 64 ? reps : 64);
-        printf("sgemm N %d seconds %.6f gflops %.2f\n", N, m, 2.0 * N * N * N / m / 1e9);
+        double m = median(t, reps < 64 ? reps : 64), mc = median(u, reps < 64 ? reps : 64);
+        printf("sgemm N %d seconds %.6f cpu %.6f gflops %.2f gflops_cpu %.2f\n", N, m, mc, 2.0 * N * N * N / m / 1e9,
+               2.0 * N * N * N / mc / 1e9);
         free(a), free(b), free(o);
         return 0;
     }
@@ -95,18 +105,21 @@ int main(int argc, char **argv) {
         adamw_cfg_default(&o);
         float loss;
         for (int k = 0; k < reps + 2 && k < 64; k++) {
-            double t0 = now_s();
+            double t0 = now_s(), c0 = cpu_s();
             if (bert_model_forward_train(m, tok, NULL, NULL, lab, B, T, &r, &loss) || bert_model_backward(m) ||
                 bert_store_adamw_step(st, &o, NULL)) {
                 fprintf(stderr, "%s\n", hw_errmsg());
                 return 1;
             }
-            if (k >= 2) t[k - 2] = now_s() - t0; /* 2 warm-up steps */
+            if (k >= 2) { /* 2 warm-up steps */
+                t[k - 2] = now_s() - t0;
+                u[k - 2] = cpu_s() - c0;
+            }
         }
-        double md = median(t, reps);
+        double md = median(t, reps), mc = median(u, reps);
         double fl = 3.0 * fwd_flops(&s, B, T);
-        printf("train B %d T %d seconds %.6f tokens_per_s %.1f gflops %.2f loss %.4f\n", B, T, md, B * T / md,
-               fl / md / 1e9, loss);
+        printf("train B %d T %d seconds %.6f cpu %.6f tokens_per_s %.1f tokens_per_cpu_s %.1f gflops_cpu %.2f loss %.4f\n",
+               B, T, md, mc, B * T / md, B * T / mc, fl / mc / 1e9, loss);
         bert_model_free(m);
         bert_store_free(st);
         free(tok), free(lab);
@@ -123,12 +136,15 @@ int main(int argc, char **argv) {
         for (int i = 0; i < T; i++) tok[i] = 1000 + (int)rng_below(&r, 20000);
         float lg[2];
         for (int k = 0; k < reps + 3 && k < 64; k++) {
-            double t0 = now_s();
+            double t0 = now_s(), c0 = cpu_s();
             bert_model_forward(m, tok, NULL, NULL, 1, T, lg);
-            if (k >= 3) t[k - 3] = now_s() - t0;
+            if (k >= 3) {
+                t[k - 3] = now_s() - t0;
+                u[k - 3] = cpu_s() - c0;
+            }
         }
-        double md = median(t, reps < 61 ? reps : 61);
-        printf("fwd1 T %d seconds %.6f ms %.3f logit0 %.5f\n", T, md, md * 1e3, lg[0]);
+        double md = median(t, reps < 61 ? reps : 61), mc = median(u, reps < 61 ? reps : 61);
+        printf("fwd1 T %d seconds %.6f cpu %.6f ms %.3f cpu_ms %.3f logit0 %.5f\n", T, md, mc, md * 1e3, mc * 1e3, lg[0]);
         bert_model_free(m);
         free(tok);
         return 0;

@@ -7,7 +7,8 @@ threads) for tests/bench/run_bert.sh. Debian's python3-torch, CPU.
 Model: post-LN BERT classifier L4:H256:A8:F1024, vocab 30522, 2 classes,
 dropout 0.1, exact GELU, [CLS] tanh pooler; training step = forward,
 cross-entropy, backward, clip_grad_norm_(1.0), AdamW(lr 1e-3, wd 0.01).
-Prints "key value ..." with the median of REPS timed repetitions."""
+Prints "key value ..." with the median of REPS timed repetitions of wall
+("seconds") and process CPU time ("cpu")."""
 import math
 import os
 import sys
@@ -58,6 +59,12 @@ class Bert(nn.Module):
         return self.cls(F.dropout(torch.tanh(self.pool(x[:, 0])), P, self.training))
 
 
+def med(ts):
+    ts = sorted(ts)
+    n = len(ts)
+    return ts[n // 2] if n % 2 else 0.5 * (ts[n // 2 - 1] + ts[n // 2])
+
+
 def main():
     torch.manual_seed(1)
     mode = sys.argv[1]
@@ -69,9 +76,9 @@ def main():
         lab = torch.arange(B) % 2
         opt = torch.optim.AdamW(m.parameters(), lr=1e-3, weight_decay=0.01)
         m.train()
-        ts = []
+        ts, us = [], []
         for k in range(reps + 2):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             loss = F.cross_entropy(m(tok, attn), lab)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -79,24 +86,25 @@ def main():
             opt.step()
             if k >= 2:
                 ts.append(time.perf_counter() - t0)
-        ts.sort()
-        md = ts[len(ts) // 2] if len(ts) % 2 else 0.5 * (ts[len(ts) // 2 - 1] + ts[len(ts) // 2])
-        print("train B %d T %d seconds %.6f tokens_per_s %.1f loss %.4f" % (B, T, md, B * T / md, float(loss)))
+                us.append(time.process_time() - c0)
+        md, mc = med(ts), med(us)
+        print("train B %d T %d seconds %.6f cpu %.6f tokens_per_s %.1f tokens_per_cpu_s %.1f loss %.4f"
+              % (B, T, md, mc, B * T / md, B * T / mc, float(loss)))
     elif mode == "fwd1":
         T, reps = int(sys.argv[2]), int(sys.argv[3])
         tok = torch.randint(1000, 21000, (1, T))
         attn = torch.ones(1, T, dtype=torch.long)
         m.eval()
-        ts = []
+        ts, us = [], []
         with torch.no_grad():
             for k in range(reps + 3):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 m(tok, attn)
                 if k >= 3:
                     ts.append(time.perf_counter() - t0)
-        ts.sort()
-        md = ts[len(ts) // 2] if len(ts) % 2 else 0.5 * (ts[len(ts) // 2 - 1] + ts[len(ts) // 2])
-        print("fwd1 T %d seconds %.6f ms %.3f" % (T, md, md * 1e3))
+                    us.append(time.process_time() - c0)
+        md, mc = med(ts), med(us)
+        print("fwd1 T %d seconds %.6f cpu %.6f ms %.3f cpu_ms %.3f" % (T, md, mc, md * 1e3, mc * 1e3))
     else:
         sys.exit("unknown mode")
 

@@ -60,7 +60,7 @@ static void run(const char *cfg_path, run_out *o) {
     search_problem p = {.cfg = cfg, .sp = sp};
     engine_report rep;
     pareto_archive *a = NULL;
-    CHECK(engine_run(cfg, sp, MPI_COMM_WORLD, &p, &rep, &a) == 0);
+    CHECK(engine_run(cfg, sp, MPI_COMM_WORLD, &p, NULL, &rep, &a) == 0);
     memset(o, 0, sizeof *o);
     if (rank == 0) {
         o->res = rep.res;

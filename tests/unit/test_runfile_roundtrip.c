@@ -93,12 +93,26 @@ static void test_writer_refuses(void **st) {
     tu_rmdir(dir);
 }
 
+static void test_check_config(void **st) {
+    (void)st;
+    run_snapshot *s = run_snapshot_new();
+    s->config_text = hw_strdup("space:\n  name: nb201\nalgorithm:\n  seed: 1\n");
+    assert_int_equal(runfile_check_config("r.h5", s, "space:\n  name: nb201\nalgorithm:\n  seed: 1\n"), 0);
+    assert_int_equal(runfile_check_config("r.h5", s, "space:\n  name: nb201\nalgorithm:\n  seed: 2\n"), -1);
+    assert_string_equal(hw_errmsg(), "r.h5: written by another config (line 4 differs: '  seed: 1' in the run file, "
+                                     "'  seed: 2' now)");
+    assert_int_equal(runfile_check_config("r.h5", s, "space:\n"), -1);
+    assert_non_null(strstr(hw_errmsg(), "line 2"));
+    run_snapshot_free(s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_synth),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_nan_utf8),
         cmocka_unit_test(test_writer_refuses),
+        cmocka_unit_test(test_check_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

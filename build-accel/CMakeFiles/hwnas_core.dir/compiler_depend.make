@@ -1461,7 +1461,8 @@ CMakeFiles/hwnas_core.dir/src/adamw.c.o: /work/main/src/adamw.c \
   /usr/include/stdc-predef.h \
   /work/main/src/adamw.h \
   /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h \
-  /usr/include/math.h \
+  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdint.h \
+  /usr/include/stdint.h \
   /usr/include/x86_64-linux-gnu/bits/libc-header-start.h \
   /usr/include/features.h \
   /usr/include/features-time64.h \
@@ -1474,6 +1475,14 @@ CMakeFiles/hwnas_core.dir/src/adamw.c.o: /work/main/src/adamw.c \
   /usr/include/x86_64-linux-gnu/bits/types.h \
   /usr/include/x86_64-linux-gnu/bits/typesizes.h \
   /usr/include/x86_64-linux-gnu/bits/time64.h \
+  /usr/include/x86_64-linux-gnu/bits/wchar.h \
+  /usr/include/x86_64-linux-gnu/bits/stdint-intn.h \
+  /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
+  /usr/include/string.h \
+  /usr/include/x86_64-linux-gnu/bits/types/locale_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__locale_t.h \
+  /usr/include/strings.h \
+  /usr/include/math.h \
   /usr/include/x86_64-linux-gnu/bits/math-vector.h \
   /usr/include/x86_64-linux-gnu/bits/libm-simd-decl-stubs.h \
   /usr/include/x86_64-linux-gnu/bits/floatn.h \
@@ -2352,7 +2361,13 @@ CMakeFiles/hwnas_core.dir/src/hv.c.o: /work/main/src/hv.c \
   /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
   /work/main/src/rng.h \
   /work/main/src/space.h \
-  /work/main/src/nsga_util.h
+  /work/main/src/nsga_util.h \
+  /usr/include/x86_64-linux-gnu/sys/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-map-flags-generic.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-linux.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-shared.h \
+  /usr/include/x86_64-linux-gnu/bits/mman_ext.h
 
 CMakeFiles/hwnas_core.dir/src/hw_err.c.o: /work/main/src/hw_err.c \
   /usr/include/stdc-predef.h \
@@ -2628,7 +2643,13 @@ CMakeFiles/hwnas_core.dir/src/nsga.c.o: /work/main/src/nsga.c \
   /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
   /work/main/src/rng.h \
   /work/main/src/space.h \
-  /work/main/src/nsga_util.h
+  /work/main/src/nsga_util.h \
+  /usr/include/x86_64-linux-gnu/sys/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-map-flags-generic.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-linux.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-shared.h \
+  /usr/include/x86_64-linux-gnu/bits/mman_ext.h
 
 CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.o: /work/main/src/nsga_crowding.c \
   /usr/include/stdc-predef.h \
@@ -2698,7 +2719,13 @@ CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.o: /work/main/src/nsga_crowding.c 
   /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
   /work/main/src/rng.h \
   /work/main/src/space.h \
-  /work/main/src/nsga_util.h
+  /work/main/src/nsga_util.h \
+  /usr/include/x86_64-linux-gnu/sys/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-map-flags-generic.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-linux.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-shared.h \
+  /usr/include/x86_64-linux-gnu/bits/mman_ext.h
 
 CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o: /work/main/src/nsga_sort.c \
   /usr/include/stdc-predef.h \
@@ -2768,7 +2795,13 @@ CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o: /work/main/src/nsga_sort.c \
   /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
   /work/main/src/rng.h \
   /work/main/src/space.h \
-  /work/main/src/nsga_util.h
+  /work/main/src/nsga_util.h \
+  /usr/include/x86_64-linux-gnu/sys/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-map-flags-generic.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-linux.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-shared.h \
+  /usr/include/x86_64-linux-gnu/bits/mman_ext.h
 
 CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o: /work/main/src/pareto_archive.c \
   /usr/include/stdc-predef.h \
@@ -2838,7 +2871,13 @@ CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o: /work/main/src/pareto_archive.
   /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
   /work/main/src/rng.h \
   /work/main/src/space.h \
-  /work/main/src/nsga_util.h
+  /work/main/src/nsga_util.h \
+  /usr/include/x86_64-linux-gnu/sys/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-map-flags-generic.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-linux.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-shared.h \
+  /usr/include/x86_64-linux-gnu/bits/mman_ext.h
 
 CMakeFiles/hwnas_core.dir/src/pred.c.o: /work/main/src/pred.c \
   /usr/include/stdc-predef.h \
@@ -3701,6 +3740,73 @@ CMakeFiles/hwnas_core.dir/src/supernet.c.o: /work/main/src/supernet.c \
   /usr/include/x86_64-linux-gnu/bits/types/struct_itimerspec.h \
   /work/main/src/hw_err.h
 
+CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.o: /work/main/src/surrogate_gp.c \
+  /usr/include/stdc-predef.h \
+  /work/main/src/surrogate_gp.h \
+  /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h \
+  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdint.h \
+  /usr/include/stdint.h \
+  /usr/include/x86_64-linux-gnu/bits/libc-header-start.h \
+  /usr/include/features.h \
+  /usr/include/features-time64.h \
+  /usr/include/x86_64-linux-gnu/bits/wordsize.h \
+  /usr/include/x86_64-linux-gnu/bits/timesize.h \
+  /usr/include/x86_64-linux-gnu/sys/cdefs.h \
+  /usr/include/x86_64-linux-gnu/bits/long-double.h \
+  /usr/include/x86_64-linux-gnu/gnu/stubs.h \
+  /usr/include/x86_64-linux-gnu/gnu/stubs-64.h \
+  /usr/include/x86_64-linux-gnu/bits/types.h \
+  /usr/include/x86_64-linux-gnu/bits/typesizes.h \
+  /usr/include/x86_64-linux-gnu/bits/time64.h \
+  /usr/include/x86_64-linux-gnu/bits/wchar.h \
+  /usr/include/x86_64-linux-gnu/bits/stdint-intn.h \
+  /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
+  /usr/include/math.h \
+  /usr/include/x86_64-linux-gnu/bits/math-vector.h \
+  /usr/include/x86_64-linux-gnu/bits/libm-simd-decl-stubs.h \
+  /usr/include/x86_64-linux-gnu/bits/floatn.h \
+  /usr/include/x86_64-linux-gnu/bits/floatn-common.h \
+  /usr/include/x86_64-linux-gnu/bits/flt-eval-method.h \
+  /usr/include/x86_64-linux-gnu/bits/fp-logb.h \
+  /usr/include/x86_64-linux-gnu/bits/fp-fast.h \
+  /usr/include/x86_64-linux-gnu/bits/mathcalls-helper-functions.h \
+  /usr/include/x86_64-linux-gnu/bits/mathcalls.h \
+  /usr/include/x86_64-linux-gnu/bits/mathcalls-narrow.h \
+  /usr/include/x86_64-linux-gnu/bits/iscanonical.h \
+  /usr/include/stdlib.h \
+  /usr/include/x86_64-linux-gnu/bits/waitflags.h \
+  /usr/include/x86_64-linux-gnu/bits/waitstatus.h \
+  /usr/include/x86_64-linux-gnu/bits/types/locale_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__locale_t.h \
+  /usr/include/x86_64-linux-gnu/sys/types.h \
+  /usr/include/x86_64-linux-gnu/bits/types/clock_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/clockid_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/time_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/timer_t.h \
+  /usr/include/endian.h \
+  /usr/include/x86_64-linux-gnu/bits/endian.h \
+  /usr/include/x86_64-linux-gnu/bits/endianness.h \
+  /usr/include/x86_64-linux-gnu/bits/byteswap.h \
+  /usr/include/x86_64-linux-gnu/bits/uintn-identity.h \
+  /usr/include/x86_64-linux-gnu/sys/select.h \
+  /usr/include/x86_64-linux-gnu/bits/select.h \
+  /usr/include/x86_64-linux-gnu/bits/types/sigset_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__sigset_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct_timeval.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct_timespec.h \
+  /usr/include/x86_64-linux-gnu/bits/pthreadtypes.h \
+  /usr/include/x86_64-linux-gnu/bits/thread-shared-types.h \
+  /usr/include/x86_64-linux-gnu/bits/pthreadtypes-arch.h \
+  /usr/include/x86_64-linux-gnu/bits/atomic_wide_counter.h \
+  /usr/include/x86_64-linux-gnu/bits/struct_mutex.h \
+  /usr/include/x86_64-linux-gnu/bits/struct_rwlock.h \
+  /usr/include/alloca.h \
+  /usr/include/x86_64-linux-gnu/bits/stdlib-bsearch.h \
+  /usr/include/x86_64-linux-gnu/bits/stdlib-float.h \
+  /usr/include/string.h \
+  /usr/include/strings.h \
+  /work/main/src/hw_err.h
+
 CMakeFiles/hwnas_core.dir/src/tokenizer.c.o: /work/main/src/tokenizer.c \
   /usr/include/stdc-predef.h \
   /work/main/src/tokenizer.h \
@@ -4001,6 +4107,12 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 
 /work/main/src/tsv_task.c:
 
+/work/main/src/tokenizer.c:
+
+/work/main/src/surrogate_gp.c:
+
+/work/main/src/supernet.c:
+
 /usr/include/x86_64-linux-gnu/bits/sigstack.h:
 
 /usr/include/x86_64-linux-gnu/sys/ucontext.h:
@@ -4029,6 +4141,8 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 
 /usr/include/x86_64-linux-gnu/sys/poll.h:
 
+/usr/include/x86_64-linux-gnu/bits/mman-shared.h:
+
 /usr/include/x86_64-linux-gnu/bits/signum-generic.h:
 
 /usr/include/x86_64-linux-gnu/bits/types/timer_t.h:
@@ -4044,6 +4158,8 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 /usr/include/x86_64-linux-gnu/bits/posix_opt.h:
 
 /usr/include/x86_64-linux-gnu/sys/select.h:
+
+/usr/include/x86_64-linux-gnu/bits/mman_ext.h:
 
 /usr/include/x86_64-linux-gnu/bits/siginfo-arch.h:
 
@@ -4119,11 +4235,17 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 
 /usr/include/x86_64-linux-gnu/cblas.h:
 
+/usr/include/x86_64-linux-gnu/bits/mman-map-flags-generic.h:
+
 /usr/include/x86_64-linux-gnu/bits/time64.h:
 
 /usr/include/x86_64-linux-gnu/bits/stdint-intn.h:
 
 /usr/include/x86_64-linux-gnu/bits/types.h:
+
+/usr/include/x86_64-linux-gnu/bits/mman-linux.h:
+
+/work/main/src/surrogate_gp.h:
 
 /usr/include/x86_64-linux-gnu/bits/types/sigevent_t.h:
 
@@ -4136,6 +4258,10 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 /usr/include/x86_64-linux-gnu/bits/pthread_stack_min-dynamic.h:
 
 /work/main/src/fsutil.h:
+
+/work/main/src/tsv_task.h:
+
+/usr/include/x86_64-linux-gnu/bits/typesizes.h:
 
 /work/main/src/pred_impl.h:
 
@@ -4247,8 +4373,6 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 
 /usr/include/x86_64-linux-gnu/bits/types/struct_timespec.h:
 
-/work/main/src/supernet.c:
-
 /usr/include/x86_64-linux-gnu/bits/types/error_t.h:
 
 /usr/include/x86_64-linux-gnu/bits/mathcalls-helper-functions.h:
@@ -4294,6 +4418,8 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 /usr/include/x86_64-linux-gnu/bits/pthreadtypes-arch.h:
 
 /usr/include/x86_64-linux-gnu/asm/bitsperlong.h:
+
+/usr/include/x86_64-linux-gnu/bits/mman.h:
 
 /usr/lib/gcc/x86_64-linux-gnu/12/include/limits.h:
 
@@ -4383,6 +4509,10 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 
 /work/main/src/bert_model.h:
 
+/work/main/src/tokenizer.h:
+
+/work/main/src/accel_model.c:
+
 /usr/include/ftw.h:
 
 /usr/include/x86_64-linux-gnu/bits/poll.h:
@@ -4395,9 +4525,9 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 
 /work/main/src/hv.c:
 
-/work/main/jobs/runner.h:
-
 /work/main/src/stats.c:
+
+/work/main/jobs/runner.h:
 
 /usr/include/x86_64-linux-gnu/bits/types/idtype_t.h:
 
@@ -4410,10 +4540,6 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 /work/main/src/accel_codesign.c:
 
 /work/main/src/accel.h:
-
-/usr/include/x86_64-linux-gnu/bits/typesizes.h:
-
-/work/main/src/tsv_task.h:
 
 /usr/include/stdio.h:
 
@@ -4469,13 +4595,11 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 
 /work/main/src/pred.h:
 
-/work/main/src/accel_model.c:
-
-/work/main/src/tokenizer.h:
-
 /usr/include/zmq.h:
 
 /work/main/src/nsga_util.h:
+
+/usr/include/x86_64-linux-gnu/sys/mman.h:
 
 /work/main/src/layers.c:
 
@@ -4512,5 +4636,3 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 /work/main/src/space_nb201_index.c:
 
 /work/main/src/space_product.c:
-
-/work/main/src/tokenizer.c:

@@ -21,6 +21,7 @@ set(CMAKE_DEPENDS_DEPENDENCY_FILES
   "/work/main/io/supernet_h5.c" "CMakeFiles/hwnas_full.dir/io/supernet_h5.c.o" "gcc" "CMakeFiles/hwnas_full.dir/io/supernet_h5.c.o.d"
   "/work/main/mpi/cmd_search.c" "CMakeFiles/hwnas_full.dir/mpi/cmd_search.c.o" "gcc" "CMakeFiles/hwnas_full.dir/mpi/cmd_search.c.o.d"
   "/work/main/mpi/engine.c" "CMakeFiles/hwnas_full.dir/mpi/engine.c.o" "gcc" "CMakeFiles/hwnas_full.dir/mpi/engine.c.o.d"
+  "/work/main/mpi/engine_ckpt.c" "CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.o" "gcc" "CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.o.d"
   "/work/main/src/cmd_predictor.c" "CMakeFiles/hwnas_full.dir/src/cmd_predictor.c.o" "gcc" "CMakeFiles/hwnas_full.dir/src/cmd_predictor.c.o.d"
   "/work/main/src/gtserver.c" "CMakeFiles/hwnas_full.dir/src/gtserver.c.o" "gcc" "CMakeFiles/hwnas_full.dir/src/gtserver.c.o.d"
   "/work/main/src/island.c" "CMakeFiles/hwnas_full.dir/src/island.c.o" "gcc" "CMakeFiles/hwnas_full.dir/src/island.c.o.d"

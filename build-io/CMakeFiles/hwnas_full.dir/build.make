@@ -321,6 +321,20 @@ CMakeFiles/hwnas_full.dir/mpi/engine.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_full.dir/mpi/engine.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/mpi/engine.c -o CMakeFiles/hwnas_full.dir/mpi/engine.c.s
 
+CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.o: CMakeFiles/hwnas_full.dir/flags.make
+CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.o: /work/main/mpi/engine_ckpt.c
+CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.o: CMakeFiles/hwnas_full.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-io/CMakeFiles --progress-num=$(CMAKE_PROGRESS_19) "Building C object CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.o -MF CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.o.d -o CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.o -c /work/main/mpi/engine_ckpt.c
+
+CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/mpi/engine_ckpt.c > CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.i
+
+CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/mpi/engine_ckpt.c -o CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.s
+
 # Object files for target hwnas_full
 hwnas_full_OBJECTS = \
 "CMakeFiles/hwnas_full.dir/src/cmd_predictor.c.o" \
@@ -340,7 +354,8 @@ hwnas_full_OBJECTS = \
 "CMakeFiles/hwnas_full.dir/io/runfile_synth.c.o" \
 "CMakeFiles/hwnas_full.dir/io/runfront.c.o" \
 "CMakeFiles/hwnas_full.dir/mpi/cmd_search.c.o" \
-"CMakeFiles/hwnas_full.dir/mpi/engine.c.o"
+"CMakeFiles/hwnas_full.dir/mpi/engine.c.o" \
+"CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.o"
 
 # External object files for target hwnas_full
 hwnas_full_EXTERNAL_OBJECTS =
@@ -363,9 +378,10 @@ libhwnas_full.a: CMakeFiles/hwnas_full.dir/io/runfile_synth.c.o
 libhwnas_full.a: CMakeFiles/hwnas_full.dir/io/runfront.c.o
 libhwnas_full.a: CMakeFiles/hwnas_full.dir/mpi/cmd_search.c.o
 libhwnas_full.a: CMakeFiles/hwnas_full.dir/mpi/engine.c.o
+libhwnas_full.a: CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.o
 libhwnas_full.a: CMakeFiles/hwnas_full.dir/build.make
 libhwnas_full.a: CMakeFiles/hwnas_full.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build-io/CMakeFiles --progress-num=$(CMAKE_PROGRESS_19) "Linking C static library libhwnas_full.a"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build-io/CMakeFiles --progress-num=$(CMAKE_PROGRESS_20) "Linking C static library libhwnas_full.a"
 	$(CMAKE_COMMAND) -P CMakeFiles/hwnas_full.dir/cmake_clean_target.cmake
 	$(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/hwnas_full.dir/link.txt --verbose=$(VERBOSE)
 

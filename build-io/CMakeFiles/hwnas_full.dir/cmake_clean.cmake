@@ -25,6 +25,8 @@ file(REMOVE_RECURSE
   "CMakeFiles/hwnas_full.dir/mpi/cmd_search.c.o.d"
   "CMakeFiles/hwnas_full.dir/mpi/engine.c.o"
   "CMakeFiles/hwnas_full.dir/mpi/engine.c.o.d"
+  "CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.o"
+  "CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.o.d"
   "CMakeFiles/hwnas_full.dir/src/cmd_predictor.c.o"
   "CMakeFiles/hwnas_full.dir/src/cmd_predictor.c.o.d"
   "CMakeFiles/hwnas_full.dir/src/gtserver.c.o"

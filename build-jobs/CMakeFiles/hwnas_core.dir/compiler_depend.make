@@ -2352,7 +2352,13 @@ CMakeFiles/hwnas_core.dir/src/hv.c.o: /work/main/src/hv.c \
   /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
   /work/main/src/rng.h \
   /work/main/src/space.h \
-  /work/main/src/nsga_util.h
+  /work/main/src/nsga_util.h \
+  /usr/include/x86_64-linux-gnu/sys/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-map-flags-generic.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-linux.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-shared.h \
+  /usr/include/x86_64-linux-gnu/bits/mman_ext.h
 
 CMakeFiles/hwnas_core.dir/src/hw_err.c.o: /work/main/src/hw_err.c \
   /usr/include/stdc-predef.h \
@@ -2628,7 +2634,13 @@ CMakeFiles/hwnas_core.dir/src/nsga.c.o: /work/main/src/nsga.c \
   /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
   /work/main/src/rng.h \
   /work/main/src/space.h \
-  /work/main/src/nsga_util.h
+  /work/main/src/nsga_util.h \
+  /usr/include/x86_64-linux-gnu/sys/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-map-flags-generic.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-linux.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-shared.h \
+  /usr/include/x86_64-linux-gnu/bits/mman_ext.h
 
 CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.o: /work/main/src/nsga_crowding.c \
   /usr/include/stdc-predef.h \
@@ -2698,7 +2710,13 @@ CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.o: /work/main/src/nsga_crowding.c 
   /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
   /work/main/src/rng.h \
   /work/main/src/space.h \
-  /work/main/src/nsga_util.h
+  /work/main/src/nsga_util.h \
+  /usr/include/x86_64-linux-gnu/sys/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-map-flags-generic.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-linux.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-shared.h \
+  /usr/include/x86_64-linux-gnu/bits/mman_ext.h
 
 CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o: /work/main/src/nsga_sort.c \
   /usr/include/stdc-predef.h \
@@ -2768,7 +2786,13 @@ CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o: /work/main/src/nsga_sort.c \
   /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
   /work/main/src/rng.h \
   /work/main/src/space.h \
-  /work/main/src/nsga_util.h
+  /work/main/src/nsga_util.h \
+  /usr/include/x86_64-linux-gnu/sys/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-map-flags-generic.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-linux.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-shared.h \
+  /usr/include/x86_64-linux-gnu/bits/mman_ext.h
 
 CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o: /work/main/src/pareto_archive.c \
   /usr/include/stdc-predef.h \
@@ -2838,7 +2862,13 @@ CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o: /work/main/src/pareto_archive.
   /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
   /work/main/src/rng.h \
   /work/main/src/space.h \
-  /work/main/src/nsga_util.h
+  /work/main/src/nsga_util.h \
+  /usr/include/x86_64-linux-gnu/sys/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-map-flags-generic.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-linux.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-shared.h \
+  /usr/include/x86_64-linux-gnu/bits/mman_ext.h
 
 CMakeFiles/hwnas_core.dir/src/pred.c.o: /work/main/src/pred.c \
   /usr/include/stdc-predef.h \
@@ -4001,6 +4031,10 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 
 /work/main/src/tsv_task.c:
 
+/work/main/src/tokenizer.c:
+
+/work/main/src/supernet.c:
+
 /usr/include/x86_64-linux-gnu/bits/sigstack.h:
 
 /usr/include/x86_64-linux-gnu/sys/ucontext.h:
@@ -4029,6 +4063,8 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 
 /usr/include/x86_64-linux-gnu/sys/poll.h:
 
+/usr/include/x86_64-linux-gnu/bits/mman-shared.h:
+
 /usr/include/x86_64-linux-gnu/bits/signum-generic.h:
 
 /usr/include/x86_64-linux-gnu/bits/types/timer_t.h:
@@ -4044,6 +4080,8 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 /usr/include/x86_64-linux-gnu/bits/posix_opt.h:
 
 /usr/include/x86_64-linux-gnu/sys/select.h:
+
+/usr/include/x86_64-linux-gnu/bits/mman_ext.h:
 
 /usr/include/x86_64-linux-gnu/bits/siginfo-arch.h:
 
@@ -4119,11 +4157,15 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 
 /usr/include/x86_64-linux-gnu/cblas.h:
 
+/usr/include/x86_64-linux-gnu/bits/mman-map-flags-generic.h:
+
 /usr/include/x86_64-linux-gnu/bits/time64.h:
 
 /usr/include/x86_64-linux-gnu/bits/stdint-intn.h:
 
 /usr/include/x86_64-linux-gnu/bits/types.h:
+
+/usr/include/x86_64-linux-gnu/bits/mman-linux.h:
 
 /usr/include/x86_64-linux-gnu/bits/types/sigevent_t.h:
 
@@ -4136,6 +4178,10 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 /usr/include/x86_64-linux-gnu/bits/pthread_stack_min-dynamic.h:
 
 /work/main/src/fsutil.h:
+
+/work/main/src/tsv_task.h:
+
+/usr/include/x86_64-linux-gnu/bits/typesizes.h:
 
 /work/main/src/pred_impl.h:
 
@@ -4247,8 +4293,6 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 
 /usr/include/x86_64-linux-gnu/bits/types/struct_timespec.h:
 
-/work/main/src/supernet.c:
-
 /usr/include/x86_64-linux-gnu/bits/types/error_t.h:
 
 /usr/include/x86_64-linux-gnu/bits/mathcalls-helper-functions.h:
@@ -4294,6 +4338,8 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 /usr/include/x86_64-linux-gnu/bits/pthreadtypes-arch.h:
 
 /usr/include/x86_64-linux-gnu/asm/bitsperlong.h:
+
+/usr/include/x86_64-linux-gnu/bits/mman.h:
 
 /usr/lib/gcc/x86_64-linux-gnu/12/include/limits.h:
 
@@ -4383,6 +4429,10 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 
 /work/main/src/bert_model.h:
 
+/work/main/src/tokenizer.h:
+
+/work/main/src/accel_model.c:
+
 /usr/include/ftw.h:
 
 /usr/include/x86_64-linux-gnu/bits/poll.h:
@@ -4395,9 +4445,9 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 
 /work/main/src/hv.c:
 
-/work/main/jobs/runner.h:
-
 /work/main/src/stats.c:
+
+/work/main/jobs/runner.h:
 
 /usr/include/x86_64-linux-gnu/bits/types/idtype_t.h:
 
@@ -4410,10 +4460,6 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 /work/main/src/accel_codesign.c:
 
 /work/main/src/accel.h:
-
-/usr/include/x86_64-linux-gnu/bits/typesizes.h:
-
-/work/main/src/tsv_task.h:
 
 /usr/include/stdio.h:
 
@@ -4469,13 +4515,11 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 
 /work/main/src/pred.h:
 
-/work/main/src/accel_model.c:
-
-/work/main/src/tokenizer.h:
-
 /usr/include/zmq.h:
 
 /work/main/src/nsga_util.h:
+
+/usr/include/x86_64-linux-gnu/sys/mman.h:
 
 /work/main/src/layers.c:
 
@@ -4512,5 +4556,3 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 /work/main/src/space_nb201_index.c:
 
 /work/main/src/space_product.c:
-
-/work/main/src/tokenizer.c:

@@ -1339,6 +1339,96 @@ CMakeFiles/hwnas_full.dir/mpi/engine.c.o: /work/main/mpi/engine.c \
   /work/main/src/island.h \
   /work/main/src/gtserver.h
 
+CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.o: /work/main/mpi/engine_ckpt.c \
+  /usr/include/stdc-predef.h \
+  /work/main/mpi/engine_ckpt.h \
+  /work/main/src/gtserver.h \
+  /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h \
+  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdint.h \
+  /usr/include/stdint.h \
+  /usr/include/x86_64-linux-gnu/bits/libc-header-start.h \
+  /usr/include/features.h \
+  /usr/include/features-time64.h \
+  /usr/include/x86_64-linux-gnu/bits/wordsize.h \
+  /usr/include/x86_64-linux-gnu/bits/timesize.h \
+  /usr/include/x86_64-linux-gnu/sys/cdefs.h \
+  /usr/include/x86_64-linux-gnu/bits/long-double.h \
+  /usr/include/x86_64-linux-gnu/gnu/stubs.h \
+  /usr/include/x86_64-linux-gnu/gnu/stubs-64.h \
+  /usr/include/x86_64-linux-gnu/bits/types.h \
+  /usr/include/x86_64-linux-gnu/bits/typesizes.h \
+  /usr/include/x86_64-linux-gnu/bits/time64.h \
+  /usr/include/x86_64-linux-gnu/bits/wchar.h \
+  /usr/include/x86_64-linux-gnu/bits/stdint-intn.h \
+  /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
+  /work/main/src/eval_table.h \
+  /work/main/src/search_config.h \
+  /work/main/src/space.h \
+  /work/main/src/rng.h \
+  /work/main/src/yconf.h \
+  /work/main/src/nsga.h \
+  /work/main/src/surrogate.h \
+  /work/main/src/pred.h \
+  /work/main/io/runfile.h \
+  /work/main/src/search.h \
+  /usr/include/stdio.h \
+  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdarg.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__fpos_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__mbstate_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__fpos64_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__FILE.h \
+  /usr/include/x86_64-linux-gnu/bits/types/FILE.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct_FILE.h \
+  /usr/include/x86_64-linux-gnu/bits/types/cookie_io_functions_t.h \
+  /usr/include/x86_64-linux-gnu/bits/stdio_lim.h \
+  /usr/include/x86_64-linux-gnu/bits/floatn.h \
+  /usr/include/x86_64-linux-gnu/bits/floatn-common.h \
+  /usr/include/x86_64-linux-gnu/bits/stdio.h \
+  /usr/include/math.h \
+  /usr/include/x86_64-linux-gnu/bits/math-vector.h \
+  /usr/include/x86_64-linux-gnu/bits/libm-simd-decl-stubs.h \
+  /usr/include/x86_64-linux-gnu/bits/flt-eval-method.h \
+  /usr/include/x86_64-linux-gnu/bits/fp-logb.h \
+  /usr/include/x86_64-linux-gnu/bits/fp-fast.h \
+  /usr/include/x86_64-linux-gnu/bits/mathcalls-helper-functions.h \
+  /usr/include/x86_64-linux-gnu/bits/mathcalls.h \
+  /usr/include/x86_64-linux-gnu/bits/mathcalls-narrow.h \
+  /usr/include/x86_64-linux-gnu/bits/iscanonical.h \
+  /usr/include/stdlib.h \
+  /usr/include/x86_64-linux-gnu/bits/waitflags.h \
+  /usr/include/x86_64-linux-gnu/bits/waitstatus.h \
+  /usr/include/x86_64-linux-gnu/bits/types/locale_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__locale_t.h \
+  /usr/include/x86_64-linux-gnu/sys/types.h \
+  /usr/include/x86_64-linux-gnu/bits/types/clock_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/clockid_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/time_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/timer_t.h \
+  /usr/include/endian.h \
+  /usr/include/x86_64-linux-gnu/bits/endian.h \
+  /usr/include/x86_64-linux-gnu/bits/endianness.h \
+  /usr/include/x86_64-linux-gnu/bits/byteswap.h \
+  /usr/include/x86_64-linux-gnu/bits/uintn-identity.h \
+  /usr/include/x86_64-linux-gnu/sys/select.h \
+  /usr/include/x86_64-linux-gnu/bits/select.h \
+  /usr/include/x86_64-linux-gnu/bits/types/sigset_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__sigset_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct_timeval.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct_timespec.h \
+  /usr/include/x86_64-linux-gnu/bits/pthreadtypes.h \
+  /usr/include/x86_64-linux-gnu/bits/thread-shared-types.h \
+  /usr/include/x86_64-linux-gnu/bits/pthreadtypes-arch.h \
+  /usr/include/x86_64-linux-gnu/bits/atomic_wide_counter.h \
+  /usr/include/x86_64-linux-gnu/bits/struct_mutex.h \
+  /usr/include/x86_64-linux-gnu/bits/struct_rwlock.h \
+  /usr/include/alloca.h \
+  /usr/include/x86_64-linux-gnu/bits/stdlib-bsearch.h \
+  /usr/include/x86_64-linux-gnu/bits/stdlib-float.h \
+  /usr/include/string.h \
+  /usr/include/strings.h \
+  /work/main/src/hw_err.h \
+  /work/main/src/nsga.h
+
 CMakeFiles/hwnas_full.dir/src/cmd_predictor.c.o: /work/main/src/cmd_predictor.c \
   /usr/include/stdc-predef.h \
   /usr/include/getopt.h \
@@ -1472,6 +1562,17 @@ CMakeFiles/hwnas_full.dir/src/gtserver.c.o: /work/main/src/gtserver.c \
   /usr/include/x86_64-linux-gnu/bits/mathcalls.h \
   /usr/include/x86_64-linux-gnu/bits/mathcalls-narrow.h \
   /usr/include/x86_64-linux-gnu/bits/iscanonical.h \
+  /usr/include/stdio.h \
+  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdarg.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__fpos_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__mbstate_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__fpos64_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__FILE.h \
+  /usr/include/x86_64-linux-gnu/bits/types/FILE.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct_FILE.h \
+  /usr/include/x86_64-linux-gnu/bits/types/cookie_io_functions_t.h \
+  /usr/include/x86_64-linux-gnu/bits/stdio_lim.h \
+  /usr/include/x86_64-linux-gnu/bits/stdio.h \
   /usr/include/stdlib.h \
   /usr/include/x86_64-linux-gnu/bits/waitflags.h \
   /usr/include/x86_64-linux-gnu/bits/waitstatus.h \
@@ -1504,7 +1605,13 @@ CMakeFiles/hwnas_full.dir/src/gtserver.c.o: /work/main/src/gtserver.c \
   /usr/include/x86_64-linux-gnu/bits/stdlib-float.h \
   /usr/include/string.h \
   /usr/include/strings.h \
+  /work/main/jobs/disp.h \
+  /work/main/jobs/jkeys.h \
+  /work/main/jobs/proto.h \
   /work/main/src/hw_err.h \
+  /work/main/jobs/jkeys.h \
+  /work/main/io/journal.h \
+  /work/main/io/runfile.h \
   /work/main/src/u64map.h
 
 CMakeFiles/hwnas_full.dir/src/island.c.o: /work/main/src/island.c \
@@ -1741,9 +1848,15 @@ CMakeFiles/hwnas_full.dir/src/surrogate.c.o: /work/main/src/surrogate.c \
 
 /work/main/src/pred_xgb.c:
 
+/work/main/jobs/jkeys.h:
+
 /work/main/src/stats.h:
 
+/work/main/mpi/engine_ckpt.h:
+
 /work/main/src/cmd_predictor.c:
+
+/work/main/mpi/engine_ckpt.c:
 
 /work/main/src/island.h:
 
@@ -1804,6 +1917,8 @@ CMakeFiles/hwnas_full.dir/src/surrogate.c.o: /work/main/src/surrogate.c \
 /usr/lib/x86_64-linux-gnu/openmpi/include/mpi.h:
 
 /usr/include/inttypes.h:
+
+/work/main/jobs/disp.h:
 
 /usr/include/hdf5/openmpi/H5version.h:
 
@@ -2160,6 +2275,8 @@ CMakeFiles/hwnas_full.dir/src/surrogate.c.o: /work/main/src/surrogate.c \
 /usr/include/x86_64-linux-gnu/bits/floatn-common.h:
 
 /usr/include/stdlib.h:
+
+/work/main/jobs/proto.h:
 
 /work/main/src/help.h:
 

@@ -1,0 +1,210 @@
+/* HWNAS_FULL_ONLY
+ * engine_ckpt.c: see engine_ckpt.h. */
+#include "engine_ckpt.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw_err.h"
+#include "nsga.h"
+
+static char *dupstr(const char *s) { return hw_strdup(s ? s : ""); }
+
+/* Fills a run_points from genomes with minimised objectives. */
+static void fill_points(run_points *p, const search_config *cfg, const space *sp, const hw_genome *g,
+                        const double *obj_min, const double *cv, const uint8_t *measured, int n) {
+    const int m = cfg->n_obj, ng = space_ngenes(sp);
+    p->n = n;
+    p->genomes = hw_malloc((size_t)(n ? n : 1) * ng * sizeof *p->genomes);
+    p->strings = hw_malloc((size_t)(n ? n : 1) * sizeof *p->strings);
+    p->obj = hw_malloc((size_t)(n ? n : 1) * m * sizeof *p->obj);
+    p->cv = hw_malloc((size_t)(n ? n : 1) * sizeof *p->cv);
+    p->measured = hw_malloc((size_t)(n ? n : 1) * m);
+    for (int i = 0; i < n; i++) {
+        memcpy(p->genomes + (size_t)i * ng, g[i].g, (size_t)ng * sizeof *p->genomes);
+        char s[HW_ARCH_STR_MAX];
+        if (space_to_string(sp, &g[i], s, sizeof s)) s[0] = 0;
+        p->strings[i] = hw_strdup(s);
+        for (int k = 0; k < m; k++) {
+            p->obj[(size_t)i * m + k] = objective_to_min(&cfg->obj[k], obj_min[(size_t)i * m + k]);
+            p->measured[(size_t)i * m + k] = measured ? measured[i] : 1;
+        }
+        p->cv[i] = cv ? (isfinite(cv[i]) ? cv[i] : 1e300) : 0;
+    }
+}
+
+int eckpt_build(const search_config *cfg, const space *sp, gts *gt, const search_result *res,
+                const eckpt_state *st, uint8_t *const *blobs, const size_t *lens, int nisl, uint64_t meas_seq,
+                run_snapshot **out) {
+    const int m = cfg->n_obj;
+    run_snapshot *s = run_snapshot_new();
+    s->config_text = dupstr(ycfg_text(cfg->doc));
+    s->space_name = dupstr(space_name(sp));
+    s->ngenes = space_ngenes(sp);
+    s->nobj = m;
+    s->obj_names = hw_malloc((size_t)m * sizeof *s->obj_names);
+    s->obj_maximise = hw_malloc((size_t)m);
+    for (int k = 0; k < m; k++) {
+        s->obj_names[k] = dupstr(cfg->obj[k].name);
+        s->obj_maximise[k] = cfg->obj[k].direction == OBJ_MAXIMIZE;
+    }
+    s->seed = cfg->seed;
+    s->wall_s = st->wall_s;
+    /* islands: decode each blob's engine for the readable population */
+    s->nislands = nisl;
+    s->islands = hw_calloc((size_t)nisl, sizeof *s->islands);
+    s->nranks = nisl > 1 ? nisl + 1 : 1;
+    s->rank_rng = hw_calloc((size_t)s->nranks * 4, sizeof *s->rank_rng);
+    for (int i = 0; i < nisl; i++) {
+        run_island *ri = &s->islands[i];
+        ri->engine_state = hw_malloc(lens[i]);
+        memcpy(ri->engine_state, blobs[i], lens[i]);
+        ri->engine_state_len = lens[i];
+        uint64_t nl;
+        memcpy(&nl, blobs[i] + 8, 8);
+        nsga *e;
+        if (nsga_restore(sp, blobs[i] + 16, (size_t)nl, &e)) goto fail;
+        int np = nsga_pop_size(e);
+        const hw_genome *pg = nsga_pop_genomes(e);
+        uint8_t *meas = hw_malloc((size_t)(np ? np : 1));
+        for (int j = 0; j < np; j++) meas[j] = (uint8_t)gts_lookup(gt, &pg[j], NULL);
+        fill_points(&ri->pop, cfg, sp, pg, nsga_pop_obj(e), nsga_pop_cv(e), meas, np);
+        free(meas);
+        ri->generation = st->generation + 1;
+        memcpy(ri->rng, nsga_rng(e)->s, sizeof ri->rng);
+        memcpy(s->rank_rng + 4 * (size_t)(nisl > 1 ? i + 1 : 0), ri->rng, sizeof ri->rng);
+        nsga_free(e);
+    }
+    /* archive and every measured point */
+    const pareto_archive *a = gts_archive(gt);
+    int na = pareto_archive_size(a);
+    hw_genome *ag = hw_malloc((size_t)(na ? na : 1) * sizeof *ag);
+    double *ao = hw_malloc((size_t)(na ? na : 1) * m * sizeof *ao);
+    for (int i = 0; i < na; i++) {
+        ag[i] = *pareto_archive_genome(a, i);
+        memcpy(ao + (size_t)i * m, pareto_archive_obj(a, i), (size_t)m * sizeof *ao);
+    }
+    fill_points(&s->archive, cfg, sp, ag, ao, NULL, NULL, na);
+    free(ag);
+    free(ao);
+    int nr;
+    const meas_record *rec = gts_records(gt, &nr);
+    hw_genome *rg = hw_malloc((size_t)(nr ? nr : 1) * sizeof *rg);
+    double *ro = hw_malloc((size_t)(nr ? nr : 1) * m * sizeof *ro), *rc = hw_malloc((size_t)(nr ? nr : 1) * sizeof *rc);
+    for (int i = 0; i < nr; i++) {
+        rg[i] = rec[i].g;
+        memcpy(ro + (size_t)i * m, rec[i].obj, (size_t)m * sizeof *ro);
+        rc[i] = rec[i].cv;
+    }
+    fill_points(&s->evaluated, cfg, sp, rg, ro, rc, NULL, nr);
+    /* training sets: one per objective, rows = measured points with a value */
+    const int d = space_nfeatures(sp);
+    s->ntrainsets = m;
+    s->trainsets = hw_calloc((size_t)m, sizeof *s->trainsets);
+    for (int k = 0; k < m; k++) {
+        run_trainset *t = &s->trainsets[k];
+        t->target = dupstr(cfg->obj[k].name);
+        t->device = dupstr(cfg->obj[k].device[0] ? cfg->obj[k].device : "table");
+        t->d = d;
+        t->features = hw_malloc((size_t)(nr ? nr : 1) * d * sizeof *t->features);
+        t->values = hw_malloc((size_t)(nr ? nr : 1) * sizeof *t->values);
+        t->arch = hw_malloc((size_t)(nr ? nr : 1) * sizeof *t->arch);
+        t->board = hw_malloc((size_t)(nr ? nr : 1) * sizeof *t->board);
+        t->runner = hw_malloc((size_t)(nr ? nr : 1) * sizeof *t->runner);
+        t->t_start = hw_malloc((size_t)(nr ? nr : 1) * sizeof *t->t_start);
+        t->t_end = hw_malloc((size_t)(nr ? nr : 1) * sizeof *t->t_end);
+        for (int i = 0; i < nr; i++) {
+            if (isnan(rec[i].obj[k])) continue;
+            int j = t->n++;
+            space_features(sp, &rec[i].g, t->features + (size_t)j * d);
+            t->values[j] = objective_to_min(&cfg->obj[k], rec[i].obj[k]);
+            t->arch[j] = hw_strdup(s->evaluated.strings[i]);
+            t->board[j] = dupstr(rec[i].board);
+            t->runner[j] = dupstr(rec[i].runner);
+            t->t_start[j] = rec[i].t_start;
+            t->t_end[j] = rec[i].t_end;
+        }
+    }
+    free(rg);
+    free(ro);
+    free(rc);
+    /* the surrogate as one model */
+    uint8_t *gb;
+    size_t gl;
+    if (gts_export(gt, &gb, &gl)) goto fail;
+    s->nmodels = 1;
+    s->models = hw_calloc(1, sizeof *s->models);
+    s->models[0].target = dupstr("surrogate");
+    s->models[0].device = dupstr("all");
+    s->models[0].version = surrogate_version(gts_surrogate(gt));
+    if (surrogate_save(gts_surrogate(gt), &s->models[0].bytes, &s->models[0].len)) {
+        free(gb);
+        goto fail;
+    }
+    /* history */
+    s->nhistory = res->n_history;
+    s->history = hw_malloc((size_t)(res->n_history ? res->n_history : 1) * sizeof *s->history);
+    for (int i = 0; i < res->n_history; i++) {
+        const search_history_row *h = &res->history[i];
+        s->history[i] = (run_history_row){.generation = h->generation, .measurements = h->measurements,
+                                          .hv = h->hv, .hv_ratio = h->hv_ratio, .front_size = h->front_size,
+                                          .wall_s = h->wall_s};
+    }
+    s->meas_seq = meas_seq;
+    /* engine_global: counters + exact dispatcher state */
+    s->engine_global_len = 4 + 4 + 8 + 8 + 8 + gl;
+    s->engine_global = hw_malloc(s->engine_global_len);
+    uint8_t *p = s->engine_global;
+    int32_t g32 = st->generation;
+    int64_t ev = st->evaluations;
+    memcpy(p, "HWEN", 4);
+    memcpy(p + 4, &g32, 4);
+    memcpy(p + 8, &ev, 8);
+    memcpy(p + 16, &st->wall_s, 8);
+    uint64_t gl64 = gl;
+    memcpy(p + 24, &gl64, 8);
+    memcpy(p + 32, gb, gl);
+    free(gb);
+    *out = s;
+    return 0;
+fail:
+    run_snapshot_free(s);
+    return -1;
+}
+
+int eckpt_check(const run_snapshot *snap, const search_config *cfg, const space *sp, const char *path) {
+    if (strcmp(snap->config_text, ycfg_text(cfg->doc)))
+        return hw_fail("%s: the run was started with another config than %s (resume needs the same YAML text)",
+                       path, ycfg_path(cfg->doc));
+    if (strcmp(snap->space_name, space_name(sp)) || snap->ngenes != space_ngenes(sp) || snap->nobj != cfg->n_obj)
+        return hw_fail("%s: space or objectives differ from the config", path);
+    if (!snap->engine_global || snap->engine_global_len < 32 || memcmp(snap->engine_global, "HWEN", 4))
+        return hw_fail("%s: /engine_global: not an hwnas search checkpoint", path);
+    if (snap->nislands < 1) return hw_fail("%s: /islands: no island state", path);
+    return 0;
+}
+
+int eckpt_restore_dispatcher(const run_snapshot *snap, gts *gt, eckpt_state *st, search_result *res) {
+    const uint8_t *p = snap->engine_global;
+    int32_t g32;
+    int64_t ev;
+    uint64_t gl;
+    memcpy(&g32, p + 4, 4);
+    memcpy(&ev, p + 8, 8);
+    memcpy(&st->wall_s, p + 16, 8);
+    memcpy(&gl, p + 24, 8);
+    if (gl > snap->engine_global_len - 32) return hw_fail("checkpoint: /engine_global: truncated");
+    st->generation = g32;
+    st->evaluations = (long)ev;
+    if (gts_import(gt, p + 32, (size_t)gl)) return -1;
+    res->n_history = snap->nhistory;
+    res->history = hw_malloc((size_t)(snap->nhistory + 16) * sizeof *res->history);
+    for (int i = 0; i < snap->nhistory; i++) {
+        const run_history_row *h = &snap->history[i];
+        res->history[i] = (search_history_row){.generation = (int)h->generation, .measurements = h->measurements,
+                                               .hv = h->hv, .hv_ratio = h->hv_ratio, .front_size = (int)h->front_size,
+                                               .wall_s = h->wall_s};
+    }
+    return 0;
+}

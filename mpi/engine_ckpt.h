@@ -1,0 +1,37 @@
+/* HWNAS_FULL_ONLY
+ * engine_ckpt: run_snapshot <-> engine state (engine.c's checkpoints).
+ *
+ * What goes where (docs/hdf5-schema.md has the file layout):
+ *   engine_global   "HWEN" header (generation, evaluations, wall time) +
+ *                   the dispatcher's exact state (gts_export: every record
+ *                   in measurement order, board seconds, surrogate models)
+ *   islands[i]      generation, population (natural units, measured flags),
+ *                   engine_state = island_export blob, PRNG
+ *   archive, evaluated, trainsets, models, history, rank_rng
+ *                   readable copies for h5dump/h5py and `hwnas front`
+ * Resume uses engine_global and the island blobs only; the rest is for
+ * people and tools. */
+#ifndef HW_ENGINE_CKPT_H
+#define HW_ENGINE_CKPT_H
+
+#include "gtserver.h"
+#include "runfile.h"
+#include "search.h"
+
+typedef struct eckpt_state {
+    int generation;        /* last completed generation */
+    long evaluations;
+    double wall_s;         /* wall time used so far, across resumes */
+} eckpt_state;
+
+/* Builds the snapshot; island blobs are copied. */
+int eckpt_build(const search_config *cfg, const space *sp, gts *gt, const search_result *res,
+                const eckpt_state *st, uint8_t *const *blobs, const size_t *lens, int nisl, uint64_t meas_seq,
+                run_snapshot **out);
+/* Checks the snapshot belongs to this config (same YAML text, space,
+ * objectives); -1 with a message otherwise. */
+int eckpt_check(const run_snapshot *snap, const search_config *cfg, const space *sp, const char *path);
+/* Restores the dispatcher: counters, gts state, history into res. */
+int eckpt_restore_dispatcher(const run_snapshot *snap, gts *gt, eckpt_state *st, search_result *res);
+
+#endif

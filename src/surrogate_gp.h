@@ -1,0 +1,43 @@
+/* surrogate_gp: a small exact Gaussian-process regressor for the search's
+ * surrogate at tiny training sizes (10..a few hundred measured points),
+ * where forests give poor uncertainties.
+ *
+ * Model. Targets t (log y with log_target) are winsorised on the bad
+ * side (t <= q3 + 1.5 IQR: in minimised form a few catastrophic points,
+ * e.g. untrainable NB201 cells at 10 % accuracy, would otherwise inflate
+ * the fitted signal variance and flatten every prediction), standardised,
+ * and modelled as f(x) + noise with f ~ GP(0, Matern-5/2(|x - x'| / l)).
+ * The length scale l and the noise variance are chosen by maximum marginal
+ * likelihood over a fixed grid (deterministic; no optimiser).
+ *
+ * Prediction: mean and standard deviation of the latent f (not of a noisy
+ * observation), back in target units; with log_target, mean = exp(mu) and
+ * std = mean * sigma (delta method, the pred.h convention).
+ *
+ * Cost: fit O(G n^3) for G grid points; predict O(n d + n^2) per row.
+ * Plain C, single-threaded, bit-reproducible. */
+#ifndef HW_SURROGATE_GP_H
+#define HW_SURROGATE_GP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sgp sgp;
+
+/* Fits on X (n x d, row-major, finite) and y (n, finite; > 0 with
+ * log_target). n >= 2. */
+int sgp_fit(const float *X, const double *y, int n, int d, int log_target, sgp **out);
+/* mean[i], std[i] (std may be NULL) for the n rows of X (n x d). */
+void sgp_predict(const sgp *g, const float *X, int n, double *mean, double *std);
+void sgp_free(sgp *g);
+int sgp_nfeatures(const sgp *g);
+/* Chosen hyperparameters (length scale, noise variance in standardised
+ * units). */
+void sgp_hyper(const sgp *g, double *length, double *noise);
+
+/* Serialization: the training inputs, transformed targets and the chosen
+ * hyperparameters; loading refactorises, so predictions are identical. */
+int sgp_save(const sgp *g, uint8_t **out, size_t *len);
+int sgp_load(const uint8_t *buf, size_t len, sgp **out);
+
+#endif
