@@ -310,10 +310,12 @@ int cmd_plot(int argc, char **argv) {
     plwind(g0, g1, v0, v1);
     plcol0(C_GRID);
     plwidth(0.6);
-    plbox("g", 0, 0, "g", 0, 0);
+    plbox("g", g1 - g0 <= 12 ? 1 : 0, 0, "g", 0, 0);
     plwidth(1.0);
     plcol0(C_FG);
-    plbox("bcnst", 0, 0, has_ratio ? "bnstv" : "bcnstv", 0, 0);
+    /* integer generation ticks */
+    double gtick = g1 - g0 <= 12 ? 1 : 0;
+    plbox("bcnst", gtick, 0, has_ratio ? "bnstv" : "bcnstv", 0, 0);
     if (nf && has_ratio)
         snprintf(title, sizeof title, "hypervolume per generation (final ratio %.4f)", hr[nf - 1]);
     else snprintf(title, sizeof title, "hypervolume per generation%s", nf ? "" : " (no history)");

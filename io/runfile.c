@@ -78,7 +78,7 @@ static int wfail(const wctx *c, const char *obj, const char *what) {
 /* Creates a chunked, extendible (dim 0), Fletcher-32-checked dataset NAME
  * under LOC of the given rank/dims and writes BUF (may be NULL when
  * dims[0] == 0) in one call. No compression: deflate level 1 on the string
- * columns made 1e5-row checkpoints 1.4x smaller but 2.9x slower to write
+ * columns made 1e5-row checkpoints 1.5x smaller but 2.9x slower to write
  * and 2.7x slower to read (docs/BENCHMARKS.md, issue 6). */
 static int w_data(const wctx *c, hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank,
                   const hsize_t *dims, const void *buf) {
@@ -457,8 +457,10 @@ fail:
 static hid_t make_fapl(void) {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (fapl < 0) return -1;
+    /* No HDF5 file locks: files are replaced by rename, never written in
+     * place, and flock fails on some cluster file systems (NFS, Lustre). */
     if (H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110) < 0 ||
-        H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0) {
+        H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 || H5Pset_file_locking(fapl, 0, 1) < 0) {
         H5Pclose(fapl);
         return -1;
     }

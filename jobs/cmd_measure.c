@@ -155,8 +155,8 @@ static void format_row(hw_buf *b, const disp_result *r) {
 
 /* Opens --out for appending. An existing file must have our header; a
  * torn last line (no newline: killed mid-write) is cut off. For every arch
- * of the list, *have[i] counts its ok/failed rows. */
-static int open_out(const char *path, char **archs, int n, int *have, int *out_fd) {
+ * of the list, have[i] counts its ok/failed rows for DEVICE. */
+static int open_out(const char *path, const char *device, char **archs, int n, int *have, int *out_fd) {
     struct stat st;
     int fd = -1;
     csv_table *t = NULL;
@@ -184,8 +184,7 @@ static int open_out(const char *path, char **archs, int n, int *have, int *out_f
         /* count rows per arch (linear: lists are thousands, not millions) */
         for (int r = 0; r < csv_nrows(t); r++) {
             const char *s = csv_str(t, r, cs);
-            if (strcmp(s, "ok") && strcmp(s, "failed")) continue;
-            (void)cd;
+            if ((strcmp(s, "ok") && strcmp(s, "failed")) || strcmp(csv_str(t, r, cd), device)) continue;
             for (int i = 0; i < n; i++)
                 if (!strcmp(archs[i], csv_str(t, r, ca))) have[i]++;
         }
@@ -312,7 +311,7 @@ int cmd_measure(int argc, char **argv) {
         goto done;
     }
     have = hw_calloc((size_t)narchs, sizeof *have);
-    if (open_out(out_path, archs, narchs, have, &out_fd) != 0) {
+    if (open_out(out_path, device, archs, narchs, have, &out_fd) != 0) {
         rc = cli_report(HW_EXIT_USAGE);
         goto done;
     }

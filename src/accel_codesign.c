@@ -129,7 +129,8 @@ static int load_sections(ycfg *y, codesign_cfg *c) {
         if (ycfg_int(y, n, "n_offspring", 0, 100000, c->engine.n_offspring, &v)) return -1;
         c->engine.n_offspring = (int)v;
         if (ycfg_double(y, n, "p_crossover", 0, 1, c->engine.p_crossover, &c->engine.p_crossover) ||
-            ycfg_double(y, n, "p_mutation", -1, 1, c->engine.p_mutation, &c->engine.p_mutation))
+            ycfg_double(y, n, "p_mutation", -1, 1, c->engine.p_mutation, &c->engine.p_mutation) ||
+            ycfg_double(y, n, "p_elite", 0, 1, c->engine.p_elite, &c->engine.p_elite))
             return -1;
         if (ycfg_int(y, n, "novelty_tries", 0, 100000, c->engine.novelty_tries, &v)) return -1;
         c->engine.novelty_tries = (int)v;

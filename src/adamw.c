@@ -1,6 +1,6 @@
 /* adamw: AdamW with warm-up / linear decay (see adamw.h). Compiled at -O3
  * and cloned for x86-64-v3 (AVX2+FMA) so the update loop vectorises. */
-#pragma GCC optimize("O3", "no-math-errno", "no-trapping-math", "no-signed-zeros", "associative-math")
+#pragma GCC optimize("O3")
 #include "adamw.h"
 
 #include <stdint.h>

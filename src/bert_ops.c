@@ -4,8 +4,10 @@
  * cloned for x86-64-v3 (AVX2 + FMA) with run-time dispatch (target_clones),
  * so that they vectorise without -march=native. exp and erf use
  * branch-free approximations that vectorise (relative error ~1e-7,
- * erf absolute error <= 1.5e-7, Abramowitz & Stegun 7.1.26). */
-#pragma GCC optimize("O3", "no-math-errno", "no-trapping-math", "no-signed-zeros", "associative-math")
+ * erf absolute error <= 1.5e-7, Abramowitz & Stegun 7.1.26). Float
+ * reductions (sums) stay in source order, so results do not depend on
+ * the vector width. */
+#pragma GCC optimize("O3")
 #include "bert_ops.h"
 
 #include <cblas.h>
@@ -14,21 +16,23 @@
 #include <string.h>
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define BERT_VEC                                                                                 \
-    __attribute__((target_clones("arch=x86-64-v3", "default"),                                   \
-                   optimize("O3", "no-math-errno", "no-trapping-math", "no-signed-zeros", "associative-math")))
+#define BERT_VEC __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define BERT_VEC
 #endif
 
-/* exp(x) for x in [-87, 88] (Cephes expf polynomial), branch-free. */
+/* exp(x) for -4e6 < x <= 88 (Cephes expf polynomial; 0 below -87.3):
+ * round-to-nearest by the 1.5*2^23 shift trick and an arithmetic
+ * underflow mask, so the loops using it vectorise with no float compares
+ * (a per-file pragma cannot give the target clones -fno-trapping-math). */
 static inline float fast_expf(float x) {
-    x = x > 88.0f ? 88.0f : x;
-    x = x < -87.0f ? -87.0f : x;
-    float t = x * 1.44269504088896341f + 0.5f;
-    int32_t i = (int32_t)t; /* floor without a libm call, so it vectorises */
-    i -= t < (float)i;
-    float n = (float)i;
+    const float shift = 12582912.0f;
+    float k = x * 1.44269504088896341f + shift;
+    int32_t kb, sb;
+    memcpy(&kb, &k, sizeof kb);
+    memcpy(&sb, &shift, sizeof sb);
+    int32_t i = kb - sb; /* round(x * log2(e)) */
+    float n = k - shift;
     float r = x - n * 0.693359375f + n * 2.12194440e-4f;
     float p = 1.9875691500e-4f;
     p = p * r + 1.3981999507e-3f;
@@ -37,15 +41,24 @@ static inline float fast_expf(float x) {
     p = p * r + 1.6666665459e-1f;
     p = p * r + 5.0000001201e-1f;
     float y = p * r * r + r + 1.0f;
-    int32_t bits = (i + 127) << 23;
+    /* 2^i as float bits, zero when i < -126 */
+    uint32_t bits = ((uint32_t)(i + 127) << 23) & ~(uint32_t)((i + 126) >> 31);
     float sc;
     memcpy(&sc, &bits, sizeof sc);
     return y * sc;
 }
 
-/* erf(x), Abramowitz & Stegun 7.1.26 (|error| <= 1.5e-7), branch-free. */
+/* erf(x), Abramowitz & Stegun 7.1.26 (|error| <= 1.5e-7); |x| is capped
+ * at 10 (erf = 1 in float) with integer arithmetic on its bits. */
 static inline float fast_erff(float x) {
-    float a = fabsf(x), t = 1.0f / (1.0f + 0.3275911f * a);
+    float a = fabsf(x), ten = 10.0f;
+    int32_t ab, tb;
+    memcpy(&ab, &a, sizeof ab);
+    memcpy(&tb, &ten, sizeof tb);
+    int32_t d = ab - tb;
+    ab = tb + (d & (d >> 31)); /* min(|x|, 10) for non-negative floats */
+    memcpy(&a, &ab, sizeof a);
+    float t = 1.0f / (1.0f + 0.3275911f * a);
     float p = ((((1.061405429f * t - 1.453152027f) * t + 1.421413741f) * t - 0.284496736f) * t + 0.254829592f) * t;
     return copysignf(1.0f - p * fast_expf(-a * a), x);
 }

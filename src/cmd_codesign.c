@@ -191,7 +191,8 @@ static void codesign_usage(FILE *f) {
                "table, latency and energy from the analytic cost model, area and latency\n"
                "constraints) with three strategies given the same evaluation budget, and prints\n"
                "per strategy the hypervolume (median over seeds) and the lowest energy at each\n"
-               "accuracy target (median over seeds). See docs/codesign.md.\n"
+               "accuracy target (median over seeds; 'none' when no feasible design reached it).\n"
+               "See docs/codesign.md.\n"
                "  --config CFG       codesign YAML (e.g. data/configs/codesign-nb201.yaml)\n"
                "  --strategy S       all (default), joint, two_stage or fixed\n"
                "  --seeds N          use only the first N seeds of the config\n"
@@ -208,6 +209,21 @@ static void csv_point(hw_buf *b, const codesign *cd, const char *st, uint64_t se
     if (at) *at = 0;
     hw_buf_printf(b, "%s,%llu,%s,%s,%.6f,%.9g,%.9g,%.6f,%.6g\n", st, (unsigned long long)seed, s, at ? at + 1 : "",
                   p->acc, p->latency_ms, p->energy_mj, p->area_mm2, p->cv);
+}
+
+static int cmp_dbl(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median that allows +INF entries (no design reached the target): the mean
+ * of the two middle order statistics, +INF if either is +INF. */
+static double median_inf(const double *v, int n) {
+    double t[CODESIGN_MAX_SEEDS];
+    memcpy(t, v, (size_t)n * sizeof *t);
+    qsort(t, (size_t)n, sizeof *t, cmp_dbl);
+    double a = t[(n - 1) / 2], b = t[n / 2];
+    return isinf(a) || isinf(b) ? INFINITY : 0.5 * (a + b);
 }
 
 int cmd_codesign(int argc, char **argv) {
@@ -317,7 +333,9 @@ int cmd_codesign(int argc, char **argv) {
         else printf("%10.3f %8.0f", m / hv_joint, nfm);
         for (int t = 0; t < T; t++) {
             for (int k = 0; k < S; k++) tmp[k] = eat[(a * S + k) * T + t];
-            printf("  %11.4f", stats_median(tmp, S));
+            double med = median_inf(tmp, S);
+            if (isinf(med)) printf("  %11s", "none");
+            else printf("  %11.4f", med);
         }
         printf("\n");
     }

@@ -3,6 +3,7 @@
 #include "island.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,7 +154,8 @@ int island_tell_predicted(island *is) {
     return nsga_tell(is->e, is->obj, is->cv);
 }
 
-/* Hypervolume gain of point p over set S (n x m) w.r.t. ref. */
+/* Hypervolume gain of point p over set S (n x m) w.r.t. ref (base = HV of
+ * S). */
 static double hv_gain(const double *S, int n, const double *p, int m, const double *ref, double base) {
     double *T = hw_malloc((size_t)(n + 1) * m * sizeof *T);
     memcpy(T, S, (size_t)n * m * sizeof *T);
@@ -164,62 +166,82 @@ static double hv_gain(const double *S, int n, const double *p, int m, const doub
     return hv - base;
 }
 
+/* Lexicographic order of rows of P (m columns) for first_front. */
+static const double *lex_P;
+static int lex_m;
+static int lex_cmp(const void *a, const void *b) {
+    const double *x = lex_P + (size_t)*(const int *)a * lex_m, *y = lex_P + (size_t)*(const int *)b * lex_m;
+    for (int j = 0; j < lex_m; j++)
+        if (x[j] != y[j]) return x[j] < y[j] ? -1 : 1;
+    return (*(const int *)a > *(const int *)b) - (*(const int *)a < *(const int *)b);
+}
+
+/* Indices (into P, n x m, minimised) of the rows in idx[0..ni) that no
+ * other row of idx dominates; O(ni log ni + ni |front|). Returns the count
+ * written to out (in lexicographic order, ties by index). */
+static int first_front(const double *P, int m, const int *idx, int ni, int *out) {
+    int *o = hw_malloc((size_t)(ni ? ni : 1) * sizeof *o), nf = 0;
+    memcpy(o, idx, (size_t)ni * sizeof *o);
+    lex_P = P;
+    lex_m = m;
+    qsort(o, (size_t)ni, sizeof *o, lex_cmp);
+    /* after a lexicographic sort no row is dominated by a later one */
+    for (int a = 0; a < ni; a++) {
+        const double *x = P + (size_t)o[a] * m;
+        int dom = 0;
+        for (int f = 0; f < nf && !dom; f++) {
+            const double *y = P + (size_t)out[f] * m;
+            int le = 1, lt = 0;
+            for (int j = 0; j < m; j++) {
+                le &= y[j] <= x[j];
+                lt |= y[j] < x[j];
+            }
+            dom = le && lt;
+            if (!dom) { /* exact duplicates: keep only the first */
+                int eq = 1;
+                for (int j = 0; j < m; j++) eq &= y[j] == x[j];
+                dom = eq;
+            }
+        }
+        if (!dom) out[nf++] = o[a];
+    }
+    free(o);
+    return nf;
+}
+
+/* Active learning (see docs/engine.md, "Predictor mode"). Candidates: the
+ * pool (every genome this island evaluated, plus the whole space when it is
+ * small enough to enumerate) minus what is measured or already proposed.
+ * Each candidate's optimistic point is mean - beta * std of a measurement
+ * (minimised form; std includes the surrogate's noise estimate).
+ *  hv_contribution: greedy, k times: among the optimistic non-dominated
+ *    candidates that are optimistically feasible, the largest exact
+ *    hypervolume gain over the measured front plus the picks so far
+ *    (whose optimistic points join the front: batch diversity); when no
+ *    candidate gains, the most uncertain one.
+ *  uncertainty: the most uncertain member of the predicted front.
+ *  constraint_boundary: the candidate whose predicted constrained value is
+ *    the fewest standard deviations from the bound (predicted-front
+ *    members first). */
 int island_propose(island *is, int k, hw_genome *out, int *n_out) {
     const search_config *c = is->cfg;
-    const int m = c->n_obj, np = nsga_pop_size(is->e);
-    const hw_genome *pop = nsga_pop_genomes(is->e);
+    const int m = c->n_obj;
     *n_out = 0;
     if (k <= 0) return 0;
-    /* candidate pool: every genome this island evaluated (and the whole
-     * space when it is small), unmeasured and not yet proposed; then only
-     * the first optimistic fronts are scored in detail */
-    (void)np;
-    (void)pop;
-    int *cand = hw_malloc((size_t)(is->npool ? is->npool : 1) * sizeof *cand), nc = 0;
+    int nc = 0;
+    hw_genome *cg = hw_malloc((size_t)(is->npool ? is->npool : 1) * sizeof *cg); /* [nc] candidates */
     for (int i = 0; i < is->npool; i++) {
         uint64_t h = space_hash(is->sp, &is->pool[i]);
         if (u64map_get(&is->measured, h, NULL) || u64map_get(&is->proposed, h, NULL)) continue;
-        cand[nc++] = i;
+        cg[nc++] = is->pool[i];
     }
-    {
-        hw_genome *all = hw_malloc((size_t)(nc ? nc : 1) * sizeof *all);
-        for (int j = 0; j < nc; j++) all[j] = is->pool[cand[j]];
-        double *mu0 = hw_malloc((size_t)(nc ? nc : 1) * m * sizeof *mu0), *sd0 = hw_malloc((size_t)(nc ? nc : 1) * m * sizeof *sd0);
-        double *cv0 = hw_malloc((size_t)(nc ? nc : 1) * sizeof *cv0);
-        score(is, all, nc, mu0, cv0, sd0, NULL);
-        for (int j = 0; j < nc; j++)
-            for (int q = 0; q < m; q++) mu0[(size_t)j * m + q] -= c->beta * sd0[(size_t)j * m + q];
-        int *rk = hw_malloc((size_t)(nc ? nc : 1) * sizeof *rk);
-        nd_sort(mu0, cv0, nc, m, rk);
-        int keep = 0;
-        for (int j = 0; j < nc; j++)
-            if (rk[j] <= 2) cand[keep++] = cand[j];
-        nc = keep;
-        free(all);
-        free(mu0);
-        free(sd0);
-        free(cv0);
-        free(rk);
-    }
-    int *prank = hw_malloc((size_t)(nc ? nc : 1) * sizeof *prank);
-    hw_genome *cg = hw_malloc((size_t)(nc ? nc : 1) * sizeof *cg);
-    for (int j = 0; j < nc; j++) cg[j] = is->pool[cand[j]];
-    double *mu = hw_malloc((size_t)(nc ? nc : 1) * m * sizeof *mu), *sd = hw_malloc((size_t)(nc ? nc : 1) * m * sizeof *sd);
-    double *cvv = hw_malloc((size_t)(nc ? nc : 1) * sizeof *cvv);
-    score(is, cg, nc, mu, cvv, sd, NULL);
-    {   /* predicted front rank of each candidate (for tie-breaking) */
-        nd_sort(mu, cvv, nc, m, prank);
-    }
-    double *score_v = hw_malloc((size_t)(nc ? nc : 1) * sizeof *score_v);
-    uint8_t *taken = hw_calloc((size_t)(nc ? nc : 1), 1);
-    /* measured front + picks so far, for HV gains */
-    int na = pareto_archive_size(is->arch);
-    double *S = hw_malloc((size_t)(na + k + 1) * m * sizeof *S);
-    for (int i = 0; i < na; i++) memcpy(S + (size_t)i * m, pareto_archive_obj(is->arch, i), (size_t)m * sizeof *S);
-    double ref[HW_MAX_OBJ];
-    for (int j = 0; j < m; j++) ref[j] = objective_to_min(&c->obj[j], c->ref[j]);
-    double base = 0;
-    if (c->has_ref && na) hv_exact(S, na, m, ref, &base);
+    const size_t N = (size_t)(nc ? nc : 1);
+    double *mu = hw_malloc(N * m * sizeof *mu), *sd = hw_malloc(N * m * sizeof *sd); /* [nc x m] */
+    double *opt = hw_malloc(N * m * sizeof *opt);                                   /* [nc x m] optimistic */
+    double *cv = hw_malloc(N * sizeof *cv), *unc = hw_malloc(N * sizeof *unc);    /* [nc] */
+    int *idx = hw_malloc(N * sizeof *idx), *fr = hw_malloc(N * sizeof *fr);       /* [nc] */
+    uint8_t *taken = hw_calloc(N, 1);
+    score(is, cg, nc, mu, cv, sd, NULL);
     double scale[HW_MAX_OBJ];
     for (int j = 0; j < m; j++) { /* normalise stds by the spread of predictions */
         double lo = INFINITY, hi = -INFINITY;
@@ -229,53 +251,78 @@ int island_propose(island *is, int k, hw_genome *out, int *n_out) {
         }
         scale[j] = hi > lo ? hi - lo : 1;
     }
+    for (int i = 0; i < nc; i++) {
+        unc[i] = 0;
+        for (int j = 0; j < m; j++) {
+            opt[(size_t)i * m + j] = mu[(size_t)i * m + j] - c->beta * sd[(size_t)i * m + j];
+            unc[i] += sd[(size_t)i * m + j] / scale[j];
+        }
+    }
+    /* measured front + picks so far, for HV gains */
+    int na = pareto_archive_size(is->arch);
+    double *S = hw_malloc((size_t)(na + k + 1) * m * sizeof *S);
+    for (int i = 0; i < na; i++) memcpy(S + (size_t)i * m, pareto_archive_obj(is->arch, i), (size_t)m * sizeof *S);
+    double ref[HW_MAX_OBJ], base = 0;
+    for (int j = 0; j < m; j++) ref[j] = objective_to_min(&c->obj[j], c->ref[j]);
+    const int use_hv = c->policy == POLICY_HV && c->has_ref;
+    if (use_hv && na) hv_exact(S, na, m, ref, &base);
     for (int pick = 0; pick < k; pick++) {
-        int best = -1;
+        int ni = 0, best = -1, nf;
         double bestv = -INFINITY;
-        for (int i = 0; i < nc; i++) {
-            if (taken[i]) continue;
-            const double *mi = mu + (size_t)i * m, *si = sd + (size_t)i * m;
-            double unc = 0, v;
-            for (int j = 0; j < m; j++) unc += si[j] / scale[j];
-            if (c->policy == POLICY_HV && c->has_ref) {
-                double o[HW_MAX_OBJ];
-                for (int j = 0; j < m; j++) o[j] = mi[j] - c->beta * si[j];
-                if (violation(c, o) > 0) continue;
-                double gain = hv_gain(S, na + pick, o, m, ref, base);
-                /* ties (no gain) fall back to front rank, then uncertainty */
-                v = gain > 0 ? 1e6 + gain : -prank[i] * 10.0 + unc;
-            } else if (c->policy == POLICY_BOUNDARY) {
-                double dmin = INFINITY;
-                for (int q = 0; q < c->n_con; q++)
-                    for (int j = 0; j < m; j++)
-                        if (!strcmp(c->con[q].name, c->obj[j].name)) {
-                            double nat = objective_to_min(&c->obj[j], mi[j]);
-                            double d = fabs(nat - c->con[q].bound) / (si[j] + 1e-12 * fabs(c->con[q].bound) + 1e-300);
-                            dmin = fmin(dmin, d);
-                        }
-                v = -dmin - (prank[i] > 0 ? 1e3 : 0);
-            } else {
-                v = (prank[i] == 0 ? 1e6 : -prank[i] * 10.0) + unc;
+        if (use_hv || (c->policy == POLICY_HV && !c->has_ref)) {
+            for (int i = 0; i < nc; i++)
+                if (!taken[i] && violation(c, opt + (size_t)i * m) == 0) idx[ni++] = i;
+            nf = first_front(opt, m, idx, ni, fr);
+            for (int f = 0; f < nf; f++) {
+                int i = fr[f];
+                double g = use_hv ? hv_gain(S, na + pick, opt + (size_t)i * m, m, ref, base) : 0;
+                double v = g > 0 ? 1e6 + g : unc[i]; /* no gain anywhere: the most uncertain */
+                if (v > bestv) bestv = v, best = i;
             }
-            if (v > bestv) {
-                bestv = v;
-                best = i;
+        } else {
+            for (int i = 0; i < nc; i++)
+                if (!taken[i] && cv[i] == 0) idx[ni++] = i;
+            nf = first_front(mu, m, idx, ni, fr);
+            if (c->policy == POLICY_UNCERTAINTY) {
+                for (int f = 0; f < nf; f++)
+                    if (unc[fr[f]] > bestv) bestv = unc[fr[f]], best = fr[f];
+            } else { /* constraint boundary */
+                uint8_t *onf = hw_calloc(N, 1);
+                for (int f = 0; f < nf; f++) onf[fr[f]] = 1;
+                for (int i = 0; i < nc; i++) {
+                    if (taken[i]) continue;
+                    double dmin = INFINITY;
+                    for (int q = 0; q < c->n_con; q++)
+                        for (int j = 0; j < m; j++)
+                            if (!strcmp(c->con[q].name, c->obj[j].name)) {
+                                double nat = objective_to_min(&c->obj[j], mu[(size_t)i * m + j]);
+                                double s = sd[(size_t)i * m + j] + 1e-12 * fabs(c->con[q].bound) + 1e-300;
+                                dmin = fmin(dmin, fabs(nat - c->con[q].bound) / s);
+                            }
+                    double v = -dmin - (onf[i] ? 0 : 1e3);
+                    if (v > bestv) bestv = v, best = i;
+                }
+                free(onf);
             }
         }
         if (best < 0) break;
         taken[best] = 1;
+        if (getenv("HWNAS_AL_DEBUG"))
+            fprintf(stderr, "AL pick %lld mu %.3f %.3f sd %.3f %.3f v %.4f\n", (long long)space_index(is->sp, &cg[best]),
+                    mu[(size_t)best * m], mu[(size_t)best * m + 1], sd[(size_t)best * m], sd[(size_t)best * m + 1], bestv);
         out[(*n_out)++] = cg[best];
         u64map_put(&is->proposed, space_hash(is->sp, &cg[best]), 1);
-        for (int j = 0; j < m; j++) S[(size_t)(na + pick) * m + j] = mu[(size_t)best * m + j] - c->beta * sd[(size_t)best * m + j];
-        if (c->has_ref && c->policy == POLICY_HV) hv_exact(S, na + pick + 1, m, ref, &base);
+        memcpy(S + (size_t)(na + pick) * m, opt + (size_t)best * m, (size_t)m * sizeof *S);
+        if (use_hv) hv_exact(S, na + pick + 1, m, ref, &base);
     }
-    free(cand);
-    free(prank);
     free(cg);
     free(mu);
     free(sd);
-    free(cvv);
-    free(score_v);
+    free(opt);
+    free(cv);
+    free(unc);
+    free(idx);
+    free(fr);
     free(taken);
     free(S);
     return 0;

@@ -31,7 +31,7 @@
 #include "nsga_util.h"
 
 #define NSGA_MAGIC 0x4147534e53574855ULL /* "UHWSNSGA" little-endian */
-#define NSGA_VERSION 1u
+#define NSGA_VERSION 2u
 #define NSGA_INIT_TRIES 50
 
 struct nsga {
@@ -61,6 +61,7 @@ struct nsga {
     hw_genome *ng_buf; /* [mu] next population genomes */
     u64set seen;
     hw_ws ws;          /* scratch kept across generations (not serialized) */
+    pareto_archive *elite; /* non-dominated feasible points told so far (p_elite > 0) */
 };
 
 void nsga_params_default(nsga_params *p) {
@@ -72,6 +73,7 @@ void nsga_params_default(nsga_params *p) {
     p->p_mutation = 0.0;
     p->seed = 1;
     p->novelty_tries = 50;
+    p->p_elite = 0.0;
 }
 
 static int check_params(const space *s, const nsga_params *p) {
@@ -84,6 +86,7 @@ static int check_params(const space *s, const nsga_params *p) {
         return hw_fail("nsga: p_crossover %g not in [0, 1]", p->p_crossover);
     if (!(p->p_mutation <= 1)) return hw_fail("nsga: p_mutation %g > 1", p->p_mutation);
     if (p->novelty_tries < 0) return hw_fail("nsga: novelty_tries %d < 0", p->novelty_tries);
+    if (!(p->p_elite >= 0 && p->p_elite <= 1)) return hw_fail("nsga: p_elite %g not in [0, 1]", p->p_elite);
     if (space_ngenes(s) < 1) return hw_fail("nsga: space '%s' has no genes", space_name(s));
     return 0;
 }
@@ -112,6 +115,7 @@ static nsga *alloc_engine(const space *s, const nsga_params *p) {
     e->sel = hw_malloc(nu * sizeof *e->sel);
     e->ng_buf = hw_calloc(mu, sizeof *e->ng_buf);
     e->gen = -1;
+    if (e->p.p_elite > 0) HW_ASSERT(pareto_archive_create(e->m, &e->elite) == 0);
     return e;
 }
 
@@ -140,6 +144,7 @@ void nsga_free(nsga *e) {
     free(e->ng_buf);
     u64set_free(&e->seen);
     hw_ws_free(&e->ws);
+    pareto_archive_free(e->elite);
     free(e);
 }
 
@@ -199,8 +204,14 @@ static void make_offspring(nsga *e) {
         int want = e->lambda - e->nb;
         if (want > NSGA_BLOCK) want = NSGA_BLOCK;
         want += want & 1;
-        int ci[2 * NSGA_BLOCK], par[NSGA_BLOCK];
+        int ci[2 * NSGA_BLOCK];
+        const hw_genome *par[NSGA_BLOCK];
+        int nel = e->elite ? pareto_archive_size(e->elite) : 0;
         for (int k = 0; k < want; k++) {
+            if (nel > 0 && rng_uniform(&e->rng) < e->p.p_elite) { /* parent from the elite archive */
+                ci[2 * k] = -1 - (int)rng_below(&e->rng, (uint64_t)nel);
+                continue;
+            }
             draw_pair(e, &ci[2 * k], &ci[2 * k + 1]);
             __builtin_prefetch(&e->prank[ci[2 * k]]);
             __builtin_prefetch(&e->prank[ci[2 * k + 1]]);
@@ -208,12 +219,16 @@ static void make_offspring(nsga *e) {
             __builtin_prefetch(&e->pcrowd[ci[2 * k + 1]]);
         }
         for (int k = 0; k < want; k++) {
-            par[k] = tournament_winner(e, ci[2 * k], ci[2 * k + 1]);
-            __builtin_prefetch(&e->pg[par[k]]);
-            __builtin_prefetch((const char *)&e->pg[par[k]] + 64);
+            if (ci[2 * k] < 0) {
+                par[k] = pareto_archive_genome(e->elite, -1 - ci[2 * k]);
+                continue;
+            }
+            par[k] = &e->pg[tournament_winner(e, ci[2 * k], ci[2 * k + 1])];
+            __builtin_prefetch(par[k]);
+            __builtin_prefetch((const char *)par[k] + 64);
         }
         for (int k = 0; k < want; k += 2) {
-            const hw_genome *a = &e->pg[par[k]], *b = &e->pg[par[k + 1]];
+            const hw_genome *a = par[k], *b = par[k + 1];
             if (rng_uniform(&e->rng) < e->p.p_crossover) {
                 space_crossover(e->s, &e->rng, a, b, &blk[k], &blk[k + 1]);
             } else {
@@ -357,6 +372,26 @@ static void environmental_selection(nsga *e) {
     crowding_distance_ws(w, e->pobj, e->prank, e->npop, m, e->pcrowd);
 }
 
+/* Adds the feasible ones of n told points to the elite archive (h: their
+ * hashes, or NULL to compute them). */
+static void elite_add(nsga *e, const hw_genome *g, const uint64_t *h, const double *obj, const double *cv, int n) {
+    int m = e->m, k = 0;
+    double *o = hw_ws_get(&e->ws, WS_EL_OBJ, ((size_t)n + 1) * m * sizeof *o);
+    int *which = hw_ws_get(&e->ws, WS_EL_IDX, ((size_t)n + 1) * sizeof *which);
+    for (int t = 0; t < n; t++) {
+        if (clean_cv(obj, m, cv, t) != 0) continue;
+        memcpy(o + (size_t)k * m, obj + (size_t)t * m, (size_t)m * sizeof *o);
+        which[k++] = t;
+    }
+    uint64_t *ids = hw_ws_get(&e->ws, WS_EL_ID, ((size_t)k + 1) * sizeof *ids);
+    hw_genome *gs = hw_ws_get(&e->ws, WS_EL_G, ((size_t)k + 1) * sizeof *gs);
+    for (int t = 0; t < k; t++) {
+        ids[t] = h ? h[which[t]] : space_hash(e->s, &g[which[t]]);
+        gs[t] = g[which[t]];
+    }
+    pareto_archive_insert_batch(e->elite, o, ids, gs, k, NULL);
+}
+
 int nsga_tell(nsga *e, const double *obj, const double *cv) {
     if (!e->pending) return hw_fail("nsga: tell without a pending ask");
     int m = e->m;
@@ -376,6 +411,7 @@ int nsga_tell(nsga *e, const double *obj, const double *cv) {
         }
         environmental_selection(e);
     }
+    if (e->elite) elite_add(e, e->bg, e->bhash, obj, cv, e->nb);
     e->pending = 0;
     e->gen++;
     return 0;
@@ -392,6 +428,7 @@ const double *nsga_pop_cv(const nsga *e) { return e->pcv; }
 const int *nsga_pop_rank(const nsga *e) { return e->prank; }
 const double *nsga_pop_crowding(const nsga *e) { return e->pcrowd; }
 hw_rng *nsga_rng(nsga *e) { return &e->rng; }
+const pareto_archive *nsga_elite(const nsga *e) { return e->elite; }
 const nsga_params *nsga_get_params(const nsga *e) { return &e->p; }
 
 /* ---- migration --------------------------------------------------------------- */
@@ -468,6 +505,7 @@ int nsga_immigrate(nsga *e, const hw_genome *g, const double *obj, const double 
     u64set_free(&present);
     free(victims);
     if (changed) rerank(e);
+    if (e->elite) elite_add(e, g, NULL, obj, cv, n);
     return 0;
 }
 
@@ -479,6 +517,10 @@ int nsga_update_objectives(nsga *e, const double *obj, const double *cv) {
         e->pcv[i] = clean_cv(obj, m, cv, i);
     }
     rerank(e);
+    if (e->elite) { /* the old values are stale: the elite restarts from the population */
+        pareto_archive_clear(e->elite);
+        elite_add(e, e->pg, e->phash, e->pobj, e->pcv, e->npop);
+    }
     return 0;
 }
 
@@ -509,12 +551,13 @@ static void put_genomes(wbuf *w, const hw_genome *g, int n, int ng) {
     for (int i = 0; i < n; i++) put(w, g[i].g, (size_t)ng * sizeof g[i].g[0]);
 }
 
-/* Layout (host byte order, version 1): magic u64, version i32, params
+/* Layout (host byte order, version 2): magic u64, version i32, params
  * (pop_size, n_offspring, n_obj i32; p_crossover, p_mutation f64; seed u64;
- * novelty_tries i32), space (name length i32 + bytes, ngenes i32,
- * cardinalities i32 x ngenes), rng 4 x u64, gen, npop, population (genomes
- * int16 x ngenes each, obj, cv, rank, crowding, hash), pending, nb, batch
- * (genomes, hash), seen (cap u64, n u64, has_zero i32, cap x u64 table). */
+ * novelty_tries i32; p_elite f64), space (name length i32 + bytes, ngenes
+ * i32, cardinalities i32 x ngenes), rng 4 x u64, gen, npop, population
+ * (genomes int16 x ngenes each, obj, cv, rank, crowding, hash), pending,
+ * nb, batch (genomes, hash), seen (cap u64, n u64, has_zero i32, cap x u64
+ * table), elite (n i32, then per point: obj m x f64, id u64, genome). */
 int nsga_serialize(const nsga *e, unsigned char **out_buf, size_t *out_len) {
     wbuf w = {0};
     put_u64(&w, NSGA_MAGIC);
@@ -526,6 +569,7 @@ int nsga_serialize(const nsga *e, unsigned char **out_buf, size_t *out_len) {
     put_f64(&w, e->p.p_mutation);
     put_u64(&w, e->p.seed);
     put_i32(&w, e->p.novelty_tries);
+    put_f64(&w, e->p.p_elite);
     const char *name = space_name(e->s);
     put_i32(&w, (int32_t)strlen(name));
     put(&w, name, strlen(name));
@@ -548,6 +592,13 @@ int nsga_serialize(const nsga *e, unsigned char **out_buf, size_t *out_len) {
     put_u64(&w, (uint64_t)e->seen.n);
     put_i32(&w, e->seen.has_zero);
     put(&w, e->seen.keys, e->seen.cap * sizeof *e->seen.keys);
+    int nel = e->elite ? pareto_archive_size(e->elite) : 0;
+    put_i32(&w, nel);
+    for (int i = 0; i < nel; i++) { /* accessor order; re-inserting it rebuilds the same order */
+        put(&w, pareto_archive_obj(e->elite, i), (size_t)e->m * sizeof(double));
+        put_u64(&w, pareto_archive_id(e->elite, i));
+        put_genomes(&w, pareto_archive_genome(e->elite, i), 1, e->ng);
+    }
     *out_buf = w.p;
     *out_len = w.n;
     return 0;
@@ -605,6 +656,7 @@ int nsga_restore(const space *s, const unsigned char *buf, size_t len, nsga **ou
     p.p_mutation = get_f64(&r);
     p.seed = get_u64(&r);
     p.novelty_tries = get_i32(&r);
+    p.p_elite = get_f64(&r);
     if (r.bad) goto truncated;
     if (check_params(s, &p)) return hw_fail_prefix("nsga state");
     int32_t nlen = get_i32(&r);
@@ -645,7 +697,18 @@ int nsga_restore(const space *s, const unsigned char *buf, size_t len, nsga **ou
     e->seen.has_zero = hz;
     e->seen.keys = cap ? hw_malloc((size_t)cap * sizeof *e->seen.keys) : NULL;
     get(&r, e->seen.keys, (size_t)cap * sizeof *e->seen.keys);
+    int32_t nel = get_i32(&r);
     if (r.bad) goto truncated;
+    if (nel < 0 || (nel > 0 && !e->elite) || (size_t)nel > (r.n - r.off) / 8) goto corrupt;
+    for (int i = 0; i < nel; i++) {
+        double o[64];
+        hw_genome g;
+        get(&r, o, (size_t)e->m * sizeof(double));
+        uint64_t id = get_u64(&r);
+        get_genomes(&r, &g, 1, ng);
+        if (r.bad) goto truncated;
+        if (!space_valid(s, &g) || pareto_archive_insert(e->elite, o, id, &g) != 1) goto corrupt;
+    }
     for (int i = 0; i < e->npop; i++)
         if (!space_valid(s, &e->pg[i]) || e->prank[i] < 0) goto corrupt;
     for (int i = 0; i < e->nb; i++)

@@ -94,6 +94,11 @@ typedef struct nsga_params {
      * this batch) is re-drawn up to this many times before it is accepted,
      * so evaluations go to new architectures. 0 disables. Default 50. */
     int novelty_tries;
+    /* Probability that a parent is drawn uniformly from the engine's elite
+     * archive (every non-dominated feasible point told so far) instead of
+     * by a binary tournament in the population. 0 disables the archive
+     * (textbook NSGA-II). */
+    double p_elite;
 } nsga_params;
 
 void nsga_params_default(nsga_params *p);
@@ -139,11 +144,18 @@ typedef enum { NSGA_REPLACE_WORST = 0, NSGA_REPLACE_RANDOM = 1 } nsga_replace_po
 int nsga_immigrate(nsga *e, const hw_genome *g, const double *obj, const double *cv, int n,
                    nsga_replace_policy policy);
 /* Replaces objective values of population members (e.g. when predictions
- * are refreshed by a new predictor version) and re-ranks. */
+ * are refreshed by a new predictor version) and re-ranks. The elite
+ * archive (p_elite > 0) is rebuilt from the population, since its old
+ * values are stale. */
 int nsga_update_objectives(nsga *e, const double *obj, const double *cv);
 /* Marks a genome as already evaluated for novelty purposes (e.g. a resumed
  * run's history, or archs measured by other islands). */
 void nsga_mark_seen(nsga *e, const hw_genome *g);
+
+/* The engine's elite archive (non-dominated feasible points told so far,
+ * including migrants), or NULL when p_elite == 0. Valid until the next
+ * tell / immigrate / update_objectives. */
+const pareto_archive *nsga_elite(const nsga *e);
 
 /* The engine's PRNG (state saved in checkpoints). */
 hw_rng *nsga_rng(nsga *e);

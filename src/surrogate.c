@@ -12,6 +12,9 @@
 #include "hw_err.h"
 #include "surrogate_gp.h"
 
+/* OpenBLAS's thread control (the GP predicts through OpenBLAS). */
+void openblas_set_num_threads(int num_threads);
+
 typedef struct obj_model {
     pred *m;            /* tree / HELP model, NULL until fitted */
     sgp *gp;            /* Gaussian process, NULL until fitted */
@@ -34,6 +37,7 @@ struct surrogate {
 int surrogate_create(const space *sp, const surrogate_params *p, surrogate **out) {
     if (p->n_obj < 1 || p->n_obj > 8) return hw_fail("surrogate: 1..8 objectives supported");
     surrogate *s = hw_calloc(1, sizeof *s);
+    openblas_set_num_threads(1); /* one thread per rank: ranks x threads <= cores */
     s->sp = sp;
     s->p = *p;
     if (s->p.min_train < 2) s->p.min_train = 2;

@@ -1,7 +1,9 @@
-/* surrogate_gp.c: exact GP regression with a Matern-5/2 kernel and
+/* HWNAS_FULL_ONLY
+ * surrogate_gp.c: exact GP regression with a Matern-5/2 kernel and
  * grid-searched hyperparameters (see surrogate_gp.h). */
 #include "surrogate_gp.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +13,8 @@
 #define SGP_MAGIC "HWGP"
 #define SGP_VERSION 1u
 
-static const double sgp_lengths[] = {1, 1.5, 2, 3, 4, 6, 8, 12};
-static const double sgp_noises[] = {1e-4, 1e-3, 1e-2, 1e-1, 0.3};
+static const double sgp_lengths[] = {1, 2, 3, 4, 6, 8};
+static const double sgp_noises[] = {1e-3, 1e-2, 1e-1, 0.3};
 
 struct sgp {
     int n, d, log_target;
@@ -153,7 +155,7 @@ int sgp_fit(const float *X, const double *y, int n, int d, int log_target, sgp *
     double *s = hw_malloc((size_t)n * sizeof *s);
     for (int i = 0; i < n; i++) g->z[i] = s[i] = log_target ? log(y[i]) : y[i];
     qsort(s, (size_t)n, sizeof *s, cmp_dbl);
-    double q1 = quantile(s, n, 0.25), q3 = quantile(s, n, 0.75), cap = q3 + 1.5 * (q3 - q1);
+    double q1 = quantile(s, n, 0.25), q3 = quantile(s, n, 0.75), cap = q3 + 3.0 * (q3 - q1);
     free(s);
     double sum = 0, sq = 0;
     for (int i = 0; i < n; i++) {
@@ -192,33 +194,53 @@ int sgp_fit(const float *X, const double *y, int n, int d, int log_target, sgp *
 }
 
 void sgp_predict(const sgp *g, const float *X, int n, double *mean, double *std) {
+    enum { BLK = 512 };
     const int m = g->n, d = g->d;
-    double *k = hw_malloc((size_t)m * sizeof *k);
-    for (int i = 0; i < n; i++) {
-        const float *x = X + (size_t)i * d;
-        double xx = 0, mu = 0;
-        for (int j = 0; j < d; j++) xx += (double)x[j] * x[j];
-        for (int j = 0; j < m; j++) {
-            k[j] = m52(sqdist(x, xx, g->X + (size_t)j * d, g->xx[j], d), g->length);
-            mu += k[j] * g->alpha[j];
+    double *Xq = hw_malloc((size_t)BLK * d * sizeof *Xq);     /* (BLK, d) query block */
+    double *Xt = hw_malloc((size_t)m * d * sizeof *Xt);       /* (m, d) training inputs */
+    double *K = hw_malloc((size_t)BLK * m * sizeof *K);       /* (BLK, m) cross kernel */
+    double *V = hw_malloc((size_t)m * BLK * sizeof *V);       /* (m, BLK) L^-1 K^T */
+    double *qq = hw_malloc((size_t)BLK * sizeof *qq);
+    for (size_t i = 0; i < (size_t)m * d; i++) Xt[i] = g->X[i];
+    for (int b0 = 0; b0 < n; b0 += BLK) {
+        int nb = n - b0 < BLK ? n - b0 : BLK;
+        for (int i = 0; i < nb; i++) {
+            double s = 0;
+            for (int j = 0; j < d; j++) {
+                double v = X[(size_t)(b0 + i) * d + j];
+                Xq[(size_t)i * d + j] = v;
+                s += v * v;
+            }
+            qq[i] = s;
         }
-        mu = g->mu + g->sd * mu;
-        double sig = 0;
-        if (std) {
-            fsolve(g->L, m, k);
+        /* K = Xq Xt^T, then squared distances -> Matern-5/2 */
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nb, m, d, 1.0, Xq, d, Xt, d, 0.0, K, m);
+        for (int i = 0; i < nb; i++) {
+            double mu = 0;
+            for (int j = 0; j < m; j++) {
+                double d2 = qq[i] + g->xx[j] - 2 * K[(size_t)i * m + j];
+                K[(size_t)i * m + j] = m52(d2, g->length);
+                mu += K[(size_t)i * m + j] * g->alpha[j];
+            }
+            mu = g->mu + g->sd * mu;
+            mean[b0 + i] = g->log_target ? exp(mu) : mu;
+        }
+        if (!std) continue;
+        for (int i = 0; i < nb; i++)
+            for (int j = 0; j < m; j++) V[(size_t)j * nb + i] = K[(size_t)i * m + j];
+        cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, m, nb, 1.0, g->L, m, V, nb);
+        for (int i = 0; i < nb; i++) {
             double vv = 0;
-            for (int j = 0; j < m; j++) vv += k[j] * k[j];
-            sig = g->sd * sqrt(vv < 1 ? 1 - vv : 0);
-        }
-        if (g->log_target) {
-            mean[i] = exp(mu);
-            if (std) std[i] = mean[i] * sig;
-        } else {
-            mean[i] = mu;
-            if (std) std[i] = sig;
+            for (int j = 0; j < m; j++) vv += V[(size_t)j * nb + i] * V[(size_t)j * nb + i];
+            double sig = g->sd * sqrt((vv < 1 ? 1 - vv : 0) + g->noise);
+            std[b0 + i] = g->log_target ? mean[b0 + i] * sig : sig;
         }
     }
-    free(k);
+    free(Xq);
+    free(Xt);
+    free(K);
+    free(V);
+    free(qq);
 }
 
 void sgp_free(sgp *g) {

@@ -3,19 +3,23 @@
  * where forests give poor uncertainties.
  *
  * Model. Targets t (log y with log_target) are winsorised on the bad
- * side (t <= q3 + 1.5 IQR: in minimised form a few catastrophic points,
+ * side (t <= q3 + 3 IQR, Tukey's "far out" fence: in minimised form a few catastrophic points,
  * e.g. untrainable NB201 cells at 10 % accuracy, would otherwise inflate
  * the fitted signal variance and flatten every prediction), standardised,
  * and modelled as f(x) + noise with f ~ GP(0, Matern-5/2(|x - x'| / l)).
  * The length scale l and the noise variance are chosen by maximum marginal
  * likelihood over a fixed grid (deterministic; no optimiser).
  *
- * Prediction: mean and standard deviation of the latent f (not of a noisy
- * observation), back in target units; with log_target, mean = exp(mu) and
+ * Prediction: mean and standard deviation of a new measurement (latent
+ * variance plus the fitted noise: what a measurement may return, so two
+ * isomorphic cells with equal features still differ by the training
+ * noise), back in target units; with log_target, mean = exp(mu) and
  * std = mean * sigma (delta method, the pred.h convention).
  *
- * Cost: fit O(G n^3) for G grid points; predict O(n d + n^2) per row.
- * Plain C, single-threaded, bit-reproducible. */
+ * Cost: fit O(G n^3) for G grid points (plain C); predict O(n d + n^2)
+ * per row, in blocks of rows through OpenBLAS (dgemm for the cross
+ * kernel, dtrsm for the variances; reproducible at a fixed thread count,
+ * the engine runs OpenBLAS single-threaded). */
 #ifndef HW_SURROGATE_GP_H
 #define HW_SURROGATE_GP_H
 

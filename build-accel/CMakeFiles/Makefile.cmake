@@ -82,6 +82,7 @@ set(CMAKE_DEPEND_INFO_FILES
   "CMakeFiles/test_nsga_engine.dir/DependInfo.cmake"
   "CMakeFiles/test_nsga_sort.dir/DependInfo.cmake"
   "CMakeFiles/test_pareto_archive.dir/DependInfo.cmake"
+  "CMakeFiles/test_pred_features.dir/DependInfo.cmake"
   "CMakeFiles/test_pred_help.dir/DependInfo.cmake"
   "CMakeFiles/test_pred_tree.dir/DependInfo.cmake"
   "CMakeFiles/test_proto_codec.dir/DependInfo.cmake"

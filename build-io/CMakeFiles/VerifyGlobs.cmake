@@ -118,6 +118,7 @@ set(OLD_GLOB
   "/work/main/tests/bench/bench_accel_speed.c"
   "/work/main/tests/bench/bench_accel_tx2.c"
   "/work/main/tests/bench/bench_bert.c"
+  "/work/main/tests/bench/bench_bert_proxy.c"
   "/work/main/tests/bench/bench_ckpt.c"
   "/work/main/tests/bench/bench_disp.c"
   "/work/main/tests/bench/bench_nb201_efficiency.c"
@@ -144,6 +145,7 @@ set(OLD_GLOB
   "/work/main/tests/e2e/test_predictor_fewshot.sh"
   "/work/main/tests/e2e/test_resume.sh"
   "/work/main/tests/e2e/test_search_boards.sh"
+  "/work/main/tests/e2e/test_search_cli.sh"
   "/work/main/tests/e2e/test_slurm_harness.sh"
   "/work/main/tests/e2e/test_slurm_search.sh"
   )
@@ -179,6 +181,7 @@ set(OLD_GLOB
   "/work/main/tests/unit/test_nsga_engine.c"
   "/work/main/tests/unit/test_nsga_sort.c"
   "/work/main/tests/unit/test_pareto_archive.c"
+  "/work/main/tests/unit/test_pred_features.c"
   "/work/main/tests/unit/test_pred_help.c"
   "/work/main/tests/unit/test_pred_tree.c"
   "/work/main/tests/unit/test_proto_codec.c"

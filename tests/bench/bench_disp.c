@@ -7,6 +7,11 @@
  *     the same run: a bare ZeroMQ ROUTER/DEALER CURVE request-reply loop
  *     with the same B peers and one request in flight per peer (no queue,
  *     no protocol parsing, no worker thread): the transport's ceiling.
+ *     Also the dispatcher's own CPU time per job (the disp_poll thread plus
+ *     the ZeroMQ I/O thread of its context, from /proc/self/task), whose
+ *     inverse is the job rate one dispatcher core could sustain.
+ *     (`bench_disp tput B N light` swaps the agents for B light fake
+ *     boards served by one thread: a profiling aid.)
  *  2. Time to detect a dead board: a board takes a job and goes silent;
  *     time from its last message until the dispatcher declares it dead,
  *     and until the job is running on another board, vs the configured
@@ -178,7 +183,8 @@ static void *board_main(void *arg) {
  * light fake boards on one thread); returns wall jobs/s and sets
  * *cpu_us_per_job to the dispatcher's CPU time per job (caller thread
  * inside disp_poll + the dispatcher context's ZeroMQ threads). */
-static double bench_dispatcher(int nboards, int njobs, char **archs, int narchs, int use_light, double *cpu_us_per_job) {
+static double bench_dispatcher(int nboards, int njobs, char **archs, int narchs, int use_light, double *cpu_us_per_job,
+                               double *logic_us_per_job) {
     jkey dpub, dsec, bpub, bsec;
     if (jkeys_generate(&dpub, &dsec) || jkeys_generate(&bpub, &bsec)) return -1;
     disp_options o;
@@ -262,6 +268,7 @@ static double bench_dispatcher(int nboards, int njobs, char **archs, int narchs,
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
     double cpu = (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) * 1e-9 + cpuset_total(&dthreads) - ctx0;
     *cpu_us_per_job = cpu / njobs * 1e6;
+    *logic_us_per_job = ((double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) * 1e-9) / njobs * 1e6;
     atomic_store(&stop, 1);
     if (use_light) {
         pthread_join(L.th, NULL);
@@ -443,8 +450,17 @@ static int dead_trial(int dead_ms, int hb_ms, double *detect, double *redispatch
     while (!fake_got_job(a) && now_s() - t0 < 10) disp_poll(d, 1, res, 8, &k);
     void *b = fake_dealer(ctx, disp_endpoint(d), "spare", &dpub, &bpub[1], &bsec[1]);
     fake_hello(d, b, "spare");
-    /* the victim's last message was its HELLO; from now on it is silent */
-    double last = now_s(); /* upper bound of its last word: detection measured from here is a lower bound */
+    /* wait until the spare has joined, then the victim's last word: a
+     * heartbeat saying it holds the job; silence is measured from there */
+    while (disp_boards_live(d, "tx2") < 2 && now_s() - t0 < 10) disp_poll(d, 1, res, 8, &k);
+    proto_msg last_beat;
+    proto_init(&last_beat, PROTO_HEARTBEAT);
+    last_beat.from_board = 1;
+    last_beat.job_id = id;
+    last_beat.attempt = 1;
+    last_beat.holding = 1;
+    fake_send(d, a, &last_beat);
+    double last = now_s();
     disp_stats st;
     *detect = *redispatch = -1;
     proto_msg hbm;
@@ -536,26 +552,33 @@ int main(int argc, char **argv) {
     for (int i = 0; i < narchs; i++) archs[i] = strdup(csv_str(t, i, col));
     csv_free(t);
 
+    if (argc == 5 && !strcmp(argv[1], "tput")) { /* profiling aid: tput BOARDS JOBS light|agents */
+        double cpu = 0, logic = 0;
+        double r = bench_dispatcher(atoi(argv[2]), atoi(argv[3]), archs, narchs, !strcmp(argv[4], "light"), &cpu, &logic);
+        printf("%.0f jobs/s, dispatcher %.1f us CPU/job (%.1f in disp_poll's thread)\n", r, cpu, logic);
+        return 0;
+    }
     int reps = quick ? 1 : 3, njobs = quick ? 5000 : 20000;
     int boards[] = {1, 4, 8};
     printf("### Dispatcher throughput, zero-time runner, CURVE on, 127.0.0.1 (median of %d runs, %d jobs each)\n\n",
            reps, njobs);
-    printf("| boards | real agents: jobs/s | light boards: jobs/s | bare ZeroMQ req/rep per s | light / bare | "
-           "dispatcher CPU us/job | dispatcher capacity jobs/s |\n");
+    printf("| boards | end-to-end jobs/s (real agents) | bare ZeroMQ CURVE req/rep per s | ratio | dispatcher CPU us/job: "
+           "total (disp_poll thread + its ZeroMQ I/O thread) | dispatcher capacity jobs/s = 1e6 / total | "
+           "disp_poll thread only: jobs/s |\n");
     printf("|---:|---:|---:|---:|---:|---:|---:|\n");
     for (size_t bi = 0; bi < sizeof boards / sizeof *boards; bi++) {
-        double a[5], l[5], b[5], cpu[5], dummy;
+        double a[5], b[5], cpu[5], logic[5];
         for (int r = 0; r < reps; r++) {
-            a[r] = bench_dispatcher(boards[bi], njobs, archs, narchs, 0, &dummy);
-            l[r] = bench_dispatcher(boards[bi], njobs, archs, narchs, 1, &cpu[r]);
+            a[r] = bench_dispatcher(boards[bi], njobs, archs, narchs, 0, &cpu[r], &logic[r]);
             b[r] = bench_raw(boards[bi], njobs);
         }
         qsort(a, (size_t)reps, sizeof *a, cmp_double);
-        qsort(l, (size_t)reps, sizeof *l, cmp_double);
         qsort(b, (size_t)reps, sizeof *b, cmp_double);
         qsort(cpu, (size_t)reps, sizeof *cpu, cmp_double);
-        double ma = a[reps / 2], ml = l[reps / 2], mb = b[reps / 2], mc = cpu[reps / 2];
-        printf("| %d | %.0f | %.0f | %.0f | %.2f | %.1f | %.0f |\n", boards[bi], ma, ml, mb, ml / mb, mc, 1e6 / mc);
+        qsort(logic, (size_t)reps, sizeof *logic, cmp_double);
+        double ma = a[reps / 2], mb = b[reps / 2], mc = cpu[reps / 2], ml = logic[reps / 2];
+        printf("| %d | %.0f | %.0f | %.2f | %.1f (%.1f + %.1f) | %.0f | %.0f |\n", boards[bi], ma, mb, ma / mb, mc, ml,
+               mc - ml, 1e6 / mc, 1e6 / ml);
         fflush(stdout);
     }
 

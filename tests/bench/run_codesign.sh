@@ -10,11 +10,11 @@ B=${HWNAS_BUILD:-$SRC/build}
 export HWNAS_DATA=${HWNAS_DATA:-$SRC/data}
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 EVALS=${1:-}
-if [ ! -f "$B/CMakeCache.txt" ]; then cmake -S "$SRC" -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null; fi
-nice cmake --build "$B" -j2 --target hwnas bench_accel_speed bench_accel_tx2 >/dev/null
-H=$B/hwnas
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+if [ ! -f "$B/CMakeCache.txt" ]; then cmake -S "$SRC" -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null; fi
+nice cmake --build "$B" -j2 --target hwnas bench_accel_speed bench_accel_tx2 >"$T/build.log" 2>&1 || { cat "$T/build.log"; exit 1; }
+H=$B/hwnas
 
 echo "## machine: $(lscpu | sed -n "s/^Model name: *//p" | head -1), $(lscpu | sed -n "s/^CPU(s): *//p" | head -1) cores (shared with other jobs: a loaded machine)"
 echo "## date: $(date -u '+%Y-%m-%d %H:%M UTC')"

@@ -47,16 +47,19 @@ static double pop_hv(const nsga *e, double r0, double r1) {
     return v;
 }
 
-static nsga *make_zdt(const space *s, int pop, uint64_t seed) {
+static nsga *make_zdt_el(const space *s, int pop, uint64_t seed, double p_elite) {
     nsga_params p;
     nsga_params_default(&p);
     p.pop_size = pop;
+    p.n_offspring = 0;
     p.seed = seed;
     p.n_obj = 2;
+    p.p_elite = p_elite;
     nsga *e;
     assert_int_equal(nsga_create(s, &p, &e), 0);
     return e;
 }
+static nsga *make_zdt(const space *s, int pop, uint64_t seed) { return make_zdt_el(s, pop, seed, 0.0); }
 
 static int same_pop(const nsga *a, const nsga *b) {
     int n = nsga_pop_size(a);
@@ -89,11 +92,10 @@ static void test_determinism(void **st) {
     space_free(s);
 }
 
-static void test_serialize_restore(void **st) {
-    (void)st;
+static void serialize_restore(double p_elite) {
     space *s;
     assert_int_equal(space_create_grid(30, 1001, &s), 0);
-    nsga *a = make_zdt(s, 30, 9);
+    nsga *a = make_zdt_el(s, 30, 9, p_elite);
     for (int g = 0; g < 7; g++) step_zdt1(a, s);
     unsigned char *buf;
     size_t len;
@@ -167,6 +169,72 @@ static void test_serialize_restore(void **st) {
     nsga_free(a);
     nsga_free(b);
     nsga_free(c);
+    space_free(s);
+}
+
+static void test_serialize_restore(void **st) {
+    (void)st;
+    serialize_restore(0.0);
+    serialize_restore(0.4); /* with the elite archive in the state */
+}
+
+/* The elite archive holds exactly the non-dominated feasible points told,
+ * and elite parents change the search (but stay deterministic). */
+static void test_elite(void **st) {
+    (void)st;
+    space *s;
+    space_create_grid(30, 32767, &s);
+    nsga *a = make_zdt_el(s, 20, 4, 0.5), *b = make_zdt_el(s, 20, 4, 0.5), *c = make_zdt(s, 20, 4);
+    int cap = 20 * 31, nall = 0;
+    double *all = malloc((size_t)cap * 2 * sizeof *all);
+    for (int g = 0; g < 30; g++) {
+        const hw_genome *bt;
+        int n;
+        nsga_ask(a, &bt, &n);
+        for (int i = 0; i < n; i++) zdt1(s, &bt[i], all + 2 * (nall + i));
+        nsga_tell(a, all + 2 * nall, NULL);
+        nall += n;
+        step_zdt1(b, s);
+        step_zdt1(c, s);
+    }
+    assert_true(same_pop(a, b));
+    assert_false(same_pop(a, c));
+    int *rk = malloc((size_t)nall * sizeof *rk), nf = 0;
+    nd_sort(all, NULL, nall, 2, rk);
+    for (int i = 0; i < nall; i++) nf += rk[i] == 0;
+    /* the elite is exactly the rank-0 set of everything told */
+    const pareto_archive *el = nsga_elite(a);
+    assert_non_null(el);
+    assert_null(nsga_elite(c));
+    assert_int_equal(pareto_archive_size(el), nf);
+    for (int k = 0; k < pareto_archive_size(el); k++) {
+        const double *o = pareto_archive_obj(el, k);
+        int hit = 0;
+        for (int i = 0; i < nall && !hit; i++) hit = rk[i] == 0 && all[2 * i] == o[0] && all[2 * i + 1] == o[1];
+        assert_true(hit);
+        double f[2];
+        zdt1(s, pareto_archive_genome(el, k), f);
+        assert_true(f[0] == o[0] && f[1] == o[1]); /* genome travels with its objectives */
+    }
+    unsigned char *buf;
+    size_t len;
+    nsga_serialize(a, &buf, &len);
+    nsga *r;
+    assert_int_equal(nsga_restore(s, buf, len, &r), 0);
+    free(buf);
+    assert_true(same_pop(a, r));
+    const double ref[2] = {11, 11};
+    double hv_all, hv_pop;
+    hv_exact(all, nall, 2, ref, &hv_all);
+    hv_exact(nsga_pop_obj(a), nsga_pop_size(a), 2, ref, &hv_pop);
+    assert_true(hv_pop <= hv_all + 1e-12);
+    assert_true(nf >= 1);
+    free(rk);
+    free(all);
+    nsga_free(a);
+    nsga_free(b);
+    nsga_free(c);
+    nsga_free(r);
     space_free(s);
 }
 
@@ -421,6 +489,7 @@ int main(void) {
         cmocka_unit_test(test_serialize_restore), cmocka_unit_test(test_zdt1_improves),
         cmocka_unit_test(test_novelty_nb201), cmocka_unit_test(test_constraints),
         cmocka_unit_test(test_migration),     cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_elite),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -57,6 +57,7 @@ set(CMAKE_DEPENDS_DEPENDENCY_FILES
   "/work/main/src/space_product.c" "CMakeFiles/hwnas_core.dir/src/space_product.c.o" "gcc" "CMakeFiles/hwnas_core.dir/src/space_product.c.o.d"
   "/work/main/src/stats.c" "CMakeFiles/hwnas_core.dir/src/stats.c.o" "gcc" "CMakeFiles/hwnas_core.dir/src/stats.c.o.d"
   "/work/main/src/supernet.c" "CMakeFiles/hwnas_core.dir/src/supernet.c.o" "gcc" "CMakeFiles/hwnas_core.dir/src/supernet.c.o.d"
+  "/work/main/src/surrogate_gp.c" "CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.o" "gcc" "CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.o.d"
   "/work/main/src/tokenizer.c" "CMakeFiles/hwnas_core.dir/src/tokenizer.c.o" "gcc" "CMakeFiles/hwnas_core.dir/src/tokenizer.c.o.d"
   "/work/main/src/tsv_task.c" "CMakeFiles/hwnas_core.dir/src/tsv_task.c.o" "gcc" "CMakeFiles/hwnas_core.dir/src/tsv_task.c.o.d"
   "/work/main/src/u64map.c" "CMakeFiles/hwnas_core.dir/src/u64map.c.o" "gcc" "CMakeFiles/hwnas_core.dir/src/u64map.c.o.d"

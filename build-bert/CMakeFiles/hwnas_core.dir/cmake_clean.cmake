@@ -97,6 +97,8 @@ file(REMOVE_RECURSE
   "CMakeFiles/hwnas_core.dir/src/stats.c.o.d"
   "CMakeFiles/hwnas_core.dir/src/supernet.c.o"
   "CMakeFiles/hwnas_core.dir/src/supernet.c.o.d"
+  "CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.o"
+  "CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.o.d"
   "CMakeFiles/hwnas_core.dir/src/tokenizer.c.o"
   "CMakeFiles/hwnas_core.dir/src/tokenizer.c.o.d"
   "CMakeFiles/hwnas_core.dir/src/tsv_task.c.o"

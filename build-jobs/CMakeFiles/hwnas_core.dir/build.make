@@ -587,10 +587,24 @@ CMakeFiles/hwnas_core.dir/src/supernet.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/supernet.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/supernet.c -o CMakeFiles/hwnas_core.dir/src/supernet.c.s
 
+CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.o: CMakeFiles/hwnas_core.dir/flags.make
+CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.o: /work/main/src/surrogate_gp.c
+CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_38) "Building C object CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.o -MF CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.o.d -o CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.o -c /work/main/src/surrogate_gp.c
+
+CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/surrogate_gp.c > CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.i
+
+CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/surrogate_gp.c -o CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.s
+
 CMakeFiles/hwnas_core.dir/src/tokenizer.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/tokenizer.c.o: /work/main/src/tokenizer.c
 CMakeFiles/hwnas_core.dir/src/tokenizer.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_38) "Building C object CMakeFiles/hwnas_core.dir/src/tokenizer.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_39) "Building C object CMakeFiles/hwnas_core.dir/src/tokenizer.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/tokenizer.c.o -MF CMakeFiles/hwnas_core.dir/src/tokenizer.c.o.d -o CMakeFiles/hwnas_core.dir/src/tokenizer.c.o -c /work/main/src/tokenizer.c
 
 CMakeFiles/hwnas_core.dir/src/tokenizer.c.i: cmake_force
@@ -604,7 +618,7 @@ CMakeFiles/hwnas_core.dir/src/tokenizer.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/tsv_task.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/tsv_task.c.o: /work/main/src/tsv_task.c
 CMakeFiles/hwnas_core.dir/src/tsv_task.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_39) "Building C object CMakeFiles/hwnas_core.dir/src/tsv_task.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_40) "Building C object CMakeFiles/hwnas_core.dir/src/tsv_task.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/tsv_task.c.o -MF CMakeFiles/hwnas_core.dir/src/tsv_task.c.o.d -o CMakeFiles/hwnas_core.dir/src/tsv_task.c.o -c /work/main/src/tsv_task.c
 
 CMakeFiles/hwnas_core.dir/src/tsv_task.c.i: cmake_force
@@ -618,7 +632,7 @@ CMakeFiles/hwnas_core.dir/src/tsv_task.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/u64map.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/u64map.c.o: /work/main/src/u64map.c
 CMakeFiles/hwnas_core.dir/src/u64map.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_40) "Building C object CMakeFiles/hwnas_core.dir/src/u64map.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_41) "Building C object CMakeFiles/hwnas_core.dir/src/u64map.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/u64map.c.o -MF CMakeFiles/hwnas_core.dir/src/u64map.c.o.d -o CMakeFiles/hwnas_core.dir/src/u64map.c.o -c /work/main/src/u64map.c
 
 CMakeFiles/hwnas_core.dir/src/u64map.c.i: cmake_force
@@ -632,7 +646,7 @@ CMakeFiles/hwnas_core.dir/src/u64map.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/yconf.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c
 CMakeFiles/hwnas_core.dir/src/yconf.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_41) "Building C object CMakeFiles/hwnas_core.dir/src/yconf.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_42) "Building C object CMakeFiles/hwnas_core.dir/src/yconf.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/yconf.c.o -MF CMakeFiles/hwnas_core.dir/src/yconf.c.o.d -o CMakeFiles/hwnas_core.dir/src/yconf.c.o -c /work/main/src/yconf.c
 
 CMakeFiles/hwnas_core.dir/src/yconf.c.i: cmake_force
@@ -646,7 +660,7 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/board.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/board.c.o: /work/main/jobs/board.c
 CMakeFiles/hwnas_core.dir/jobs/board.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_42) "Building C object CMakeFiles/hwnas_core.dir/jobs/board.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_43) "Building C object CMakeFiles/hwnas_core.dir/jobs/board.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/board.c.o -MF CMakeFiles/hwnas_core.dir/jobs/board.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/board.c.o -c /work/main/jobs/board.c
 
 CMakeFiles/hwnas_core.dir/jobs/board.c.i: cmake_force
@@ -660,7 +674,7 @@ CMakeFiles/hwnas_core.dir/jobs/board.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/board_config.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/board_config.c.o: /work/main/jobs/board_config.c
 CMakeFiles/hwnas_core.dir/jobs/board_config.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_43) "Building C object CMakeFiles/hwnas_core.dir/jobs/board_config.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_44) "Building C object CMakeFiles/hwnas_core.dir/jobs/board_config.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/board_config.c.o -MF CMakeFiles/hwnas_core.dir/jobs/board_config.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/board_config.c.o -c /work/main/jobs/board_config.c
 
 CMakeFiles/hwnas_core.dir/jobs/board_config.c.i: cmake_force
@@ -674,7 +688,7 @@ CMakeFiles/hwnas_core.dir/jobs/board_config.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o: /work/main/jobs/cmd_board.c
 CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_44) "Building C object CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_45) "Building C object CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o -MF CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o -c /work/main/jobs/cmd_board.c
 
 CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.i: cmake_force
@@ -688,7 +702,7 @@ CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o: /work/main/jobs/cmd_keygen.c
 CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_45) "Building C object CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_46) "Building C object CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o -MF CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o -c /work/main/jobs/cmd_keygen.c
 
 CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.i: cmake_force
@@ -702,7 +716,7 @@ CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o: /work/main/jobs/cmd_measure.c
 CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_46) "Building C object CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_47) "Building C object CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o -MF CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o -c /work/main/jobs/cmd_measure.c
 
 CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.i: cmake_force
@@ -716,7 +730,7 @@ CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/disp.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/disp.c.o: /work/main/jobs/disp.c
 CMakeFiles/hwnas_core.dir/jobs/disp.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_47) "Building C object CMakeFiles/hwnas_core.dir/jobs/disp.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_48) "Building C object CMakeFiles/hwnas_core.dir/jobs/disp.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/disp.c.o -MF CMakeFiles/hwnas_core.dir/jobs/disp.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/disp.c.o -c /work/main/jobs/disp.c
 
 CMakeFiles/hwnas_core.dir/jobs/disp.c.i: cmake_force
@@ -730,7 +744,7 @@ CMakeFiles/hwnas_core.dir/jobs/disp.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o: /work/main/jobs/jkeys.c
 CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_48) "Building C object CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_49) "Building C object CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o -MF CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o -c /work/main/jobs/jkeys.c
 
 CMakeFiles/hwnas_core.dir/jobs/jkeys.c.i: cmake_force
@@ -744,7 +758,7 @@ CMakeFiles/hwnas_core.dir/jobs/jkeys.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/proto.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/proto.c.o: /work/main/jobs/proto.c
 CMakeFiles/hwnas_core.dir/jobs/proto.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_49) "Building C object CMakeFiles/hwnas_core.dir/jobs/proto.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_50) "Building C object CMakeFiles/hwnas_core.dir/jobs/proto.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/proto.c.o -MF CMakeFiles/hwnas_core.dir/jobs/proto.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/proto.c.o -c /work/main/jobs/proto.c
 
 CMakeFiles/hwnas_core.dir/jobs/proto.c.i: cmake_force
@@ -758,7 +772,7 @@ CMakeFiles/hwnas_core.dir/jobs/proto.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/runner.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/runner.c.o: /work/main/jobs/runner.c
 CMakeFiles/hwnas_core.dir/jobs/runner.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_50) "Building C object CMakeFiles/hwnas_core.dir/jobs/runner.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_51) "Building C object CMakeFiles/hwnas_core.dir/jobs/runner.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/runner.c.o -MF CMakeFiles/hwnas_core.dir/jobs/runner.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/runner.c.o -c /work/main/jobs/runner.c
 
 CMakeFiles/hwnas_core.dir/jobs/runner.c.i: cmake_force
@@ -772,7 +786,7 @@ CMakeFiles/hwnas_core.dir/jobs/runner.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o: /work/main/jobs/runner_builtin.c
 CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_51) "Building C object CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_52) "Building C object CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o -MF CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o -c /work/main/jobs/runner_builtin.c
 
 CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.i: cmake_force
@@ -786,7 +800,7 @@ CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o: /work/main/jobs/runner_command.c
 CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_52) "Building C object CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_53) "Building C object CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o -MF CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o -c /work/main/jobs/runner_command.c
 
 CMakeFiles/hwnas_core.dir/jobs/runner_command.c.i: cmake_force
@@ -800,7 +814,7 @@ CMakeFiles/hwnas_core.dir/jobs/runner_command.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o: /work/main/jobs/runner_replay.c
 CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_53) "Building C object CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_54) "Building C object CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o -MF CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o -c /work/main/jobs/runner_replay.c
 
 CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.i: cmake_force
@@ -850,6 +864,7 @@ hwnas_core_OBJECTS = \
 "CMakeFiles/hwnas_core.dir/src/space_product.c.o" \
 "CMakeFiles/hwnas_core.dir/src/stats.c.o" \
 "CMakeFiles/hwnas_core.dir/src/supernet.c.o" \
+"CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.o" \
 "CMakeFiles/hwnas_core.dir/src/tokenizer.c.o" \
 "CMakeFiles/hwnas_core.dir/src/tsv_task.c.o" \
 "CMakeFiles/hwnas_core.dir/src/u64map.c.o" \
@@ -907,6 +922,7 @@ libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/space_product.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/stats.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/supernet.c.o
+libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/tokenizer.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/tsv_task.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/u64map.c.o
@@ -925,7 +941,7 @@ libhwnas_core.a: CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/build.make
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_54) "Linking C static library libhwnas_core.a"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build-jobs/CMakeFiles --progress-num=$(CMAKE_PROGRESS_55) "Linking C static library libhwnas_core.a"
 	$(CMAKE_COMMAND) -P CMakeFiles/hwnas_core.dir/cmake_clean_target.cmake
 	$(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/hwnas_core.dir/link.txt --verbose=$(VERBOSE)
 

@@ -209,38 +209,10 @@ CMakeFiles/hwnas_core.dir/src/cmd_codesign.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/cmd_codesign.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd_codesign.c -o CMakeFiles/hwnas_core.dir/src/cmd_codesign.c.s
 
-CMakeFiles/hwnas_core.dir/src/cmd_finetune.c.o: CMakeFiles/hwnas_core.dir/flags.make
-CMakeFiles/hwnas_core.dir/src/cmd_finetune.c.o: /work/main/src/cmd_finetune.c
-CMakeFiles/hwnas_core.dir/src/cmd_finetune.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Building C object CMakeFiles/hwnas_core.dir/src/cmd_finetune.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/cmd_finetune.c.o -MF CMakeFiles/hwnas_core.dir/src/cmd_finetune.c.o.d -o CMakeFiles/hwnas_core.dir/src/cmd_finetune.c.o -c /work/main/src/cmd_finetune.c
-
-CMakeFiles/hwnas_core.dir/src/cmd_finetune.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/src/cmd_finetune.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cmd_finetune.c > CMakeFiles/hwnas_core.dir/src/cmd_finetune.c.i
-
-CMakeFiles/hwnas_core.dir/src/cmd_finetune.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/cmd_finetune.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd_finetune.c -o CMakeFiles/hwnas_core.dir/src/cmd_finetune.c.s
-
-CMakeFiles/hwnas_core.dir/src/cmd_predictor.c.o: CMakeFiles/hwnas_core.dir/flags.make
-CMakeFiles/hwnas_core.dir/src/cmd_predictor.c.o: /work/main/src/cmd_predictor.c
-CMakeFiles/hwnas_core.dir/src/cmd_predictor.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_12) "Building C object CMakeFiles/hwnas_core.dir/src/cmd_predictor.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/cmd_predictor.c.o -MF CMakeFiles/hwnas_core.dir/src/cmd_predictor.c.o.d -o CMakeFiles/hwnas_core.dir/src/cmd_predictor.c.o -c /work/main/src/cmd_predictor.c
-
-CMakeFiles/hwnas_core.dir/src/cmd_predictor.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/src/cmd_predictor.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cmd_predictor.c > CMakeFiles/hwnas_core.dir/src/cmd_predictor.c.i
-
-CMakeFiles/hwnas_core.dir/src/cmd_predictor.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/cmd_predictor.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd_predictor.c -o CMakeFiles/hwnas_core.dir/src/cmd_predictor.c.s
-
 CMakeFiles/hwnas_core.dir/src/cmd_space.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/cmd_space.c.o: /work/main/src/cmd_space.c
 CMakeFiles/hwnas_core.dir/src/cmd_space.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_13) "Building C object CMakeFiles/hwnas_core.dir/src/cmd_space.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Building C object CMakeFiles/hwnas_core.dir/src/cmd_space.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/cmd_space.c.o -MF CMakeFiles/hwnas_core.dir/src/cmd_space.c.o.d -o CMakeFiles/hwnas_core.dir/src/cmd_space.c.o -c /work/main/src/cmd_space.c
 
 CMakeFiles/hwnas_core.dir/src/cmd_space.c.i: cmake_force
@@ -251,24 +223,10 @@ CMakeFiles/hwnas_core.dir/src/cmd_space.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/cmd_space.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd_space.c -o CMakeFiles/hwnas_core.dir/src/cmd_space.c.s
 
-CMakeFiles/hwnas_core.dir/src/cmd_supernet.c.o: CMakeFiles/hwnas_core.dir/flags.make
-CMakeFiles/hwnas_core.dir/src/cmd_supernet.c.o: /work/main/src/cmd_supernet.c
-CMakeFiles/hwnas_core.dir/src/cmd_supernet.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_14) "Building C object CMakeFiles/hwnas_core.dir/src/cmd_supernet.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/cmd_supernet.c.o -MF CMakeFiles/hwnas_core.dir/src/cmd_supernet.c.o.d -o CMakeFiles/hwnas_core.dir/src/cmd_supernet.c.o -c /work/main/src/cmd_supernet.c
-
-CMakeFiles/hwnas_core.dir/src/cmd_supernet.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/src/cmd_supernet.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cmd_supernet.c > CMakeFiles/hwnas_core.dir/src/cmd_supernet.c.i
-
-CMakeFiles/hwnas_core.dir/src/cmd_supernet.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/cmd_supernet.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd_supernet.c -o CMakeFiles/hwnas_core.dir/src/cmd_supernet.c.s
-
 CMakeFiles/hwnas_core.dir/src/csv.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/csv.c.o: /work/main/src/csv.c
 CMakeFiles/hwnas_core.dir/src/csv.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_15) "Building C object CMakeFiles/hwnas_core.dir/src/csv.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_12) "Building C object CMakeFiles/hwnas_core.dir/src/csv.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/csv.c.o -MF CMakeFiles/hwnas_core.dir/src/csv.c.o.d -o CMakeFiles/hwnas_core.dir/src/csv.c.o -c /work/main/src/csv.c
 
 CMakeFiles/hwnas_core.dir/src/csv.c.i: cmake_force
@@ -282,7 +240,7 @@ CMakeFiles/hwnas_core.dir/src/csv.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/eval_table.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/eval_table.c.o: /work/main/src/eval_table.c
 CMakeFiles/hwnas_core.dir/src/eval_table.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_16) "Building C object CMakeFiles/hwnas_core.dir/src/eval_table.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_13) "Building C object CMakeFiles/hwnas_core.dir/src/eval_table.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/eval_table.c.o -MF CMakeFiles/hwnas_core.dir/src/eval_table.c.o.d -o CMakeFiles/hwnas_core.dir/src/eval_table.c.o -c /work/main/src/eval_table.c
 
 CMakeFiles/hwnas_core.dir/src/eval_table.c.i: cmake_force
@@ -296,7 +254,7 @@ CMakeFiles/hwnas_core.dir/src/eval_table.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/fsutil.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/fsutil.c.o: /work/main/src/fsutil.c
 CMakeFiles/hwnas_core.dir/src/fsutil.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_17) "Building C object CMakeFiles/hwnas_core.dir/src/fsutil.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_14) "Building C object CMakeFiles/hwnas_core.dir/src/fsutil.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/fsutil.c.o -MF CMakeFiles/hwnas_core.dir/src/fsutil.c.o.d -o CMakeFiles/hwnas_core.dir/src/fsutil.c.o -c /work/main/src/fsutil.c
 
 CMakeFiles/hwnas_core.dir/src/fsutil.c.i: cmake_force
@@ -307,24 +265,10 @@ CMakeFiles/hwnas_core.dir/src/fsutil.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/fsutil.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/fsutil.c -o CMakeFiles/hwnas_core.dir/src/fsutil.c.s
 
-CMakeFiles/hwnas_core.dir/src/gtserver.c.o: CMakeFiles/hwnas_core.dir/flags.make
-CMakeFiles/hwnas_core.dir/src/gtserver.c.o: /work/main/src/gtserver.c
-CMakeFiles/hwnas_core.dir/src/gtserver.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_18) "Building C object CMakeFiles/hwnas_core.dir/src/gtserver.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/gtserver.c.o -MF CMakeFiles/hwnas_core.dir/src/gtserver.c.o.d -o CMakeFiles/hwnas_core.dir/src/gtserver.c.o -c /work/main/src/gtserver.c
-
-CMakeFiles/hwnas_core.dir/src/gtserver.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/src/gtserver.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/gtserver.c > CMakeFiles/hwnas_core.dir/src/gtserver.c.i
-
-CMakeFiles/hwnas_core.dir/src/gtserver.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/gtserver.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/gtserver.c -o CMakeFiles/hwnas_core.dir/src/gtserver.c.s
-
 CMakeFiles/hwnas_core.dir/src/help.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/help.c.o: /work/main/src/help.c
 CMakeFiles/hwnas_core.dir/src/help.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_19) "Building C object CMakeFiles/hwnas_core.dir/src/help.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_15) "Building C object CMakeFiles/hwnas_core.dir/src/help.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/help.c.o -MF CMakeFiles/hwnas_core.dir/src/help.c.o.d -o CMakeFiles/hwnas_core.dir/src/help.c.o -c /work/main/src/help.c
 
 CMakeFiles/hwnas_core.dir/src/help.c.i: cmake_force
@@ -338,7 +282,7 @@ CMakeFiles/hwnas_core.dir/src/help.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/hv.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/hv.c.o: /work/main/src/hv.c
 CMakeFiles/hwnas_core.dir/src/hv.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_20) "Building C object CMakeFiles/hwnas_core.dir/src/hv.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_16) "Building C object CMakeFiles/hwnas_core.dir/src/hv.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/hv.c.o -MF CMakeFiles/hwnas_core.dir/src/hv.c.o.d -o CMakeFiles/hwnas_core.dir/src/hv.c.o -c /work/main/src/hv.c
 
 CMakeFiles/hwnas_core.dir/src/hv.c.i: cmake_force
@@ -352,7 +296,7 @@ CMakeFiles/hwnas_core.dir/src/hv.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/hw_err.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/hw_err.c.o: /work/main/src/hw_err.c
 CMakeFiles/hwnas_core.dir/src/hw_err.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_21) "Building C object CMakeFiles/hwnas_core.dir/src/hw_err.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_17) "Building C object CMakeFiles/hwnas_core.dir/src/hw_err.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/hw_err.c.o -MF CMakeFiles/hwnas_core.dir/src/hw_err.c.o.d -o CMakeFiles/hwnas_core.dir/src/hw_err.c.o -c /work/main/src/hw_err.c
 
 CMakeFiles/hwnas_core.dir/src/hw_err.c.i: cmake_force
@@ -363,24 +307,10 @@ CMakeFiles/hwnas_core.dir/src/hw_err.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/hw_err.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/hw_err.c -o CMakeFiles/hwnas_core.dir/src/hw_err.c.s
 
-CMakeFiles/hwnas_core.dir/src/island.c.o: CMakeFiles/hwnas_core.dir/flags.make
-CMakeFiles/hwnas_core.dir/src/island.c.o: /work/main/src/island.c
-CMakeFiles/hwnas_core.dir/src/island.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_22) "Building C object CMakeFiles/hwnas_core.dir/src/island.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/island.c.o -MF CMakeFiles/hwnas_core.dir/src/island.c.o.d -o CMakeFiles/hwnas_core.dir/src/island.c.o -c /work/main/src/island.c
-
-CMakeFiles/hwnas_core.dir/src/island.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/src/island.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/island.c > CMakeFiles/hwnas_core.dir/src/island.c.i
-
-CMakeFiles/hwnas_core.dir/src/island.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/island.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/island.c -o CMakeFiles/hwnas_core.dir/src/island.c.s
-
 CMakeFiles/hwnas_core.dir/src/layers.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/layers.c.o: /work/main/src/layers.c
 CMakeFiles/hwnas_core.dir/src/layers.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_23) "Building C object CMakeFiles/hwnas_core.dir/src/layers.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_18) "Building C object CMakeFiles/hwnas_core.dir/src/layers.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/layers.c.o -MF CMakeFiles/hwnas_core.dir/src/layers.c.o.d -o CMakeFiles/hwnas_core.dir/src/layers.c.o -c /work/main/src/layers.c
 
 CMakeFiles/hwnas_core.dir/src/layers.c.i: cmake_force
@@ -394,7 +324,7 @@ CMakeFiles/hwnas_core.dir/src/layers.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/layers_bert.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/layers_bert.c.o: /work/main/src/layers_bert.c
 CMakeFiles/hwnas_core.dir/src/layers_bert.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_24) "Building C object CMakeFiles/hwnas_core.dir/src/layers_bert.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_19) "Building C object CMakeFiles/hwnas_core.dir/src/layers_bert.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/layers_bert.c.o -MF CMakeFiles/hwnas_core.dir/src/layers_bert.c.o.d -o CMakeFiles/hwnas_core.dir/src/layers_bert.c.o -c /work/main/src/layers_bert.c
 
 CMakeFiles/hwnas_core.dir/src/layers_bert.c.i: cmake_force
@@ -408,7 +338,7 @@ CMakeFiles/hwnas_core.dir/src/layers_bert.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/layers_nb201.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/layers_nb201.c.o: /work/main/src/layers_nb201.c
 CMakeFiles/hwnas_core.dir/src/layers_nb201.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_25) "Building C object CMakeFiles/hwnas_core.dir/src/layers_nb201.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_20) "Building C object CMakeFiles/hwnas_core.dir/src/layers_nb201.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/layers_nb201.c.o -MF CMakeFiles/hwnas_core.dir/src/layers_nb201.c.o.d -o CMakeFiles/hwnas_core.dir/src/layers_nb201.c.o -c /work/main/src/layers_nb201.c
 
 CMakeFiles/hwnas_core.dir/src/layers_nb201.c.i: cmake_force
@@ -422,7 +352,7 @@ CMakeFiles/hwnas_core.dir/src/layers_nb201.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/nsga.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/nsga.c.o: /work/main/src/nsga.c
 CMakeFiles/hwnas_core.dir/src/nsga.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_26) "Building C object CMakeFiles/hwnas_core.dir/src/nsga.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_21) "Building C object CMakeFiles/hwnas_core.dir/src/nsga.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/nsga.c.o -MF CMakeFiles/hwnas_core.dir/src/nsga.c.o.d -o CMakeFiles/hwnas_core.dir/src/nsga.c.o -c /work/main/src/nsga.c
 
 CMakeFiles/hwnas_core.dir/src/nsga.c.i: cmake_force
@@ -436,7 +366,7 @@ CMakeFiles/hwnas_core.dir/src/nsga.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.o: /work/main/src/nsga_crowding.c
 CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_27) "Building C object CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_22) "Building C object CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.o -MF CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.o.d -o CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.o -c /work/main/src/nsga_crowding.c
 
 CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.i: cmake_force
@@ -450,7 +380,7 @@ CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o: /work/main/src/nsga_sort.c
 CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_28) "Building C object CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_23) "Building C object CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o -MF CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o.d -o CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o -c /work/main/src/nsga_sort.c
 
 CMakeFiles/hwnas_core.dir/src/nsga_sort.c.i: cmake_force
@@ -464,7 +394,7 @@ CMakeFiles/hwnas_core.dir/src/nsga_sort.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o: /work/main/src/pareto_archive.c
 CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_29) "Building C object CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_24) "Building C object CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o -MF CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o.d -o CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o -c /work/main/src/pareto_archive.c
 
 CMakeFiles/hwnas_core.dir/src/pareto_archive.c.i: cmake_force
@@ -478,7 +408,7 @@ CMakeFiles/hwnas_core.dir/src/pareto_archive.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/pred.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/pred.c.o: /work/main/src/pred.c
 CMakeFiles/hwnas_core.dir/src/pred.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_30) "Building C object CMakeFiles/hwnas_core.dir/src/pred.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_25) "Building C object CMakeFiles/hwnas_core.dir/src/pred.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/pred.c.o -MF CMakeFiles/hwnas_core.dir/src/pred.c.o.d -o CMakeFiles/hwnas_core.dir/src/pred.c.o -c /work/main/src/pred.c
 
 CMakeFiles/hwnas_core.dir/src/pred.c.i: cmake_force
@@ -489,24 +419,24 @@ CMakeFiles/hwnas_core.dir/src/pred.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/pred.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/pred.c -o CMakeFiles/hwnas_core.dir/src/pred.c.s
 
-CMakeFiles/hwnas_core.dir/src/pred_xgb.c.o: CMakeFiles/hwnas_core.dir/flags.make
-CMakeFiles/hwnas_core.dir/src/pred_xgb.c.o: /work/main/src/pred_xgb.c
-CMakeFiles/hwnas_core.dir/src/pred_xgb.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_31) "Building C object CMakeFiles/hwnas_core.dir/src/pred_xgb.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/pred_xgb.c.o -MF CMakeFiles/hwnas_core.dir/src/pred_xgb.c.o.d -o CMakeFiles/hwnas_core.dir/src/pred_xgb.c.o -c /work/main/src/pred_xgb.c
+CMakeFiles/hwnas_core.dir/src/pred_features.c.o: CMakeFiles/hwnas_core.dir/flags.make
+CMakeFiles/hwnas_core.dir/src/pred_features.c.o: /work/main/src/pred_features.c
+CMakeFiles/hwnas_core.dir/src/pred_features.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_26) "Building C object CMakeFiles/hwnas_core.dir/src/pred_features.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/pred_features.c.o -MF CMakeFiles/hwnas_core.dir/src/pred_features.c.o.d -o CMakeFiles/hwnas_core.dir/src/pred_features.c.o -c /work/main/src/pred_features.c
 
-CMakeFiles/hwnas_core.dir/src/pred_xgb.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/src/pred_xgb.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/pred_xgb.c > CMakeFiles/hwnas_core.dir/src/pred_xgb.c.i
+CMakeFiles/hwnas_core.dir/src/pred_features.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/src/pred_features.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/pred_features.c > CMakeFiles/hwnas_core.dir/src/pred_features.c.i
 
-CMakeFiles/hwnas_core.dir/src/pred_xgb.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/pred_xgb.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/pred_xgb.c -o CMakeFiles/hwnas_core.dir/src/pred_xgb.c.s
+CMakeFiles/hwnas_core.dir/src/pred_features.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/pred_features.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/pred_features.c -o CMakeFiles/hwnas_core.dir/src/pred_features.c.s
 
 CMakeFiles/hwnas_core.dir/src/rng.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/rng.c.o: /work/main/src/rng.c
 CMakeFiles/hwnas_core.dir/src/rng.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_32) "Building C object CMakeFiles/hwnas_core.dir/src/rng.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_27) "Building C object CMakeFiles/hwnas_core.dir/src/rng.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/rng.c.o -MF CMakeFiles/hwnas_core.dir/src/rng.c.o.d -o CMakeFiles/hwnas_core.dir/src/rng.c.o -c /work/main/src/rng.c
 
 CMakeFiles/hwnas_core.dir/src/rng.c.i: cmake_force
@@ -520,7 +450,7 @@ CMakeFiles/hwnas_core.dir/src/rng.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/search.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/search.c.o: /work/main/src/search.c
 CMakeFiles/hwnas_core.dir/src/search.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_33) "Building C object CMakeFiles/hwnas_core.dir/src/search.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_28) "Building C object CMakeFiles/hwnas_core.dir/src/search.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/search.c.o -MF CMakeFiles/hwnas_core.dir/src/search.c.o.d -o CMakeFiles/hwnas_core.dir/src/search.c.o -c /work/main/src/search.c
 
 CMakeFiles/hwnas_core.dir/src/search.c.i: cmake_force
@@ -534,7 +464,7 @@ CMakeFiles/hwnas_core.dir/src/search.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/search_config.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/search_config.c.o: /work/main/src/search_config.c
 CMakeFiles/hwnas_core.dir/src/search_config.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_34) "Building C object CMakeFiles/hwnas_core.dir/src/search_config.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_29) "Building C object CMakeFiles/hwnas_core.dir/src/search_config.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/search_config.c.o -MF CMakeFiles/hwnas_core.dir/src/search_config.c.o.d -o CMakeFiles/hwnas_core.dir/src/search_config.c.o -c /work/main/src/search_config.c
 
 CMakeFiles/hwnas_core.dir/src/search_config.c.i: cmake_force
@@ -548,7 +478,7 @@ CMakeFiles/hwnas_core.dir/src/search_config.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/space.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/space.c.o: /work/main/src/space.c
 CMakeFiles/hwnas_core.dir/src/space.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_35) "Building C object CMakeFiles/hwnas_core.dir/src/space.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_30) "Building C object CMakeFiles/hwnas_core.dir/src/space.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/space.c.o -MF CMakeFiles/hwnas_core.dir/src/space.c.o.d -o CMakeFiles/hwnas_core.dir/src/space.c.o -c /work/main/src/space.c
 
 CMakeFiles/hwnas_core.dir/src/space.c.i: cmake_force
@@ -562,7 +492,7 @@ CMakeFiles/hwnas_core.dir/src/space.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/space_bert.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/space_bert.c.o: /work/main/src/space_bert.c
 CMakeFiles/hwnas_core.dir/src/space_bert.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_36) "Building C object CMakeFiles/hwnas_core.dir/src/space_bert.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_31) "Building C object CMakeFiles/hwnas_core.dir/src/space_bert.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/space_bert.c.o -MF CMakeFiles/hwnas_core.dir/src/space_bert.c.o.d -o CMakeFiles/hwnas_core.dir/src/space_bert.c.o -c /work/main/src/space_bert.c
 
 CMakeFiles/hwnas_core.dir/src/space_bert.c.i: cmake_force
@@ -576,7 +506,7 @@ CMakeFiles/hwnas_core.dir/src/space_bert.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/space_grid.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/space_grid.c.o: /work/main/src/space_grid.c
 CMakeFiles/hwnas_core.dir/src/space_grid.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_37) "Building C object CMakeFiles/hwnas_core.dir/src/space_grid.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_32) "Building C object CMakeFiles/hwnas_core.dir/src/space_grid.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/space_grid.c.o -MF CMakeFiles/hwnas_core.dir/src/space_grid.c.o.d -o CMakeFiles/hwnas_core.dir/src/space_grid.c.o -c /work/main/src/space_grid.c
 
 CMakeFiles/hwnas_core.dir/src/space_grid.c.i: cmake_force
@@ -590,7 +520,7 @@ CMakeFiles/hwnas_core.dir/src/space_grid.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/space_nb201.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/space_nb201.c.o: /work/main/src/space_nb201.c
 CMakeFiles/hwnas_core.dir/src/space_nb201.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_38) "Building C object CMakeFiles/hwnas_core.dir/src/space_nb201.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_33) "Building C object CMakeFiles/hwnas_core.dir/src/space_nb201.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/space_nb201.c.o -MF CMakeFiles/hwnas_core.dir/src/space_nb201.c.o.d -o CMakeFiles/hwnas_core.dir/src/space_nb201.c.o -c /work/main/src/space_nb201.c
 
 CMakeFiles/hwnas_core.dir/src/space_nb201.c.i: cmake_force
@@ -604,7 +534,7 @@ CMakeFiles/hwnas_core.dir/src/space_nb201.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.o: /work/main/src/space_nb201_index.c
 CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_39) "Building C object CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_34) "Building C object CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.o -MF CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.o.d -o CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.o -c /work/main/src/space_nb201_index.c
 
 CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.i: cmake_force
@@ -618,7 +548,7 @@ CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/space_product.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/space_product.c.o: /work/main/src/space_product.c
 CMakeFiles/hwnas_core.dir/src/space_product.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_40) "Building C object CMakeFiles/hwnas_core.dir/src/space_product.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_35) "Building C object CMakeFiles/hwnas_core.dir/src/space_product.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/space_product.c.o -MF CMakeFiles/hwnas_core.dir/src/space_product.c.o.d -o CMakeFiles/hwnas_core.dir/src/space_product.c.o -c /work/main/src/space_product.c
 
 CMakeFiles/hwnas_core.dir/src/space_product.c.i: cmake_force
@@ -632,7 +562,7 @@ CMakeFiles/hwnas_core.dir/src/space_product.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/stats.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/stats.c.o: /work/main/src/stats.c
 CMakeFiles/hwnas_core.dir/src/stats.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_41) "Building C object CMakeFiles/hwnas_core.dir/src/stats.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_36) "Building C object CMakeFiles/hwnas_core.dir/src/stats.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/stats.c.o -MF CMakeFiles/hwnas_core.dir/src/stats.c.o.d -o CMakeFiles/hwnas_core.dir/src/stats.c.o -c /work/main/src/stats.c
 
 CMakeFiles/hwnas_core.dir/src/stats.c.i: cmake_force
@@ -646,7 +576,7 @@ CMakeFiles/hwnas_core.dir/src/stats.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/supernet.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/supernet.c.o: /work/main/src/supernet.c
 CMakeFiles/hwnas_core.dir/src/supernet.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_42) "Building C object CMakeFiles/hwnas_core.dir/src/supernet.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_37) "Building C object CMakeFiles/hwnas_core.dir/src/supernet.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/supernet.c.o -MF CMakeFiles/hwnas_core.dir/src/supernet.c.o.d -o CMakeFiles/hwnas_core.dir/src/supernet.c.o -c /work/main/src/supernet.c
 
 CMakeFiles/hwnas_core.dir/src/supernet.c.i: cmake_force
@@ -657,24 +587,24 @@ CMakeFiles/hwnas_core.dir/src/supernet.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/supernet.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/supernet.c -o CMakeFiles/hwnas_core.dir/src/supernet.c.s
 
-CMakeFiles/hwnas_core.dir/src/surrogate.c.o: CMakeFiles/hwnas_core.dir/flags.make
-CMakeFiles/hwnas_core.dir/src/surrogate.c.o: /work/main/src/surrogate.c
-CMakeFiles/hwnas_core.dir/src/surrogate.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_43) "Building C object CMakeFiles/hwnas_core.dir/src/surrogate.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/surrogate.c.o -MF CMakeFiles/hwnas_core.dir/src/surrogate.c.o.d -o CMakeFiles/hwnas_core.dir/src/surrogate.c.o -c /work/main/src/surrogate.c
+CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.o: CMakeFiles/hwnas_core.dir/flags.make
+CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.o: /work/main/src/surrogate_gp.c
+CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_38) "Building C object CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.o -MF CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.o.d -o CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.o -c /work/main/src/surrogate_gp.c
 
-CMakeFiles/hwnas_core.dir/src/surrogate.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/src/surrogate.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/surrogate.c > CMakeFiles/hwnas_core.dir/src/surrogate.c.i
+CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/surrogate_gp.c > CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.i
 
-CMakeFiles/hwnas_core.dir/src/surrogate.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/surrogate.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/surrogate.c -o CMakeFiles/hwnas_core.dir/src/surrogate.c.s
+CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/surrogate_gp.c -o CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.s
 
 CMakeFiles/hwnas_core.dir/src/tokenizer.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/tokenizer.c.o: /work/main/src/tokenizer.c
 CMakeFiles/hwnas_core.dir/src/tokenizer.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_44) "Building C object CMakeFiles/hwnas_core.dir/src/tokenizer.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_39) "Building C object CMakeFiles/hwnas_core.dir/src/tokenizer.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/tokenizer.c.o -MF CMakeFiles/hwnas_core.dir/src/tokenizer.c.o.d -o CMakeFiles/hwnas_core.dir/src/tokenizer.c.o -c /work/main/src/tokenizer.c
 
 CMakeFiles/hwnas_core.dir/src/tokenizer.c.i: cmake_force
@@ -688,7 +618,7 @@ CMakeFiles/hwnas_core.dir/src/tokenizer.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/tsv_task.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/tsv_task.c.o: /work/main/src/tsv_task.c
 CMakeFiles/hwnas_core.dir/src/tsv_task.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_45) "Building C object CMakeFiles/hwnas_core.dir/src/tsv_task.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_40) "Building C object CMakeFiles/hwnas_core.dir/src/tsv_task.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/tsv_task.c.o -MF CMakeFiles/hwnas_core.dir/src/tsv_task.c.o.d -o CMakeFiles/hwnas_core.dir/src/tsv_task.c.o -c /work/main/src/tsv_task.c
 
 CMakeFiles/hwnas_core.dir/src/tsv_task.c.i: cmake_force
@@ -702,7 +632,7 @@ CMakeFiles/hwnas_core.dir/src/tsv_task.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/u64map.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/u64map.c.o: /work/main/src/u64map.c
 CMakeFiles/hwnas_core.dir/src/u64map.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_46) "Building C object CMakeFiles/hwnas_core.dir/src/u64map.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_41) "Building C object CMakeFiles/hwnas_core.dir/src/u64map.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/u64map.c.o -MF CMakeFiles/hwnas_core.dir/src/u64map.c.o.d -o CMakeFiles/hwnas_core.dir/src/u64map.c.o -c /work/main/src/u64map.c
 
 CMakeFiles/hwnas_core.dir/src/u64map.c.i: cmake_force
@@ -716,7 +646,7 @@ CMakeFiles/hwnas_core.dir/src/u64map.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/src/yconf.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c
 CMakeFiles/hwnas_core.dir/src/yconf.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_47) "Building C object CMakeFiles/hwnas_core.dir/src/yconf.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_42) "Building C object CMakeFiles/hwnas_core.dir/src/yconf.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/src/yconf.c.o -MF CMakeFiles/hwnas_core.dir/src/yconf.c.o.d -o CMakeFiles/hwnas_core.dir/src/yconf.c.o -c /work/main/src/yconf.c
 
 CMakeFiles/hwnas_core.dir/src/yconf.c.i: cmake_force
@@ -730,7 +660,7 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/board.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/board.c.o: /work/main/jobs/board.c
 CMakeFiles/hwnas_core.dir/jobs/board.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_48) "Building C object CMakeFiles/hwnas_core.dir/jobs/board.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_43) "Building C object CMakeFiles/hwnas_core.dir/jobs/board.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/board.c.o -MF CMakeFiles/hwnas_core.dir/jobs/board.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/board.c.o -c /work/main/jobs/board.c
 
 CMakeFiles/hwnas_core.dir/jobs/board.c.i: cmake_force
@@ -744,7 +674,7 @@ CMakeFiles/hwnas_core.dir/jobs/board.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/board_config.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/board_config.c.o: /work/main/jobs/board_config.c
 CMakeFiles/hwnas_core.dir/jobs/board_config.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_49) "Building C object CMakeFiles/hwnas_core.dir/jobs/board_config.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_44) "Building C object CMakeFiles/hwnas_core.dir/jobs/board_config.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/board_config.c.o -MF CMakeFiles/hwnas_core.dir/jobs/board_config.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/board_config.c.o -c /work/main/jobs/board_config.c
 
 CMakeFiles/hwnas_core.dir/jobs/board_config.c.i: cmake_force
@@ -758,7 +688,7 @@ CMakeFiles/hwnas_core.dir/jobs/board_config.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o: /work/main/jobs/cmd_board.c
 CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_50) "Building C object CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_45) "Building C object CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o -MF CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.o -c /work/main/jobs/cmd_board.c
 
 CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.i: cmake_force
@@ -772,7 +702,7 @@ CMakeFiles/hwnas_core.dir/jobs/cmd_board.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o: /work/main/jobs/cmd_keygen.c
 CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_51) "Building C object CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_46) "Building C object CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o -MF CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.o -c /work/main/jobs/cmd_keygen.c
 
 CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.i: cmake_force
@@ -786,7 +716,7 @@ CMakeFiles/hwnas_core.dir/jobs/cmd_keygen.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o: /work/main/jobs/cmd_measure.c
 CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_52) "Building C object CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_47) "Building C object CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o -MF CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.o -c /work/main/jobs/cmd_measure.c
 
 CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.i: cmake_force
@@ -800,7 +730,7 @@ CMakeFiles/hwnas_core.dir/jobs/cmd_measure.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/disp.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/disp.c.o: /work/main/jobs/disp.c
 CMakeFiles/hwnas_core.dir/jobs/disp.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_53) "Building C object CMakeFiles/hwnas_core.dir/jobs/disp.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_48) "Building C object CMakeFiles/hwnas_core.dir/jobs/disp.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/disp.c.o -MF CMakeFiles/hwnas_core.dir/jobs/disp.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/disp.c.o -c /work/main/jobs/disp.c
 
 CMakeFiles/hwnas_core.dir/jobs/disp.c.i: cmake_force
@@ -814,7 +744,7 @@ CMakeFiles/hwnas_core.dir/jobs/disp.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o: /work/main/jobs/jkeys.c
 CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_54) "Building C object CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_49) "Building C object CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o -MF CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/jkeys.c.o -c /work/main/jobs/jkeys.c
 
 CMakeFiles/hwnas_core.dir/jobs/jkeys.c.i: cmake_force
@@ -828,7 +758,7 @@ CMakeFiles/hwnas_core.dir/jobs/jkeys.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/proto.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/proto.c.o: /work/main/jobs/proto.c
 CMakeFiles/hwnas_core.dir/jobs/proto.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_55) "Building C object CMakeFiles/hwnas_core.dir/jobs/proto.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_50) "Building C object CMakeFiles/hwnas_core.dir/jobs/proto.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/proto.c.o -MF CMakeFiles/hwnas_core.dir/jobs/proto.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/proto.c.o -c /work/main/jobs/proto.c
 
 CMakeFiles/hwnas_core.dir/jobs/proto.c.i: cmake_force
@@ -842,7 +772,7 @@ CMakeFiles/hwnas_core.dir/jobs/proto.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/runner.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/runner.c.o: /work/main/jobs/runner.c
 CMakeFiles/hwnas_core.dir/jobs/runner.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_56) "Building C object CMakeFiles/hwnas_core.dir/jobs/runner.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_51) "Building C object CMakeFiles/hwnas_core.dir/jobs/runner.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/runner.c.o -MF CMakeFiles/hwnas_core.dir/jobs/runner.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/runner.c.o -c /work/main/jobs/runner.c
 
 CMakeFiles/hwnas_core.dir/jobs/runner.c.i: cmake_force
@@ -856,7 +786,7 @@ CMakeFiles/hwnas_core.dir/jobs/runner.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o: /work/main/jobs/runner_builtin.c
 CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_57) "Building C object CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_52) "Building C object CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o -MF CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.o -c /work/main/jobs/runner_builtin.c
 
 CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.i: cmake_force
@@ -870,7 +800,7 @@ CMakeFiles/hwnas_core.dir/jobs/runner_builtin.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o: /work/main/jobs/runner_command.c
 CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_58) "Building C object CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_53) "Building C object CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o -MF CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o -c /work/main/jobs/runner_command.c
 
 CMakeFiles/hwnas_core.dir/jobs/runner_command.c.i: cmake_force
@@ -884,7 +814,7 @@ CMakeFiles/hwnas_core.dir/jobs/runner_command.c.s: cmake_force
 CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o: CMakeFiles/hwnas_core.dir/flags.make
 CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o: /work/main/jobs/runner_replay.c
 CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o: CMakeFiles/hwnas_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_59) "Building C object CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_54) "Building C object CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o -MF CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o.d -o CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o -c /work/main/jobs/runner_replay.c
 
 CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.i: cmake_force
@@ -907,18 +837,13 @@ hwnas_core_OBJECTS = \
 "CMakeFiles/hwnas_core.dir/src/bert_ops.c.o" \
 "CMakeFiles/hwnas_core.dir/src/cli.c.o" \
 "CMakeFiles/hwnas_core.dir/src/cmd_codesign.c.o" \
-"CMakeFiles/hwnas_core.dir/src/cmd_finetune.c.o" \
-"CMakeFiles/hwnas_core.dir/src/cmd_predictor.c.o" \
 "CMakeFiles/hwnas_core.dir/src/cmd_space.c.o" \
-"CMakeFiles/hwnas_core.dir/src/cmd_supernet.c.o" \
 "CMakeFiles/hwnas_core.dir/src/csv.c.o" \
 "CMakeFiles/hwnas_core.dir/src/eval_table.c.o" \
 "CMakeFiles/hwnas_core.dir/src/fsutil.c.o" \
-"CMakeFiles/hwnas_core.dir/src/gtserver.c.o" \
 "CMakeFiles/hwnas_core.dir/src/help.c.o" \
 "CMakeFiles/hwnas_core.dir/src/hv.c.o" \
 "CMakeFiles/hwnas_core.dir/src/hw_err.c.o" \
-"CMakeFiles/hwnas_core.dir/src/island.c.o" \
 "CMakeFiles/hwnas_core.dir/src/layers.c.o" \
 "CMakeFiles/hwnas_core.dir/src/layers_bert.c.o" \
 "CMakeFiles/hwnas_core.dir/src/layers_nb201.c.o" \
@@ -927,7 +852,7 @@ hwnas_core_OBJECTS = \
 "CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o" \
 "CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o" \
 "CMakeFiles/hwnas_core.dir/src/pred.c.o" \
-"CMakeFiles/hwnas_core.dir/src/pred_xgb.c.o" \
+"CMakeFiles/hwnas_core.dir/src/pred_features.c.o" \
 "CMakeFiles/hwnas_core.dir/src/rng.c.o" \
 "CMakeFiles/hwnas_core.dir/src/search.c.o" \
 "CMakeFiles/hwnas_core.dir/src/search_config.c.o" \
@@ -939,7 +864,7 @@ hwnas_core_OBJECTS = \
 "CMakeFiles/hwnas_core.dir/src/space_product.c.o" \
 "CMakeFiles/hwnas_core.dir/src/stats.c.o" \
 "CMakeFiles/hwnas_core.dir/src/supernet.c.o" \
-"CMakeFiles/hwnas_core.dir/src/surrogate.c.o" \
+"CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.o" \
 "CMakeFiles/hwnas_core.dir/src/tokenizer.c.o" \
 "CMakeFiles/hwnas_core.dir/src/tsv_task.c.o" \
 "CMakeFiles/hwnas_core.dir/src/u64map.c.o" \
@@ -970,18 +895,13 @@ libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/bert_model.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/bert_ops.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/cli.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/cmd_codesign.c.o
-libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/cmd_finetune.c.o
-libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/cmd_predictor.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/cmd_space.c.o
-libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/cmd_supernet.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/csv.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/eval_table.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/fsutil.c.o
-libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/gtserver.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/help.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/hv.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/hw_err.c.o
-libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/island.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/layers.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/layers_bert.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/layers_nb201.c.o
@@ -990,7 +910,7 @@ libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/pred.c.o
-libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/pred_xgb.c.o
+libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/pred_features.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/rng.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/search.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/search_config.c.o
@@ -1002,7 +922,7 @@ libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/space_nb201_index.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/space_product.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/stats.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/supernet.c.o
-libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/surrogate.c.o
+libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/tokenizer.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/tsv_task.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/src/u64map.c.o
@@ -1021,7 +941,7 @@ libhwnas_core.a: CMakeFiles/hwnas_core.dir/jobs/runner_command.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/jobs/runner_replay.c.o
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/build.make
 libhwnas_core.a: CMakeFiles/hwnas_core.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_60) "Linking C static library libhwnas_core.a"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_55) "Linking C static library libhwnas_core.a"
 	$(CMAKE_COMMAND) -P CMakeFiles/hwnas_core.dir/cmake_clean_target.cmake
 	$(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/hwnas_core.dir/link.txt --verbose=$(VERBOSE)
 

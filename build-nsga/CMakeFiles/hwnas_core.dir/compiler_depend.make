@@ -1461,7 +1461,8 @@ CMakeFiles/hwnas_core.dir/src/adamw.c.o: /work/main/src/adamw.c \
   /usr/include/stdc-predef.h \
   /work/main/src/adamw.h \
   /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h \
-  /usr/include/math.h \
+  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdint.h \
+  /usr/include/stdint.h \
   /usr/include/x86_64-linux-gnu/bits/libc-header-start.h \
   /usr/include/features.h \
   /usr/include/features-time64.h \
@@ -1474,6 +1475,14 @@ CMakeFiles/hwnas_core.dir/src/adamw.c.o: /work/main/src/adamw.c \
   /usr/include/x86_64-linux-gnu/bits/types.h \
   /usr/include/x86_64-linux-gnu/bits/typesizes.h \
   /usr/include/x86_64-linux-gnu/bits/time64.h \
+  /usr/include/x86_64-linux-gnu/bits/wchar.h \
+  /usr/include/x86_64-linux-gnu/bits/stdint-intn.h \
+  /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
+  /usr/include/string.h \
+  /usr/include/x86_64-linux-gnu/bits/types/locale_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__locale_t.h \
+  /usr/include/strings.h \
+  /usr/include/math.h \
   /usr/include/x86_64-linux-gnu/bits/math-vector.h \
   /usr/include/x86_64-linux-gnu/bits/libm-simd-decl-stubs.h \
   /usr/include/x86_64-linux-gnu/bits/floatn.h \
@@ -1825,98 +1834,6 @@ CMakeFiles/hwnas_core.dir/src/cmd_codesign.c.o: /work/main/src/cmd_codesign.c \
   /work/main/src/cli.h \
   /work/main/src/hw_err.h \
   /work/main/src/fsutil.h \
-  /work/main/src/stats.h
-
-CMakeFiles/hwnas_core.dir/src/cmd_predictor.c.o: /work/main/src/cmd_predictor.c \
-  /usr/include/stdc-predef.h \
-  /usr/include/getopt.h \
-  /usr/include/features.h \
-  /usr/include/features-time64.h \
-  /usr/include/x86_64-linux-gnu/bits/wordsize.h \
-  /usr/include/x86_64-linux-gnu/bits/timesize.h \
-  /usr/include/x86_64-linux-gnu/sys/cdefs.h \
-  /usr/include/x86_64-linux-gnu/bits/long-double.h \
-  /usr/include/x86_64-linux-gnu/gnu/stubs.h \
-  /usr/include/x86_64-linux-gnu/gnu/stubs-64.h \
-  /usr/include/x86_64-linux-gnu/bits/getopt_core.h \
-  /usr/include/x86_64-linux-gnu/bits/getopt_ext.h \
-  /usr/include/math.h \
-  /usr/include/x86_64-linux-gnu/bits/libc-header-start.h \
-  /usr/include/x86_64-linux-gnu/bits/types.h \
-  /usr/include/x86_64-linux-gnu/bits/typesizes.h \
-  /usr/include/x86_64-linux-gnu/bits/time64.h \
-  /usr/include/x86_64-linux-gnu/bits/math-vector.h \
-  /usr/include/x86_64-linux-gnu/bits/libm-simd-decl-stubs.h \
-  /usr/include/x86_64-linux-gnu/bits/floatn.h \
-  /usr/include/x86_64-linux-gnu/bits/floatn-common.h \
-  /usr/include/x86_64-linux-gnu/bits/flt-eval-method.h \
-  /usr/include/x86_64-linux-gnu/bits/fp-logb.h \
-  /usr/include/x86_64-linux-gnu/bits/fp-fast.h \
-  /usr/include/x86_64-linux-gnu/bits/mathcalls-helper-functions.h \
-  /usr/include/x86_64-linux-gnu/bits/mathcalls.h \
-  /usr/include/x86_64-linux-gnu/bits/mathcalls-narrow.h \
-  /usr/include/x86_64-linux-gnu/bits/iscanonical.h \
-  /usr/include/stdio.h \
-  /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h \
-  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdarg.h \
-  /usr/include/x86_64-linux-gnu/bits/types/__fpos_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/__mbstate_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/__fpos64_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/__FILE.h \
-  /usr/include/x86_64-linux-gnu/bits/types/FILE.h \
-  /usr/include/x86_64-linux-gnu/bits/types/struct_FILE.h \
-  /usr/include/x86_64-linux-gnu/bits/types/cookie_io_functions_t.h \
-  /usr/include/x86_64-linux-gnu/bits/stdio_lim.h \
-  /usr/include/x86_64-linux-gnu/bits/stdio.h \
-  /usr/include/stdlib.h \
-  /usr/include/x86_64-linux-gnu/bits/waitflags.h \
-  /usr/include/x86_64-linux-gnu/bits/waitstatus.h \
-  /usr/include/x86_64-linux-gnu/bits/types/locale_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/__locale_t.h \
-  /usr/include/x86_64-linux-gnu/sys/types.h \
-  /usr/include/x86_64-linux-gnu/bits/types/clock_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/clockid_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/time_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/timer_t.h \
-  /usr/include/x86_64-linux-gnu/bits/stdint-intn.h \
-  /usr/include/endian.h \
-  /usr/include/x86_64-linux-gnu/bits/endian.h \
-  /usr/include/x86_64-linux-gnu/bits/endianness.h \
-  /usr/include/x86_64-linux-gnu/bits/byteswap.h \
-  /usr/include/x86_64-linux-gnu/bits/uintn-identity.h \
-  /usr/include/x86_64-linux-gnu/sys/select.h \
-  /usr/include/x86_64-linux-gnu/bits/select.h \
-  /usr/include/x86_64-linux-gnu/bits/types/sigset_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/__sigset_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/struct_timeval.h \
-  /usr/include/x86_64-linux-gnu/bits/types/struct_timespec.h \
-  /usr/include/x86_64-linux-gnu/bits/pthreadtypes.h \
-  /usr/include/x86_64-linux-gnu/bits/thread-shared-types.h \
-  /usr/include/x86_64-linux-gnu/bits/pthreadtypes-arch.h \
-  /usr/include/x86_64-linux-gnu/bits/atomic_wide_counter.h \
-  /usr/include/x86_64-linux-gnu/bits/struct_mutex.h \
-  /usr/include/x86_64-linux-gnu/bits/struct_rwlock.h \
-  /usr/include/alloca.h \
-  /usr/include/x86_64-linux-gnu/bits/stdlib-bsearch.h \
-  /usr/include/x86_64-linux-gnu/bits/stdlib-float.h \
-  /usr/include/string.h \
-  /usr/include/strings.h \
-  /usr/include/time.h \
-  /usr/include/x86_64-linux-gnu/bits/time.h \
-  /usr/include/x86_64-linux-gnu/bits/timex.h \
-  /usr/include/x86_64-linux-gnu/bits/types/struct_tm.h \
-  /usr/include/x86_64-linux-gnu/bits/types/struct_itimerspec.h \
-  /work/main/src/cli.h \
-  /work/main/src/hw_err.h \
-  /work/main/src/csv.h \
-  /work/main/src/help.h \
-  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdint.h \
-  /usr/include/stdint.h \
-  /usr/include/x86_64-linux-gnu/bits/wchar.h \
-  /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
-  /work/main/src/pred.h \
-  /work/main/src/rng.h \
-  /work/main/src/space.h \
   /work/main/src/stats.h
 
 CMakeFiles/hwnas_core.dir/src/cmd_space.c.o: /work/main/src/cmd_space.c \
@@ -2272,82 +2189,6 @@ CMakeFiles/hwnas_core.dir/src/fsutil.c.o: /work/main/src/fsutil.c \
   /usr/include/linux/close_range.h \
   /work/main/src/hw_err.h
 
-CMakeFiles/hwnas_core.dir/src/gtserver.c.o: /work/main/src/gtserver.c \
-  /usr/include/stdc-predef.h \
-  /work/main/src/gtserver.h \
-  /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h \
-  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdint.h \
-  /usr/include/stdint.h \
-  /usr/include/x86_64-linux-gnu/bits/libc-header-start.h \
-  /usr/include/features.h \
-  /usr/include/features-time64.h \
-  /usr/include/x86_64-linux-gnu/bits/wordsize.h \
-  /usr/include/x86_64-linux-gnu/bits/timesize.h \
-  /usr/include/x86_64-linux-gnu/sys/cdefs.h \
-  /usr/include/x86_64-linux-gnu/bits/long-double.h \
-  /usr/include/x86_64-linux-gnu/gnu/stubs.h \
-  /usr/include/x86_64-linux-gnu/gnu/stubs-64.h \
-  /usr/include/x86_64-linux-gnu/bits/types.h \
-  /usr/include/x86_64-linux-gnu/bits/typesizes.h \
-  /usr/include/x86_64-linux-gnu/bits/time64.h \
-  /usr/include/x86_64-linux-gnu/bits/wchar.h \
-  /usr/include/x86_64-linux-gnu/bits/stdint-intn.h \
-  /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
-  /work/main/src/eval_table.h \
-  /work/main/src/search_config.h \
-  /work/main/src/space.h \
-  /work/main/src/rng.h \
-  /work/main/src/yconf.h \
-  /work/main/src/nsga.h \
-  /work/main/src/surrogate.h \
-  /work/main/src/pred.h \
-  /usr/include/math.h \
-  /usr/include/x86_64-linux-gnu/bits/math-vector.h \
-  /usr/include/x86_64-linux-gnu/bits/libm-simd-decl-stubs.h \
-  /usr/include/x86_64-linux-gnu/bits/floatn.h \
-  /usr/include/x86_64-linux-gnu/bits/floatn-common.h \
-  /usr/include/x86_64-linux-gnu/bits/flt-eval-method.h \
-  /usr/include/x86_64-linux-gnu/bits/fp-logb.h \
-  /usr/include/x86_64-linux-gnu/bits/fp-fast.h \
-  /usr/include/x86_64-linux-gnu/bits/mathcalls-helper-functions.h \
-  /usr/include/x86_64-linux-gnu/bits/mathcalls.h \
-  /usr/include/x86_64-linux-gnu/bits/mathcalls-narrow.h \
-  /usr/include/x86_64-linux-gnu/bits/iscanonical.h \
-  /usr/include/stdlib.h \
-  /usr/include/x86_64-linux-gnu/bits/waitflags.h \
-  /usr/include/x86_64-linux-gnu/bits/waitstatus.h \
-  /usr/include/x86_64-linux-gnu/bits/types/locale_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/__locale_t.h \
-  /usr/include/x86_64-linux-gnu/sys/types.h \
-  /usr/include/x86_64-linux-gnu/bits/types/clock_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/clockid_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/time_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/timer_t.h \
-  /usr/include/endian.h \
-  /usr/include/x86_64-linux-gnu/bits/endian.h \
-  /usr/include/x86_64-linux-gnu/bits/endianness.h \
-  /usr/include/x86_64-linux-gnu/bits/byteswap.h \
-  /usr/include/x86_64-linux-gnu/bits/uintn-identity.h \
-  /usr/include/x86_64-linux-gnu/sys/select.h \
-  /usr/include/x86_64-linux-gnu/bits/select.h \
-  /usr/include/x86_64-linux-gnu/bits/types/sigset_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/__sigset_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/struct_timeval.h \
-  /usr/include/x86_64-linux-gnu/bits/types/struct_timespec.h \
-  /usr/include/x86_64-linux-gnu/bits/pthreadtypes.h \
-  /usr/include/x86_64-linux-gnu/bits/thread-shared-types.h \
-  /usr/include/x86_64-linux-gnu/bits/pthreadtypes-arch.h \
-  /usr/include/x86_64-linux-gnu/bits/atomic_wide_counter.h \
-  /usr/include/x86_64-linux-gnu/bits/struct_mutex.h \
-  /usr/include/x86_64-linux-gnu/bits/struct_rwlock.h \
-  /usr/include/alloca.h \
-  /usr/include/x86_64-linux-gnu/bits/stdlib-bsearch.h \
-  /usr/include/x86_64-linux-gnu/bits/stdlib-float.h \
-  /usr/include/string.h \
-  /usr/include/strings.h \
-  /work/main/src/hw_err.h \
-  /work/main/src/u64map.h
-
 CMakeFiles/hwnas_core.dir/src/help.c.o: /work/main/src/help.c \
   /usr/include/stdc-predef.h \
   /work/main/src/help.h \
@@ -2520,7 +2361,13 @@ CMakeFiles/hwnas_core.dir/src/hv.c.o: /work/main/src/hv.c \
   /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
   /work/main/src/rng.h \
   /work/main/src/space.h \
-  /work/main/src/nsga_util.h
+  /work/main/src/nsga_util.h \
+  /usr/include/x86_64-linux-gnu/sys/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-map-flags-generic.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-linux.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-shared.h \
+  /usr/include/x86_64-linux-gnu/bits/mman_ext.h
 
 CMakeFiles/hwnas_core.dir/src/hw_err.c.o: /work/main/src/hw_err.c \
   /usr/include/stdc-predef.h \
@@ -2584,83 +2431,6 @@ CMakeFiles/hwnas_core.dir/src/hw_err.c.o: /work/main/src/hw_err.c \
   /usr/include/x86_64-linux-gnu/bits/stdlib-float.h \
   /usr/include/string.h \
   /usr/include/strings.h
-
-CMakeFiles/hwnas_core.dir/src/island.c.o: /work/main/src/island.c \
-  /usr/include/stdc-predef.h \
-  /work/main/src/island.h \
-  /work/main/src/gtserver.h \
-  /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h \
-  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdint.h \
-  /usr/include/stdint.h \
-  /usr/include/x86_64-linux-gnu/bits/libc-header-start.h \
-  /usr/include/features.h \
-  /usr/include/features-time64.h \
-  /usr/include/x86_64-linux-gnu/bits/wordsize.h \
-  /usr/include/x86_64-linux-gnu/bits/timesize.h \
-  /usr/include/x86_64-linux-gnu/sys/cdefs.h \
-  /usr/include/x86_64-linux-gnu/bits/long-double.h \
-  /usr/include/x86_64-linux-gnu/gnu/stubs.h \
-  /usr/include/x86_64-linux-gnu/gnu/stubs-64.h \
-  /usr/include/x86_64-linux-gnu/bits/types.h \
-  /usr/include/x86_64-linux-gnu/bits/typesizes.h \
-  /usr/include/x86_64-linux-gnu/bits/time64.h \
-  /usr/include/x86_64-linux-gnu/bits/wchar.h \
-  /usr/include/x86_64-linux-gnu/bits/stdint-intn.h \
-  /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
-  /work/main/src/eval_table.h \
-  /work/main/src/search_config.h \
-  /work/main/src/space.h \
-  /work/main/src/rng.h \
-  /work/main/src/yconf.h \
-  /work/main/src/nsga.h \
-  /work/main/src/surrogate.h \
-  /work/main/src/pred.h \
-  /usr/include/math.h \
-  /usr/include/x86_64-linux-gnu/bits/math-vector.h \
-  /usr/include/x86_64-linux-gnu/bits/libm-simd-decl-stubs.h \
-  /usr/include/x86_64-linux-gnu/bits/floatn.h \
-  /usr/include/x86_64-linux-gnu/bits/floatn-common.h \
-  /usr/include/x86_64-linux-gnu/bits/flt-eval-method.h \
-  /usr/include/x86_64-linux-gnu/bits/fp-logb.h \
-  /usr/include/x86_64-linux-gnu/bits/fp-fast.h \
-  /usr/include/x86_64-linux-gnu/bits/mathcalls-helper-functions.h \
-  /usr/include/x86_64-linux-gnu/bits/mathcalls.h \
-  /usr/include/x86_64-linux-gnu/bits/mathcalls-narrow.h \
-  /usr/include/x86_64-linux-gnu/bits/iscanonical.h \
-  /usr/include/stdlib.h \
-  /usr/include/x86_64-linux-gnu/bits/waitflags.h \
-  /usr/include/x86_64-linux-gnu/bits/waitstatus.h \
-  /usr/include/x86_64-linux-gnu/bits/types/locale_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/__locale_t.h \
-  /usr/include/x86_64-linux-gnu/sys/types.h \
-  /usr/include/x86_64-linux-gnu/bits/types/clock_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/clockid_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/time_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/timer_t.h \
-  /usr/include/endian.h \
-  /usr/include/x86_64-linux-gnu/bits/endian.h \
-  /usr/include/x86_64-linux-gnu/bits/endianness.h \
-  /usr/include/x86_64-linux-gnu/bits/byteswap.h \
-  /usr/include/x86_64-linux-gnu/bits/uintn-identity.h \
-  /usr/include/x86_64-linux-gnu/sys/select.h \
-  /usr/include/x86_64-linux-gnu/bits/select.h \
-  /usr/include/x86_64-linux-gnu/bits/types/sigset_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/__sigset_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/struct_timeval.h \
-  /usr/include/x86_64-linux-gnu/bits/types/struct_timespec.h \
-  /usr/include/x86_64-linux-gnu/bits/pthreadtypes.h \
-  /usr/include/x86_64-linux-gnu/bits/thread-shared-types.h \
-  /usr/include/x86_64-linux-gnu/bits/pthreadtypes-arch.h \
-  /usr/include/x86_64-linux-gnu/bits/atomic_wide_counter.h \
-  /usr/include/x86_64-linux-gnu/bits/struct_mutex.h \
-  /usr/include/x86_64-linux-gnu/bits/struct_rwlock.h \
-  /usr/include/alloca.h \
-  /usr/include/x86_64-linux-gnu/bits/stdlib-bsearch.h \
-  /usr/include/x86_64-linux-gnu/bits/stdlib-float.h \
-  /usr/include/string.h \
-  /usr/include/strings.h \
-  /work/main/src/hw_err.h \
-  /work/main/src/u64map.h
 
 CMakeFiles/hwnas_core.dir/src/layers.c.o: /work/main/src/layers.c \
   /usr/include/stdc-predef.h \
@@ -2873,7 +2643,13 @@ CMakeFiles/hwnas_core.dir/src/nsga.c.o: /work/main/src/nsga.c \
   /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
   /work/main/src/rng.h \
   /work/main/src/space.h \
-  /work/main/src/nsga_util.h
+  /work/main/src/nsga_util.h \
+  /usr/include/x86_64-linux-gnu/sys/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-map-flags-generic.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-linux.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-shared.h \
+  /usr/include/x86_64-linux-gnu/bits/mman_ext.h
 
 CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.o: /work/main/src/nsga_crowding.c \
   /usr/include/stdc-predef.h \
@@ -2943,7 +2719,13 @@ CMakeFiles/hwnas_core.dir/src/nsga_crowding.c.o: /work/main/src/nsga_crowding.c 
   /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
   /work/main/src/rng.h \
   /work/main/src/space.h \
-  /work/main/src/nsga_util.h
+  /work/main/src/nsga_util.h \
+  /usr/include/x86_64-linux-gnu/sys/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-map-flags-generic.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-linux.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-shared.h \
+  /usr/include/x86_64-linux-gnu/bits/mman_ext.h
 
 CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o: /work/main/src/nsga_sort.c \
   /usr/include/stdc-predef.h \
@@ -3013,7 +2795,13 @@ CMakeFiles/hwnas_core.dir/src/nsga_sort.c.o: /work/main/src/nsga_sort.c \
   /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
   /work/main/src/rng.h \
   /work/main/src/space.h \
-  /work/main/src/nsga_util.h
+  /work/main/src/nsga_util.h \
+  /usr/include/x86_64-linux-gnu/sys/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-map-flags-generic.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-linux.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-shared.h \
+  /usr/include/x86_64-linux-gnu/bits/mman_ext.h
 
 CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o: /work/main/src/pareto_archive.c \
   /usr/include/stdc-predef.h \
@@ -3083,7 +2871,13 @@ CMakeFiles/hwnas_core.dir/src/pareto_archive.c.o: /work/main/src/pareto_archive.
   /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
   /work/main/src/rng.h \
   /work/main/src/space.h \
-  /work/main/src/nsga_util.h
+  /work/main/src/nsga_util.h \
+  /usr/include/x86_64-linux-gnu/sys/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-map-flags-generic.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-linux.h \
+  /usr/include/x86_64-linux-gnu/bits/mman-shared.h \
+  /usr/include/x86_64-linux-gnu/bits/mman_ext.h
 
 CMakeFiles/hwnas_core.dir/src/pred.c.o: /work/main/src/pred.c \
   /usr/include/stdc-predef.h \
@@ -3205,9 +2999,9 @@ CMakeFiles/hwnas_core.dir/src/pred.c.o: /work/main/src/pred.c \
   /work/main/src/space.h \
   /work/main/src/rng.h
 
-CMakeFiles/hwnas_core.dir/src/pred_xgb.c.o: /work/main/src/pred_xgb.c \
+CMakeFiles/hwnas_core.dir/src/pred_features.c.o: /work/main/src/pred_features.c \
   /usr/include/stdc-predef.h \
-  /usr/include/math.h \
+  /usr/include/string.h \
   /usr/include/x86_64-linux-gnu/bits/libc-header-start.h \
   /usr/include/features.h \
   /usr/include/features-time64.h \
@@ -3217,73 +3011,21 @@ CMakeFiles/hwnas_core.dir/src/pred_xgb.c.o: /work/main/src/pred_xgb.c \
   /usr/include/x86_64-linux-gnu/bits/long-double.h \
   /usr/include/x86_64-linux-gnu/gnu/stubs.h \
   /usr/include/x86_64-linux-gnu/gnu/stubs-64.h \
+  /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h \
+  /usr/include/x86_64-linux-gnu/bits/types/locale_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__locale_t.h \
+  /usr/include/strings.h \
+  /work/main/src/pred.h \
+  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdint.h \
+  /usr/include/stdint.h \
   /usr/include/x86_64-linux-gnu/bits/types.h \
   /usr/include/x86_64-linux-gnu/bits/typesizes.h \
   /usr/include/x86_64-linux-gnu/bits/time64.h \
-  /usr/include/x86_64-linux-gnu/bits/math-vector.h \
-  /usr/include/x86_64-linux-gnu/bits/libm-simd-decl-stubs.h \
-  /usr/include/x86_64-linux-gnu/bits/floatn.h \
-  /usr/include/x86_64-linux-gnu/bits/floatn-common.h \
-  /usr/include/x86_64-linux-gnu/bits/flt-eval-method.h \
-  /usr/include/x86_64-linux-gnu/bits/fp-logb.h \
-  /usr/include/x86_64-linux-gnu/bits/fp-fast.h \
-  /usr/include/x86_64-linux-gnu/bits/mathcalls-helper-functions.h \
-  /usr/include/x86_64-linux-gnu/bits/mathcalls.h \
-  /usr/include/x86_64-linux-gnu/bits/mathcalls-narrow.h \
-  /usr/include/x86_64-linux-gnu/bits/iscanonical.h \
-  /usr/include/stdio.h \
-  /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h \
-  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdarg.h \
-  /usr/include/x86_64-linux-gnu/bits/types/__fpos_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/__mbstate_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/__fpos64_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/__FILE.h \
-  /usr/include/x86_64-linux-gnu/bits/types/FILE.h \
-  /usr/include/x86_64-linux-gnu/bits/types/struct_FILE.h \
-  /usr/include/x86_64-linux-gnu/bits/types/cookie_io_functions_t.h \
-  /usr/include/x86_64-linux-gnu/bits/stdio_lim.h \
-  /usr/include/x86_64-linux-gnu/bits/stdio.h \
-  /usr/include/stdlib.h \
-  /usr/include/x86_64-linux-gnu/bits/waitflags.h \
-  /usr/include/x86_64-linux-gnu/bits/waitstatus.h \
-  /usr/include/x86_64-linux-gnu/bits/types/locale_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/__locale_t.h \
-  /usr/include/x86_64-linux-gnu/sys/types.h \
-  /usr/include/x86_64-linux-gnu/bits/types/clock_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/clockid_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/time_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/timer_t.h \
-  /usr/include/x86_64-linux-gnu/bits/stdint-intn.h \
-  /usr/include/endian.h \
-  /usr/include/x86_64-linux-gnu/bits/endian.h \
-  /usr/include/x86_64-linux-gnu/bits/endianness.h \
-  /usr/include/x86_64-linux-gnu/bits/byteswap.h \
-  /usr/include/x86_64-linux-gnu/bits/uintn-identity.h \
-  /usr/include/x86_64-linux-gnu/sys/select.h \
-  /usr/include/x86_64-linux-gnu/bits/select.h \
-  /usr/include/x86_64-linux-gnu/bits/types/sigset_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/__sigset_t.h \
-  /usr/include/x86_64-linux-gnu/bits/types/struct_timeval.h \
-  /usr/include/x86_64-linux-gnu/bits/types/struct_timespec.h \
-  /usr/include/x86_64-linux-gnu/bits/pthreadtypes.h \
-  /usr/include/x86_64-linux-gnu/bits/thread-shared-types.h \
-  /usr/include/x86_64-linux-gnu/bits/pthreadtypes-arch.h \
-  /usr/include/x86_64-linux-gnu/bits/atomic_wide_counter.h \
-  /usr/include/x86_64-linux-gnu/bits/struct_mutex.h \
-  /usr/include/x86_64-linux-gnu/bits/struct_rwlock.h \
-  /usr/include/alloca.h \
-  /usr/include/x86_64-linux-gnu/bits/stdlib-bsearch.h \
-  /usr/include/x86_64-linux-gnu/bits/stdlib-float.h \
-  /usr/include/string.h \
-  /usr/include/strings.h \
-  /usr/include/xgboost/c_api.h \
-  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdint.h \
-  /usr/include/stdint.h \
   /usr/include/x86_64-linux-gnu/bits/wchar.h \
+  /usr/include/x86_64-linux-gnu/bits/stdint-intn.h \
   /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
-  /work/main/src/hw_err.h \
-  /work/main/src/pred.h \
-  /work/main/src/pred_impl.h
+  /work/main/src/space.h \
+  /work/main/src/rng.h
 
 CMakeFiles/hwnas_core.dir/src/rng.c.o: /work/main/src/rng.c \
   /usr/include/stdc-predef.h \
@@ -3998,9 +3740,9 @@ CMakeFiles/hwnas_core.dir/src/supernet.c.o: /work/main/src/supernet.c \
   /usr/include/x86_64-linux-gnu/bits/types/struct_itimerspec.h \
   /work/main/src/hw_err.h
 
-CMakeFiles/hwnas_core.dir/src/surrogate.c.o: /work/main/src/surrogate.c \
+CMakeFiles/hwnas_core.dir/src/surrogate_gp.c.o: /work/main/src/surrogate_gp.c \
   /usr/include/stdc-predef.h \
-  /work/main/src/surrogate.h \
+  /work/main/src/surrogate_gp.h \
   /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h \
   /usr/lib/gcc/x86_64-linux-gnu/12/include/stdint.h \
   /usr/include/stdint.h \
@@ -4019,9 +3761,6 @@ CMakeFiles/hwnas_core.dir/src/surrogate.c.o: /work/main/src/surrogate.c \
   /usr/include/x86_64-linux-gnu/bits/wchar.h \
   /usr/include/x86_64-linux-gnu/bits/stdint-intn.h \
   /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
-  /work/main/src/pred.h \
-  /work/main/src/space.h \
-  /work/main/src/rng.h \
   /usr/include/math.h \
   /usr/include/x86_64-linux-gnu/bits/math-vector.h \
   /usr/include/x86_64-linux-gnu/bits/libm-simd-decl-stubs.h \
@@ -4370,11 +4109,9 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 
 /work/main/src/tokenizer.c:
 
-/work/main/src/surrogate.c:
+/work/main/src/surrogate_gp.c:
 
 /work/main/src/supernet.c:
-
-/work/main/src/space_product.c:
 
 /usr/include/x86_64-linux-gnu/bits/sigstack.h:
 
@@ -4404,6 +4141,8 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 
 /usr/include/x86_64-linux-gnu/sys/poll.h:
 
+/usr/include/x86_64-linux-gnu/bits/mman-shared.h:
+
 /usr/include/x86_64-linux-gnu/bits/signum-generic.h:
 
 /usr/include/x86_64-linux-gnu/bits/types/timer_t.h:
@@ -4419,6 +4158,8 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 /usr/include/x86_64-linux-gnu/bits/posix_opt.h:
 
 /usr/include/x86_64-linux-gnu/sys/select.h:
+
+/usr/include/x86_64-linux-gnu/bits/mman_ext.h:
 
 /usr/include/x86_64-linux-gnu/bits/siginfo-arch.h:
 
@@ -4494,11 +4235,17 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 
 /usr/include/x86_64-linux-gnu/cblas.h:
 
+/usr/include/x86_64-linux-gnu/bits/mman-map-flags-generic.h:
+
 /usr/include/x86_64-linux-gnu/bits/time64.h:
 
 /usr/include/x86_64-linux-gnu/bits/stdint-intn.h:
 
 /usr/include/x86_64-linux-gnu/bits/types.h:
+
+/usr/include/x86_64-linux-gnu/bits/mman-linux.h:
+
+/work/main/src/surrogate_gp.h:
 
 /usr/include/x86_64-linux-gnu/bits/types/sigevent_t.h:
 
@@ -4672,6 +4419,8 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 
 /usr/include/x86_64-linux-gnu/asm/bitsperlong.h:
 
+/usr/include/x86_64-linux-gnu/bits/mman.h:
+
 /usr/lib/gcc/x86_64-linux-gnu/12/include/limits.h:
 
 /usr/include/x86_64-linux-gnu/bits/atomic_wide_counter.h:
@@ -4685,6 +4434,8 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 /usr/include/x86_64-linux-gnu/bits/posix1_lim.h:
 
 /usr/include/fcntl.h:
+
+/work/main/src/pred_features.c:
 
 /usr/include/x86_64-linux-gnu/bits/types/struct_iovec.h:
 
@@ -4710,8 +4461,6 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 
 /usr/include/x86_64-linux-gnu/bits/fp-logb.h:
 
-/work/main/src/island.c:
-
 /usr/include/x86_64-linux-gnu/bits/fp-fast.h:
 
 /usr/include/x86_64-linux-gnu/bits/mathcalls.h:
@@ -4721,8 +4470,6 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 /usr/include/x86_64-linux-gnu/bits/mathcalls-narrow.h:
 
 /usr/include/x86_64-linux-gnu/bits/iscanonical.h:
-
-/work/main/src/gtserver.c:
 
 /usr/include/unistd.h:
 
@@ -4765,8 +4512,6 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 /work/main/src/tokenizer.h:
 
 /work/main/src/accel_model.c:
-
-/work/main/src/surrogate.h:
 
 /usr/include/ftw.h:
 
@@ -4830,10 +4575,6 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 
 /work/main/src/cmd_codesign.c:
 
-/work/main/src/cmd_predictor.c:
-
-/work/main/src/pred.h:
-
 /usr/include/inttypes.h:
 
 /usr/include/limits.h:
@@ -4850,31 +4591,27 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 
 /work/main/src/fsutil.c:
 
-/work/main/src/supernet.h:
-
-/work/main/src/layers_bert.c:
-
-/work/main/src/gtserver.h:
-
 /work/main/src/help.c:
+
+/work/main/src/pred.h:
 
 /usr/include/zmq.h:
 
 /work/main/src/nsga_util.h:
 
-/work/main/src/island.h:
+/usr/include/x86_64-linux-gnu/sys/mman.h:
 
 /work/main/src/layers.c:
+
+/work/main/src/supernet.h:
+
+/work/main/src/layers_bert.c:
 
 /usr/include/x86_64-linux-gnu/sys/wait.h:
 
 /usr/include/asm-generic/errno-base.h:
 
 /work/main/src/pred.c:
-
-/work/main/src/pred_xgb.c:
-
-/usr/include/xgboost/c_api.h:
 
 /work/main/src/rng.c:
 
@@ -4897,3 +4634,5 @@ CMakeFiles/hwnas_core.dir/src/yconf.c.o: /work/main/src/yconf.c \
 /work/main/src/space_nb201.c:
 
 /work/main/src/space_nb201_index.c:
+
+/work/main/src/space_product.c:

@@ -69,10 +69,94 @@ include CMakeFiles/hwnas_full.dir/progress.make
 # Include the compile flags for this target's objects.
 include CMakeFiles/hwnas_full.dir/flags.make
 
+CMakeFiles/hwnas_full.dir/src/cmd_predictor.c.o: CMakeFiles/hwnas_full.dir/flags.make
+CMakeFiles/hwnas_full.dir/src/cmd_predictor.c.o: /work/main/src/cmd_predictor.c
+CMakeFiles/hwnas_full.dir/src/cmd_predictor.c.o: CMakeFiles/hwnas_full.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object CMakeFiles/hwnas_full.dir/src/cmd_predictor.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_full.dir/src/cmd_predictor.c.o -MF CMakeFiles/hwnas_full.dir/src/cmd_predictor.c.o.d -o CMakeFiles/hwnas_full.dir/src/cmd_predictor.c.o -c /work/main/src/cmd_predictor.c
+
+CMakeFiles/hwnas_full.dir/src/cmd_predictor.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_full.dir/src/cmd_predictor.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cmd_predictor.c > CMakeFiles/hwnas_full.dir/src/cmd_predictor.c.i
+
+CMakeFiles/hwnas_full.dir/src/cmd_predictor.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_full.dir/src/cmd_predictor.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd_predictor.c -o CMakeFiles/hwnas_full.dir/src/cmd_predictor.c.s
+
+CMakeFiles/hwnas_full.dir/src/gtserver.c.o: CMakeFiles/hwnas_full.dir/flags.make
+CMakeFiles/hwnas_full.dir/src/gtserver.c.o: /work/main/src/gtserver.c
+CMakeFiles/hwnas_full.dir/src/gtserver.c.o: CMakeFiles/hwnas_full.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object CMakeFiles/hwnas_full.dir/src/gtserver.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_full.dir/src/gtserver.c.o -MF CMakeFiles/hwnas_full.dir/src/gtserver.c.o.d -o CMakeFiles/hwnas_full.dir/src/gtserver.c.o -c /work/main/src/gtserver.c
+
+CMakeFiles/hwnas_full.dir/src/gtserver.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_full.dir/src/gtserver.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/gtserver.c > CMakeFiles/hwnas_full.dir/src/gtserver.c.i
+
+CMakeFiles/hwnas_full.dir/src/gtserver.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_full.dir/src/gtserver.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/gtserver.c -o CMakeFiles/hwnas_full.dir/src/gtserver.c.s
+
+CMakeFiles/hwnas_full.dir/src/island.c.o: CMakeFiles/hwnas_full.dir/flags.make
+CMakeFiles/hwnas_full.dir/src/island.c.o: /work/main/src/island.c
+CMakeFiles/hwnas_full.dir/src/island.c.o: CMakeFiles/hwnas_full.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Building C object CMakeFiles/hwnas_full.dir/src/island.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_full.dir/src/island.c.o -MF CMakeFiles/hwnas_full.dir/src/island.c.o.d -o CMakeFiles/hwnas_full.dir/src/island.c.o -c /work/main/src/island.c
+
+CMakeFiles/hwnas_full.dir/src/island.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_full.dir/src/island.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/island.c > CMakeFiles/hwnas_full.dir/src/island.c.i
+
+CMakeFiles/hwnas_full.dir/src/island.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_full.dir/src/island.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/island.c -o CMakeFiles/hwnas_full.dir/src/island.c.s
+
+CMakeFiles/hwnas_full.dir/src/pred_xgb.c.o: CMakeFiles/hwnas_full.dir/flags.make
+CMakeFiles/hwnas_full.dir/src/pred_xgb.c.o: /work/main/src/pred_xgb.c
+CMakeFiles/hwnas_full.dir/src/pred_xgb.c.o: CMakeFiles/hwnas_full.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_4) "Building C object CMakeFiles/hwnas_full.dir/src/pred_xgb.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_full.dir/src/pred_xgb.c.o -MF CMakeFiles/hwnas_full.dir/src/pred_xgb.c.o.d -o CMakeFiles/hwnas_full.dir/src/pred_xgb.c.o -c /work/main/src/pred_xgb.c
+
+CMakeFiles/hwnas_full.dir/src/pred_xgb.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_full.dir/src/pred_xgb.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/pred_xgb.c > CMakeFiles/hwnas_full.dir/src/pred_xgb.c.i
+
+CMakeFiles/hwnas_full.dir/src/pred_xgb.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_full.dir/src/pred_xgb.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/pred_xgb.c -o CMakeFiles/hwnas_full.dir/src/pred_xgb.c.s
+
+CMakeFiles/hwnas_full.dir/src/surrogate.c.o: CMakeFiles/hwnas_full.dir/flags.make
+CMakeFiles/hwnas_full.dir/src/surrogate.c.o: /work/main/src/surrogate.c
+CMakeFiles/hwnas_full.dir/src/surrogate.c.o: CMakeFiles/hwnas_full.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_5) "Building C object CMakeFiles/hwnas_full.dir/src/surrogate.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_full.dir/src/surrogate.c.o -MF CMakeFiles/hwnas_full.dir/src/surrogate.c.o.d -o CMakeFiles/hwnas_full.dir/src/surrogate.c.o -c /work/main/src/surrogate.c
+
+CMakeFiles/hwnas_full.dir/src/surrogate.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_full.dir/src/surrogate.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/surrogate.c > CMakeFiles/hwnas_full.dir/src/surrogate.c.i
+
+CMakeFiles/hwnas_full.dir/src/surrogate.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_full.dir/src/surrogate.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/surrogate.c -o CMakeFiles/hwnas_full.dir/src/surrogate.c.s
+
+CMakeFiles/hwnas_full.dir/io/supernet_h5.c.o: CMakeFiles/hwnas_full.dir/flags.make
+CMakeFiles/hwnas_full.dir/io/supernet_h5.c.o: /work/main/io/supernet_h5.c
+CMakeFiles/hwnas_full.dir/io/supernet_h5.c.o: CMakeFiles/hwnas_full.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_6) "Building C object CMakeFiles/hwnas_full.dir/io/supernet_h5.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_full.dir/io/supernet_h5.c.o -MF CMakeFiles/hwnas_full.dir/io/supernet_h5.c.o.d -o CMakeFiles/hwnas_full.dir/io/supernet_h5.c.o -c /work/main/io/supernet_h5.c
+
+CMakeFiles/hwnas_full.dir/io/supernet_h5.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_full.dir/io/supernet_h5.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/io/supernet_h5.c > CMakeFiles/hwnas_full.dir/io/supernet_h5.c.i
+
+CMakeFiles/hwnas_full.dir/io/supernet_h5.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_full.dir/io/supernet_h5.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/io/supernet_h5.c -o CMakeFiles/hwnas_full.dir/io/supernet_h5.c.s
+
 CMakeFiles/hwnas_full.dir/io/ckpt.c.o: CMakeFiles/hwnas_full.dir/flags.make
 CMakeFiles/hwnas_full.dir/io/ckpt.c.o: /work/main/io/ckpt.c
 CMakeFiles/hwnas_full.dir/io/ckpt.c.o: CMakeFiles/hwnas_full.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object CMakeFiles/hwnas_full.dir/io/ckpt.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_7) "Building C object CMakeFiles/hwnas_full.dir/io/ckpt.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_full.dir/io/ckpt.c.o -MF CMakeFiles/hwnas_full.dir/io/ckpt.c.o.d -o CMakeFiles/hwnas_full.dir/io/ckpt.c.o -c /work/main/io/ckpt.c
 
 CMakeFiles/hwnas_full.dir/io/ckpt.c.i: cmake_force
@@ -83,10 +167,80 @@ CMakeFiles/hwnas_full.dir/io/ckpt.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_full.dir/io/ckpt.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/io/ckpt.c -o CMakeFiles/hwnas_full.dir/io/ckpt.c.s
 
+CMakeFiles/hwnas_full.dir/io/cmd_compare.c.o: CMakeFiles/hwnas_full.dir/flags.make
+CMakeFiles/hwnas_full.dir/io/cmd_compare.c.o: /work/main/io/cmd_compare.c
+CMakeFiles/hwnas_full.dir/io/cmd_compare.c.o: CMakeFiles/hwnas_full.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Building C object CMakeFiles/hwnas_full.dir/io/cmd_compare.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_full.dir/io/cmd_compare.c.o -MF CMakeFiles/hwnas_full.dir/io/cmd_compare.c.o.d -o CMakeFiles/hwnas_full.dir/io/cmd_compare.c.o -c /work/main/io/cmd_compare.c
+
+CMakeFiles/hwnas_full.dir/io/cmd_compare.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_full.dir/io/cmd_compare.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/io/cmd_compare.c > CMakeFiles/hwnas_full.dir/io/cmd_compare.c.i
+
+CMakeFiles/hwnas_full.dir/io/cmd_compare.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_full.dir/io/cmd_compare.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/io/cmd_compare.c -o CMakeFiles/hwnas_full.dir/io/cmd_compare.c.s
+
+CMakeFiles/hwnas_full.dir/io/cmd_finetune.c.o: CMakeFiles/hwnas_full.dir/flags.make
+CMakeFiles/hwnas_full.dir/io/cmd_finetune.c.o: /work/main/io/cmd_finetune.c
+CMakeFiles/hwnas_full.dir/io/cmd_finetune.c.o: CMakeFiles/hwnas_full.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Building C object CMakeFiles/hwnas_full.dir/io/cmd_finetune.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_full.dir/io/cmd_finetune.c.o -MF CMakeFiles/hwnas_full.dir/io/cmd_finetune.c.o.d -o CMakeFiles/hwnas_full.dir/io/cmd_finetune.c.o -c /work/main/io/cmd_finetune.c
+
+CMakeFiles/hwnas_full.dir/io/cmd_finetune.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_full.dir/io/cmd_finetune.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/io/cmd_finetune.c > CMakeFiles/hwnas_full.dir/io/cmd_finetune.c.i
+
+CMakeFiles/hwnas_full.dir/io/cmd_finetune.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_full.dir/io/cmd_finetune.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/io/cmd_finetune.c -o CMakeFiles/hwnas_full.dir/io/cmd_finetune.c.s
+
+CMakeFiles/hwnas_full.dir/io/cmd_front.c.o: CMakeFiles/hwnas_full.dir/flags.make
+CMakeFiles/hwnas_full.dir/io/cmd_front.c.o: /work/main/io/cmd_front.c
+CMakeFiles/hwnas_full.dir/io/cmd_front.c.o: CMakeFiles/hwnas_full.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_10) "Building C object CMakeFiles/hwnas_full.dir/io/cmd_front.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_full.dir/io/cmd_front.c.o -MF CMakeFiles/hwnas_full.dir/io/cmd_front.c.o.d -o CMakeFiles/hwnas_full.dir/io/cmd_front.c.o -c /work/main/io/cmd_front.c
+
+CMakeFiles/hwnas_full.dir/io/cmd_front.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_full.dir/io/cmd_front.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/io/cmd_front.c > CMakeFiles/hwnas_full.dir/io/cmd_front.c.i
+
+CMakeFiles/hwnas_full.dir/io/cmd_front.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_full.dir/io/cmd_front.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/io/cmd_front.c -o CMakeFiles/hwnas_full.dir/io/cmd_front.c.s
+
+CMakeFiles/hwnas_full.dir/io/cmd_plot.c.o: CMakeFiles/hwnas_full.dir/flags.make
+CMakeFiles/hwnas_full.dir/io/cmd_plot.c.o: /work/main/io/cmd_plot.c
+CMakeFiles/hwnas_full.dir/io/cmd_plot.c.o: CMakeFiles/hwnas_full.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Building C object CMakeFiles/hwnas_full.dir/io/cmd_plot.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_full.dir/io/cmd_plot.c.o -MF CMakeFiles/hwnas_full.dir/io/cmd_plot.c.o.d -o CMakeFiles/hwnas_full.dir/io/cmd_plot.c.o -c /work/main/io/cmd_plot.c
+
+CMakeFiles/hwnas_full.dir/io/cmd_plot.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_full.dir/io/cmd_plot.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/io/cmd_plot.c > CMakeFiles/hwnas_full.dir/io/cmd_plot.c.i
+
+CMakeFiles/hwnas_full.dir/io/cmd_plot.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_full.dir/io/cmd_plot.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/io/cmd_plot.c -o CMakeFiles/hwnas_full.dir/io/cmd_plot.c.s
+
+CMakeFiles/hwnas_full.dir/io/cmd_supernet.c.o: CMakeFiles/hwnas_full.dir/flags.make
+CMakeFiles/hwnas_full.dir/io/cmd_supernet.c.o: /work/main/io/cmd_supernet.c
+CMakeFiles/hwnas_full.dir/io/cmd_supernet.c.o: CMakeFiles/hwnas_full.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_12) "Building C object CMakeFiles/hwnas_full.dir/io/cmd_supernet.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_full.dir/io/cmd_supernet.c.o -MF CMakeFiles/hwnas_full.dir/io/cmd_supernet.c.o.d -o CMakeFiles/hwnas_full.dir/io/cmd_supernet.c.o -c /work/main/io/cmd_supernet.c
+
+CMakeFiles/hwnas_full.dir/io/cmd_supernet.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_full.dir/io/cmd_supernet.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/io/cmd_supernet.c > CMakeFiles/hwnas_full.dir/io/cmd_supernet.c.i
+
+CMakeFiles/hwnas_full.dir/io/cmd_supernet.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_full.dir/io/cmd_supernet.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/io/cmd_supernet.c -o CMakeFiles/hwnas_full.dir/io/cmd_supernet.c.s
+
 CMakeFiles/hwnas_full.dir/io/journal.c.o: CMakeFiles/hwnas_full.dir/flags.make
 CMakeFiles/hwnas_full.dir/io/journal.c.o: /work/main/io/journal.c
 CMakeFiles/hwnas_full.dir/io/journal.c.o: CMakeFiles/hwnas_full.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object CMakeFiles/hwnas_full.dir/io/journal.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_13) "Building C object CMakeFiles/hwnas_full.dir/io/journal.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_full.dir/io/journal.c.o -MF CMakeFiles/hwnas_full.dir/io/journal.c.o.d -o CMakeFiles/hwnas_full.dir/io/journal.c.o -c /work/main/io/journal.c
 
 CMakeFiles/hwnas_full.dir/io/journal.c.i: cmake_force
@@ -100,7 +254,7 @@ CMakeFiles/hwnas_full.dir/io/journal.c.s: cmake_force
 CMakeFiles/hwnas_full.dir/io/runfile.c.o: CMakeFiles/hwnas_full.dir/flags.make
 CMakeFiles/hwnas_full.dir/io/runfile.c.o: /work/main/io/runfile.c
 CMakeFiles/hwnas_full.dir/io/runfile.c.o: CMakeFiles/hwnas_full.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Building C object CMakeFiles/hwnas_full.dir/io/runfile.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_14) "Building C object CMakeFiles/hwnas_full.dir/io/runfile.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_full.dir/io/runfile.c.o -MF CMakeFiles/hwnas_full.dir/io/runfile.c.o.d -o CMakeFiles/hwnas_full.dir/io/runfile.c.o -c /work/main/io/runfile.c
 
 CMakeFiles/hwnas_full.dir/io/runfile.c.i: cmake_force
@@ -114,7 +268,7 @@ CMakeFiles/hwnas_full.dir/io/runfile.c.s: cmake_force
 CMakeFiles/hwnas_full.dir/io/runfile_synth.c.o: CMakeFiles/hwnas_full.dir/flags.make
 CMakeFiles/hwnas_full.dir/io/runfile_synth.c.o: /work/main/io/runfile_synth.c
 CMakeFiles/hwnas_full.dir/io/runfile_synth.c.o: CMakeFiles/hwnas_full.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_4) "Building C object CMakeFiles/hwnas_full.dir/io/runfile_synth.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_15) "Building C object CMakeFiles/hwnas_full.dir/io/runfile_synth.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_full.dir/io/runfile_synth.c.o -MF CMakeFiles/hwnas_full.dir/io/runfile_synth.c.o.d -o CMakeFiles/hwnas_full.dir/io/runfile_synth.c.o -c /work/main/io/runfile_synth.c
 
 CMakeFiles/hwnas_full.dir/io/runfile_synth.c.i: cmake_force
@@ -125,24 +279,24 @@ CMakeFiles/hwnas_full.dir/io/runfile_synth.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_full.dir/io/runfile_synth.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/io/runfile_synth.c -o CMakeFiles/hwnas_full.dir/io/runfile_synth.c.s
 
-CMakeFiles/hwnas_full.dir/io/supernet_h5.c.o: CMakeFiles/hwnas_full.dir/flags.make
-CMakeFiles/hwnas_full.dir/io/supernet_h5.c.o: /work/main/io/supernet_h5.c
-CMakeFiles/hwnas_full.dir/io/supernet_h5.c.o: CMakeFiles/hwnas_full.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_5) "Building C object CMakeFiles/hwnas_full.dir/io/supernet_h5.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_full.dir/io/supernet_h5.c.o -MF CMakeFiles/hwnas_full.dir/io/supernet_h5.c.o.d -o CMakeFiles/hwnas_full.dir/io/supernet_h5.c.o -c /work/main/io/supernet_h5.c
+CMakeFiles/hwnas_full.dir/io/runfront.c.o: CMakeFiles/hwnas_full.dir/flags.make
+CMakeFiles/hwnas_full.dir/io/runfront.c.o: /work/main/io/runfront.c
+CMakeFiles/hwnas_full.dir/io/runfront.c.o: CMakeFiles/hwnas_full.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_16) "Building C object CMakeFiles/hwnas_full.dir/io/runfront.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_full.dir/io/runfront.c.o -MF CMakeFiles/hwnas_full.dir/io/runfront.c.o.d -o CMakeFiles/hwnas_full.dir/io/runfront.c.o -c /work/main/io/runfront.c
 
-CMakeFiles/hwnas_full.dir/io/supernet_h5.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_full.dir/io/supernet_h5.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/io/supernet_h5.c > CMakeFiles/hwnas_full.dir/io/supernet_h5.c.i
+CMakeFiles/hwnas_full.dir/io/runfront.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_full.dir/io/runfront.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/io/runfront.c > CMakeFiles/hwnas_full.dir/io/runfront.c.i
 
-CMakeFiles/hwnas_full.dir/io/supernet_h5.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_full.dir/io/supernet_h5.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/io/supernet_h5.c -o CMakeFiles/hwnas_full.dir/io/supernet_h5.c.s
+CMakeFiles/hwnas_full.dir/io/runfront.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_full.dir/io/runfront.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/io/runfront.c -o CMakeFiles/hwnas_full.dir/io/runfront.c.s
 
 CMakeFiles/hwnas_full.dir/mpi/cmd_search.c.o: CMakeFiles/hwnas_full.dir/flags.make
 CMakeFiles/hwnas_full.dir/mpi/cmd_search.c.o: /work/main/mpi/cmd_search.c
 CMakeFiles/hwnas_full.dir/mpi/cmd_search.c.o: CMakeFiles/hwnas_full.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_6) "Building C object CMakeFiles/hwnas_full.dir/mpi/cmd_search.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_17) "Building C object CMakeFiles/hwnas_full.dir/mpi/cmd_search.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_full.dir/mpi/cmd_search.c.o -MF CMakeFiles/hwnas_full.dir/mpi/cmd_search.c.o.d -o CMakeFiles/hwnas_full.dir/mpi/cmd_search.c.o -c /work/main/mpi/cmd_search.c
 
 CMakeFiles/hwnas_full.dir/mpi/cmd_search.c.i: cmake_force
@@ -156,7 +310,7 @@ CMakeFiles/hwnas_full.dir/mpi/cmd_search.c.s: cmake_force
 CMakeFiles/hwnas_full.dir/mpi/engine.c.o: CMakeFiles/hwnas_full.dir/flags.make
 CMakeFiles/hwnas_full.dir/mpi/engine.c.o: /work/main/mpi/engine.c
 CMakeFiles/hwnas_full.dir/mpi/engine.c.o: CMakeFiles/hwnas_full.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_7) "Building C object CMakeFiles/hwnas_full.dir/mpi/engine.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_18) "Building C object CMakeFiles/hwnas_full.dir/mpi/engine.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_full.dir/mpi/engine.c.o -MF CMakeFiles/hwnas_full.dir/mpi/engine.c.o.d -o CMakeFiles/hwnas_full.dir/mpi/engine.c.o -c /work/main/mpi/engine.c
 
 CMakeFiles/hwnas_full.dir/mpi/engine.c.i: cmake_force
@@ -167,29 +321,67 @@ CMakeFiles/hwnas_full.dir/mpi/engine.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_full.dir/mpi/engine.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/mpi/engine.c -o CMakeFiles/hwnas_full.dir/mpi/engine.c.s
 
+CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.o: CMakeFiles/hwnas_full.dir/flags.make
+CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.o: /work/main/mpi/engine_ckpt.c
+CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.o: CMakeFiles/hwnas_full.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_19) "Building C object CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.o -MF CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.o.d -o CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.o -c /work/main/mpi/engine_ckpt.c
+
+CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/mpi/engine_ckpt.c > CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.i
+
+CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/mpi/engine_ckpt.c -o CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.s
+
 # Object files for target hwnas_full
 hwnas_full_OBJECTS = \
+"CMakeFiles/hwnas_full.dir/src/cmd_predictor.c.o" \
+"CMakeFiles/hwnas_full.dir/src/gtserver.c.o" \
+"CMakeFiles/hwnas_full.dir/src/island.c.o" \
+"CMakeFiles/hwnas_full.dir/src/pred_xgb.c.o" \
+"CMakeFiles/hwnas_full.dir/src/surrogate.c.o" \
+"CMakeFiles/hwnas_full.dir/io/supernet_h5.c.o" \
 "CMakeFiles/hwnas_full.dir/io/ckpt.c.o" \
+"CMakeFiles/hwnas_full.dir/io/cmd_compare.c.o" \
+"CMakeFiles/hwnas_full.dir/io/cmd_finetune.c.o" \
+"CMakeFiles/hwnas_full.dir/io/cmd_front.c.o" \
+"CMakeFiles/hwnas_full.dir/io/cmd_plot.c.o" \
+"CMakeFiles/hwnas_full.dir/io/cmd_supernet.c.o" \
 "CMakeFiles/hwnas_full.dir/io/journal.c.o" \
 "CMakeFiles/hwnas_full.dir/io/runfile.c.o" \
 "CMakeFiles/hwnas_full.dir/io/runfile_synth.c.o" \
-"CMakeFiles/hwnas_full.dir/io/supernet_h5.c.o" \
+"CMakeFiles/hwnas_full.dir/io/runfront.c.o" \
 "CMakeFiles/hwnas_full.dir/mpi/cmd_search.c.o" \
-"CMakeFiles/hwnas_full.dir/mpi/engine.c.o"
+"CMakeFiles/hwnas_full.dir/mpi/engine.c.o" \
+"CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.o"
 
 # External object files for target hwnas_full
 hwnas_full_EXTERNAL_OBJECTS =
 
+libhwnas_full.a: CMakeFiles/hwnas_full.dir/src/cmd_predictor.c.o
+libhwnas_full.a: CMakeFiles/hwnas_full.dir/src/gtserver.c.o
+libhwnas_full.a: CMakeFiles/hwnas_full.dir/src/island.c.o
+libhwnas_full.a: CMakeFiles/hwnas_full.dir/src/pred_xgb.c.o
+libhwnas_full.a: CMakeFiles/hwnas_full.dir/src/surrogate.c.o
+libhwnas_full.a: CMakeFiles/hwnas_full.dir/io/supernet_h5.c.o
 libhwnas_full.a: CMakeFiles/hwnas_full.dir/io/ckpt.c.o
+libhwnas_full.a: CMakeFiles/hwnas_full.dir/io/cmd_compare.c.o
+libhwnas_full.a: CMakeFiles/hwnas_full.dir/io/cmd_finetune.c.o
+libhwnas_full.a: CMakeFiles/hwnas_full.dir/io/cmd_front.c.o
+libhwnas_full.a: CMakeFiles/hwnas_full.dir/io/cmd_plot.c.o
+libhwnas_full.a: CMakeFiles/hwnas_full.dir/io/cmd_supernet.c.o
 libhwnas_full.a: CMakeFiles/hwnas_full.dir/io/journal.c.o
 libhwnas_full.a: CMakeFiles/hwnas_full.dir/io/runfile.c.o
 libhwnas_full.a: CMakeFiles/hwnas_full.dir/io/runfile_synth.c.o
-libhwnas_full.a: CMakeFiles/hwnas_full.dir/io/supernet_h5.c.o
+libhwnas_full.a: CMakeFiles/hwnas_full.dir/io/runfront.c.o
 libhwnas_full.a: CMakeFiles/hwnas_full.dir/mpi/cmd_search.c.o
 libhwnas_full.a: CMakeFiles/hwnas_full.dir/mpi/engine.c.o
+libhwnas_full.a: CMakeFiles/hwnas_full.dir/mpi/engine_ckpt.c.o
 libhwnas_full.a: CMakeFiles/hwnas_full.dir/build.make
 libhwnas_full.a: CMakeFiles/hwnas_full.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Linking C static library libhwnas_full.a"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build-nsga/CMakeFiles --progress-num=$(CMAKE_PROGRESS_20) "Linking C static library libhwnas_full.a"
 	$(CMAKE_COMMAND) -P CMakeFiles/hwnas_full.dir/cmake_clean_target.cmake
 	$(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/hwnas_full.dir/link.txt --verbose=$(VERBOSE)
 

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# e2e: `hwnas search` on the shipped configs and its error handling.
+# - nb201-tx2.yaml finds the exact 25-point front (HV ratio 1, HV
+#   100.543057 = an independent computation over the table), writes the
+#   front CSV and a JSON summary with the documented keys;
+# - the 3-objective and the latency <= 5 ms configs run; every front point of
+#   the constrained one is feasible;
+# - bad flags / configs: one line "hwnas: ..." on stderr, exit 2.
+set -u
+HW=$(cd "$(dirname "${1:?usage: test_search_cli.sh path/to/hwnas}")" && pwd)/$(basename "$1")
+SRC=${HWNAS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+T=$(mktemp -d /tmp/hwnas-e2e-search-XXXXXX)
+trap '[ -n "${KEEP:-}" ] && echo "kept $T" || rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+cd "$T"
+
+"$HW" search "$SRC/data/configs/nb201-tx2.yaml" --summary s.json --out-dir out > stdout.txt 2> stderr.txt \
+    || fail "default search failed: $(tail -3 stderr.txt)"
+grep -q "^gen " stderr.txt || fail "no per-generation lines"
+grep -q "Pareto front (25 points" stdout.txt || fail "front table missing"
+[ "$(tail -n +2 out/front.csv | wc -l)" = 25 ] || fail "front.csv should have 25 rows"
+python3 - <<'PY' || fail "summary"
+import json
+s = json.load(open("s.json"))
+for k in ("generations", "evaluations", "measurements", "front_size", "hv", "hv_ratio", "wall_s"):
+    assert k in s, k
+assert s["front_size"] == 25 and s["true_front_found"] == 25, s
+assert abs(s["hv"] - 100.543057) < 1e-5, s["hv"]
+assert abs(s["hv_ratio"] - 1.0) < 1e-12
+assert s["measurements"] <= s["evaluations"]
+PY
+# the front CSV agrees with a brute-force front of the joined tables
+python3 - "$SRC/data" <<'PY' || fail "front differs from brute force"
+import csv, sys
+d = sys.argv[1]
+acc = {r["arch_index"]: float(r["test_acc_200ep_cifar10"]) for r in csv.DictReader(open(d + "/nb201_accuracy/nb201_accuracy.csv"))}
+pts = sorted((float(r["edgegpu_latency_ms"]), -acc[r["arch_index"]], r["arch_index"])
+             for r in csv.DictReader(open(d + "/hw_nas_bench/hwnasbench_nb201_cifar10.csv")) if r["edgegpu_latency_ms"])
+front, best = set(), float("inf")
+for lat, nacc, idx in pts:
+    if nacc < best:
+        front.add(idx); best = nacc
+got = {r["arch_index"] for r in csv.DictReader(open("out/front.csv"))}
+assert got == front, (sorted(got ^ front))
+PY
+echo "ok: default search finds the exact front"
+
+"$HW" search "$SRC/data/configs/nb201-tx2-3obj.yaml" --quiet --generations 30 --out-dir o3 > /dev/null 2>&1 \
+    || fail "3-objective search"
+head -1 o3/front.csv | grep -q "energy_mJ" || fail "3-objective front lacks energy"
+"$HW" search "$SRC/data/configs/nb201-tx2-lat5.yaml" --quiet --generations 30 --out-dir oc > /dev/null 2>&1 \
+    || fail "constrained search"
+python3 -c "
+import csv
+rows = list(csv.DictReader(open('oc/front.csv')))
+assert rows and all(float(r['latency_ms']) <= 5 for r in rows), rows
+" || fail "constrained front has infeasible points"
+echo "ok: 3-objective and constrained configs"
+
+# errors: exit 2 and exactly one line on stderr
+err() { # expect exit 2 with a one-line message containing $1; rest = command
+    local want=$1; shift
+    "$@" > e.out 2> e.err; local rc=$?
+    [ $rc = 2 ] || fail "'$*': exit $rc, want 2"
+    [ "$(wc -l < e.err)" = 1 ] || fail "'$*': stderr is not one line: $(cat e.err)"
+    grep -q -- "$want" e.err || fail "'$*': message '$(cat e.err)' lacks '$want'"
+}
+err "unknown or incomplete option" "$HW" search --bogus x.yaml
+err "expected exactly one CONFIG" "$HW" search
+err "cannot open" "$HW" search /nonexistent.yaml
+printf 'objectives: [\n' > bad.yaml
+err "bad.yaml:2: malformed YAML" "$HW" search bad.yaml
+sed 's/population: 24/populaton: 24/' "$SRC/data/configs/nb201-tx2.yaml" > typo.yaml
+err "key 'algorithm.populaton': unknown key" "$HW" search typo.yaml
+sed 's/population: 24/population: many/' "$SRC/data/configs/nb201-tx2.yaml" > type.yaml
+err "expected an integer, got 'many'" "$HW" search type.yaml
+sed 's/population: 24/population: 1/' "$SRC/data/configs/nb201-tx2.yaml" > range.yaml
+err "1 is out of range" "$HW" search range.yaml
+sed "s#- ../hw_nas_bench/hwnasbench_nb201_cifar10.csv#- $T/missing.csv#" "$SRC/data/configs/nb201-tx2.yaml" > miss.yaml
+err "missing.csv: cannot open" "$HW" search miss.yaml
+err "option --seed: 'x' is not an integer" "$HW" search "$SRC/data/configs/nb201-tx2.yaml" --seed x
+err "unknown command" "$HW" frobnicate
+echo "ok: errors"
+"$HW" search --help | grep -q -- "--summary" || fail "--help lacks --summary"
+"$HW" --help | grep -q "search" || fail "hwnas --help lacks search"
+echo PASS
