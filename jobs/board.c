@@ -43,8 +43,14 @@ typedef struct agent {
     uint64_t last_job; /* last JOB accepted */
     uint32_t last_attempt;
     int need_hello, welcomed;
-    uint64_t n_done, hs_fail;
+    uint64_t n_done, hs_fail, n_dropped;
 } agent;
+
+/* Logs the first 20 dropped frames, then every power of 2. */
+static int drop_worthy(agent *a) {
+    uint64_t c = ++a->n_dropped;
+    return c <= 20 || (c & (c - 1)) == 0;
+}
 
 static double mono_ms(void) {
     struct timespec t;
@@ -237,16 +243,17 @@ static void drain_sock(agent *a, int stopping, double *last_rx) {
         if (more) { /* multi-frame: swallow the rest, drop */
             while (more && zmq_recv(a->sock, buf, sizeof buf, 0) >= 0)
                 zmq_getsockopt(a->sock, ZMQ_RCVMORE, &more, &ml);
-            alog(a, "dropped a multi-frame message from the dispatcher");
+            if (drop_worthy(a)) alog(a, "dropped a multi-frame message from the dispatcher");
             continue;
         }
         proto_msg m;
         if ((size_t)n > PROTO_MAX_MSG) {
-            alog(a, "dropped a message from the dispatcher: %d bytes exceed the %d-byte limit", n, PROTO_MAX_MSG);
+            if (drop_worthy(a))
+                alog(a, "dropped a message from the dispatcher: %d bytes exceed the %d-byte limit", n, PROTO_MAX_MSG);
             continue;
         }
         if (proto_decode(buf, (size_t)n, 0, &m) != 0) {
-            alog(a, "dropped a message from the dispatcher: %s", hw_errmsg());
+            if (drop_worthy(a)) alog(a, "dropped a message from the dispatcher: %s", hw_errmsg());
             continue;
         }
         *last_rx = mono_ms();
@@ -264,7 +271,7 @@ static void drain_sock(agent *a, int stopping, double *last_rx) {
             on_job(a, &m, stopping);
             break;
         default:
-            alog(a, "dropped a %s message: a dispatcher must not send it", proto_type_name(m.type));
+            if (drop_worthy(a)) alog(a, "dropped a %s message: a dispatcher must not send it", proto_type_name(m.type));
             break;
         }
     }

@@ -941,7 +941,7 @@ int disp_poll(disp *d, int timeout_ms, disp_result *out, int max, int *n_out) {
         now = now_us();
         timers(d, now);
         dispatch(d, now);
-        if (d->out_n > d->out_head || now >= deadline) break;
+        if ((max > 0 && d->out_n > d->out_head) || now >= deadline) break;
         int64_t wait = deadline - now;
         if (wait > 10000) wait = 10000; /* timer granularity: 10 ms */
         zmq_pollitem_t it = {d->router, 0, ZMQ_POLLIN, 0};

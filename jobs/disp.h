@@ -116,8 +116,9 @@ int disp_submit(disp *d, const char *device, const char *arch, int priority, int
 /* Does the network work and returns finished jobs. Waits at most
  * timeout_ms (0: one non-blocking pass, for loops that also call
  * MPI_Iprobe; -1: until at least one result) and returns as soon as a
- * result is ready. Writes up to max results to out, *n_out = count; the
- * rest stay for the next call. Returns 0, or -1 on a ZeroMQ failure. */
+ * result is ready (max == 0: just does the network work for timeout_ms).
+ * Writes up to max results to out, *n_out = count; the rest stay for the
+ * next call. Returns 0, or -1 on a ZeroMQ failure. */
 int disp_poll(disp *d, int timeout_ms, disp_result *out, int max, int *n_out);
 
 /* Cancels a job not yet reported: 0 if cancelled (it will never be

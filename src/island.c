@@ -3,7 +3,6 @@
 #include "island.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -307,9 +306,6 @@ int island_propose(island *is, int k, hw_genome *out, int *n_out) {
         }
         if (best < 0) break;
         taken[best] = 1;
-        if (getenv("HWNAS_AL_DEBUG"))
-            fprintf(stderr, "AL pick %lld mu %.3f %.3f sd %.3f %.3f v %.4f\n", (long long)space_index(is->sp, &cg[best]),
-                    mu[(size_t)best * m], mu[(size_t)best * m + 1], sd[(size_t)best * m], sd[(size_t)best * m + 1], bestv);
         out[(*n_out)++] = cg[best];
         u64map_put(&is->proposed, space_hash(is->sp, &cg[best]), 1);
         memcpy(S + (size_t)(na + pick) * m, opt + (size_t)best * m, (size_t)m * sizeof *S);

@@ -83,22 +83,29 @@ void pareto_archive_clear(pareto_archive *a);
 
 /* ---- the engine (nsga.c) ---------------------------------------------- */
 
+/* Defaults (nsga_params_default), tuned for sample efficiency on NB201 x
+ * TX2 (docs/nsga.md): pop_size 36, n_offspring 6, n_obj 2, p_crossover 0.3,
+ * p_mutation 0.03, seed 1, novelty_tries 50, p_elite 0, tournament_size 2.
+ * A caller that sets a large pop_size should set n_offspring too (e.g. 0 =
+ * pop_size, the textbook generational NSGA-II). */
 typedef struct nsga_params {
     int pop_size;       /* mu; >= 4 */
     int n_offspring;    /* lambda; 0 means pop_size */
     int n_obj;          /* m >= 1 */
-    double p_crossover; /* probability a pair is recombined; default 0.9 */
+    double p_crossover; /* probability a pair is recombined */
     double p_mutation;  /* per-gene mutation probability; <= 0 means 1/ngenes */
     uint64_t seed;
     /* When > 0, a child equal to a genome already evaluated (or already in
      * this batch) is re-drawn up to this many times before it is accepted,
-     * so evaluations go to new architectures. 0 disables. Default 50. */
+     * so evaluations go to new architectures. 0 disables. */
     int novelty_tries;
     /* Probability that a parent is drawn uniformly from the engine's elite
      * archive (every non-dominated feasible point told so far) instead of
      * by a binary tournament in the population. 0 disables the archive
      * (textbook NSGA-II). */
     double p_elite;
+    /* Contestants per parent tournament; 0 or 2 = binary tournament. */
+    int tournament_size;
 } nsga_params;
 
 void nsga_params_default(nsga_params *p);

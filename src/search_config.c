@@ -192,7 +192,7 @@ static int parse_predictor(search_config *c, const ycfg *d, const ynode *root) {
     int k;
     if (ycfg_enum(d, p, "policy", pol, 0, &k)) return -1;
     c->policy = (al_policy)k;
-    if (ycfg_double(d, p, "beta", 0, 100, 1.0, &c->beta)) return -1;
+    if (ycfg_double(d, p, "beta", 0, 100, 0.5, &c->beta)) return -1;
     if (ycfg_int(d, p, "enumerate", 0, 10000000, 100000, &c->pool_enumerate)) return -1;
     if (c->policy == POLICY_BOUNDARY && c->n_con == 0)
         return ycfg_fail(d, ynode_get(p, "policy"), "constraint_boundary needs at least one constraint");

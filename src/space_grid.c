@@ -84,14 +84,25 @@ static void mutate_gene(const space *s, hw_rng *r, hw_genome *g, int i) {
     g->g[i] = ng;
 }
 
+/* Each gene mutates independently with probability pm; the mutated genes
+ * are found by geometric skips (one uniform per mutated gene instead of one
+ * per gene), the same distribution. */
 static void gr_mutate(const space *s, hw_rng *r, double pm, hw_genome *g) {
-    int changed = 0;
-    for (int i = 0; i < s->ngenes; i++)
-        if (rng_uniform(r) < pm) {
+    int changed = 0, n = s->ngenes;
+    if (pm >= 1.0) {
+        for (int i = 0; i < n; i++) mutate_gene(s, r, g, i);
+        changed = n > 0;
+    } else if (pm > 0.0) {
+        double lq = log1p(-pm); /* < 0 */
+        for (int i = -1;;) {
+            double skip = floor(log(rng_uniform(r)) / lq); /* failures before the next success */
+            if (!(skip < (double)(n - 1 - i))) break;      /* also u = 0: -inf / lq = +inf */
+            i += 1 + (int)skip;
             mutate_gene(s, r, g, i);
             changed = 1;
         }
-    if (!changed) mutate_gene(s, r, g, (int)rng_below(r, (uint64_t)s->ngenes));
+    }
+    if (!changed) mutate_gene(s, r, g, (int)rng_below(r, (uint64_t)n));
 }
 
 /* Spread factor of one side of bounded SBX (Deb & Agrawal; the form of

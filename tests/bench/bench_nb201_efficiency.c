@@ -13,7 +13,7 @@
  *
  * usage: bench_nb201_efficiency [--seeds N] [--first-seed S] [--max-meas M]
  *          [--pop N] [--lambda N] [--pc P] [--pm P] [--novelty T] [--elite P]
- *          [--quiet]
+ *          [--tsize K] [--quiet]
  * Engine parameters default to nsga_params_default (what `hwnas search`
  * uses); the options exist for tuning. */
 #include <getopt.h>
@@ -174,7 +174,7 @@ int main(int argc, char **argv) {
         {"max-meas", required_argument, 0, 'M'}, {"pop", required_argument, 0, 'p'},
         {"lambda", required_argument, 0, 'l'}, {"pc", required_argument, 0, 'c'},
         {"pm", required_argument, 0, 'm'},    {"novelty", required_argument, 0, 'n'},
-        {"elite", required_argument, 0, 'e'},
+        {"elite", required_argument, 0, 'e'}, {"tsize", required_argument, 0, 't'},
         {"quiet", no_argument, 0, 'q'},       {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int c;
@@ -189,10 +189,11 @@ int main(int argc, char **argv) {
         case 'm': p.p_mutation = strtod(optarg, NULL); break;
         case 'n': p.novelty_tries = (int)strtol(optarg, NULL, 10); break;
         case 'e': p.p_elite = strtod(optarg, NULL); break;
+        case 't': p.tournament_size = (int)strtol(optarg, NULL, 10); break;
         case 'q': quiet = 1; break;
         default:
             fprintf(stderr, "usage: bench_nb201_efficiency [--seeds N] [--first-seed S] [--max-meas M] [--pop N] "
-                            "[--lambda N] [--pc P] [--pm P] [--novelty T] [--elite P] [--quiet]\n");
+                            "[--lambda N] [--pc P] [--pm P] [--novelty T] [--elite P] [--tsize K] [--quiet]\n");
             return c == 'h' ? 0 : 2;
         }
     }
@@ -212,9 +213,9 @@ int main(int argc, char **argv) {
         *d = malloc((size_t)seeds * sizeof *d);
     if (!quiet)
         printf("# exact front: %d archs, HV %.6f (ref %g, %g); engine pop %d lambda %d pc %g pm %g novelty %d "
-               "elite %g\n",
+               "elite %g tournament %d\n",
                t.nfront, t.hv_true, REF[0], REF[1], p.pop_size, p.n_offspring ? p.n_offspring : p.pop_size,
-               p.p_crossover, p.p_mutation, p.novelty_tries, p.p_elite);
+               p.p_crossover, p.p_mutation, p.novelty_tries, p.p_elite, p.tournament_size);
     for (long k = 0; k < seeds; k++) {
         p.seed = (uint64_t)(first + k);
         run_result r;

@@ -12,6 +12,9 @@
  * Prints one line of key=value pairs: medians over the timed generations
  * (after warm-up) of wall and process-CPU seconds, and the peak RSS.
  *
+ * Engine settings as in DEAP's nsga2 example: lambda = mu, p_crossover 0.9,
+ * per-gene mutation 1/30; novelty on (nsga_params_default), elite off.
+ *
  * usage: bench_zdt1 [--pop N] [--gens G] [--warmup W] [--seed S] [--archive] */
 #include <getopt.h>
 #include <math.h>
@@ -88,6 +91,7 @@ int main(int argc, char **argv) {
     nsga_params p;
     nsga_params_default(&p);
     p.pop_size = (int)pop;
+    p.n_offspring = 0; /* lambda = mu: generational, like DEAP's nsga2 example */
     p.n_obj = 2;
     p.seed = (uint64_t)seed;
     p.p_crossover = 0.9;

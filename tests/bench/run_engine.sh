@@ -20,7 +20,8 @@ HW=$BUILD/hwnas
 export HWNAS_DATA=${HWNAS_DATA:-$ROOT/data}
 export OPENBLAS_NUM_THREADS=1 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 SEEDS=${SEEDS:-10}
-BUDGET=${BUDGET:-150}
+SEEDS3=${SEEDS3:-$SEEDS}       # 3-objective seeds
+BUDGET=${BUDGET:-100}
 SCALING=${SCALING:-1}
 BOARDS=${BOARDS:-1}
 PY=${PYTHON:-python3}
@@ -63,10 +64,12 @@ cfg "$C/nb201-tx2.yaml" "$T/t2.yaml"
 cfg "$C/nb201-tx2-3obj-predictor.yaml" "$T/p3.yaml" "s/max_measurements: .*/max_measurements: $BUDGET/"
 cfg "$C/nb201-tx2-3obj.yaml" "$T/t3.yaml"
 for s in $(seq 1 "$SEEDS"); do
-    for k in 2 3; do
-        run p$k-$s "$T/p$k.yaml" "$s"
-        run t$k-$s "$T/t$k.yaml" "$s" --generations 5000
-    done
+    run p2-$s "$T/p2.yaml" "$s"
+    run t2-$s "$T/t2.yaml" "$s" --generations 5000
+done
+for s in $(seq 1 "$SEEDS3"); do
+    run p3-$s "$T/p3.yaml" "$s"
+    run t3-$s "$T/t3.yaml" "$s" --generations 5000
 done
 
 if [ "$BOARDS" = 1 ]; then
@@ -87,9 +90,9 @@ if [ "$BOARDS" = 1 ]; then
     run pb-1 "$T/pb.yaml" 1
 fi
 
-$PY - "$T" "$SEEDS" "$BUDGET" "$BOARDS" <<'PY'
+$PY - "$T" "$SEEDS" "$BUDGET" "$BOARDS" "$SEEDS3" <<'PY'
 import json, re, statistics, sys, os
-T, S, B, boards = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1"
+T, S2, B, boards, S3 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1", int(sys.argv[5])
 def load(n):
     p = f"{T}/{n}.json"
     return json.load(open(p)) if os.path.exists(p) else None
@@ -109,6 +112,7 @@ def med(v, cap):
     m = statistics.median(x)
     return f">{cap}" if m == float("inf") else f"{m:g}"
 def table(k, title):
+    S = S2 if k == 2 else S3
     print(f"\n## {title} (median over {S} seeds)")
     print("| search | meas. to HV 0.99 | meas. to HV 0.999 | meas. to whole front | HV ratio at end | front found |")
     print("|---|---|---|---|---|---|")
@@ -179,7 +183,7 @@ PY
 
 # ---- 4: scaling ----------------------------------------------------------------
 if [ "$SCALING" = 1 ]; then
-    cfg "$C/nb201-tx2-predictor.yaml" "$T/ps.yaml" "s/max_measurements: .*/max_measurements: 60/" \
+    cfg "$C/nb201-tx2-predictor.yaml" "$T/ps.yaml" "s/max_measurements: .*/max_measurements: ${SCALE_BUDGET:-40}/" \
         "s/stop_hv_ratio: .*/stop_hv_ratio: 0/"
     for P in 1 2 3 4; do
         if [ $P = 1 ]; then run sc1 "$T/ps.yaml" 1
@@ -188,10 +192,10 @@ if [ "$SCALING" = 1 ]; then
                 --out-dir "$T/out-sc$P" > "$T/sc$P.out" 2> "$T/sc$P.err" || echo "mpirun -n $P failed" >&2
         fi
     done
-    $PY - "$T" <<'PY'
+    $PY - "$T" "${SCALE_BUDGET:-40}" <<'PY'
 import json, re, sys, os
 T = sys.argv[1]
-print("\n## Scaling on this machine (predictor mode, 60 measurements, mpirun --oversubscribe)")
+print(f"\n## Scaling on this machine (predictor mode, {sys.argv[2]} measurements, mpirun --oversubscribe)")
 print("| ranks P | islands | generations | wall s | generations/s per island | migration+broadcast % of wall | HV ratio |")
 print("|---|---|---|---|---|---|---|")
 for P in (1, 2, 3, 4):

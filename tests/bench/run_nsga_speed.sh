@@ -25,7 +25,7 @@ kv() { # kv LINE KEY
     tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"
 }
 
-echo "# NSGA-II machinery on ZDT1 (30 vars), 1 thread; $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
+echo "# NSGA-II machinery on ZDT1 (30 vars), 1 thread; $(lscpu | sed -n 's/^Model name: *//p'), $(nproc --all) cores, load $(cut -d' ' -f1 /proc/loadavg)"
 printf '%-8s | %-12s %-12s %-9s %-9s | %-12s %-12s %-9s | %-9s %-9s\n' \
     pop hwnas_cpu_s hwnas_wall_s eval_s rss_MB deap_cpu_s deap_wall_s rss_MB cpu_ratio wall_ratio
 for p in $pops; do

@@ -26,7 +26,7 @@ echo "machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores
 echo "threads: 1 (hwnas --threads 1, OPENBLAS_NUM_THREADS=1, peers n_jobs=1)"
 echo
 echo "## many-shot, TX2 (edgegpu_latency_ms), fixed 2000-row test set, mean of $SEEDS seeds"
-printf "| %5s | %-22s | %7s | %7s | %8s | %8s |\n" N model rho "MAPE %" "+-10 %" "fit s"
+printf "| %5s | %-22s | %7s | %7s | %8s | %8s |\n" N model rho "MAPE %" "+-10 %" "fit cpu s"
 printf "|------:|------------------------|--------:|--------:|---------:|---------:|\n"
 for N in 10 50 200 1000; do
     for m in xgb rf; do

@@ -265,6 +265,7 @@ static void test_novelty_nb201(void **st) {
     nsga_params p;
     nsga_params_default(&p);
     p.pop_size = 20;
+    p.n_offspring = 0; /* = pop_size */
     p.seed = 4;
     nsga *e;
     assert_int_equal(nsga_create(s, &p, &e), 0);
@@ -433,6 +434,8 @@ static void test_errors(void **st) {
     p.novelty_tries = -1;
     assert_int_equal(nsga_create(s, &p, &e), -1);
     nsga_params_default(&p);
+    assert_true(p.p_mutation == 0.03 && p.pop_size == 36 && p.n_offspring == 6);
+    p.p_mutation = 0; /* <= 0: 1 / ngenes */
     assert_int_equal(nsga_create(s, &p, &e), 0);
     double f[2] = {0, 0};
     assert_int_equal(nsga_tell(e, f, NULL), -1); /* no pending ask */
@@ -475,6 +478,18 @@ static void test_grid_space(void **st) {
         space_features(s, &a, x);
         for (int i = 0; i < 5; i++) assert_true(fabsf(x[i] - a.g[i] / 6.0f) < 1e-6f);
     }
+    /* each gene mutates with probability pm, at least one: E[changed] =
+     * n pm + (1 - pm)^n = 1.32768 for n = 5, pm = 0.2 */
+    long changed = 0;
+    int reps = 40000;
+    for (int t = 0; t < reps; t++) {
+        hw_genome a, m;
+        space_sample(s, &r, &a);
+        m = a;
+        space_mutate(s, &r, 0.2, &m);
+        for (int i = 0; i < 5; i++) changed += m.g[i] != a.g[i];
+    }
+    assert_true(fabs((double)changed / reps - 1.32768) < 0.02);
     hw_genome g;
     assert_int_equal(space_from_string(s, "1,2,3,4,7", &g), -1);
     assert_int_equal(space_from_string(s, "1,2,3,4", &g), -1);

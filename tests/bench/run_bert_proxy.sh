@@ -1,0 +1,32 @@
+#!/bin/bash
+# run_bert_proxy.sh: the accuracy figures of issue #7 in one command.
+#   1. trains the default supernet (data/configs/supernet-sst2.yaml) unless
+#      SUPERNET=FILE.h5 names an existing one (resumes an unfinished one);
+#   2. dev accuracy of the largest and smallest sub-networks (no fine-tuning);
+#   3. bench_bert_proxy: proxy validity (Spearman of K-step vs L-step
+#      fine-tuning over N_LONG candidates) and the random-forest predictor
+#      (Spearman vs number of fine-tuned candidates).
+#
+#   tests/bench/run_bert_proxy.sh      (build dir: $HWNAS_BUILD or build/)
+#   N=45 N_LONG=20 K=50 LONG=400 SUPERNET=build/supernet-sst2.h5 tests/bench/run_bert_proxy.sh
+set -eu
+HERE=$(cd "$(dirname "$0")" && pwd)
+SRC=$(cd "$HERE/../.." && pwd)
+BUILD=${HWNAS_BUILD:-$SRC/build}
+SUPERNET=${SUPERNET:-$BUILD/supernet-sst2.h5}
+N=${N:-45}
+N_LONG=${N_LONG:-20}
+K=${K:-50}
+LONG=${LONG:-400}
+export OPENBLAS_NUM_THREADS=${THREADS:-1}
+if [ ! -x "$BUILD/hwnas" ] || [ ! -x "$BUILD/bench_bert_proxy" ]; then
+    cmake -S "$SRC" -B "$BUILD" > /dev/null && cmake --build "$BUILD" --target hwnas bench_bert_proxy -j2 > /dev/null
+fi
+CFG=$SRC/data/configs/supernet-sst2.yaml
+echo "== supernet: $SUPERNET"
+nice "$BUILD/hwnas" supernet train "$CFG" --out "$SUPERNET" --resume | grep -E "resuming|dev accuracy|saved" || true
+for arch in L4:H256:A8.8.8.8:F1024.1024.1024.1024 L2:H128:A2.2:F256.256; do
+    nice "$BUILD/hwnas" finetune --supernet "$SUPERNET" --arch "$arch" --steps 0 | sed 's/^/inherited (0 steps): /'
+done
+echo "== proxy validity and predictor"
+nice "$BUILD/bench_bert_proxy" "$SUPERNET" --n "$N" --n-long "$N_LONG" --k "$K" --long "$LONG" --csv "$BUILD/bert_proxy.csv"
