@@ -148,6 +148,7 @@ int runfile_synth(const char *data_dir, const run_synth_params *P, run_snapshot 
     nsga_params np;
     nsga_params_default(&np);
     np.pop_size = P->pop;
+    np.n_offspring = P->pop; /* a full generation of children per ask */
     np.n_obj = 2;
     for (int i = 0; i < P->islands; i++) {
         np.seed = P->seed * 1000003u + (uint64_t)i;

@@ -234,6 +234,11 @@ int cmd_search(int argc, char **argv) {
     /* run file: explicit --resume, or an existing --run/output.run_file */
     engine_options eo = {0};
     const char *run_path = resume_s ? resume_s : run_s ? run_s : (cfg->run_file[0] ? cfg->run_file : NULL);
+    if (run_path && !cfg->sync && cfg->evaluator == EVAL_PREDICTOR) {
+        hw_fail("%s: checkpoints need islands.sync: true (asynchronous rounds have no common boundary)",
+                ycfg_path(cfg->doc));
+        goto fail;
+    }
     if (run_path) {
         eo.run_path = run_path;
         eo.resume = resume_s != NULL || (!fresh && access(run_path, F_OK) == 0);

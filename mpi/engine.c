@@ -454,6 +454,140 @@ static void role_island(eng *E) {
     free(g);
 }
 
+
+/* ---- asynchronous rounds (islands.sync: false, predictor mode) ---------- */
+
+/* Dispatcher: serves proposals as they arrive (any island, any time),
+ * measures, retrains and sends each island every new record and the new
+ * model without waiting for the others. Islands keep at most one proposal
+ * batch in flight. Stops when the budget or the generation limit (the
+ * highest island generation) is reached: UPDATE(stop) to every island,
+ * then it drains their last proposals until every island's FINAL. Not
+ * deterministic (arrival order decides); no checkpoints in this mode. */
+static void role_dispatcher_async(eng *E) {
+    const meas_record *rec;
+    int n, len, gen_max = -1, stopped = 0;
+    uint8_t *blob, *msg;
+    size_t blen;
+    if (disp_initial(E, &rec, &n, &blob, &blen)) die(E, "initial design");
+    msg = pack_update(-1, 0, rec, n, blob, blen, &len);
+    for (int r = 1; r < E->size; r++) MPI_Send(msg, len, MPI_BYTE, r, ENGINE_TAG_UPDATE, E->comm);
+    free(msg);
+    free(blob);
+    while (!stopped) {
+        MPI_Status st;
+        uint8_t *buf;
+        MPI_Probe(MPI_ANY_SOURCE, ENGINE_TAG_PROPOSE, E->comm, &st);
+        recv_bytes(E, st.MPI_SOURCE, ENGINE_TAG_PROPOSE, &buf, &len);
+        propose_hdr h;
+        memcpy(&h, buf, sizeof h);
+        E->evaluations += h.n_batch;
+        if (h.gen > gen_max) gen_max = h.gen;
+        if (gts_submit(E->gt, (const hw_genome *)(buf + sizeof h), h.n, NULL)) die(E, "submit");
+        free(buf);
+        if (disp_measure(E, &rec, &n, &blob, &blen)) die(E, "measure");
+        int stop = disp_history(E, gen_max);
+        if (stop < 0) die(E, "history");
+        /* every island gets the new records; the proposer also learns that
+         * its batch was served (it may propose again) */
+        msg = pack_update(gen_max, stop, rec, n, blob, blen, &len);
+        for (int r = 1; r < E->size; r++)
+            if (r == st.MPI_SOURCE || n > 0 || stop) MPI_Send(msg, len, MPI_BYTE, r, ENGINE_TAG_UPDATE, E->comm);
+        free(msg);
+        free(blob);
+        stopped = stop;
+    }
+    /* drain: islands may have proposed before they saw the stop. Messages
+     * from one source arrive in order, so everything before an island's
+     * FINAL is a stale proposal; the FINAL itself is left for the merge. */
+    for (int r = 1; r < E->size; r++)
+        for (;;) {
+            MPI_Status st;
+            MPI_Probe(r, MPI_ANY_TAG, E->comm, &st);
+            if (st.MPI_TAG == ENGINE_TAG_FINAL) break;
+            uint8_t *buf;
+            recv_bytes(E, r, st.MPI_TAG, &buf, &len);
+            free(buf);
+        }
+}
+
+/* Island: never waits for the dispatcher. Each generation it applies the
+ * updates that have arrived (the newest model, every record), evolves on
+ * predictions, and proposes only when its previous batch was served. */
+static void role_island_async(eng *E) {
+    const search_config *c = E->cfg;
+    int me = E->rank - 1, len, outstanding = 0, stop = 0;
+    uint8_t *buf;
+    update_hdr h;
+    recv_bytes(E, 0, ENGINE_TAG_UPDATE, &buf, &len); /* the initial design */
+    island_apply(E, buf, &h);
+    free(buf);
+    int k = c->per_generation;
+    size_t cap = sizeof(propose_hdr) + (size_t)(k + 1) * sizeof(hw_genome);
+    uint8_t *out = hw_malloc(cap);
+    MPI_Request req = MPI_REQUEST_NULL;
+    for (int gen = 0; !stop; gen++) {
+        for (;;) { /* whatever has arrived, without blocking */
+            int flag;
+            MPI_Iprobe(0, ENGINE_TAG_UPDATE, E->comm, &flag, MPI_STATUS_IGNORE);
+            if (!flag) break;
+            recv_bytes(E, 0, ENGINE_TAG_UPDATE, &buf, &len);
+            island_apply(E, buf, &h);
+            free(buf);
+            outstanding = 0; /* an update follows every served batch */
+            stop |= h.stop;
+        }
+        if (stop || gen >= c->generations) break;
+        const hw_genome *batch;
+        int nb, np = 0;
+        if (island_ask(E->is, &batch, &nb) || island_tell_predicted(E->is)) die(E, "evolve");
+        if (!outstanding) {
+            MPI_Wait(&req, MPI_STATUS_IGNORE); /* the previous send's buffer */
+            propose_hdr ph = {.gen = gen, .n_batch = nb};
+            if (island_propose(E->is, k, (hw_genome *)(out + sizeof ph), &np)) die(E, "propose");
+            ph.n = np;
+            memcpy(out, &ph, sizeof ph);
+            MPI_Isend(out, (int)(sizeof ph + (size_t)np * sizeof(hw_genome)), MPI_BYTE, 0, ENGINE_TAG_PROPOSE, E->comm,
+                      &req);
+            outstanding = 1;
+        }
+        if (E->n_islands > 1 && c->mig_count > 0 && (gen + 1) % c->mig_interval == 0) island_migrate(E, me, gen);
+    }
+    if (!stop) { /* reached the generation limit first: wait for the stop */
+        while (!stop) {
+            recv_bytes(E, 0, ENGINE_TAG_UPDATE, &buf, &len);
+            island_apply(E, buf, &h);
+            free(buf);
+            stop = h.stop;
+            if (!stop && !outstanding) { /* keep the dispatcher fed with empty batches */
+                MPI_Wait(&req, MPI_STATUS_IGNORE);
+                propose_hdr ph = {.gen = c->generations, .n = 0, .n_batch = 0};
+                memcpy(out, &ph, sizeof ph);
+                MPI_Isend(out, sizeof ph, MPI_BYTE, 0, ENGINE_TAG_PROPOSE, E->comm, &req);
+                outstanding = 1;
+            }
+        }
+    }
+    MPI_Wait(&req, MPI_STATUS_IGNORE);
+    free(out);
+    /* migrants still in flight to me are received and dropped */
+    for (;;) {
+        int flag;
+        MPI_Iprobe(MPI_ANY_SOURCE, ENGINE_TAG_MIGRANTS, E->comm, &flag, MPI_STATUS_IGNORE);
+        if (!flag) break;
+        MPI_Status st;
+        MPI_Probe(MPI_ANY_SOURCE, ENGINE_TAG_MIGRANTS, E->comm, &st);
+        recv_bytes(E, st.MPI_SOURCE, ENGINE_TAG_MIGRANTS, &buf, &len);
+        free(buf);
+    }
+    const pareto_archive *a = island_archive(E->is);
+    int na = pareto_archive_size(a);
+    hw_genome *g = hw_malloc((size_t)(na ? na : 1) * sizeof *g);
+    for (int i = 0; i < na; i++) g[i] = *pareto_archive_genome(a, i);
+    MPI_Send(g, na * (int)sizeof *g, MPI_BYTE, 0, ENGINE_TAG_FINAL, E->comm);
+    free(g);
+}
+
 /* ---- entry ---------------------------------------------------------------- */
 
 /* Measure-everything NSGA-II with the same seed, run in-process on the
@@ -584,6 +718,9 @@ int engine_run(const search_config *cfg, const space *sp, MPI_Comm parent, const
         }
     if (E.size == 1) {
         rc = role_single(&E);
+    } else if (E.predictor && !cfg->sync) {
+        if (E.rank == 0) role_dispatcher_async(&E);
+        else role_island_async(&E);
     } else if (E.rank == 0) {
         role_dispatcher(&E);
     } else {

@@ -30,7 +30,7 @@ void openblas_set_num_threads(int num_threads);
 
 typedef struct popts {
     const char *table, *space, *features, *target, *method, *json, *meta_train, *meta_table, *model, *out, *devices;
-    long train_size, seeds, shots, threads, trees, depth, test_size, bags, steps, members, seed, linear;
+    long train_size, seeds, shots, threads, trees, depth, test_size, bags, steps, members, seed;
     double eta, synth;
     int allow_missing, no_log, log_set;
 } popts;
@@ -205,6 +205,17 @@ static void ref_latencies(const help_meta *hm, const int64_t *idx, const double 
     }
 }
 
+/* -1 (bad input) unless at least 2 reference latencies are known. */
+static int check_refs(const help_meta *hm, const double *ref, const char *table, const char *target) {
+    int k = 0;
+    for (int j = 0; j < help_meta_nref(hm); j++) k += !isnan(ref[j]);
+    if (k < 2)
+        return hw_fail("%s: column '%s': only %d of the %d reference architectures (e.g. index %lld) have a latency; "
+                       "the help method needs at least 2",
+                       table, target, k, help_meta_nref(hm), (long long)help_meta_ref_id(hm, 0));
+    return 0;
+}
+
 /* Fits a model of the given method on rows (X, y); help needs the meta
  * model and the reference latencies. */
 static int fit_method(const popts *o, pred_kind kind, const help_meta *hm, const double *ref, const float *X,
@@ -266,6 +277,7 @@ static int run_eval(const popts *o, pred_kind kind) {
         free(mp);
         if (rc) goto fail;
         ref_latencies(hm, idx, y, n, ref);
+        if (check_refs(hm, ref, o->table, o->target)) goto fail;
     }
     /* fixed test set: a permutation with a fixed seed, first test_size rows */
     hw_rng r;
@@ -446,7 +458,6 @@ static int meta_train_table(const popts *o, const char *table, char **devs, int 
     if (o->members > 0) c.members = (int)o->members;
     if (o->seed > 0) c.seed = (uint64_t)o->seed;
     if (o->synth >= 0) c.synth = o->synth;
-    if (o->linear >= 0) c.linear = (int)o->linear;
     c.nthread = (int)o->threads;
     rc = help_meta_train(&c, X, n, d, lat, ndev, names, ref_rows, refs, nref, out);
 out:
@@ -566,6 +577,7 @@ static int run_fewshot(const popts *o, pred_kind kind) {
             goto fail;
         }
         for (int j = 0; j < nref; j++) ref[j] = refs[j] >= 0 && refs[j] < NIDX ? lat[refs[j]] : NAN;
+        if (check_refs(hm, ref, o->table, o->target)) goto fail;
     }
     status = HW_EXIT_FAIL;
     Xq = hw_malloc((size_t)nq * d * sizeof *Xq);
@@ -677,6 +689,7 @@ static int run_fit(const popts *o, pred_kind kind) {
         free(mp);
         if (rc) goto fail;
         ref_latencies(hm, idx, y, m, ref);
+        if (check_refs(hm, ref, o->table, o->target)) goto fail;
     }
     if (m < 2) {
         hw_fail("%s: column '%s': too few rows (%d; need at least 2)", o->table, o->target, m);
@@ -823,7 +836,6 @@ static void usage(FILE *f) {
             "  --steps N             meta-train: outer steps per member (default 3000)\n"
             "  --members N           meta-train: ensemble members (default 5)\n"
             "  --seed N              meta-train / fit seed (default 1)\n"
-            "  --linear 0|1          meta-train: the head also sees the standardised inputs (default 0)\n"
             "  --synth P             meta-train: share of synthetic additive-cost devices seen by the odd members (default 0)\n"
             "  --help                this text\n"
             "\n"
@@ -835,7 +847,7 @@ int cmd_predictor(int argc, char **argv) {
     enum {
         O_TABLE = 256, O_SPACE, O_FEATURES, O_TARGET, O_METHOD, O_TRAIN, O_TEST, O_SEEDS, O_SHOTS, O_META, O_METATAB,
         O_MODEL, O_OUT, O_JSON, O_MISSING, O_THREADS, O_TREES, O_DEPTH, O_ETA, O_BAGS, O_LOG, O_STEPS, O_MEMBERS,
-        O_SEED, O_SYNTH, O_LINEAR, O_HELP
+        O_SEED, O_SYNTH, O_HELP
     };
     static const struct option lo[] = {
         {"table", required_argument, 0, O_TABLE},       {"space", required_argument, 0, O_SPACE},
@@ -850,7 +862,7 @@ int cmd_predictor(int argc, char **argv) {
         {"eta", required_argument, 0, O_ETA},           {"bags", required_argument, 0, O_BAGS},
         {"log-target", required_argument, 0, O_LOG},    {"steps", required_argument, 0, O_STEPS},
         {"members", required_argument, 0, O_MEMBERS},   {"seed", required_argument, 0, O_SEED},
-        {"synth", required_argument, 0, O_SYNTH},     {"linear", required_argument, 0, O_LINEAR},     {"help", no_argument, 0, O_HELP},               {0, 0, 0, 0},
+        {"synth", required_argument, 0, O_SYNTH},     {"help", no_argument, 0, O_HELP},               {0, 0, 0, 0},
     };
     if (argc < 2) {
         usage(stderr);
@@ -868,7 +880,7 @@ int cmd_predictor(int argc, char **argv) {
     popts o;
     memset(&o, 0, sizeof o);
     o.train_size = 1000, o.test_size = 2000, o.seeds = is_few ? 20 : 5, o.shots = 10, o.threads = 1;
-    o.steps = -1, o.synth = -1, o.linear = -1;
+    o.steps = -1, o.synth = -1;
     long v;
     double x;
     optind = 1;
@@ -903,7 +915,6 @@ int cmd_predictor(int argc, char **argv) {
         INTOPT(O_STEPS, "--steps", 0, 10000000, steps)
         INTOPT(O_MEMBERS, "--members", 1, 1024, members)
         INTOPT(O_SEED, "--seed", 1, 2147483647, seed)
-        INTOPT(O_LINEAR, "--linear", 0, 1, linear)
 #undef INTOPT
         case O_LOG:
             if (cli_parse_int("--log-target", optarg, 0, 1, &v)) return cli_report(HW_EXIT_USAGE);

@@ -87,7 +87,7 @@ static int boards_measure(gts *s, double *vals, double *board_s, prov *pv, const
                     goto fail;
                 }
             }
-            if (disp_submit(s->boards, c->obj[k].device, arch, 0, 0, &ids[njobs]) < 0) goto fail;
+            if (disp_submit(s->boards, c->obj[k].device, arch, 0, 1 /* gts deduplicates */, &ids[njobs]) < 0) goto fail;
             slot[njobs++] = q * m + k;
         }
     while (done < njobs) {

@@ -1,8 +1,7 @@
 /* help: meta-learned latency predictor (see help.h for the model). Layout:
  * parameters of one ensemble member live in ONE float array:
  *   W1 (h1, d) | b1 (h1) | W2 (h2, h1) | b2 (h2) | A (P1, E) | c (P1) | loglam (1)
- * with P1 = h2 + 1 (+ d with the linear option: basis functions incl. the
- * constant and, optionally, the standardised inputs) and E = n_ref. */
+ * with P1 = h2 + 1 (basis functions incl. the constant) and E = n_ref. */
 #include "help.h"
 
 #include <cblas.h>
@@ -25,28 +24,24 @@ void openblas_set_num_threads(int num_threads);
 
 typedef struct hoff {
     size_t W1, b1, W2, b2, A, c, loglam, total;
-    int P1; /* head width */
-    int lin; /* 1: phi also carries the standardised inputs */
 } hoff;
 
-static hoff offsets(int d, int h1, int h2, int E, int lin) {
+static hoff offsets(int d, int h1, int h2, int E) {
     hoff o;
     size_t p = 0;
-    o.lin = lin;
-    o.P1 = h2 + 1 + (lin ? d : 0);
     o.W1 = p, p += (size_t)h1 * d;
     o.b1 = p, p += (size_t)h1;
     o.W2 = p, p += (size_t)h2 * h1;
     o.b2 = p, p += (size_t)h2;
-    o.A = p, p += (size_t)o.P1 * E;
-    o.c = p, p += (size_t)o.P1;
+    o.A = p, p += (size_t)(h2 + 1) * E;
+    o.c = p, p += (size_t)(h2 + 1);
     o.loglam = p, p += 1;
     o.total = p;
     return o;
 }
 
 struct help_meta {
-    int d, h1, h2, E, M, lin;
+    int d, h1, h2, E, M;
     hoff o;
     float *xmean, *xstd;   /* (d) feature standardisation */
     float *ref_X;          /* (E, d) raw features of the reference archs */
@@ -63,7 +58,7 @@ struct help_dev {
     hoff o;
     float *xmean, *xstd; /* (d) */
     float *params;       /* (M, o.total) bodies (heads' prior parts unused) */
-    double *w;           /* (M, o.P1) adapted heads */
+    double *w;           /* (M, h2 + 1) adapted heads */
     double mu, sd;       /* log-latency normalisation of the device */
 };
 
@@ -71,7 +66,6 @@ void help_train_cfg_default(help_train_cfg *c) {
     c->hidden1 = 64;
     c->hidden2 = 32;
     c->members = 5;
-    c->linear = 0;
     c->steps = 3000;
     c->tasks_per_step = 4;
     c->support = 10;
@@ -90,7 +84,7 @@ void help_train_cfg_default(help_train_cfg *c) {
  * first layer's activations for the backward pass. */
 static void body_forward(float *phi, float *a1, const float *xn, const float *par, const hoff *o, int n, int d,
                          int h1, int h2) {
-    const int P1 = o->P1;
+    const int P1 = h2 + 1;
     for (int i = 0; i < n; i++) memcpy(a1 + (size_t)i * h1, par + o->b1, (size_t)h1 * sizeof(float));
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, h1, d, 1.0f, xn, d, par + o->W1, d, 1.0f, a1, h1);
     for (size_t i = 0; i < (size_t)n * h1; i++) a1[i] = a1[i] > 0 ? a1[i] : 0;
@@ -100,7 +94,6 @@ static void body_forward(float *phi, float *a1, const float *xn, const float *pa
         float *r = phi + (size_t)i * P1;
         for (int j = 0; j < h2; j++) r[j] = r[j] > 0 ? r[j] : 0;
         r[h2] = 1.0f;
-        if (o->lin) memcpy(r + h2 + 1, xn + (size_t)i * d, (size_t)d * sizeof(float));
     }
 }
 
@@ -108,7 +101,7 @@ static void body_forward(float *phi, float *a1, const float *xn, const float *pa
  * constant column is ignored). dphi is overwritten; scratch da1 (n, h1). */
 static void body_backward(float *g, float *dphi, float *da1, const float *phi, const float *a1, const float *xn,
                           const float *par, const hoff *o, int n, int d, int h1, int h2) {
-    const int P1 = o->P1;
+    const int P1 = h2 + 1;
     for (int i = 0; i < n; i++)
         for (int j = 0; j < h2; j++) {
             size_t k = (size_t)i * P1 + j;
@@ -256,7 +249,7 @@ static void synth_draw(synth_dev *sy, hw_rng *r) {
 static double episode(const help_meta *m, const float *par, float *g, const float *xall_n, const double *lat_dev,
                       const synth_dev *sy, int n, const int *ref_rows, const help_train_cfg *c, hw_rng *r,
                       episode_buf *b) {
-    const int d = m->d, h1 = m->h1, h2 = m->h2, P1 = m->o.P1, E = m->E;
+    const int d = m->d, h1 = m->h1, h2 = m->h2, P1 = h2 + 1, E = m->E;
     double refl[HELP_MAX_REF];
     int drop = rng_uniform(r) < c->drop_ref ? (int)rng_below(r, (uint64_t)E) : -1;
     for (int j = 0; j < E; j++) refl[j] = j == drop ? NAN : lat_at(lat_dev, sy, ref_rows[j]);
@@ -319,7 +312,7 @@ static double episode(const help_meta *m, const float *par, float *g, const floa
 }
 
 static void meta_alloc(help_meta *m) {
-    m->o = offsets(m->d, m->h1, m->h2, m->E, m->lin);
+    m->o = offsets(m->d, m->h1, m->h2, m->E);
     m->xmean = hw_calloc((size_t)m->d, sizeof(float));
     m->xstd = hw_calloc((size_t)m->d, sizeof(float));
     m->ref_X = hw_calloc((size_t)m->E * m->d, sizeof(float));
@@ -362,7 +355,7 @@ int help_meta_train(const help_train_cfg *c, const float *X, int n, int d, const
     clock_gettime(CLOCK_MONOTONIC, &t0);
     openblas_set_num_threads(c->nthread);
     help_meta *m = hw_calloc(1, sizeof *m);
-    m->d = d, m->h1 = c->hidden1, m->h2 = c->hidden2, m->E = n_ref, m->M = c->members, m->lin = c->linear != 0;
+    m->d = d, m->h1 = c->hidden1, m->h2 = c->hidden2, m->E = n_ref, m->M = c->members;
     meta_alloc(m);
     size_t dl = 1;
     for (int i = 0; i < n_dev; i++) dl += strlen(dev_names[i]) + 1;
@@ -392,7 +385,7 @@ int help_meta_train(const help_train_cfg *c, const float *X, int n, int d, const
     }
     float *xall = hw_malloc((size_t)n * d * sizeof(float)); /* (n, d) standardised features */
     standardise(xall, X, n, d, m->xmean, m->xstd);
-    const int P1 = m->o.P1, ntmax = n_ref + c->support + c->query;
+    const int P1 = m->h2 + 1, ntmax = n_ref + c->support + c->query;
     episode_buf b;
     b.rows = hw_malloc((size_t)ntmax * sizeof(int));
     b.xn = hw_malloc((size_t)ntmax * d * sizeof(float));
@@ -487,7 +480,7 @@ void help_meta_describe(const help_meta *m, char *buf, size_t n) {
 
 int help_adapt(const help_meta *m, const double *ref_lat, const float *Xs, const double *ys, int k, pred **out) {
     *out = NULL;
-    const int d = m->d, E = m->E, P1 = m->o.P1;
+    const int d = m->d, E = m->E, P1 = m->h2 + 1;
     for (int j = 0; j < E; j++)
         if (!isnan(ref_lat[j]) && !(ref_lat[j] > 0 && isfinite(ref_lat[j])))
             return hw_fail("help: reference latency %d is %g (need > 0, or NaN for missing)", j, ref_lat[j]);
@@ -616,7 +609,7 @@ void help_dev_free(struct help_dev *h) {
 }
 
 void help_dev_predict_members(const struct help_dev *h, const float *X, int n, double *out) {
-    const int P1 = h->o.P1;
+    const int P1 = h->h2 + 1;
     float *xn = hw_malloc((size_t)n * h->d * sizeof(float)); /* (n, d) */
     float *phi = hw_malloc((size_t)n * P1 * sizeof(float));  /* (n, P1) */
     float *a1 = hw_malloc((size_t)n * h->h1 * sizeof(float)); /* (n, h1) */
@@ -653,26 +646,24 @@ void help_dev_save(const struct help_dev *h, hw_wbuf *b) {
     wbuf_u32(b, (uint32_t)h->h1);
     wbuf_u32(b, (uint32_t)h->h2);
     wbuf_u32(b, (uint32_t)h->M);
-    wbuf_u32(b, (uint32_t)h->o.lin);
     wbuf_f64(b, h->mu);
     wbuf_f64(b, h->sd);
     wbuf_f32s(b, h->xmean, (size_t)h->d);
     wbuf_f32s(b, h->xstd, (size_t)h->d);
     /* only the body part of each member is needed */
     for (int k = 0; k < h->M; k++) wbuf_f32s(b, h->params + (size_t)k * h->o.total, h->o.A);
-    for (size_t i = 0; i < (size_t)h->M * h->o.P1; i++) wbuf_f64(b, h->w[i]);
+    for (size_t i = 0; i < (size_t)h->M * (h->h2 + 1); i++) wbuf_f64(b, h->w[i]);
 }
 
 int help_dev_load(hw_rbuf *b, struct help_dev **out) {
     *out = NULL;
-    int lin = 0;
     struct help_dev *h = hw_calloc(1, sizeof *h);
     if (rbuf_int(b, "help feature count", 1, 1 << 16, &h->d) || rbuf_int(b, "help hidden1", 1, 4096, &h->h1) ||
         rbuf_int(b, "help hidden2", 1, 1023, &h->h2) || rbuf_int(b, "help members", 1, 1024, &h->M) ||
-        rbuf_int(b, "help linear flag", 0, 1, &lin) || rbuf_f64(b, &h->mu) || rbuf_f64(b, &h->sd))
+        rbuf_f64(b, &h->mu) || rbuf_f64(b, &h->sd))
         goto fail;
-    h->o = offsets(h->d, h->h1, h->h2, 0, lin);
-    size_t need = 2 * (size_t)h->d + (size_t)h->M * h->o.A + 2 * (size_t)h->M * h->o.P1;
+    h->o = offsets(h->d, h->h1, h->h2, 0);
+    size_t need = 2 * (size_t)h->d + (size_t)h->M * h->o.A + 2 * (size_t)h->M * (h->h2 + 1);
     if (need > (b->len - b->pos) / 4) {
         hw_fail("truncated help model");
         goto fail;
@@ -680,11 +671,11 @@ int help_dev_load(hw_rbuf *b, struct help_dev **out) {
     h->xmean = hw_malloc((size_t)h->d * sizeof(float));
     h->xstd = hw_malloc((size_t)h->d * sizeof(float));
     h->params = hw_calloc((size_t)h->M * h->o.total, sizeof(float));
-    h->w = hw_malloc((size_t)h->M * h->o.P1 * sizeof(double));
+    h->w = hw_malloc((size_t)h->M * (h->h2 + 1) * sizeof(double));
     if (rbuf_f32s(b, h->xmean, (size_t)h->d) || rbuf_f32s(b, h->xstd, (size_t)h->d)) goto fail;
     for (int k = 0; k < h->M; k++)
         if (rbuf_f32s(b, h->params + (size_t)k * h->o.total, h->o.A)) goto fail;
-    for (size_t i = 0; i < (size_t)h->M * h->o.P1; i++)
+    for (size_t i = 0; i < (size_t)h->M * (h->h2 + 1); i++)
         if (rbuf_f64(b, &h->w[i])) goto fail;
     if (!isfinite(h->mu) || !(h->sd > 0)) {
         hw_fail("help model: bad normalisation");
@@ -706,7 +697,6 @@ int help_meta_save(const help_meta *m, uint8_t **out_buf, size_t *out_len) {
     wbuf_u32(&pl, (uint32_t)m->h2);
     wbuf_u32(&pl, (uint32_t)m->E);
     wbuf_u32(&pl, (uint32_t)m->M);
-    wbuf_u32(&pl, (uint32_t)m->lin);
     wbuf_f32s(&pl, m->xmean, (size_t)m->d);
     wbuf_f32s(&pl, m->xstd, (size_t)m->d);
     wbuf_f32s(&pl, m->ref_X, (size_t)m->E * m->d);
@@ -747,10 +737,10 @@ int help_meta_load(const uint8_t *buf, size_t len, help_meta **out) {
     help_meta *m = hw_calloc(1, sizeof *m);
     if (rbuf_int(&p, "feature count", 1, 1 << 16, &m->d) || rbuf_int(&p, "hidden1", 1, 4096, &m->h1) ||
         rbuf_int(&p, "hidden2", 1, 1023, &m->h2) || rbuf_int(&p, "reference count", 2, HELP_MAX_REF, &m->E) ||
-        rbuf_int(&p, "members", 1, 1024, &m->M) || rbuf_int(&p, "linear flag", 0, 1, &m->lin))
+        rbuf_int(&p, "members", 1, 1024, &m->M))
         goto fail;
     {
-        hoff o = offsets(m->d, m->h1, m->h2, m->E, m->lin);
+        hoff o = offsets(m->d, m->h1, m->h2, m->E);
         size_t need = (2 + (size_t)m->E) * m->d + 3 * (size_t)m->E + (size_t)m->M * (o.total + 1);
         if (need > (p.len - p.pos) / 4) {
             hw_fail("truncated help meta-model");

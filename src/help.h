@@ -49,8 +49,6 @@ typedef struct help_meta help_meta;
 typedef struct help_train_cfg {
     int hidden1, hidden2; /* body widths (H = hidden2) */
     int members;          /* ensemble size */
-    int linear;           /* 1: the head also sees the standardised inputs
-                             (a linear-in-features part beside the MLP basis) */
     int steps;            /* outer Adam steps per member */
     int tasks_per_step;   /* devices (episodes) per outer step */
     int support;          /* random support samples per episode (plus refs) */

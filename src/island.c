@@ -250,10 +250,11 @@ int island_propose(island *is, int k, hw_genome *out, int *n_out) {
         }
         scale[j] = hi > lo ? hi - lo : 1;
     }
+    const double beta = c->beta;
     for (int i = 0; i < nc; i++) {
         unc[i] = 0;
         for (int j = 0; j < m; j++) {
-            opt[(size_t)i * m + j] = mu[(size_t)i * m + j] - c->beta * sd[(size_t)i * m + j];
+            opt[(size_t)i * m + j] = mu[(size_t)i * m + j] - beta * sd[(size_t)i * m + j];
             unc[i] += sd[(size_t)i * m + j] / scale[j];
         }
     }

@@ -28,8 +28,10 @@
 /* Non-dominated sorting of n points with m objectives (obj is n x m,
  * row-major). out_rank[i] = front index (0 = non-dominated). cv may be NULL
  * (all feasible). Cost O(n log n) for m = 2, O(n log^(m-1) n) for m >= 3
- * (Jensen / Fortin et al. divide and conquer) or an equally fast method.
- * Identical points get the same rank. Returns the number of fronts. */
+ * (Jensen / Fortin et al. divide and conquer). Identical points get the
+ * same rank. Infeasible points (cv > 0, NaN cv or a NaN objective = cv
+ * +INF) come after all feasible fronts, one front per distinct cv value.
+ * Returns the number of fronts. */
 int nd_sort(const double *obj, const double *cv, int n, int m, int *out_rank);
 
 /* Crowding distance within each front (rank as from nd_sort): boundary
@@ -43,8 +45,9 @@ int nsga_dominates(const double *a, double cva, const double *b, double cvb, int
 
 /* Exact hypervolume dominated by the n points (n x m, minimised) and
  * bounded by ref. Points not strictly better than ref in every objective
- * contribute nothing. m = 2: O(n log n); m = 3: O(n log n) (sweep with a
- * balanced structure, e.g. Beume et al.'s). Other m: -1 (error set).
+ * (or with a NaN coordinate) contribute nothing. m = 1: ref - min; m = 2:
+ * O(n log n) sweep; m = 3: O(n log n) (Beume et al.'s sweep over a
+ * Fenwick-tree staircase). Other m, or a non-finite ref: -1 (error set).
  * out_hv receives the volume. */
 int hv_exact(const double *pts, int n, int m, const double *ref, double *out_hv);
 
@@ -147,7 +150,9 @@ int nsga_best(const nsga *e, int k, int *out_idx);
 typedef enum { NSGA_REPLACE_WORST = 0, NSGA_REPLACE_RANDOM = 1 } nsga_replace_policy;
 /* Inserts n evaluated migrants into the population, replacing members by
  * the policy (worst = highest rank, then lowest crowding), then re-ranks.
- * Migrants already present (same genome) are skipped. */
+ * Migrants already present (same genome) are skipped; at most pop_size are
+ * taken. Migrants are marked seen (novelty) and enter the elite archive.
+ * -1 if a migrant is not a valid genome of the space. */
 int nsga_immigrate(nsga *e, const hw_genome *g, const double *obj, const double *cv, int n,
                    nsga_replace_policy policy);
 /* Replaces objective values of population members (e.g. when predictions

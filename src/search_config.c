@@ -113,14 +113,14 @@ static int parse_algorithm(search_config *c, const ycfg *d, const ynode *root) {
     const ynode *a;
     if (ycfg_node(d, root, "algorithm", YNODE_MAP, 0, &a)) return -1;
     long v;
-    if (ycfg_int(d, a, "population", 4, 10000000, 24, &v)) return -1;
+    if (ycfg_int(d, a, "population", 4, 10000000, 36, &v)) return -1;
     c->population = (int)v;
     if (ycfg_int(d, a, "offspring", 0, 10000000, 0, &v)) return -1;
-    c->offspring = v ? (int)v : c->population;
+    c->offspring = (int)v; /* 0: resolved once the evaluator is known */
     if (ycfg_int(d, a, "generations", 0, 100000000, 100, &v)) return -1;
     c->generations = (int)v;
     if (ycfg_int(d, a, "max_measurements", 0, 1L << 40, 0, &c->max_measurements)) return -1;
-    if (ycfg_double(d, a, "crossover", 0, 1, 0.9, &c->p_crossover)) return -1;
+    if (ycfg_double(d, a, "crossover", 0, 1, 0.3, &c->p_crossover)) return -1;
     if (ycfg_double(d, a, "mutation", 0, 1, 0, &c->p_mutation)) return -1;
     if (ycfg_int(d, a, "novelty_tries", 0, 100000, 50, &v)) return -1;
     c->novelty_tries = (int)v;
@@ -151,6 +151,10 @@ static int parse_evaluator(search_config *c, const ycfg *d, const ynode *root) {
     if (!*key || strlen(key) >= HW_NAME_MAX) return ycfg_fail(d, ynode_get(e, "key"), "invalid key column");
     strcpy(c->key, key);
     if (ycfg_double(d, e, "measure_cost_s", 0, 1e6, 0, &c->measure_cost_s)) return -1;
+    /* offspring default: small steady-state batches when every evaluation is
+     * a measurement (tuned on NB201, docs/nsga.md); the whole population when
+     * evaluations are predictions */
+    if (!c->offspring) c->offspring = c->evaluator == EVAL_PREDICTOR ? c->population : (c->population < 6 ? c->population : 6);
     return 0;
 }
 

@@ -2,13 +2,16 @@
  * surrogate at tiny training sizes (10..a few hundred measured points),
  * where forests give poor uncertainties.
  *
- * Model. Targets t (log y with log_target) are winsorised on the bad
- * side (t <= q3 + 3 IQR, Tukey's "far out" fence: in minimised form a few catastrophic points,
- * e.g. untrainable NB201 cells at 10 % accuracy, would otherwise inflate
- * the fitted signal variance and flatten every prediction), standardised,
- * and modelled as f(x) + noise with f ~ GP(0, Matern-5/2(|x - x'| / l)).
- * The length scale l and the noise variance are chosen by maximum marginal
- * likelihood over a fixed grid (deterministic; no optimiser).
+ * Model. Targets t (log y with log_target) are winsorised on the bad side
+ * at Tukey's "far out" fence (in minimised form t <= q3 + 3 IQR): a few
+ * catastrophic points (untrainable NB201 cells at 10 % accuracy) would
+ * otherwise inflate the fitted signal variance and flatten every
+ * prediction. (A log compression beyond the fence, keeping such cells
+ * clearly bad, measured no better: docs/engine.md.) Then targets are
+ * standardised and modelled as f(x) + noise with
+ * f ~ GP(0, Matern-5/2(|x - x'| / l)). The length scale l and the noise
+ * variance are chosen by maximum marginal likelihood over a fixed grid
+ * (deterministic; no optimiser).
  *
  * Prediction: mean and standard deviation of a new measurement (latent
  * variance plus the fitted noise: what a measurement may return, so two

@@ -9,6 +9,10 @@ HWNAS=${1:?usage: test_front_cli.sh HWNAS}
 BUILD=${HWNAS_BUILD:-$(dirname "$HWNAS")}
 DEMO="$BUILD/bench_ckpt"
 PY=/usr/bin/python3
+HERE=$(cd "$(dirname "$0")" && pwd)
+# ASan builds: PLplot's driver loader and fontconfig keep caches for the
+# life of the process; suppress those (and only those) leak reports
+export LSAN_OPTIONS="suppressions=$HERE/test_front_lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 W=$(mktemp -d /tmp/hwnas-front-cli.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }

@@ -65,5 +65,9 @@ expect_bad "unknown meta-train column" predictor fewshot --table "$T/new.csv" --
 expect_bad "truncated meta-model" predictor fewshot --table "$T/new.csv" --space nb201 --meta-train "$MT" --target lat_ms_mydev --allow-missing --model "$T/trunc.bin"
 expect_bad "no space" predictor fewshot --table "$T/new.csv" --meta-train "$MT" --target lat_ms_mydev
 head -300 "$T/new.csv" > "$T/short.csv"
+head -1200 "$T/new.csv" > "$T/norefs.csv" # no reference arch except 9 (empty) and 55, 431
+grep -v '^431,' "$T/norefs.csv" > "$T/norefs1.csv"
+expect_bad "fewer than 2 reference latencies" predictor fewshot --table "$T/norefs1.csv" --space nb201 --meta-train "$MT" --target lat_ms_mydev --allow-missing
+expect_bad "help eval without references" predictor eval --table "$T/norefs1.csv" --space nb201 --target lat_ms_mydev --allow-missing --method help --train-size 10 --test-size 100
 expect_bad "too few query rows" predictor fewshot --table "$T/short.csv" --space nb201 --meta-train "$MT" --target lat_ms_mydev --allow-missing
 echo "PASS test_predictor_fewshot"

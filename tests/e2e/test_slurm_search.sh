@@ -52,7 +52,7 @@ submit() { # submit NAME GENERATIONS -> job id
 
 # 1. reference run; grow the generation count until it lasts >= 8 s so that
 #    the interruption below lands mid-run
-G=200
+G=60
 while :; do
     rm -f "$W/ref.h5" "$W"/ref-*.out
     t0=$(date +%s.%N)
@@ -92,4 +92,5 @@ cmp -s "$W/ref.csv" "$W/int.csv" || fail "fronts differ: $(diff "$W/ref.csv" "$W
 "$HWNAS" history "$W/ref.h5" --csv | cut -d, -f1-5 > "$W/ref.hist"
 "$HWNAS" history "$W/int.h5" --csv | cut -d, -f1-5 > "$W/int.hist"
 cmp -s "$W/ref.hist" "$W/int.hist" || fail "histories differ: $(diff "$W/ref.hist" "$W/int.hist" | head -n 6)"
+grep '^hwnas-search.sbatch' "$out"
 echo "PASS test_slurm_search ($G generations, interrupted at generation >= $target)"

@@ -52,10 +52,10 @@ static void test_defaults(void **state) {
     assert_string_equal(c->space_name, "nb201");
     assert_int_equal(c->n_obj, 2);
     assert_int_equal(c->obj[0].direction, OBJ_MAXIMIZE);
-    assert_int_equal(c->population, 24);
-    assert_int_equal(c->offspring, 24);
+    assert_int_equal(c->population, 36);
+    assert_int_equal(c->offspring, 6);
     assert_int_equal(c->seed, 1);
-    assert_float_equal(c->p_crossover, 0.9, 0);
+    assert_float_equal(c->p_crossover, 0.3, 0);
     assert_string_equal(c->key, "arch_index");
     assert_string_equal(c->tables[0], "/tmp/a.csv"); /* relative to the config file */
     assert_int_equal(c->has_ref, 0);
