@@ -8,16 +8,16 @@
 #      (Spearman vs number of fine-tuned candidates).
 #
 #   tests/bench/run_bert_proxy.sh      (build dir: $HWNAS_BUILD or build/)
-#   N=45 N_LONG=20 K=50 LONG=400 SUPERNET=build/supernet-sst2.h5 tests/bench/run_bert_proxy.sh
+#   N=40 N_LONG=20 K=20 LONG=150 SUPERNET=build/supernet-sst2.h5 tests/bench/run_bert_proxy.sh
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 BUILD=${HWNAS_BUILD:-$SRC/build}
 SUPERNET=${SUPERNET:-$BUILD/supernet-sst2.h5}
-N=${N:-45}
+N=${N:-40}
 N_LONG=${N_LONG:-20}
-K=${K:-50}
-LONG=${LONG:-400}
+K=${K:-20}
+LONG=${LONG:-150}
 export OPENBLAS_NUM_THREADS=${THREADS:-1}
 if [ ! -x "$BUILD/hwnas" ] || [ ! -x "$BUILD/bench_bert_proxy" ]; then
     cmake -S "$SRC" -B "$BUILD" > /dev/null && cmake --build "$BUILD" --target hwnas bench_bert_proxy -j2 > /dev/null

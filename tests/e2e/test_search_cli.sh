@@ -70,12 +70,12 @@ err "expected exactly one CONFIG" "$HW" search
 err "cannot open" "$HW" search /nonexistent.yaml
 printf 'objectives: [\n' > bad.yaml
 err "bad.yaml:2: malformed YAML" "$HW" search bad.yaml
-sed 's/population: 24/populaton: 24/' "$SRC/data/configs/nb201-tx2.yaml" > typo.yaml
-err "key 'algorithm.populaton': unknown key" "$HW" search typo.yaml
-sed 's/population: 24/population: many/' "$SRC/data/configs/nb201-tx2.yaml" > type.yaml
+sed 's/  seed: 1/  sede: 1/' "$SRC/data/configs/nb201-tx2.yaml" > typo.yaml
+err "key 'algorithm.sede': unknown key" "$HW" search typo.yaml
+sed 's/generations: 3000/generations: many/' "$SRC/data/configs/nb201-tx2.yaml" > type.yaml
 err "expected an integer, got 'many'" "$HW" search type.yaml
-sed 's/population: 24/population: 1/' "$SRC/data/configs/nb201-tx2.yaml" > range.yaml
-err "1 is out of range" "$HW" search range.yaml
+sed 's/generations: 3000/generations: -1/' "$SRC/data/configs/nb201-tx2.yaml" > range.yaml
+err "-1 is out of range" "$HW" search range.yaml
 sed "s#- ../hw_nas_bench/hwnasbench_nb201_cifar10.csv#- $T/missing.csv#" "$SRC/data/configs/nb201-tx2.yaml" > miss.yaml
 err "missing.csv: cannot open" "$HW" search miss.yaml
 err "option --seed: 'x' is not an integer" "$HW" search "$SRC/data/configs/nb201-tx2.yaml" --seed x
