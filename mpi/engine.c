@@ -559,7 +559,8 @@ static void role_island_async(eng *E) {
             island_apply(E, buf, &h);
             free(buf);
             stop = h.stop;
-            if (!stop && !outstanding) { /* keep the dispatcher fed with empty batches */
+            outstanding = 0; /* an update follows every served batch */
+            if (!stop) { /* tell the dispatcher this island is done: an empty batch at the limit */
                 MPI_Wait(&req, MPI_STATUS_IGNORE);
                 propose_hdr ph = {.gen = c->generations, .n = 0, .n_batch = 0};
                 memcpy(out, &ph, sizeof ph);
