@@ -53,25 +53,6 @@ static void usage(FILE *f) {
             "  -h, --help            this text\n");
 }
 
-typedef struct table_ctx {
-    const search_config *cfg;
-    eval_table *tab;
-} table_ctx;
-
-static int table_eval(void *ctx, const hw_genome *g, int n, double *obj, double *cv, uint8_t *measured) {
-    table_ctx *t = ctx;
-    const int m = t->cfg->n_obj;
-    double raw[HW_MAX_OBJ];
-    for (int i = 0; i < n; i++) {
-        eval_table_lookup(t->tab, &g[i], raw, &cv[i]);
-        for (int k = 0; k < m; k++) obj[(size_t)i * m + k] = objective_to_min(&t->cfg->obj[k], raw[k]);
-        measured[i] = 1;
-    }
-    return 0;
-}
-
-static long table_count(void *ctx) { return eval_table_measurements(((table_ctx *)ctx)->tab); }
-
 /* Writes the front as CSV (natural units) and prints it as a table. */
 static int write_front(const search_config *c, const space *sp, const pareto_archive *a, int print) {
     const int m = c->n_obj, n = pareto_archive_size(a);
@@ -230,7 +211,7 @@ int cmd_search(int argc, char **argv) {
         cfg->ckpt_every_gens = (int)v;
     }
     if (mins_s && cli_parse_double("--checkpoint-minutes", mins_s, &cfg->ckpt_every_minutes)) goto fail;
-    if (search_config_space(cfg, &sp) || eval_table_create(cfg, sp, &tab)) goto fail;
+    if (search_config_space(cfg, &sp) || (cfg->n_tables && eval_table_create(cfg, sp, &tab))) goto fail;
     /* run file: explicit --resume, or an existing --run/output.run_file */
     engine_options eo = {0};
     const char *run_path = resume_s ? resume_s : run_s ? run_s : (cfg->run_file[0] ? cfg->run_file : NULL);
@@ -269,12 +250,9 @@ int cmd_search(int argc, char **argv) {
         }
     }
 
-    search_problem p = {.cfg = cfg, .sp = sp, .eval = table_eval, .count = table_count,
-                        .progress = quiet ? NULL : stderr};
-    table_ctx tc = {.cfg = cfg, .tab = tab};
-    p.ctx = &tc;
+    search_problem p = {.cfg = cfg, .sp = sp, .progress = quiet ? NULL : stderr};
     const int m = cfg->n_obj;
-    if (cfg->true_front && cfg->has_ref) {
+    if (tab && cfg->true_front && cfg->has_ref) {
         int n;
         if (eval_table_all_feasible(tab, &all, &all_g, &n)) goto fail;
         idx = hw_malloc((size_t)(n ? n : 1) * sizeof *idx);

@@ -597,18 +597,15 @@ static long baseline_measurements(const search_config *cfg, const space *sp, con
     if (!isfinite(hv)) return -1;
     search_config c = *cfg;
     c.evaluator = EVAL_TABLE;
+    c.use_boards = 0; /* the table's values of the board objectives */
     c.max_measurements = 0;
     c.stop_hv_ratio = 0;
     c.generations = 100000;
-    c.population = 24;
-    c.offspring = 24;
     gts *gt = NULL;
     nsga *e = NULL;
     long result = -1;
-    nsga_params np;
+    nsga_params np; /* the foundation engine's own (tuned) defaults, same seed */
     nsga_params_default(&np);
-    np.pop_size = c.population;
-    np.n_offspring = c.offspring;
     np.n_obj = c.n_obj;
     np.seed = c.seed;
     double ref[HW_MAX_OBJ];
@@ -717,6 +714,7 @@ int engine_run(const search_config *cfg, const space *sp, MPI_Comm parent, const
             rc = -1;
             goto done;
         }
+    if (E.is) island_set_count(E.is, E.n_islands);
     if (E.size == 1) {
         rc = role_single(&E);
     } else if (E.predictor && !cfg->sync) {
@@ -728,8 +726,7 @@ int engine_run(const search_config *cfg, const space *sp, MPI_Comm parent, const
         role_island(&E);
     }
     if (rc) goto done;
-    double t_comm = E.t_comm, t_max;
-    MPI_Reduce(&t_comm, &t_max, 1, MPI_DOUBLE, MPI_MAX, 0, E.comm);
+    double t_comm = E.t_comm, t_max = 0;
     if (E.rank == 0) {
         pareto_archive *merged;
         pareto_archive_create(cfg->n_obj, &merged);
@@ -748,6 +745,8 @@ int engine_run(const search_config *cfg, const space *sp, MPI_Comm parent, const
             }
             free(buf);
         }
+        /* every FINAL received (islands may block in MPI_Send until then) */
+        MPI_Reduce(&t_comm, &t_max, 1, MPI_DOUBLE, MPI_MAX, 0, E.comm);
         search_result *R = &rep->res;
         search_history_row *last = &R->history[R->n_history - 1];
         R->generations = last->generation;
@@ -772,6 +771,8 @@ int engine_run(const search_config *cfg, const space *sp, MPI_Comm parent, const
             }
         }
         *out_archive = merged;
+    } else {
+        MPI_Reduce(&t_comm, &t_max, 1, MPI_DOUBLE, MPI_MAX, 0, E.comm);
     }
 done:
     journal_close(E.jnl);

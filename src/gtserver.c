@@ -26,6 +26,7 @@ struct gts {
     int nrec, caprec;
     double board_s;
     disp *boards;           /* NULL unless objectives are measured by boards */
+    codesign *cd;           /* space codesign: the analytic models */
     journal *jnl;           /* measurement journal (not owned), or NULL */
     u64map replay;          /* arch hash -> index into rep */
     double *rep;            /* [nrep x n_obj] natural units, NaN where not journaled */
@@ -131,7 +132,8 @@ int gts_create(const search_config *cfg, const space *sp, gts **out) {
     s->sp = sp;
     u64map_init(&s->known);
     u64map_init(&s->replay);
-    if (eval_table_create(cfg, sp, &s->tab) || pareto_archive_create(cfg->n_obj, &s->arch)) goto fail;
+    if ((cfg->n_tables && eval_table_create(cfg, sp, &s->tab)) || pareto_archive_create(cfg->n_obj, &s->arch)) goto fail;
+    if (cfg->codesign && codesign_create(&cfg->cd, &s->cd)) goto fail;
     if (cfg->use_boards && boards_create(s)) goto fail;
     surrogate_params sp_ = {.n_obj = cfg->n_obj, .n_trees = cfg->pred_trees, .min_train = cfg->pred_min_train,
                             .seed = cfg->seed};
@@ -147,6 +149,7 @@ fail:
 void gts_free(gts *s) {
     if (!s) return;
     eval_table_free(s->tab);
+    codesign_free(s->cd);
     disp_free(s->boards);
     surrogate_free(s->sur);
     pareto_archive_free(s->arch);
@@ -232,7 +235,29 @@ int gts_collect(gts *s, int *first, int *n_new) {
         memset(r, 0, sizeof *r);
         r->g = s->queue[q];
         double raw[HW_MAX_OBJ];
-        eval_table_lookup(s->tab, &r->g, raw, &r->cv);
+        if (s->cd) { /* co-design: accuracy table + accelerator cost model */
+            codesign_point pt;
+            if (codesign_eval(s->cd, &r->g, &pt)) {
+                free(bvals);
+                free(bsec);
+                free(pv);
+                free(from_journal);
+                return -1;
+            }
+            const double v[4] = {pt.acc, pt.latency_ms, pt.energy_mj, pt.area_mm2};
+            int missing = 0;
+            for (int k = 0; k < m; k++) {
+                raw[k] = v[codesign_source(s->cfg->obj[k].source)];
+                missing |= !isfinite(raw[k]);
+            }
+            r->cv = missing ? INFINITY : pt.cv;
+            for (int j = 0; j < s->cfg->n_con && !missing; j++)
+                for (int k = 0; k < m; k++)
+                    if (!strcmp(s->cfg->con[j].name, s->cfg->obj[k].name))
+                        r->cv += constraint_violation(&s->cfg->con[j], raw[k]);
+        } else {
+            eval_table_lookup(s->tab, &r->g, raw, &r->cv);
+        }
         r->board_s = s->cfg->measure_cost_s;
         snprintf(r->board, sizeof r->board, "table");
         snprintf(r->runner, sizeof r->runner, "table");
@@ -405,7 +430,7 @@ int gts_import(gts *s, const uint8_t *buf, size_t len) {
         u64map_put(&s->known, h, s->nrec);
         if (isfinite(d->cv)) surrogate_add(s->sur, &d->g, d->obj);
         if (d->cv == 0) pareto_archive_insert(s->arch, d->obj, h, &d->g);
-        eval_table_mark(s->tab, &d->g);
+        if (s->tab) eval_table_mark(s->tab, &d->g);
         s->nrec++;
     }
     return ml ? surrogate_load(s->sur, buf + off + 8, (size_t)ml) : 0;

@@ -12,7 +12,7 @@
 struct island {
     const search_config *cfg;
     const space *sp;
-    int id;
+    int id, n_islands;
     nsga *e;
     surrogate *sur;          /* models loaded from blobs */
     u64map measured;         /* hash -> index into rec */
@@ -222,11 +222,17 @@ static int first_front(const double *P, int m, const int *idx, int ni, int *out)
  *  constraint_boundary: the candidate whose predicted constrained value is
  *    the fewest standard deviations from the bound (predicted-front
  *    members first). */
-int island_propose(island *is, int k, hw_genome *out, int *n_out) {
+void island_set_count(island *is, int n) { is->n_islands = n > 0 ? n : 1; }
+
+int island_propose(island *is, int k_out, hw_genome *out, int *n_out) {
     const search_config *c = is->cfg;
     const int m = c->n_obj;
     *n_out = 0;
-    if (k <= 0) return 0;
+    if (k_out <= 0) return 0;
+    /* Islands with the same models and candidates would pick the same
+     * architectures; island i proposes picks i*k .. (i+1)*k-1 of the
+     * greedy order, so one round measures k per island, not k in all. */
+    const int skip = (is->n_islands > 1 ? is->id : 0) * k_out, k = skip + k_out;
     int nc = 0;
     hw_genome *cg = hw_malloc((size_t)(is->npool ? is->npool : 1) * sizeof *cg); /* [nc] candidates */
     for (int i = 0; i < is->npool; i++) {
@@ -307,8 +313,10 @@ int island_propose(island *is, int k, hw_genome *out, int *n_out) {
         }
         if (best < 0) break;
         taken[best] = 1;
-        out[(*n_out)++] = cg[best];
-        u64map_put(&is->proposed, space_hash(is->sp, &cg[best]), 1);
+        if (pick >= skip) {
+            out[(*n_out)++] = cg[best];
+            u64map_put(&is->proposed, space_hash(is->sp, &cg[best]), 1);
+        }
         memcpy(S + (size_t)(na + pick) * m, opt + (size_t)best * m, (size_t)m * sizeof *S);
         if (use_hv) hv_exact(S, na + pick + 1, m, ref, &base);
     }

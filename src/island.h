@@ -27,6 +27,9 @@ int island_ask(island *is, const hw_genome **batch, int *n);
 int island_tell_measured(island *is, const meas_record *r);
 /* Predictor mode: measured values where known, predictions elsewhere. */
 int island_tell_predicted(island *is);
+/* Tells the island how many islands the run has (default 1): with several,
+ * island i proposes the picks after those of islands 0..i-1. */
+void island_set_count(island *is, int n);
 /* Up to k genomes to measure (never one already measured or proposed by
  * this island). */
 int island_propose(island *is, int k, hw_genome *out, int *n);

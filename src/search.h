@@ -1,11 +1,6 @@
-/* search: the single-process search loop over the NSGA-II ask/tell engine,
- * with measured ground truth from an evaluator callback; keeps the global
- * Pareto archive, the hypervolume history and the stopping rules.
- *
- * Data flow per generation: nsga_ask -> evaluate (callback: objectives in
- * minimised form, violation, measured flags) -> nsga_tell -> feasible
- * measured points enter the archive -> HV / HV ratio -> history row and
- * progress line. The MPI engine (mpi/) runs one of these per island. */
+/* search: what a search reports (per-generation history, final result)
+ * and the problem data the engine (mpi/engine.h) is given: the config, the
+ * space, and the exact front when the tables allow computing it. */
 #ifndef HW_SEARCH_H
 #define HW_SEARCH_H
 
@@ -36,18 +31,9 @@ typedef struct search_result {
     search_history_row *history; /* [n_history], malloc'd */
 } search_result;
 
-/* Evaluates n genomes: obj_min (n x m) in minimised form, cv (n), and
- * measured[i] = 1 for ground truth. Returns 0 or -1 (error set). */
-typedef int (*search_eval_fn)(void *ctx, const hw_genome *g, int n, double *obj_min, double *cv, uint8_t *measured);
-/* Current distinct-measurement count of the evaluator. */
-typedef long (*search_count_fn)(void *ctx);
-
 typedef struct search_problem {
     const search_config *cfg;
     const space *sp;
-    search_eval_fn eval;
-    search_count_fn count;
-    void *ctx;
     /* Optional exact front (minimised, n x m) for HV ratio and coverage. */
     const double *true_front;
     const uint64_t *true_front_ids; /* genome hashes of the true front */
@@ -55,10 +41,6 @@ typedef struct search_problem {
     FILE *progress;                 /* NULL = silent */
 } search_problem;
 
-/* Runs the search to its stopping rule. *out_archive receives the final
- * archive (caller frees with pareto_archive_free); result->history is
- * malloc'd (free with search_result_free). */
-int search_run(const search_problem *p, search_result *result, pareto_archive **out_archive);
 void search_result_free(search_result *r);
 
 /* Exact front of n points (minimised): writes indices of non-dominated

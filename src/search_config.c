@@ -21,10 +21,22 @@ static int copy_name(const ycfg *d, const ynode *n, char *dst, const char *what)
 static int parse_space(search_config *c, const ycfg *d, const ynode *root) {
     const ynode *sp;
     if (ycfg_node(d, root, "space", YNODE_MAP, 0, &sp)) return -1;
-    static const char *const names[] = {"nb201", "bert", NULL};
+    static const char *const names[] = {"nb201", "bert", "codesign", NULL};
     int k;
     if (ycfg_enum(d, sp, "name", names, 0, &k)) return -1;
     strcpy(c->space_name, names[k]);
+    const char *cdp;
+    if (ycfg_string(d, sp, "codesign", NULL, &cdp)) return -1;
+    if (k == 2) {
+        if (!cdp) return ycfg_fail(d, sp, "space 'codesign' needs 'codesign: FILE' (a co-design config, docs/codesign.md)");
+        char *path = ycfg_resolve_path(d, cdp);
+        int rc = codesign_cfg_load(path, &c->cd);
+        free(path);
+        if (rc) return -1;
+        c->codesign = 1;
+    } else if (cdp) {
+        return ycfg_fail(d, ynode_get(sp, "codesign"), "only valid when space.name is codesign");
+    }
     bert_space_cfg_default(&c->bert);
     const ynode *b;
     if (ycfg_node(d, sp, "bert", YNODE_MAP, 0, &b)) return -1;
@@ -137,10 +149,10 @@ static int parse_evaluator(search_config *c, const ycfg *d, const ynode *root) {
     if (ycfg_enum(d, e, "kind", kinds, 0, &k)) return -1;
     c->evaluator = (evaluator_kind)k;
     const ynode *t;
-    if (ycfg_node(d, e, "tables", YNODE_SEQ, 1, &t)) return -1;
-    if (ynode_len(t) < 1 || ynode_len(t) > HW_MAX_TABLES)
+    if (ycfg_node(d, e, "tables", YNODE_SEQ, !c->codesign, &t)) return -1;
+    if (t && (ynode_len(t) < 1 || ynode_len(t) > HW_MAX_TABLES))
         return ycfg_fail(d, t, "between 1 and %d table files are needed", HW_MAX_TABLES);
-    c->n_tables = ynode_len(t);
+    c->n_tables = t ? ynode_len(t) : 0;
     for (int i = 0; i < c->n_tables; i++) {
         const char *p = ynode_scalar(ynode_at(t, i));
         if (!p || !*p) return ycfg_fail(d, ynode_at(t, i), "expected a file path");
@@ -287,8 +299,14 @@ static int parse_output(search_config *c, const ycfg *d, const ynode *root) {
     return 0;
 }
 
-/* Constraint names must name an objective or (table mode) a column. */
+/* Constraint names must name an objective or (table mode) a column;
+ * co-design objectives come from the models. */
 static int check_constraints(const search_config *c, const ycfg *d) {
+    const ynode *ol = ynode_get(ycfg_root(d), "objectives");
+    for (int k = 0; c->codesign && k < c->n_obj; k++)
+        if (codesign_source(c->obj[k].source) < 0)
+            return ycfg_fail(d, ynode_at(ol, k), "with space codesign, source must be accuracy, latency_ms, energy_mJ or area_mm2 (got '%s')",
+                             c->obj[k].source);
     const ynode *l = ynode_get(ycfg_root(d), "constraints");
     for (int i = 0; i < c->n_con; i++) {
         int ok = 0;
@@ -332,7 +350,23 @@ void search_config_free(search_config *c) {
 
 int search_config_space(const search_config *c, space **out) {
     if (!strcmp(c->space_name, "bert")) return space_create_bert(&c->bert, out);
+    if (c->codesign) { /* the same product the co-design module builds */
+        space *a, *b;
+        if (space_create_nb201(&a)) return -1;
+        if (space_create_accel(&c->cd.accel_space, &b)) {
+            space_free(a);
+            return -1;
+        }
+        return space_create_product(a, b, out);
+    }
     return space_create_nb201(out);
+}
+
+int codesign_source(const char *src) {
+    static const char *const names[] = {"accuracy", "latency_ms", "energy_mJ", "area_mm2"};
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(src, names[i])) return i;
+    return -1;
 }
 
 double constraint_violation(const constraint_cfg *c, double v) {

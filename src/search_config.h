@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "accel_codesign.h"
 #include "space.h"
 #include "yconf.h"
 
@@ -45,6 +46,8 @@ typedef struct search_config {
     /* space */
     char space_name[HW_NAME_MAX];
     bert_space_cfg bert;        /* when space_name is "bert" */
+    int codesign;               /* space "codesign": (nb201 network, accelerator) */
+    codesign_cfg cd;            /* its co-design config (docs/codesign.md) */
     /* objectives and constraints */
     int n_obj;
     objective_cfg obj[HW_MAX_OBJ];
@@ -96,6 +99,9 @@ typedef struct search_config {
 /* Parses PATH into *out (allocated). */
 int search_config_load(const char *path, search_config **out);
 void search_config_free(search_config *c);
+/* Index of a co-design source (accuracy, latency_ms, energy_mJ,
+ * area_mm2), or -1. */
+int codesign_source(const char *src);
 /* Creates the space the config names. */
 int search_config_space(const search_config *c, space **out);
 

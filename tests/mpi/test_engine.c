@@ -26,7 +26,7 @@ static int rank;
         }                                                                            \
     } while (0)
 
-static const char *write_cfg(const char *kind, const char *algo, const char *extra) {
+static const char *write_cfg(const char *kind, const char *algo, const char *islands, const char *extra) {
     static char path[256];
     snprintf(path, sizeof path, "/tmp/hwnas_mpi_test_%s_%d.yaml", kind, (int)getpid());
     const char *data = getenv("HWNAS_DATA");
@@ -39,8 +39,8 @@ static const char *write_cfg(const char *kind, const char *algo, const char *ext
             "evaluator:\n  kind: %s\n  measure_cost_s: 2\n"
             "  tables: [%s/hw_nas_bench/hwnasbench_nb201_cifar10.csv, %s/nb201_accuracy/nb201_accuracy.csv]\n"
             "hypervolume: {reference: [85, 12.861970], true_front: false}\n"
-            "islands: {migration_interval: 2, migrants: 2, topology: ring}\n%s",
-            algo, kind, data, data, extra);
+            "%s\n%s",
+            algo, kind, data, data, islands, extra);
     fclose(f);
     return path;
 }
@@ -110,7 +110,8 @@ int main(int argc, char **argv) {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     run_out a, b;
     /* measure-everything */
-    const char *p = write_cfg("table", "algorithm: {population: 16, generations: 12, seed: 7}", "");
+    const char *ring = "islands: {migration_interval: 2, migrants: 2, topology: ring}";
+    const char *p = write_cfg("table", "algorithm: {population: 16, generations: 12, seed: 7}", ring, "");
     run(p, &a);
     run(p, &b);
     same(&a, &b);
@@ -119,7 +120,7 @@ int main(int argc, char **argv) {
     free_out(&b);
     if (rank == 0) unlink(p);
     /* predictor-driven, with a budget */
-    p = write_cfg("predictor", "algorithm: {population: 16, generations: 30, seed: 7, max_measurements: 30}",
+    p = write_cfg("predictor", "algorithm: {population: 16, generations: 30, seed: 7, max_measurements: 30}", ring,
                   "predictor: {initial: 10, per_generation: 1, trees: 20, policy: hv_contribution}\n");
     run(p, &a);
     run(p, &b);
@@ -132,23 +133,8 @@ int main(int argc, char **argv) {
      * deterministic, but it must end, respect the budget and report a
      * measured front */
     p = write_cfg("predictor", "algorithm: {population: 16, generations: 60, seed: 7, max_measurements: 25}",
-                  "predictor: {initial: 10, per_generation: 1, trees: 20}\n"
-                  "islands: {sync: false, migration_interval: 2, migrants: 2}\n");
-    /* write_cfg already wrote an islands line: drop the first one */
-    if (1) {
-        FILE *f = fopen(p, "r");
-        char buf[4096];
-        size_t n = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        buf[n] = 0;
-        const char *first = "islands: {migration_interval: 2, migrants: 2, topology: ring}\n";
-        char *at = strstr(buf, first);
-        CHECK(at != NULL);
-        memmove(at, at + strlen(first), strlen(at + strlen(first)) + 1);
-        f = fopen(p, "w");
-        fputs(buf, f);
-        fclose(f);
-    }
+                  "islands: {sync: false, migration_interval: 2, migrants: 2}",
+                  "predictor: {initial: 10, per_generation: 1, trees: 20}\n");
     run(p, &a);
     if (rank == 0) CHECK(a.res.measurements <= 25 && a.n >= 1);
     free_out(&a);
