@@ -11,6 +11,7 @@
 #include "hw_err.h"
 #include "jkeys.h"
 #include "journal.h"
+#include "supernet_h5.h"
 #include "u64map.h"
 
 struct gts {
@@ -27,6 +28,7 @@ struct gts {
     double board_s;
     disp *boards;           /* NULL unless objectives are measured by boards */
     codesign *cd;           /* space codesign: the analytic models */
+    supernet_ft *ft;        /* proxy fine-tuning (objectives with source finetune) */
     journal *jnl;           /* measurement journal (not owned), or NULL */
     u64map replay;          /* arch hash -> index into rep */
     double *rep;            /* [nrep x n_obj] natural units, NaN where not journaled */
@@ -134,6 +136,9 @@ int gts_create(const search_config *cfg, const space *sp, gts **out) {
     u64map_init(&s->replay);
     if ((cfg->n_tables && eval_table_create(cfg, sp, &s->tab)) || pareto_archive_create(cfg->n_obj, &s->arch)) goto fail;
     if (cfg->codesign && codesign_create(&cfg->cd, &s->cd)) goto fail;
+    if (cfg->use_finetune &&
+        supernet_ft_open(cfg->ft_supernet, cfg->ft_train, cfg->ft_eval, cfg->ft_vocab, &s->ft))
+        goto fail;
     if (cfg->use_boards && boards_create(s)) goto fail;
     surrogate_params sp_ = {.n_obj = cfg->n_obj, .n_trees = cfg->pred_trees, .min_train = cfg->pred_min_train,
                             .seed = cfg->seed};
@@ -150,6 +155,7 @@ void gts_free(gts *s) {
     if (!s) return;
     eval_table_free(s->tab);
     codesign_free(s->cd);
+    supernet_ft_close(s->ft);
     disp_free(s->boards);
     surrogate_free(s->sur);
     pareto_archive_free(s->arch);
@@ -255,10 +261,48 @@ int gts_collect(gts *s, int *first, int *n_new) {
                 for (int k = 0; k < m; k++)
                     if (!strcmp(s->cfg->con[j].name, s->cfg->obj[k].name))
                         r->cv += constraint_violation(&s->cfg->con[j], raw[k]);
-        } else {
+        } else if (s->tab) {
             eval_table_lookup(s->tab, &r->g, raw, &r->cv);
+        } else { /* no table: every value comes from fine-tuning or boards */
+            for (int k = 0; k < m; k++) raw[k] = NAN;
+            r->cv = INFINITY;
         }
         r->board_s = s->cfg->measure_cost_s;
+        if (s->ft && !from_journal[q]) { /* proxy fine-tuning on this rank */
+            char arch[HW_ARCH_STR_MAX];
+            finetune_opts fo;
+            finetune_result fr;
+            finetune_opts_default(&fo);
+            fo.steps = s->cfg->ft_steps;
+            fo.batch = s->cfg->ft_batch;
+            fo.lr = (float)s->cfg->ft_lr;
+            fo.eval_max = (int)s->cfg->ft_eval_max;
+            fo.seed = s->cfg->ft_seed;
+            space_to_string(s->sp, &r->g, arch, sizeof arch);
+            if (supernet_ft_run(s->ft, arch, &fo, &fr)) {
+                free(bvals);
+                free(bsec);
+                free(pv);
+                free(from_journal);
+                return hw_fail_prefix("fine-tuning %s", arch);
+            }
+            for (int k = 0; k < m; k++) {
+                if (!strcmp(s->cfg->obj[k].source, "finetune")) raw[k] = 100 * fr.eval.accuracy;
+                if (!strcmp(s->cfg->obj[k].source, "finetune_f1")) raw[k] = 100 * fr.eval.f1;
+            }
+            snprintf(r->board, sizeof r->board, "rank0");
+            snprintf(r->runner, sizeof r->runner, "finetune");
+            r->board_s += fr.seconds;
+            if (!s->tab && !bvals) { /* values complete: violation from the objectives */
+                int missing = 0;
+                for (int k = 0; k < m; k++) missing |= isnan(raw[k]);
+                r->cv = missing ? INFINITY : 0;
+                for (int j = 0; j < s->cfg->n_con && !missing; j++)
+                    for (int k = 0; k < m; k++)
+                        if (!strcmp(s->cfg->con[j].name, s->cfg->obj[k].name))
+                            r->cv += constraint_violation(&s->cfg->con[j], raw[k]);
+            }
+        }
         snprintf(r->board, sizeof r->board, "table");
         snprintf(r->runner, sizeof r->runner, "table");
         if (from_journal[q]) { /* measured before a crash: the journal has it */
@@ -288,7 +332,7 @@ int gts_collect(gts *s, int *first, int *n_new) {
                 for (int k = 0; k < m; k++)
                     if (!strcmp(s->cfg->con[j].name, s->cfg->obj[k].name))
                         r->cv += constraint_violation(&s->cfg->con[j], raw[k]);
-            r->board_s = bsec[q];
+            r->board_s = (s->ft ? r->board_s : 0) + bsec[q];
             snprintf(r->board, sizeof r->board, "%s", pv[q].board);
             snprintf(r->runner, sizeof r->runner, "%s", pv[q].runner);
             r->t_start = pv[q].t_start;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hw_err.h"
+#include "tsv_task.h"
 
 static int copy_name(const ycfg *d, const ynode *n, char *dst, const char *what) {
     const char *s = ynode_scalar(n);
@@ -149,7 +150,11 @@ static int parse_evaluator(search_config *c, const ycfg *d, const ynode *root) {
     if (ycfg_enum(d, e, "kind", kinds, 0, &k)) return -1;
     c->evaluator = (evaluator_kind)k;
     const ynode *t;
-    if (ycfg_node(d, e, "tables", YNODE_SEQ, !c->codesign, &t)) return -1;
+    int need_table = 0; /* some objective's ground truth is a table column */
+    for (int o = 0; o < c->n_obj; o++)
+        need_table |= !c->codesign && strcmp(c->obj[o].source, "finetune") && strcmp(c->obj[o].source, "finetune_f1") &&
+                      !c->obj[o].device[0];
+    if (ycfg_node(d, e, "tables", YNODE_SEQ, need_table, &t)) return -1;
     if (t && (ynode_len(t) < 1 || ynode_len(t) > HW_MAX_TABLES))
         return ycfg_fail(d, t, "between 1 and %d table files are needed", HW_MAX_TABLES);
     c->n_tables = t ? ynode_len(t) : 0;
@@ -243,6 +248,61 @@ static int parse_boards(search_config *c, const ycfg *d, const ynode *root) {
     return 0;
 }
 
+/* `finetune:` — accuracy ground truth by proxy fine-tuning a weight-shared
+ * supernet (docs/proxy-finetuning.md) for objectives whose source is
+ * finetune (accuracy %) or finetune_f1 (F1 of class 1, %). */
+static int parse_finetune(search_config *c, const ycfg *d, const ynode *root) {
+    const ynode *f;
+    if (ycfg_node(d, root, "finetune", YNODE_MAP, 0, &f)) return -1;
+    int wants = 0;
+    for (int k = 0; k < c->n_obj; k++)
+        wants |= !strcmp(c->obj[k].source, "finetune") || !strcmp(c->obj[k].source, "finetune_f1");
+    if (!f) {
+        if (wants) return ycfg_fail(d, ynode_get(root, "objectives"), "source finetune needs a 'finetune:' section");
+        return 0;
+    }
+    if (!wants) return ycfg_fail(d, f, "no objective has source finetune or finetune_f1");
+    if (strcmp(c->space_name, "bert")) return ycfg_fail(d, f, "proxy fine-tuning needs space.name: bert");
+    c->use_finetune = 1;
+    const char *sn, *task, *tr, *ev, *voc;
+    if (ycfg_string(d, f, "supernet", NULL, &sn) || ycfg_string(d, f, "task", NULL, &task) ||
+        ycfg_string(d, f, "train", NULL, &tr) || ycfg_string(d, f, "eval", NULL, &ev) ||
+        ycfg_string(d, f, "vocab", NULL, &voc))
+        return -1;
+    if (!sn) return ycfg_fail(d, f, "missing required key 'supernet' (a file from hwnas supernet train)");
+    c->ft_supernet = ycfg_resolve_path(d, sn);
+    const char *data = getenv("HWNAS_DATA");
+#ifdef HWNAS_DATA_DIR
+    if (!data || !*data) data = HWNAS_DATA_DIR;
+#endif
+    if (!data || !*data) data = "data";
+    if (tr || ev) {
+        if (!tr || !ev || task) return ycfg_fail(d, f, "give either 'task' or both 'train' and 'eval'");
+        c->ft_train = ycfg_resolve_path(d, tr);
+        c->ft_eval = ycfg_resolve_path(d, ev);
+    } else {
+        char tp[4096], ep[4096];
+        if (tsv_task_paths(data, task ? task : "sst2", tp, ep, sizeof tp))
+            return ycfg_fail(d, ynode_get(f, "task") ? ynode_get(f, "task") : f, "%s", hw_errmsg());
+        c->ft_train = hw_strdup(tp);
+        c->ft_eval = hw_strdup(ep);
+    }
+    if (voc) {
+        c->ft_vocab = ycfg_resolve_path(d, voc);
+    } else {
+        size_t n = strlen(data) + 64;
+        c->ft_vocab = hw_malloc(n);
+        snprintf(c->ft_vocab, n, "%s/bert_uncased_vocab/vocab.txt", data);
+    }
+    long v;
+    if (ycfg_int(d, f, "steps", 1, 100000000, 100, &c->ft_steps) || ycfg_int(d, f, "eval_max", 0, 100000000, 0, &c->ft_eval_max) ||
+        ycfg_int(d, f, "batch", 1, 4096, 32, &v) || ycfg_double(d, f, "lr", 0, 1, 1e-4, &c->ft_lr) ||
+        ycfg_u64(d, f, "seed", 1, &c->ft_seed))
+        return -1;
+    c->ft_batch = (int)v;
+    return 0;
+}
+
 static int parse_islands(search_config *c, const ycfg *d, const ynode *root) {
     const ynode *is;
     if (ycfg_node(d, root, "islands", YNODE_MAP, 0, &is)) return -1;
@@ -325,7 +385,7 @@ int search_config_load(const char *path, search_config **out) {
     const ynode *root = ycfg_root(d);
     if (parse_space(c, d, root) || parse_objectives(c, d, root) || parse_constraints(c, d, root) ||
         parse_algorithm(c, d, root) || parse_evaluator(c, d, root) || parse_predictor(c, d, root) ||
-        parse_islands(c, d, root) || parse_boards(c, d, root) || parse_hypervolume(c, d, root) ||
+        parse_islands(c, d, root) || parse_boards(c, d, root) || parse_finetune(c, d, root) || parse_hypervolume(c, d, root) ||
         parse_output(c, d, root) || check_constraints(c, d) || ycfg_check_unknown(d))
         goto fail;
     *out = c;
@@ -341,6 +401,10 @@ void search_config_free(search_config *c) {
     free(c->out_dir);
     free(c->front_csv);
     free(c->run_file);
+    free(c->ft_supernet);
+    free(c->ft_train);
+    free(c->ft_eval);
+    free(c->ft_vocab);
     free(c->board_bind);
     free(c->board_key);
     free(c->board_allow);

@@ -74,6 +74,13 @@ typedef struct search_config {
     al_policy policy;
     double beta;                 /* optimism: mean - beta * std */
     long pool_enumerate;         /* spaces up to this size: all archs are candidates */
+    /* proxy fine-tuning: objectives with source finetune / finetune_f1 */
+    int use_finetune;
+    char *ft_supernet, *ft_train, *ft_eval, *ft_vocab; /* resolved paths */
+    long ft_steps, ft_eval_max;
+    int ft_batch;
+    double ft_lr;
+    uint64_t ft_seed;
     /* boards: objectives with a device are measured by board agents */
     int use_boards;
     char *board_bind, *board_key, *board_allow; /* endpoint, key pair file, allow-list file */

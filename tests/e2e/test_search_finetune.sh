@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# e2e: a BERT-space search whose accuracy ground truth is proxy fine-tuning
+# (a tiny supernet trained here on sms_spam, K steps per candidate, run by the
+# dispatcher rank) and whose latency ground truth is a board agent running
+# the builtin C forward pass on 127.0.0.1. At P = 1 and P = 2: the budget is
+# used, fine-tuned accuracies and measured latencies reach the front, and the
+# measured values are recorded in the run file's training sets.
+set -u
+HW=$(cd "$(dirname "${1:?usage: test_search_finetune.sh path/to/hwnas}")" && pwd)/$(basename "$1")
+T=$(mktemp -d /tmp/hwnas-e2e-sft-XXXXXX)
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+    sleep 0.2
+    for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    [ -n "${KEEP:-}" ] && echo "kept $T" || rm -rf "$T"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; for f in "$T"/*.log; do echo "== $f" >&2; tail -8 "$f" >&2; done; exit 1; }
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
+cd "$T"
+SPACE="{layers: [1, 2], hidden: [16, 32], heads: [2, 4], ffn: [32, 64]}"
+cat > sn.yaml <<YAML
+task: sms_spam
+output: $T/sn.h5
+space: $SPACE
+model: {max_seq: 32, dropout: 0.1}
+train: {batch: 16, steps: 40, n_random: 1, lr: 2.0e-3, warmup: 5, eval_every: 20, eval_max: 200, checkpoint_every: 20, seed: 3}
+YAML
+"$HW" supernet train sn.yaml > sn.log 2>&1 || fail "supernet train"
+"$HW" keygen --out disp > /dev/null && "$HW" keygen --out b1 > /dev/null || fail keygen
+cp b1.pub allow.txt
+PORT=$(( 20000 + (RANDOM % 20000) ))
+cat > board.yaml <<YAML
+id: cpu-01
+device: cpu-bert
+dispatcher: tcp://127.0.0.1:$PORT
+dispatcher_key: $T/disp.pub
+key: $T/b1.key
+runner: builtin
+builtin: {batch: 1, seq_len: 32, warmup: 1, runs: 3, threads: 1, vocab: 30522, seed: 1, space: $SPACE}
+YAML
+"$HW" board --config board.yaml --quiet 2> board.log &
+PIDS+=($!)
+cat > s.yaml <<YAML
+space:
+  name: bert
+  bert: $SPACE
+objectives:
+  - {name: accuracy, direction: maximize, source: finetune}
+  - {name: latency_ms, direction: minimize, device: cpu-bert}
+algorithm: {population: 12, generations: 100, seed: 5, max_measurements: 10}
+evaluator: {kind: predictor}
+predictor: {initial: 4, per_generation: 1, method: rf, trees: 20}
+finetune: {supernet: sn.h5, task: sms_spam, steps: 5, eval_max: 100, batch: 8}
+boards: {bind: 'tcp://127.0.0.1:$PORT', key: disp.key, allow: allow.txt, wait_s: 60}
+YAML
+timeout 300 "$HW" search s.yaml --quiet --summary s1.json --out-dir o1 --run o1/run.h5 > s1.log 2>&1 || fail "P=1 search"
+timeout 300 mpirun --oversubscribe -n 2 "$HW" search s.yaml --quiet --summary s2.json --out-dir o2 > s2.log 2>&1 \
+    || fail "P=2 search"
+python3 - <<'PY' || fail "results"
+import csv, json
+for f, front in (("s1.json", "o1/front.csv"), ("s2.json", "o2/front.csv")):
+    s = json.load(open(f))
+    assert s["measurements"] == 10, (f, s["measurements"])
+    rows = list(csv.DictReader(open(front)))
+    assert rows, front
+    for r in rows:
+        acc, lat = float(r["accuracy"]), float(r["latency_ms"])
+        assert 0 <= acc <= 100 and lat > 0, r
+        assert r["arch"].startswith("L"), r
+print("ok")
+PY
+grep -q "board time" s1.log || fail "no board time"
+"$HW" front o1/run.h5 --csv > front_h5.csv 2> front_h5.err || fail "front of the run file: $(cat front_h5.err)"
+echo PASS
