@@ -25,7 +25,7 @@ bash "$SRC/tests/slurm/slurm_up.sh" "$W/s" || fail "slurm_up"
 export HWNAS OPENBLAS_NUM_THREADS=1
 
 sed -e 's/seed: 1/seed: @SEED@/' -e 's/"latency_ms <= 5"/"latency_ms <= @LATENCY@"/' \
-    -e 's/generations: 400/generations: 8/' -e '/stop_hv_ratio/d' \
+    -e 's/generations: [0-9]*/generations: 8/' -e '/stop_hv_ratio/d' \
     -e "s#\.\./hw_nas_bench/#$DATA/hw_nas_bench/#" -e "s#\.\./nb201_accuracy/#$DATA/nb201_accuracy/#" \
     "$DATA/configs/nb201-tx2-lat5.yaml" > "$W/tmpl.yaml"
 grep -q '@SEED@' "$W/tmpl.yaml" && grep -q '@LATENCY@' "$W/tmpl.yaml" || fail "template placeholders"
