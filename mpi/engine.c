@@ -390,6 +390,16 @@ static void role_dispatcher(eng *E) {
     }
 }
 
+/* An island's last message: its archive (measured points) for the merge. */
+static void send_final(eng *E) {
+    const pareto_archive *a = island_archive(E->is);
+    int na = pareto_archive_size(a);
+    hw_genome *g = hw_malloc((size_t)(na ? na : 1) * sizeof *g);
+    for (int i = 0; i < na; i++) g[i] = *pareto_archive_genome(a, i);
+    MPI_Send(g, na * (int)sizeof *g, MPI_BYTE, 0, ENGINE_TAG_FINAL, E->comm);
+    free(g);
+}
+
 static void island_apply(eng *E, const uint8_t *buf, update_hdr *h) {
     memcpy(h, buf, sizeof *h);
     const meas_record *r = (const meas_record *)(buf + sizeof *h);
@@ -445,13 +455,7 @@ static void role_island(eng *E) {
         if (h.stop) break;
     }
     free(out);
-    /* final: send this island's archive (measured points) for the merge */
-    const pareto_archive *a = island_archive(E->is);
-    int na = pareto_archive_size(a);
-    hw_genome *g = hw_malloc((size_t)(na ? na : 1) * sizeof *g);
-    for (int i = 0; i < na; i++) g[i] = *pareto_archive_genome(a, i);
-    MPI_Send(g, na * (int)sizeof *g, MPI_BYTE, 0, ENGINE_TAG_FINAL, E->comm);
-    free(g);
+    send_final(E);
 }
 
 
@@ -581,12 +585,7 @@ static void role_island_async(eng *E) {
         recv_bytes(E, st.MPI_SOURCE, ENGINE_TAG_MIGRANTS, &buf, &len);
         free(buf);
     }
-    const pareto_archive *a = island_archive(E->is);
-    int na = pareto_archive_size(a);
-    hw_genome *g = hw_malloc((size_t)(na ? na : 1) * sizeof *g);
-    for (int i = 0; i < na; i++) g[i] = *pareto_archive_genome(a, i);
-    MPI_Send(g, na * (int)sizeof *g, MPI_BYTE, 0, ENGINE_TAG_FINAL, E->comm);
-    free(g);
+    send_final(E);
 }
 
 /* ---- entry ---------------------------------------------------------------- */

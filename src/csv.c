@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fsutil.h"
 #include "hw_err.h"
 
 struct csv_table {
@@ -137,21 +138,9 @@ fail:
 }
 
 int csv_read(const char *path, csv_table **out) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return hw_fail("%s: cannot open: %s", path, strerror(errno));
-    size_t cap = 1 << 16, len = 0;
-    char *buf = hw_malloc(cap);
-    size_t k;
-    while ((k = fread(buf + len, 1, cap - len, f)) > 0) {
-        len += k;
-        if (len == cap) buf = hw_realloc(buf, cap *= 2);
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        free(buf);
-        return hw_fail("%s: read error", path);
-    }
+    char *buf;
+    size_t len;
+    if (hw_read_file(path, &buf, &len)) return -1;
     int rc = csv_parse(path, buf, len, out);
     free(buf);
     return rc;

@@ -84,6 +84,27 @@ fail:
     return -1;
 }
 
+int hw_read_file(const char *path, char **out, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return hw_fail("%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 1 << 16, n = 0, k;
+    char *buf = hw_malloc(cap);
+    while ((k = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += k;
+        if (n == cap - 1) buf = hw_realloc(buf, cap *= 2);
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        free(buf);
+        return hw_fail("%s: read error (is it a directory?)", path);
+    }
+    buf[n] = 0;
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
 void hw_buf_printf(hw_buf *b, const char *fmt, ...) {
     for (;;) {
         va_list ap;

@@ -9,6 +9,10 @@ int hw_mkdir_p(const char *path);
 /* Writes data to PATH atomically: PATH.tmp.<pid>, fsync, rename, fsync
  * the directory. A crash leaves either the old file or the new one. */
 int hw_write_file_atomic(const char *path, const void *data, size_t len);
+/* Reads the whole file into a malloc'd buffer (NUL-terminated; *len
+ * excludes the NUL). -1 with "PATH: cannot open: ..." / "PATH: read error
+ * (is it a directory?)". */
+int hw_read_file(const char *path, char **out, size_t *len);
 /* fsyncs the directory containing PATH. */
 int hw_fsync_dir_of(const char *path);
 

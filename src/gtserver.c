@@ -251,16 +251,11 @@ int gts_collect(gts *s, int *first, int *n_new) {
                 return -1;
             }
             const double v[4] = {pt.acc, pt.latency_ms, pt.energy_mj, pt.area_mm2};
-            int missing = 0;
             for (int k = 0; k < m; k++) {
                 raw[k] = v[codesign_source(s->cfg->obj[k].source)];
-                missing |= !isfinite(raw[k]);
+                if (!isfinite(raw[k])) raw[k] = NAN;
             }
-            r->cv = missing ? INFINITY : pt.cv;
-            for (int j = 0; j < s->cfg->n_con && !missing; j++)
-                for (int k = 0; k < m; k++)
-                    if (!strcmp(s->cfg->con[j].name, s->cfg->obj[k].name))
-                        r->cv += constraint_violation(&s->cfg->con[j], raw[k]);
+            r->cv = objectives_violation(s->cfg, raw) + pt.cv; /* + the co-design budgets */
         } else if (s->tab) {
             eval_table_lookup(s->tab, &r->g, raw, &r->cv);
         } else { /* no table: every value comes from fine-tuning or boards */
@@ -268,6 +263,8 @@ int gts_collect(gts *s, int *first, int *n_new) {
             r->cv = INFINITY;
         }
         r->board_s = s->cfg->measure_cost_s;
+        snprintf(r->board, sizeof r->board, "table");
+        snprintf(r->runner, sizeof r->runner, "table");
         if (s->ft && !from_journal[q]) { /* proxy fine-tuning on this rank */
             char arch[HW_ARCH_STR_MAX];
             finetune_opts fo;
@@ -293,18 +290,8 @@ int gts_collect(gts *s, int *first, int *n_new) {
             snprintf(r->board, sizeof r->board, "rank0");
             snprintf(r->runner, sizeof r->runner, "finetune");
             r->board_s += fr.seconds;
-            if (!s->tab && !bvals) { /* values complete: violation from the objectives */
-                int missing = 0;
-                for (int k = 0; k < m; k++) missing |= isnan(raw[k]);
-                r->cv = missing ? INFINITY : 0;
-                for (int j = 0; j < s->cfg->n_con && !missing; j++)
-                    for (int k = 0; k < m; k++)
-                        if (!strcmp(s->cfg->con[j].name, s->cfg->obj[k].name))
-                            r->cv += constraint_violation(&s->cfg->con[j], raw[k]);
-            }
+            if (!s->tab && !bvals) r->cv = objectives_violation(s->cfg, raw); /* values complete */
         }
-        snprintf(r->board, sizeof r->board, "table");
-        snprintf(r->runner, sizeof r->runner, "table");
         if (from_journal[q]) { /* measured before a crash: the journal has it */
             int64_t ri;
             u64map_get(&s->replay, space_hash(s->sp, &r->g), &ri);
@@ -314,24 +301,11 @@ int gts_collect(gts *s, int *first, int *n_new) {
             r->t_start = s->rep_t[2 * ri];
             r->t_end = s->rep_t[2 * ri + 1];
             if (s->boards) r->board_s = r->t_end > r->t_start ? r->t_end - r->t_start : 0;
-            int missing = 0;
-            for (int k = 0; k < m; k++) missing |= isnan(raw[k]);
-            r->cv = missing ? INFINITY : 0;
-            for (int j = 0; j < s->cfg->n_con && !missing; j++)
-                for (int k = 0; k < m; k++)
-                    if (!strcmp(s->cfg->con[j].name, s->cfg->obj[k].name))
-                        r->cv += constraint_violation(&s->cfg->con[j], raw[k]);
+            r->cv = objectives_violation(s->cfg, raw);
         } else if (bvals) { /* board objectives replace the table's values */
-            int missing = 0;
-            for (int k = 0; k < m; k++) {
+            for (int k = 0; k < m; k++)
                 if (s->cfg->obj[k].device[0]) raw[k] = bvals[(size_t)q * m + k];
-                missing |= isnan(raw[k]);
-            }
-            r->cv = missing ? INFINITY : 0;
-            for (int j = 0; j < s->cfg->n_con && !missing; j++)
-                for (int k = 0; k < m; k++)
-                    if (!strcmp(s->cfg->con[j].name, s->cfg->obj[k].name))
-                        r->cv += constraint_violation(&s->cfg->con[j], raw[k]);
+            r->cv = objectives_violation(s->cfg, raw);
             r->board_s = (s->ft ? r->board_s : 0) + bsec[q];
             snprintf(r->board, sizeof r->board, "%s", pv[q].board);
             snprintf(r->runner, sizeof r->runner, "%s", pv[q].runner);

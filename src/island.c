@@ -101,12 +101,9 @@ static void scratch(island *is, int n) {
 
 /* Violation of the config's constraints for minimised objective values. */
 static double violation(const search_config *c, const double *obj_min) {
-    double v = 0;
-    for (int j = 0; j < c->n_con; j++)
-        for (int k = 0; k < c->n_obj; k++)
-            if (!strcmp(c->con[j].name, c->obj[k].name))
-                v += constraint_violation(&c->con[j], objective_to_min(&c->obj[k], obj_min[k]));
-    return v;
+    double raw[HW_MAX_OBJ];
+    for (int k = 0; k < c->n_obj; k++) raw[k] = objective_to_min(&c->obj[k], obj_min[k]);
+    return objectives_violation(c, raw);
 }
 
 /* Objectives for n genomes: measured where known, else predicted. mean

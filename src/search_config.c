@@ -443,3 +443,13 @@ double constraint_violation(const constraint_cfg *c, double v) {
     }
     return 0;
 }
+
+double objectives_violation(const search_config *c, const double *raw) {
+    for (int k = 0; k < c->n_obj; k++)
+        if (isnan(raw[k])) return INFINITY;
+    double v = 0;
+    for (int j = 0; j < c->n_con; j++)
+        for (int k = 0; k < c->n_obj; k++)
+            if (!strcmp(c->con[j].name, c->obj[k].name)) v += constraint_violation(&c->con[j], raw[k]);
+    return v;
+}

@@ -118,5 +118,8 @@ static inline double objective_to_min(const objective_cfg *o, double v) {
 }
 /* Violation amount of one constraint for value v (0 when satisfied). */
 double constraint_violation(const constraint_cfg *c, double v);
+/* Total violation of the constraints on objectives for raw objective values
+ * (natural units, n_obj of them): +INF if any value is missing (NaN). */
+double objectives_violation(const search_config *c, const double *raw);
 
 #endif

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <yaml.h>
 
+#include "fsutil.h"
 #include "hw_err.h"
 
 struct ynode {
@@ -249,20 +250,9 @@ fail:
 }
 
 int ycfg_load(const char *path, ycfg **out) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return hw_fail("%s: cannot open: %s", path, strerror(errno));
-    size_t cap = 4096, len = 0, k;
-    char *buf = hw_malloc(cap);
-    while ((k = fread(buf + len, 1, cap - len, f)) > 0) {
-        len += k;
-        if (len == cap) buf = hw_realloc(buf, cap *= 2);
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        free(buf);
-        return hw_fail("%s: read error (is it a directory?)", path);
-    }
+    char *buf;
+    size_t len;
+    if (hw_read_file(path, &buf, &len)) return -1;
     int rc = ycfg_parse(path, buf, len, out);
     free(buf);
     return rc;
