@@ -231,30 +231,23 @@ static int boundary(eng *E, int gen, int final) {
     if (E->size > 1) MPI_Allreduce(MPI_IN_PLACE, flags, 2, MPI_INT, MPI_MAX, E->comm);
     if (!flags[0] && !flags[1]) return 0;
     int nisl = E->n_islands;
-    if (E->rank > 0 || E->size == 1) { /* islands: state to rank 0 */
+    if (E->rank > 0) { /* islands: state to rank 0 */
         uint8_t *b;
         size_t l;
         if (island_export(E->is, &b, &l)) die(E, "checkpoint: island state");
-        if (E->size > 1) {
-            MPI_Send(b, (int)l, MPI_BYTE, 0, ENGINE_TAG_CKPT, E->comm);
-            free(b);
-        } else {
-            eckpt_state st = {.generation = gen, .evaluations = E->evaluations, .wall_s = E->wall0 + now_s() - E->t0};
-            run_snapshot *snap;
-            if (eckpt_build(E->cfg, E->sp, E->gt, E->res, &st, &b, &l, 1, journal_last_seq(E->jnl), &snap) ||
-                ckpt_write(E->opt->run_path, snap) || journal_compact(E->jnl, snap->meas_seq))
-                die(E, "checkpoint");
-            run_snapshot_free(snap);
-            free(b);
-        }
-    }
-    if (E->rank == 0 && E->size > 1) {
+        MPI_Send(b, (int)l, MPI_BYTE, 0, ENGINE_TAG_CKPT, E->comm);
+        free(b);
+    } else { /* rank 0: gather (P = 1: its own island), write, compact */
         uint8_t **blobs = hw_malloc((size_t)nisl * sizeof *blobs);
         size_t *lens = hw_malloc((size_t)nisl * sizeof *lens);
-        for (int r = 1; r < E->size; r++) {
-            int len;
-            recv_bytes(E, r, ENGINE_TAG_CKPT, &blobs[r - 1], &len);
-            lens[r - 1] = (size_t)len;
+        if (E->size == 1) {
+            if (island_export(E->is, &blobs[0], &lens[0])) die(E, "checkpoint: island state");
+        } else {
+            for (int r = 1; r < E->size; r++) {
+                int len;
+                recv_bytes(E, r, ENGINE_TAG_CKPT, &blobs[r - 1], &len);
+                lens[r - 1] = (size_t)len;
+            }
         }
         eckpt_state st = {.generation = gen, .evaluations = E->evaluations, .wall_s = E->wall0 + now_s() - E->t0};
         run_snapshot *snap;

@@ -127,19 +127,6 @@ static void score(island *is, const hw_genome *g, int n, double *obj, double *cv
 
 int island_ask(island *is, const hw_genome **batch, int *n) { return nsga_ask(is->e, batch, n); }
 
-int island_tell_measured(island *is, const meas_record *r) {
-    const hw_genome *b;
-    int n;
-    if (nsga_ask(is->e, &b, &n)) return -1;
-    scratch(is, n);
-    const int m = is->cfg->n_obj;
-    for (int i = 0; i < n; i++) {
-        memcpy(is->obj + (size_t)i * m, r[i].obj, (size_t)m * sizeof *is->obj);
-        is->cv[i] = r[i].cv;
-    }
-    return nsga_tell(is->e, is->obj, is->cv);
-}
-
 int island_tell_predicted(island *is) {
     const hw_genome *b;
     int n;

@@ -6,7 +6,8 @@
  * active-learning policy that proposes what to measure next.
  *
  * Per generation: island_ask -> (measure-everything mode) the caller gets
- * the batch measured and calls island_tell_measured; (predictor mode)
+ * the batch measured, applies the records with island_update, then calls
+ * island_tell_predicted, which finds every value measured; (predictor mode)
  * island_tell_predicted, then island_propose -> the caller routes the
  * proposals to the gtserver -> island_update with the new records and,
  * when retrained, the model blob. Migration: island_emigrants /
@@ -23,9 +24,9 @@ int island_create(const search_config *cfg, const space *sp, int id, island **ou
 void island_free(island *is);
 
 int island_ask(island *is, const hw_genome **batch, int *n);
-/* Measure-everything mode: the batch's records, in batch order. */
-int island_tell_measured(island *is, const meas_record *r);
-/* Predictor mode: measured values where known, predictions elsewhere. */
+/* Tells the engine the batch's objectives: measured values where known
+ * (in measure-everything mode, after the batch's update, all of them),
+ * surrogate predictions elsewhere. */
 int island_tell_predicted(island *is);
 /* Tells the island how many islands the run has (default 1): with several,
  * island i proposes the picks after those of islands 0..i-1. */

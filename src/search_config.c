@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "hw_err.h"
 #include "tsv_task.h"
 
@@ -271,11 +272,7 @@ static int parse_finetune(search_config *c, const ycfg *d, const ynode *root) {
         return -1;
     if (!sn) return ycfg_fail(d, f, "missing required key 'supernet' (a file from hwnas supernet train)");
     c->ft_supernet = ycfg_resolve_path(d, sn);
-    const char *data = getenv("HWNAS_DATA");
-#ifdef HWNAS_DATA_DIR
-    if (!data || !*data) data = HWNAS_DATA_DIR;
-#endif
-    if (!data || !*data) data = "data";
+    const char *data = cli_data_dir();
     if (tr || ev) {
         if (!tr || !ev || task) return ycfg_fail(d, f, "give either 'task' or both 'train' and 'eval'");
         c->ft_train = ycfg_resolve_path(d, tr);
