@@ -11,9 +11,11 @@
 
 #include "ckpt.h"
 #include "engine_ckpt.h"
+#include "engine_ft.h"
 #include "hw_err.h"
 #include "island.h"
 #include "journal.h"
+#include "supernet_h5.h"
 
 static double now_s(void) {
     struct timespec ts;
@@ -47,6 +49,9 @@ typedef struct eng {
     int start_gen;      /* first generation this process runs */
     run_snapshot *snap; /* rank 0 on resume */
     engine_report *rep;
+    /* proxy fine-tuning spread over the ranks (engine_ft.h) */
+    engine_ft_ctx ftc;      /* rank 0: the executor's context */
+    supernet_ft *ft;        /* islands: their own copy of the supernet */
 } eng;
 
 /* A failing rank aborts the whole job with a clear message (never a hang). */
@@ -60,6 +65,7 @@ static void die(eng *E, const char *what) {
 
 typedef struct update_hdr {
     int32_t gen, stop, n_rec, has_blob;
+    int32_t served, pad; /* async: the island rank whose batch this answers (0: none) */
     int64_t blob_len;
 } update_hdr;
 
@@ -78,9 +84,10 @@ static void recv_bytes(eng *E, int src, int tag, uint8_t **buf, int *len) {
     E->t_comm += now_s() - t;
 }
 
-static uint8_t *pack_update(int gen, int stop, const meas_record *r, int n, const uint8_t *blob, size_t blen,
-                            int *len) {
-    update_hdr h = {.gen = gen, .stop = stop, .n_rec = n, .has_blob = blob != NULL, .blob_len = (int64_t)blen};
+static uint8_t *pack_update(int gen, int stop, int served, const meas_record *r, int n, const uint8_t *blob,
+                            size_t blen, int *len) {
+    update_hdr h = {.gen = gen, .stop = stop, .n_rec = n, .has_blob = blob != NULL, .served = served,
+                    .blob_len = (int64_t)blen};
     size_t L = sizeof h + (size_t)n * sizeof *r + blen;
     uint8_t *b = hw_malloc(L);
     memcpy(b, &h, sizeof h);
@@ -281,7 +288,7 @@ static uint8_t *resume_update(eng *E, int *len) {
     uint8_t *blob;
     size_t bl;
     if (surrogate_save(gts_surrogate(E->gt), &blob, &bl)) die(E, "resume: model");
-    uint8_t *m = pack_update(E->start_gen - 1, 0, rec, nr, blob, bl, len);
+    uint8_t *m = pack_update(E->start_gen - 1, 0, 0, rec, nr, blob, bl, len);
     free(blob);
     return m;
 }
@@ -355,7 +362,7 @@ static void role_dispatcher(eng *E) {
         free(msg);
     } else if (E->predictor) {
         if (disp_initial(E, &rec, &n, &blob, &blen)) die(E, "initial design");
-        msg = pack_update(-1, 0, rec, n, blob, blen, &len);
+        msg = pack_update(-1, 0, 0, rec, n, blob, blen, &len);
         for (int r = 1; r < E->size; r++) MPI_Send(msg, len, MPI_BYTE, r, ENGINE_TAG_UPDATE, E->comm);
         free(msg);
         free(blob);
@@ -374,7 +381,7 @@ static void role_dispatcher(eng *E) {
         if (disp_measure(E, &rec, &n, &blob, &blen)) die(E, "measure");
         int stop = disp_history(E, gen);
         if (stop < 0) die(E, "history");
-        msg = pack_update(gen, stop, rec, n, blob, blen, &len);
+        msg = pack_update(gen, stop, 0, rec, n, blob, blen, &len);
         for (int r = 1; r < E->size; r++) MPI_Send(msg, len, MPI_BYTE, r, ENGINE_TAG_UPDATE, E->comm);
         free(msg);
         free(blob);
@@ -402,6 +409,23 @@ static void island_apply(eng *E, const uint8_t *buf, update_hdr *h) {
     if (blob) E->t_comm += now_s() - t; /* model load counts as broadcast cost */
 }
 
+/* Island: blocks until the next UPDATE from rank 0 arrives, running the
+ * fine-tuning jobs rank 0 hands out meanwhile (this rank's core is free
+ * while it waits). */
+static void island_recv_update(eng *E, uint8_t **buf, int *len) {
+    for (;;) {
+        MPI_Status st;
+        MPI_Probe(0, MPI_ANY_TAG, E->comm, &st);
+        if (st.MPI_TAG == ENGINE_TAG_FTJOB) {
+            engine_ft_serve(E->comm, E->rank, E->ft, E->cfg);
+            continue;
+        }
+        HW_ASSERT(st.MPI_TAG == ENGINE_TAG_UPDATE);
+        recv_bytes(E, 0, ENGINE_TAG_UPDATE, buf, len);
+        return;
+    }
+}
+
 static void role_island(eng *E) {
     const search_config *c = E->cfg;
     int me = E->rank - 1, len;
@@ -411,12 +435,12 @@ static void role_island(eng *E) {
         recv_bytes(E, 0, ENGINE_TAG_RESUME, &buf, &len);
         if (island_import(E->is, buf, (size_t)len)) die(E, "resume: island state");
         free(buf);
-        recv_bytes(E, 0, ENGINE_TAG_UPDATE, &buf, &len);
+        island_recv_update(E, &buf, &len);
         island_apply(E, buf, &h);
         free(buf);
         E->start_gen = h.gen + 1;
     } else if (E->predictor) {
-        recv_bytes(E, 0, ENGINE_TAG_UPDATE, &buf, &len);
+        island_recv_update(E, &buf, &len);
         island_apply(E, buf, &h);
         free(buf);
     }
@@ -438,7 +462,7 @@ static void role_island(eng *E) {
         ph.n = np;
         memcpy(out, &ph, sizeof ph);
         MPI_Send(out, (int)(sizeof ph + (size_t)np * sizeof *dst), MPI_BYTE, 0, ENGINE_TAG_PROPOSE, E->comm);
-        recv_bytes(E, 0, ENGINE_TAG_UPDATE, &buf, &len);
+        island_recv_update(E, &buf, &len);
         island_apply(E, buf, &h);
         free(buf);
         if (!E->predictor && island_tell_predicted(E->is)) die(E, "tell");
@@ -467,7 +491,7 @@ static void role_dispatcher_async(eng *E) {
     uint8_t *blob, *msg;
     size_t blen;
     if (disp_initial(E, &rec, &n, &blob, &blen)) die(E, "initial design");
-    msg = pack_update(-1, 0, rec, n, blob, blen, &len);
+    msg = pack_update(-1, 0, 0, rec, n, blob, blen, &len);
     for (int r = 1; r < E->size; r++) MPI_Send(msg, len, MPI_BYTE, r, ENGINE_TAG_UPDATE, E->comm);
     free(msg);
     free(blob);
@@ -487,7 +511,7 @@ static void role_dispatcher_async(eng *E) {
         if (stop < 0) die(E, "history");
         /* every island gets the new records; the proposer also learns that
          * its batch was served (it may propose again) */
-        msg = pack_update(gen_max, stop, rec, n, blob, blen, &len);
+        msg = pack_update(gen_max, stop, st.MPI_SOURCE, rec, n, blob, blen, &len);
         for (int r = 1; r < E->size; r++)
             if (r == st.MPI_SOURCE || n > 0 || stop) MPI_Send(msg, len, MPI_BYTE, r, ENGINE_TAG_UPDATE, E->comm);
         free(msg);
@@ -516,7 +540,7 @@ static void role_island_async(eng *E) {
     int me = E->rank - 1, len, outstanding = 0, stop = 0;
     uint8_t *buf;
     update_hdr h;
-    recv_bytes(E, 0, ENGINE_TAG_UPDATE, &buf, &len); /* the initial design */
+    island_recv_update(E, &buf, &len); /* the initial design */
     island_apply(E, buf, &h);
     free(buf);
     int k = c->per_generation;
@@ -526,12 +550,17 @@ static void role_island_async(eng *E) {
     for (int gen = 0; !stop; gen++) {
         for (;;) { /* whatever has arrived, without blocking */
             int flag;
-            MPI_Iprobe(0, ENGINE_TAG_UPDATE, E->comm, &flag, MPI_STATUS_IGNORE);
+            MPI_Status st;
+            MPI_Iprobe(0, MPI_ANY_TAG, E->comm, &flag, &st);
             if (!flag) break;
-            recv_bytes(E, 0, ENGINE_TAG_UPDATE, &buf, &len);
+            if (st.MPI_TAG == ENGINE_TAG_FTJOB) { /* rank 0 waits for it: serve it first */
+                engine_ft_serve(E->comm, E->rank, E->ft, E->cfg);
+                continue;
+            }
+            island_recv_update(E, &buf, &len);
             island_apply(E, buf, &h);
             free(buf);
-            outstanding = 0; /* an update follows every served batch */
+            if (h.served == E->rank) outstanding = 0; /* my batch was served */
             stop |= h.stop;
         }
         if (stop || gen >= c->generations) break;
@@ -550,21 +579,22 @@ static void role_island_async(eng *E) {
         }
         if (E->n_islands > 1 && c->mig_count > 0 && (gen + 1) % c->mig_interval == 0) island_migrate(E, me, gen);
     }
-    if (!stop) { /* reached the generation limit first: wait for the stop */
-        while (!stop) {
-            recv_bytes(E, 0, ENGINE_TAG_UPDATE, &buf, &len);
-            island_apply(E, buf, &h);
-            free(buf);
-            stop = h.stop;
-            outstanding = 0; /* an update follows every served batch */
-            if (!stop) { /* tell the dispatcher this island is done: an empty batch at the limit */
-                MPI_Wait(&req, MPI_STATUS_IGNORE);
-                propose_hdr ph = {.gen = c->generations, .n = 0, .n_batch = 0};
-                memcpy(out, &ph, sizeof ph);
-                MPI_Isend(out, sizeof ph, MPI_BYTE, 0, ENGINE_TAG_PROPOSE, E->comm, &req);
-                outstanding = 1;
-            }
+    /* Reached the generation limit first: keep exactly one batch in flight
+     * (an empty one says "done at the limit") so the dispatcher, which only
+     * answers proposals, always has something to answer with the stop. */
+    while (!stop) {
+        if (!outstanding) {
+            MPI_Wait(&req, MPI_STATUS_IGNORE);
+            propose_hdr ph = {.gen = c->generations, .n = 0, .n_batch = 0};
+            memcpy(out, &ph, sizeof ph);
+            MPI_Isend(out, sizeof ph, MPI_BYTE, 0, ENGINE_TAG_PROPOSE, E->comm, &req);
+            outstanding = 1;
         }
+        island_recv_update(E, &buf, &len);
+        island_apply(E, buf, &h);
+        free(buf);
+        stop = h.stop;
+        if (h.served == E->rank) outstanding = 0;
     }
     MPI_Wait(&req, MPI_STATUS_IGNORE);
     free(out);
@@ -707,6 +737,14 @@ int engine_run(const search_config *cfg, const space *sp, MPI_Comm parent, const
             goto done;
         }
     if (E.is) island_set_count(E.is, E.n_islands);
+    if (cfg->use_finetune && E.size > 1) { /* fine-tuning jobs on every rank */
+        if (E.rank == 0) {
+            E.ftc = (engine_ft_ctx){.comm = E.comm, .size = E.size, .ft = gts_ft(E.gt), .cfg = cfg};
+            gts_set_ft_exec(E.gt, engine_ft_exec, &E.ftc);
+        } else if (supernet_ft_open(cfg->ft_supernet, cfg->ft_train, cfg->ft_eval, cfg->ft_vocab, &E.ft)) {
+            die(&E, "fine-tuning");
+        }
+    }
     if (E.size == 1) {
         rc = role_single(&E);
     } else if (E.predictor && !cfg->sync) {
@@ -770,6 +808,7 @@ done:
     journal_close(E.jnl);
     run_snapshot_free(E.snap);
     island_free(E.is);
+    supernet_ft_close(E.ft);
     gts_free(E.gt);
     MPI_Comm_free(&E.comm);
     return rc;

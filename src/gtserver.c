@@ -29,6 +29,8 @@ struct gts {
     disp *boards;           /* NULL unless objectives are measured by boards */
     codesign *cd;           /* space codesign: the analytic models */
     supernet_ft *ft;        /* proxy fine-tuning (objectives with source finetune) */
+    gts_ft_exec_fn ft_exec; /* where fine-tuning jobs run (NULL: here, in order) */
+    void *ft_ctx;
     journal *jnl;           /* measurement journal (not owned), or NULL */
     u64map replay;          /* arch hash -> index into rep */
     double *rep;            /* [nrep x n_obj] natural units, NaN where not journaled */
@@ -202,8 +204,9 @@ static int journal_records(gts *s, int first, int n) {
             jm[k].device = (char *)(s->cfg->obj[o].device[0] ? s->cfg->obj[o].device : "table");
             jm[k].target = (char *)s->cfg->obj[o].name;
             jm[k].value = objective_to_min(&s->cfg->obj[o], r->obj[o]);
-            jm[k].board = (char *)r->board;
-            jm[k].runner = (char *)r->runner;
+            int ft = r->ft_where[0] && !strncmp(s->cfg->obj[o].source, "finetune", 8);
+            jm[k].board = (char *)(ft ? r->ft_where : r->board);
+            jm[k].runner = (char *)(ft ? "finetune" : r->runner);
             jm[k].t_start = r->t_start;
             jm[k].t_end = r->t_end;
         }
@@ -214,10 +217,70 @@ static int journal_records(gts *s, int first, int n) {
     return rc;
 }
 
+void gts_set_ft_exec(gts *s, gts_ft_exec_fn fn, void *ctx) {
+    s->ft_exec = fn;
+    s->ft_ctx = ctx;
+}
+
+supernet_ft *gts_ft(gts *s) { return s->ft; }
+
+int gts_ft_run(supernet_ft *ft, const search_config *cfg, const char *arch, int rank, gts_ft_result *out) {
+    finetune_opts fo;
+    finetune_result fr;
+    finetune_opts_default(&fo);
+    fo.steps = cfg->ft_steps;
+    fo.batch = cfg->ft_batch;
+    fo.lr = (float)cfg->ft_lr;
+    fo.eval_max = (int)cfg->ft_eval_max;
+    fo.seed = cfg->ft_seed;
+    memset(out, 0, sizeof *out);
+    if (supernet_ft_run(ft, arch, &fo, &fr)) return hw_fail_prefix("fine-tuning %s", arch);
+    out->accuracy = fr.eval.accuracy;
+    out->f1 = fr.eval.f1;
+    out->seconds = fr.seconds;
+    snprintf(out->where, sizeof out->where, "rank%d", rank);
+    return 0;
+}
+
+/* The default executor: every job here, in order. */
+static int ft_exec_local(void *ctx, const char (*arch)[HW_ARCH_STR_MAX], int n, gts_ft_result *out) {
+    gts *s = ctx;
+    for (int i = 0; i < n; i++)
+        if (gts_ft_run(s->ft, s->cfg, arch[i], 0, &out[i])) return -1;
+    return 0;
+}
+
+/* Fine-tunes the queued candidates that the journal does not already hold,
+ * through the executor: results indexed like the queue (malloc'd), or NULL
+ * with hw_errmsg. */
+static gts_ft_result *ft_jobs(gts *s, const uint8_t *from_journal) {
+    char (*arch)[HW_ARCH_STR_MAX] = hw_malloc((size_t)s->nq * sizeof *arch);
+    int *at = hw_malloc((size_t)s->nq * sizeof *at), n = 0;
+    gts_ft_result *res = hw_calloc((size_t)s->nq, sizeof *res), *tmp = hw_calloc((size_t)s->nq, sizeof *tmp);
+    for (int q = 0; q < s->nq; q++)
+        if (!from_journal[q]) {
+            space_to_string(s->sp, &s->queue[q], arch[n], sizeof arch[n]);
+            at[n++] = q;
+        }
+    int rc = n ? (s->ft_exec ? s->ft_exec(s->ft_ctx, (const char (*)[HW_ARCH_STR_MAX])arch, n, tmp)
+                             : ft_exec_local(s, (const char (*)[HW_ARCH_STR_MAX])arch, n, tmp))
+               : 0;
+    for (int i = 0; i < n && rc == 0; i++) res[at[i]] = tmp[i];
+    free(arch);
+    free(at);
+    free(tmp);
+    if (rc) {
+        free(res);
+        return NULL;
+    }
+    return res;
+}
+
 int gts_collect(gts *s, int *first, int *n_new) {
     const int m = s->cfg->n_obj;
     *first = s->nrec;
     double *bvals = NULL, *bsec = NULL;
+    gts_ft_result *ftr = NULL; /* [nq] fine-tuning results, or NULL */
     prov *pv = hw_calloc((size_t)(s->nq ? s->nq : 1), sizeof *pv);
     uint8_t *from_journal = hw_calloc((size_t)(s->nq ? s->nq : 1), 1);
     for (int q = 0; q < s->nq; q++) {
@@ -227,14 +290,9 @@ int gts_collect(gts *s, int *first, int *n_new) {
     if (s->boards && s->nq) {
         bvals = hw_malloc((size_t)s->nq * m * sizeof *bvals);
         bsec = hw_calloc((size_t)s->nq, sizeof *bsec);
-        if (boards_measure(s, bvals, bsec, pv, from_journal)) {
-            free(bvals);
-            free(bsec);
-            free(pv);
-            free(from_journal);
-            return -1;
-        }
+        if (boards_measure(s, bvals, bsec, pv, from_journal)) goto fail;
     }
+    if (s->ft && s->nq && !(ftr = ft_jobs(s, from_journal))) goto fail;
     for (int q = 0; q < s->nq; q++) {
         if (s->nrec == s->caprec) s->rec = hw_realloc(s->rec, (size_t)(s->caprec = s->caprec ? 2 * s->caprec : 256) * sizeof *s->rec);
         meas_record *r = &s->rec[s->nrec];
@@ -243,13 +301,7 @@ int gts_collect(gts *s, int *first, int *n_new) {
         double raw[HW_MAX_OBJ];
         if (s->cd) { /* co-design: accuracy table + accelerator cost model */
             codesign_point pt;
-            if (codesign_eval(s->cd, &r->g, &pt)) {
-                free(bvals);
-                free(bsec);
-                free(pv);
-                free(from_journal);
-                return -1;
-            }
+            if (codesign_eval(s->cd, &r->g, &pt)) goto fail;
             const double v[4] = {pt.acc, pt.latency_ms, pt.energy_mj, pt.area_mm2};
             for (int k = 0; k < m; k++) {
                 raw[k] = v[codesign_source(s->cfg->obj[k].source)];
@@ -265,31 +317,16 @@ int gts_collect(gts *s, int *first, int *n_new) {
         r->board_s = s->cfg->measure_cost_s;
         snprintf(r->board, sizeof r->board, "table");
         snprintf(r->runner, sizeof r->runner, "table");
-        if (s->ft && !from_journal[q]) { /* proxy fine-tuning on this rank */
-            char arch[HW_ARCH_STR_MAX];
-            finetune_opts fo;
-            finetune_result fr;
-            finetune_opts_default(&fo);
-            fo.steps = s->cfg->ft_steps;
-            fo.batch = s->cfg->ft_batch;
-            fo.lr = (float)s->cfg->ft_lr;
-            fo.eval_max = (int)s->cfg->ft_eval_max;
-            fo.seed = s->cfg->ft_seed;
-            space_to_string(s->sp, &r->g, arch, sizeof arch);
-            if (supernet_ft_run(s->ft, arch, &fo, &fr)) {
-                free(bvals);
-                free(bsec);
-                free(pv);
-                free(from_journal);
-                return hw_fail_prefix("fine-tuning %s", arch);
-            }
+        if (ftr && !from_journal[q]) { /* proxy fine-tuning (run above) */
+            const gts_ft_result *fr = &ftr[q];
             for (int k = 0; k < m; k++) {
-                if (!strcmp(s->cfg->obj[k].source, "finetune")) raw[k] = 100 * fr.eval.accuracy;
-                if (!strcmp(s->cfg->obj[k].source, "finetune_f1")) raw[k] = 100 * fr.eval.f1;
+                if (!strcmp(s->cfg->obj[k].source, "finetune")) raw[k] = 100 * fr->accuracy;
+                if (!strcmp(s->cfg->obj[k].source, "finetune_f1")) raw[k] = 100 * fr->f1;
             }
-            snprintf(r->board, sizeof r->board, "rank0");
+            snprintf(r->board, sizeof r->board, "%s", fr->where);
             snprintf(r->runner, sizeof r->runner, "finetune");
-            r->board_s += fr.seconds;
+            snprintf(r->ft_where, sizeof r->ft_where, "%s", fr->where);
+            r->board_s += fr->seconds;
             if (!s->tab && !bvals) r->cv = objectives_violation(s->cfg, raw); /* values complete */
         }
         if (from_journal[q]) { /* measured before a crash: the journal has it */
@@ -327,8 +364,16 @@ int gts_collect(gts *s, int *first, int *n_new) {
     free(bsec);
     free(pv);
     free(from_journal);
+    free(ftr);
     if (s->jnl && *n_new > 0 && journal_records(s, *first, *n_new)) return -1;
     return 0;
+fail:
+    free(bvals);
+    free(bsec);
+    free(pv);
+    free(from_journal);
+    free(ftr);
+    return -1;
 }
 
 const meas_record *gts_records(const gts *s, int *n) {
@@ -399,7 +444,7 @@ void gts_add_replay(gts *s, const run_measurement *mm, int n) {
     }
 }
 
-/* Blob: "HWGT" u32 version 1, i64 nrec, f64 board_s, records (raw),
+/* Blob: "HWGT" u32 version 2 (2: records carry ft_where), i64 nrec, f64 board_s, records (raw),
  * u64 model blob length, model blob. Same-machine format (checkpoints are
  * resumed by the same build on the same cluster). */
 int gts_export(const gts *s, uint8_t **out, size_t *len) {
@@ -408,7 +453,7 @@ int gts_export(const gts *s, uint8_t **out, size_t *len) {
     if (surrogate_save(s->sur, &mb, &ml)) return -1;
     size_t n = 4 + 4 + 8 + 8 + (size_t)s->nrec * sizeof *s->rec + 8 + ml;
     uint8_t *b = hw_malloc(n), *p = b;
-    uint32_t ver = 1;
+    uint32_t ver = 2;
     int64_t nr = s->nrec;
     uint64_t l = ml;
     memcpy(p, "HWGT", 4), p += 4;
@@ -430,7 +475,7 @@ int gts_import(gts *s, const uint8_t *buf, size_t len) {
     uint64_t ml;
     if (len < 24 || memcmp(buf, "HWGT", 4)) return hw_fail("dispatcher state: bad magic");
     memcpy(&ver, buf + 4, 4);
-    if (ver != 1) return hw_fail("dispatcher state: version %u, expected 1", ver);
+    if (ver != 2) return hw_fail("dispatcher state: version %u, expected 2", ver);
     memcpy(&nr, buf + 8, 8);
     if (nr < 0 || (uint64_t)nr > (len - 24) / sizeof *s->rec) return hw_fail("dispatcher state: truncated records");
     size_t off = 24 + (size_t)nr * sizeof *s->rec;

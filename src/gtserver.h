@@ -30,9 +30,31 @@ typedef struct meas_record {
     char runner[16];        /* runner name ("table", "replay", "builtin", ...) */
     double t_start, t_end;  /* Unix time of the (first board) measurement */
     int replayed;           /* 1 if the value came from the journal on resume */
+    char ft_where[16];      /* provenance of fine-tuned objectives: "rankN" ("" if none) */
 } meas_record;
 
 typedef struct gts gts;
+
+/* ---- proxy fine-tuning jobs (objectives with source finetune / finetune_f1) ----
+ * gts_collect gathers the queued candidates that need fine-tuning and hands
+ * them, all at once, to an executor: by default this process runs them one
+ * after another; the MPI engine installs one that spreads them over the
+ * ranks with free cores (mpi/engine_ft.h). A candidate's result does not
+ * depend on where it ran (supernet_finetune is deterministic). */
+struct supernet_ft;
+typedef struct gts_ft_result {
+    double accuracy, f1; /* on the eval set, fractions in [0, 1] */
+    double seconds;      /* wall time of the job */
+    char where[16];      /* "rankN": who ran it */
+} gts_ft_result;
+/* Runs jobs arch[0..n) and fills out[0..n); 0 or -1 with hw_errmsg. */
+typedef int (*gts_ft_exec_fn)(void *ctx, const char (*arch)[HW_ARCH_STR_MAX], int n, gts_ft_result *out);
+void gts_set_ft_exec(gts *s, gts_ft_exec_fn fn, void *ctx);
+/* One job in this process with the config's finetune options (the default
+ * executor's body; island ranks call it for the jobs they are handed). */
+int gts_ft_run(struct supernet_ft *ft, const search_config *cfg, const char *arch, int rank, gts_ft_result *out);
+/* The supernet this gts opened (NULL without fine-tuned objectives). */
+struct supernet_ft *gts_ft(gts *s);
 
 int gts_create(const search_config *cfg, const space *sp, gts **out);
 void gts_free(gts *s);
