@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "fsutil.h"
 #include "csv.h"
 #include "help.h"
 #include "hw_err.h"
@@ -254,7 +255,6 @@ static int run_eval(const popts *o, pred_kind kind) {
     int *rows = NULL, d = 0, status = HW_EXIT_USAGE;
     help_meta *hm = NULL;
     metrics *ms = NULL;
-    FILE *jf = NULL;
     if (csv_read(o->table, &t)) goto fail;
     if (o->space && space_create_nb201(&sp)) goto fail;
     if (table_features(t, sp, o->features, &X, &d, &idx) || table_target(t, o->target, o->allow_missing, &y)) goto fail;
@@ -340,35 +340,37 @@ static int run_eval(const popts *o, pred_kind kind) {
            stats_median(col[6], S));
     printf("%-6s %8.4f %8.4f %8.3f %8.2f %8.2f\n", "std", stats_std(col[0], S, 0), stats_std(col[1], S, 0),
            stats_std(col[2], S, 0), stats_std(col[3], S, 0), stats_std(col[4], S, 0));
-    if (o->json) {
-        jf = fopen(o->json, "w");
-        if (!jf) {
-            hw_fail("%s: cannot create", o->json);
-            goto fail;
+    if (o->json) { /* built in memory, written atomically */
+        hw_buf jb = {0};
+        static const char *const key[7] = {"rho", "tau", "mape", "within10", "within5", "fit_cpu_s", "rows_per_cpu_s"};
+        hw_buf_printf(&jb, "{\"command\": \"eval\", \"table\": ");
+        hw_buf_json_str(&jb, o->table);
+        hw_buf_printf(&jb, ", \"target\": ");
+        hw_buf_json_str(&jb, o->target);
+        hw_buf_printf(&jb, ", \"method\": \"%s\", \"train_size\": %d, \"test_size\": %d, \"threads\": %ld, \"per_seed\": [",
+                      pred_kind_name(kind), ntr, nte, o->threads);
+        for (int s = 0; s < S; s++) {
+            hw_buf_printf(&jb, "%s{\"seed\": %d", s ? ", " : "", s + 1);
+            for (int c = 0; c < 7; c++) {
+                hw_buf_printf(&jb, ", \"%s\": ", key[c]);
+                hw_buf_json_num(&jb, c == 3 || c == 4 ? col[c][s] / 100 : col[c][s]);
+            }
+            hw_buf_printf(&jb, "}");
         }
-        fprintf(jf, "{\"command\": \"eval\", \"table\": \"%s\", \"target\": \"%s\", \"method\": \"%s\", "
-                    "\"train_size\": %d, \"test_size\": %d, \"threads\": %ld, \"per_seed\": [",
-                o->table, o->target, pred_kind_name(kind), ntr, nte, o->threads);
-        for (int s = 0; s < S; s++)
-            fprintf(jf, "%s{\"seed\": %d, \"rho\": %.6f, \"tau\": %.6f, \"mape\": %.6f, \"within10\": %.6f, "
-                        "\"within5\": %.6f, \"fit_cpu_s\": %.6f, \"rows_per_cpu_s\": %.6g}",
-                    s ? ", " : "", s + 1, ms[s].rho, ms[s].tau, ms[s].mape, ms[s].w10, ms[s].w5, ms[s].fit_s,
-                    ms[s].rows_per_s);
-        fprintf(jf, "], \"mean\": {\"rho\": %.6f, \"tau\": %.6f, \"mape\": %.6f, \"within10\": %.6f, "
-                    "\"within5\": %.6f, \"fit_cpu_s_median\": %.6f, \"rows_per_cpu_s_median\": %.6g}}\n",
-                stats_mean(col[0], S), stats_mean(col[1], S), stats_mean(col[2], S), stats_mean(col[3], S) / 100,
-                stats_mean(col[4], S) / 100, stats_median(col[5], S), stats_median(col[6], S));
-        if (fclose(jf)) {
-            jf = NULL;
-            hw_fail("%s: write failed", o->json);
-            goto fail;
+        hw_buf_printf(&jb, "], \"mean\": {");
+        for (int c = 0; c < 7; c++) { /* times: medians */
+            hw_buf_printf(&jb, "%s\"%s%s\": ", c ? ", " : "", key[c], c >= 5 ? "_median" : "");
+            double v = c >= 5 ? stats_median(col[c], S) : stats_mean(col[c], S);
+            hw_buf_json_num(&jb, c == 3 || c == 4 ? v / 100 : v);
         }
-        jf = NULL;
+        hw_buf_printf(&jb, "}}\n");
+        int wrc = hw_write_file_atomic(o->json, jb.p, jb.len);
+        hw_buf_free(&jb);
+        if (wrc) goto fail;
     }
     status = HW_EXIT_OK;
 fail:
     if (status != HW_EXIT_OK) cli_report(status);
-    if (jf) fclose(jf);
     csv_free(t);
     space_free(sp);
     help_meta_free(hm);
@@ -504,7 +506,6 @@ static int run_fewshot(const popts *o, pred_kind kind) {
     int *row_of = NULL, *pool = NULL, *query = NULL, d, nref = 0, status = HW_EXIT_USAGE, ndev = 0;
     char **devs = NULL;
     help_meta *hm = NULL;
-    FILE *jf = NULL;
     const int64_t NIDX = 15625;
     if (!o->space) {
         hw_fail("fewshot needs --space nb201");
@@ -627,28 +628,30 @@ static int run_fewshot(const popts *o, pred_kind kind) {
     double el = now_s() - t0;
     printf("%s mean %.4f std %.4f over %d draws (%.3f s per draw)\n", o->target, stats_mean(rhos, S),
            stats_std(rhos, S, 0), S, el / S);
-    if (o->json) {
-        jf = fopen(o->json, "w");
-        if (!jf) {
-            hw_fail("%s: cannot create", o->json);
-            goto fail;
+    if (o->json) { /* built in memory, written atomically */
+        hw_buf jb = {0};
+        hw_buf_printf(&jb, "{\"command\": \"fewshot\", \"table\": ");
+        hw_buf_json_str(&jb, o->table);
+        hw_buf_printf(&jb, ", \"target\": ");
+        hw_buf_json_str(&jb, o->target);
+        hw_buf_printf(&jb, ", \"method\": \"%s\", \"shots\": %d, \"pool\": %d, \"query\": %d, \"rho\": [",
+                      pred_kind_name(kind), K, npool, nq);
+        for (int s = 0; s < S; s++) {
+            if (s) hw_buf_printf(&jb, ", ");
+            hw_buf_json_num(&jb, rhos[s]);
         }
-        fprintf(jf, "{\"command\": \"fewshot\", \"table\": \"%s\", \"target\": \"%s\", \"method\": \"%s\", "
-                    "\"shots\": %d, \"pool\": %d, \"query\": %d, \"rho\": [",
-                o->table, o->target, pred_kind_name(kind), K, npool, nq);
-        for (int s = 0; s < S; s++) fprintf(jf, "%s%.6f", s ? ", " : "", rhos[s]);
-        fprintf(jf, "], \"mean\": %.6f, \"std\": %.6f}\n", stats_mean(rhos, S), stats_std(rhos, S, 0));
-        if (fclose(jf)) {
-            jf = NULL;
-            hw_fail("%s: write failed", o->json);
-            goto fail;
-        }
-        jf = NULL;
+        hw_buf_printf(&jb, "], \"mean\": ");
+        hw_buf_json_num(&jb, stats_mean(rhos, S));
+        hw_buf_printf(&jb, ", \"std\": ");
+        hw_buf_json_num(&jb, stats_std(rhos, S, 0));
+        hw_buf_printf(&jb, "}\n");
+        int wrc = hw_write_file_atomic(o->json, jb.p, jb.len);
+        hw_buf_free(&jb);
+        if (wrc) goto fail;
     }
     status = HW_EXIT_OK;
 fail:
     if (status != HW_EXIT_OK) cli_report(status);
-    if (jf) fclose(jf);
     csv_free(t);
     space_free(sp);
     help_meta_free(hm);

@@ -2,12 +2,17 @@
  * random-forest accuracy predictor trained on proxy results.
  *
  *   bench_bert_proxy SUPERNET.h5 [--n N] [--n-long M] [--k K] [--long L]
- *                    [--seed S] [--csv FILE] [--task sst2|sms_spam]
+ *                    [--long-seeds R] [--k-extra K2,K3,..] [--seed S] [--csv FILE]
+ *                    [--task sst2|sms_spam]
  *
  * Samples N distinct random candidates of the supernet's bert space
  * (seeded), fine-tunes each K steps from the supernet (the proxy used as
  * ground truth in search) and the first M of them L steps ("much longer"),
- * evaluating on the task's dev set. Reports Spearman / Kendall between the
+ * evaluating on the task's dev set; the long accuracy is the mean over R
+ * fine-tuning seeds (data order and dropout; R = 1 by default), which
+ * takes the reference's own training noise out of the comparison.
+ * --k-extra also scores the first M candidates with other proxy lengths
+ * (K = 0: the inherited weights, no fine-tuning) for a K-vs-rho table. Reports Spearman / Kendall between the
  * proxy and the long accuracies, the time per proxy job, and the
  * random-forest predictor (src/pred.h, features pred_space_features) fit on
  * the first n proxy results for growing n and tested on the last N/3
@@ -32,7 +37,8 @@ static double now_s(void) {
 
 int main(int argc, char **argv) {
     const char *sup = NULL, *csv = NULL, *task = "sst2";
-    int n = 40, n_long = 20;
+    int n = 40, n_long = 20, long_seeds = 1, nkx = 0;
+    long kx[8]; /* --k-extra */
     long k = 50, lsteps = 400;
     uint64_t seed = 7;
     for (int i = 1; i < argc; i++) {
@@ -40,18 +46,31 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--n-long") && i + 1 < argc) n_long = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--k") && i + 1 < argc) k = atol(argv[++i]);
         else if (!strcmp(argv[i], "--long") && i + 1 < argc) lsteps = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--long-seeds") && i + 1 < argc) long_seeds = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--k-extra") && i + 1 < argc) {
+            for (char *q = argv[++i]; *q && nkx < 8;) {
+                char *end;
+                kx[nkx] = strtol(q, &end, 10);
+                if (end == q || kx[nkx] < 0) {
+                    fprintf(stderr, "bench_bert_proxy: --k-extra: bad list '%s'\n", argv[i]);
+                    return 2;
+                }
+                nkx++;
+                q = *end == ',' ? end + 1 : end;
+            }
+        }
         else if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed = strtoull(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--csv") && i + 1 < argc) csv = argv[++i];
         else if (!strcmp(argv[i], "--task") && i + 1 < argc) task = argv[++i];
         else if (!sup && argv[i][0] != '-') sup = argv[i];
         else {
-            fprintf(stderr, "usage: bench_bert_proxy SUPERNET.h5 [--n N] [--n-long M] [--k K] [--long L] [--seed S] "
-                            "[--csv FILE] [--task sst2|sms_spam]\n");
+            fprintf(stderr, "usage: bench_bert_proxy SUPERNET.h5 [--n N] [--n-long M] [--k K] [--long L] [--long-seeds R] "
+                            "[--k-extra K2,..] [--seed S] [--csv FILE] [--task sst2|sms_spam]\n");
             return 2;
         }
     }
-    if (!sup || n < 4 || n_long > n || n_long < 0) {
-        fprintf(stderr, "bench_bert_proxy: need SUPERNET.h5, --n >= 4, 0 <= --n-long <= --n\n");
+    if (!sup || n < 4 || n_long > n || n_long < 0 || long_seeds < 1) {
+        fprintf(stderr, "bench_bert_proxy: need SUPERNET.h5, --n >= 4, 0 <= --n-long <= --n, --long-seeds >= 1\n");
         return 2;
     }
     const char *e = getenv("OPENBLAS_NUM_THREADS");
@@ -68,6 +87,8 @@ int main(int argc, char **argv) {
     char (*arch)[HW_ARCH_STR_MAX] = calloc((size_t)n, sizeof *arch);
     double *acc_p = calloc((size_t)n, sizeof(double)), *acc_l = calloc((size_t)n, sizeof(double));
     double *tp_s = calloc((size_t)n, sizeof(double)), *tl_s = calloc((size_t)n, sizeof(double));
+    double *acc_x = calloc((size_t)(nkx ? nkx : 1) * n, sizeof(double)); /* [nkx][n] other proxy lengths */
+    double *tx_s = calloc((size_t)(nkx ? nkx : 1) * n, sizeof(double));
     hw_rng r;
     rng_seed(&r, seed);
     for (int i = 0; i < n; i++) { /* distinct candidates */
@@ -83,8 +104,9 @@ int main(int argc, char **argv) {
     if (out) fprintf(out, "arch,proxy_acc,proxy_s,long_acc,long_s\n");
     finetune_opts o;
     finetune_opts_default(&o);
-    printf("candidates %d (long: first %d), proxy K=%ld steps, long L=%ld steps, batch %d, lr %g, task %s\n", n,
-           n_long, k, lsteps, o.batch, o.lr, task);
+    printf("candidates %d (long: first %d), proxy K=%ld steps, long L=%ld steps (mean of %d seeds), batch %d, lr %g, "
+           "task %s\n",
+           n, n_long, k, lsteps, long_seeds, o.batch, o.lr, task);
     fflush(stdout);
     for (int i = 0; i < n; i++) {
         finetune_result fr;
@@ -97,17 +119,33 @@ int main(int argc, char **argv) {
         acc_p[i] = fr.eval.accuracy;
         tp_s[i] = now_s() - t0;
         acc_l[i] = -1;
-        if (i < n_long) {
+        if (i < n_long) { /* the reference: L steps, mean over long_seeds seeds (seed 1 = the proxy's) */
             o.steps = lsteps;
+            t0 = now_s();
+            acc_l[i] = 0;
+            for (int sd = 0; sd < long_seeds; sd++) {
+                o.seed = 1 + (uint64_t)sd;
+                if (supernet_ft_run(ft, arch[i], &o, &fr)) {
+                    fprintf(stderr, "bench_bert_proxy: %s\n", hw_errmsg());
+                    return 1;
+                }
+                acc_l[i] += fr.eval.accuracy / long_seeds;
+            }
+            o.seed = 1;
+            tl_s[i] = (now_s() - t0) / long_seeds;
+        }
+        for (int j = 0; j < nkx && i < n_long; j++) {
+            o.steps = kx[j];
             t0 = now_s();
             if (supernet_ft_run(ft, arch[i], &o, &fr)) {
                 fprintf(stderr, "bench_bert_proxy: %s\n", hw_errmsg());
                 return 1;
             }
-            acc_l[i] = fr.eval.accuracy;
-            tl_s[i] = now_s() - t0;
+            acc_x[(size_t)j * n + i] = fr.eval.accuracy;
+            tx_s[(size_t)j * n + i] = now_s() - t0;
         }
         printf("%3d %-40s proxy %.4f (%.1f s)", i, arch[i], acc_p[i], tp_s[i]);
+        for (int j = 0; j < nkx && i < n_long; j++) printf("  K=%ld %.4f", kx[j], acc_x[(size_t)j * n + i]);
         if (i < n_long) printf("  long %.4f (%.1f s)", acc_l[i], tl_s[i]);
         printf("\n");
         fflush(stdout);
@@ -119,6 +157,12 @@ int main(int argc, char **argv) {
                "median %.1f s (wall, shared machine)\n",
                n_long, stats_spearman(acc_p, acc_l, n_long), stats_kendall(acc_p, acc_l, n_long),
                stats_median(tp_s, n), stats_median(tl_s, n_long));
+        printf("| proxy K (steps) | Spearman vs long | Kendall | proxy job median, s |\n|---:|---:|---:|---:|\n");
+        printf("| %ld | %.3f | %.3f | %.1f |\n", k, stats_spearman(acc_p, acc_l, n_long),
+               stats_kendall(acc_p, acc_l, n_long), stats_median(tp_s, n));
+        for (int j = 0; j < nkx; j++)
+            printf("| %ld | %.3f | %.3f | %.1f |\n", kx[j], stats_spearman(acc_x + (size_t)j * n, acc_l, n_long),
+                   stats_kendall(acc_x + (size_t)j * n, acc_l, n_long), stats_median(tx_s + (size_t)j * n, n_long));
     }
     /* random forest on proxy results: train on n_train, test on the last n/3 */
     int d = pred_space_nfeatures(sp), ntest = n / 3, pool = n - ntest;
@@ -155,6 +199,7 @@ int main(int argc, char **argv) {
         printf("  trained on %2d candidates: Spearman %.3f (mean of %d)\n", ntr, sum / reps, reps);
     }
     free(X), free(Xtr), free(ytr), free(yhat), free(g), free(arch), free(acc_p), free(acc_l), free(tp_s), free(tl_s);
+    free(acc_x), free(tx_s);
     supernet_ft_close(ft);
     return 0;
 }

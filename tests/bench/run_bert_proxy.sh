@@ -8,7 +8,7 @@
 #      (Spearman vs number of fine-tuned candidates).
 #
 #   tests/bench/run_bert_proxy.sh      (build dir: $HWNAS_BUILD or build/)
-#   N=40 N_LONG=20 K=20 LONG=150 SUPERNET=build/supernet-sst2.h5 tests/bench/run_bert_proxy.sh
+#   N=40 N_LONG=20 K=20 LONG=150 LONG_SEEDS=3 SUPERNET=build/supernet-sst2.h5 tests/bench/run_bert_proxy.sh
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
@@ -18,6 +18,8 @@ N=${N:-40}
 N_LONG=${N_LONG:-20}
 K=${K:-20}
 LONG=${LONG:-150}
+LONG_SEEDS=${LONG_SEEDS:-3}
+K_EXTRA=${K_EXTRA:-0,50}
 export OPENBLAS_NUM_THREADS=${THREADS:-1}
 if [ ! -x "$BUILD/hwnas" ] || [ ! -x "$BUILD/bench_bert_proxy" ]; then
     cmake -S "$SRC" -B "$BUILD" > /dev/null && cmake --build "$BUILD" --target hwnas bench_bert_proxy -j2 > /dev/null
@@ -29,4 +31,4 @@ for arch in L4:H256:A8.8.8.8:F1024.1024.1024.1024 L2:H128:A2.2:F256.256; do
     nice "$BUILD/hwnas" finetune --supernet "$SUPERNET" --arch "$arch" --steps 0 | sed 's/^/inherited (0 steps): /'
 done
 echo "== proxy validity and predictor"
-nice "$BUILD/bench_bert_proxy" "$SUPERNET" --n "$N" --n-long "$N_LONG" --k "$K" --long "$LONG" --csv "$BUILD/bert_proxy.csv"
+nice "$BUILD/bench_bert_proxy" "$SUPERNET" --n "$N" --n-long "$N_LONG" --k "$K" --long "$LONG" --long-seeds "$LONG_SEEDS" --k-extra "$K_EXTRA" --csv "$BUILD/bert_proxy.csv"
