@@ -192,7 +192,7 @@ static int mig_targets(const eng *E, int i, int gen, int *out) {
  * (deterministic); async: whatever has arrived (never waits). */
 static void island_migrate(eng *E, int me, int gen) {
     const search_config *c = E->cfg;
-    double t = now_s();
+    double t = now_s(), t_comm0 = E->t_comm; /* recv_bytes below adds its own share: counted once */
     int k = c->mig_count;
     hw_genome *em = hw_malloc((size_t)(k ? k : 1) * sizeof *em);
     int nem = 0;
@@ -222,7 +222,7 @@ static void island_migrate(eng *E, int me, int gen) {
     }
     MPI_Waitall(nt, req, MPI_STATUSES_IGNORE);
     free(em);
-    E->t_comm += now_s() - t;
+    E->t_comm = t_comm0 + (now_s() - t);
 }
 
 /* ---- checkpoints ------------------------------------------------------------ */
