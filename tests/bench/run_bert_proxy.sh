@@ -9,6 +9,8 @@
 #
 #   tests/bench/run_bert_proxy.sh      (build dir: $HWNAS_BUILD or build/)
 #   N=40 N_LONG=20 K=20 LONG=150 LONG_SEEDS=3 SUPERNET=build/supernet-sst2.h5 tests/bench/run_bert_proxy.sh
+#   CONFIG=data/configs/supernet-sst2-wide.yaml SUPERNET=build/sn-wide.h5 \
+#     ARCHS='L4:H256:A4.4.4.4:F1024.1024.1024.1024 L1:H32:A1:F64' tests/bench/run_bert_proxy.sh
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
@@ -24,10 +26,12 @@ export OPENBLAS_NUM_THREADS=${THREADS:-1}
 if [ ! -x "$BUILD/hwnas" ] || [ ! -x "$BUILD/bench_bert_proxy" ]; then
     cmake -S "$SRC" -B "$BUILD" > /dev/null && cmake --build "$BUILD" --target hwnas bench_bert_proxy -j2 > /dev/null
 fi
-CFG=$SRC/data/configs/supernet-sst2.yaml
+CFG=${CONFIG:-$SRC/data/configs/supernet-sst2.yaml}
+# largest and smallest sub-networks of the config's space (inherited accuracy)
+ARCHS=${ARCHS:-L4:H256:A8.8.8.8:F1024.1024.1024.1024 L2:H128:A2.2:F256.256}
 echo "== supernet: $SUPERNET"
 nice "$BUILD/hwnas" supernet train "$CFG" --out "$SUPERNET" --resume | grep -E "resuming|dev accuracy|saved" || true
-for arch in L4:H256:A8.8.8.8:F1024.1024.1024.1024 L2:H128:A2.2:F256.256; do
+for arch in $ARCHS; do
     nice "$BUILD/hwnas" finetune --supernet "$SUPERNET" --arch "$arch" --steps 0 | sed 's/^/inherited (0 steps): /'
 done
 echo "== proxy validity and predictor"
