@@ -4,7 +4,7 @@
  *   bench_bert fwd1   T REPS     batch-1 inference forward latency
  *   bench_bert sgemm  N REPS     OpenBLAS sgemm N x N x N (peak reference)
  *
- * Model: the default supernet's largest shape, L4:H256:A8:F1024, vocab
+ * Model: the narrow supernet's largest shape, L4:H256:A8:F1024, vocab
  * 30522, 2 classes, dropout 0.1, full-length rows (no padding). Threads:
  * OPENBLAS_NUM_THREADS (default 1). Prints one line "key value ..." with the
  * median over REPS timed repetitions (after warm-up) of the wall time

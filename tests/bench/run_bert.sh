@@ -6,7 +6,7 @@
 #   tests/bench/run_bert.sh            (build dir: $HWNAS_BUILD or build/)
 #   ROUNDS=5 THREADS=1 tests/bench/run_bert.sh
 #
-# Model: L4:H256:A8:F1024 (the default supernet's largest), vocab 30522.
+# Model: L4:H256:A8:F1024 (the largest shape of supernet-sst2-narrow.yaml), vocab 30522.
 # Training: B=32 x T=64 rows, forward + backward + clip + AdamW.
 # Latency: batch 1, T=64 and T=24 (a typical SST-2 dev sentence).
 # Each figure is the median over ROUNDS rounds (C and PyTorch interleaved)
