@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "hw_clock.h"
 #include "hw_err.h"
 #include "rng.h"
 
@@ -50,12 +51,6 @@ typedef struct agent {
 static int drop_worthy(agent *a) {
     uint64_t c = ++a->n_dropped;
     return c <= 20 || (c & (c - 1)) == 0;
-}
-
-static double mono_ms(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec * 1e-6;
 }
 
 static void alog(const agent *a, const char *fmt, ...) HW_PRINTF(2, 3);
@@ -256,7 +251,7 @@ static void drain_sock(agent *a, int stopping, double *last_rx) {
             if (drop_worthy(a)) alog(a, "dropped a message from the dispatcher: %s", hw_errmsg());
             continue;
         }
-        *last_rx = mono_ms();
+        *last_rx = 1e3 * hw_now_s();
         switch (m.type) {
         case PROTO_WELCOME:
             if (!a->welcomed) alog(a, "connected to dispatcher %s as device '%s'", a->cfg->dispatcher, a->cfg->device);
@@ -309,10 +304,10 @@ static void drain_monitor(agent *a) {
 static int agent_loop(agent *a, const atomic_int *stop) {
     const board_config *c = a->cfg;
     if (open_sock(a) != 0) return -1;
-    double now = mono_ms(), last_rx = now, next_hb = now, stop_at = 0;
+    double now = 1e3 * hw_now_s(), last_rx = now, next_hb = now, stop_at = 0;
     int stopping = 0;
     for (;;) {
-        now = mono_ms();
+        now = 1e3 * hw_now_s();
         if (!stopping && atomic_load(stop)) {
             stopping = 1;
             stop_at = now;

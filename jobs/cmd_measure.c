@@ -19,6 +19,7 @@
 #include "csv.h"
 #include "disp.h"
 #include "fsutil.h"
+#include "hw_clock.h"
 #include "hw_err.h"
 #include "jkeys.h"
 
@@ -212,12 +213,6 @@ fail:
     return -1;
 }
 
-static double mono_s(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
 int cmd_measure(int argc, char **argv) {
     static const struct option opts[] = {{"dispatcher", required_argument, 0, 'D'},
                                          {"device", required_argument, 0, 'd'},
@@ -361,7 +356,7 @@ int cmd_measure(int argc, char **argv) {
     sigaction(SIGINT, &sa, NULL);
 
     int64_t done_n = 0, nok = 0, nfail = 0, nerr = 0;
-    double t0 = mono_s(), last_progress = 0, last_sync = t0;
+    double t0 = hw_now_s(), last_progress = 0, last_sync = t0;
     res = hw_malloc(256 * sizeof *res);
     hw_buf b = {0};
     while (done_n < todo) {
@@ -371,7 +366,7 @@ int cmd_measure(int argc, char **argv) {
             rc = HW_EXIT_FAIL;
             break;
         }
-        if (timeout > 0 && mono_s() - t0 > timeout) {
+        if (timeout > 0 && hw_now_s() - t0 > timeout) {
             fprintf(stderr, "hwnas: measure: --timeout-s %g reached with %lld jobs unfinished\n", timeout,
                     (long long)(todo - done_n));
             rc = HW_EXIT_FAIL;
@@ -395,7 +390,7 @@ int cmd_measure(int argc, char **argv) {
             rc = cli_report(HW_EXIT_FAIL);
             break;
         }
-        double now = mono_s();
+        double now = hw_now_s();
         if (now - last_sync > 1.0) {
             fsync(out_fd);
             last_sync = now;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hw_clock.h"
 #include "hw_err.h"
 #include "runner_impl.h"
 #include "stats.h"
@@ -120,13 +121,10 @@ void runner_set_status(proto_msg *res, int status, const char *fmt, ...) {
 }
 
 int runner_sleep_ms(double ms, const atomic_int *abort) {
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = hw_now_s();
     for (;;) {
         if (abort && atomic_load(abort)) return 1;
-        struct timespec t;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        double left = ms - ((double)(t.tv_sec - t0.tv_sec) * 1e3 + (double)(t.tv_nsec - t0.tv_nsec) * 1e-6);
+        double left = ms - 1e3 * (hw_now_s() - t0);
         if (left <= 0) return 0;
         double step = left < 20 ? left : 20;
         struct timespec s = {(time_t)(step / 1e3), (long)(fmod(step, 1e3) * 1e6)};

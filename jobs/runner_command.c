@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hw_clock.h"
 #include "hw_err.h"
 #include "runner_impl.h"
 
@@ -90,12 +91,6 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
     return 0;
 }
 
-static double mono_s(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
 /* Runs argv with output captured into out (up to OUT_CAP, NUL-terminated);
  * returns 0 and the wait status, 1 on timeout, 2 on abort, -1 on failure
  * to start (message in err). */
@@ -152,10 +147,10 @@ static int run_child(char **argv, const char *cwd, double timeout_s, const atomi
         return -1;
     }
     size_t n = 0;
-    double t0 = mono_s();
+    double t0 = hw_now_s();
     int rc = 0;
     for (;;) {
-        double left = timeout_s - (mono_s() - t0);
+        double left = timeout_s - (hw_now_s() - t0);
         if (left <= 0) {
             rc = 1;
             break;
@@ -184,7 +179,7 @@ static int run_child(char **argv, const char *cwd, double timeout_s, const atomi
     for (;;) {
         pid_t w = waitpid(pid, wstatus, rc ? 0 : WNOHANG);
         if (w == pid || (w < 0 && errno != EINTR)) break;
-        if (mono_s() - t0 > timeout_s || (abort && atomic_load(abort))) {
+        if (hw_now_s() - t0 > timeout_s || (abort && atomic_load(abort))) {
             rc = (abort && atomic_load(abort)) ? 2 : 1;
             kill(-pid, SIGKILL);
             continue;

@@ -12,16 +12,11 @@
 #include "ckpt.h"
 #include "engine_ckpt.h"
 #include "engine_ft.h"
+#include "hw_clock.h"
 #include "hw_err.h"
 #include "island.h"
 #include "journal.h"
 #include "supernet_h5.h"
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* ---- context ----------------------------------------------------------- */
 
@@ -77,11 +72,11 @@ typedef struct propose_hdr {
 static void recv_bytes(eng *E, int src, int tag, uint8_t **buf, int *len) {
     MPI_Status st;
     MPI_Probe(src, tag, E->comm, &st);
-    double t = now_s();
+    double t = hw_now_s();
     MPI_Get_count(&st, MPI_BYTE, len);
     *buf = hw_malloc((size_t)(*len ? *len : 1));
     MPI_Recv(*buf, *len, MPI_BYTE, st.MPI_SOURCE, tag, E->comm, MPI_STATUS_IGNORE);
-    E->t_comm += now_s() - t;
+    E->t_comm += hw_now_s() - t;
 }
 
 static uint8_t *pack_update(int gen, int stop, int served, const meas_record *r, int n, const uint8_t *blob,
@@ -118,7 +113,7 @@ static int disp_history(eng *E, int gen) {
     search_result *R = E->res;
     search_history_row h = {.generation = gen, .evaluations = E->evaluations,
                             .measurements = gts_measurements(E->gt), .front_size = pareto_archive_size(a),
-                            .hv = NAN, .hv_ratio = NAN, .wall_s = E->wall0 + now_s() - E->t0};
+                            .hv = NAN, .hv_ratio = NAN, .wall_s = E->wall0 + hw_now_s() - E->t0};
     double ref[HW_MAX_OBJ];
     for (int k = 0; k < c->n_obj; k++) ref[k] = objective_to_min(&c->obj[k], c->ref[k]);
     if (c->has_ref && pareto_archive_hv(a, ref, &h.hv)) return -1;
@@ -192,7 +187,7 @@ static int mig_targets(const eng *E, int i, int gen, int *out) {
  * (deterministic); async: whatever has arrived (never waits). */
 static void island_migrate(eng *E, int me, int gen) {
     const search_config *c = E->cfg;
-    double t = now_s(), t_comm0 = E->t_comm; /* recv_bytes below adds its own share: counted once */
+    double t = hw_now_s(), t_comm0 = E->t_comm; /* recv_bytes below adds its own share: counted once */
     int k = c->mig_count;
     hw_genome *em = hw_malloc((size_t)(k ? k : 1) * sizeof *em);
     int nem = 0;
@@ -222,7 +217,7 @@ static void island_migrate(eng *E, int me, int gen) {
     }
     MPI_Waitall(nt, req, MPI_STATUSES_IGNORE);
     free(em);
-    E->t_comm = t_comm0 + (now_s() - t);
+    E->t_comm = t_comm0 + (hw_now_s() - t);
 }
 
 /* ---- checkpoints ------------------------------------------------------------ */
@@ -234,7 +229,7 @@ static void island_migrate(eng *E, int me, int gen) {
 static int boundary(eng *E, int gen, int final) {
     if (!E->opt || !E->opt->run_path) return 0;
     int flags[2] = {ckpt_signal_pending() != 0, 0};
-    if (E->rank == 0) flags[1] = final || ckpt_due(&E->sched, gen, now_s());
+    if (E->rank == 0) flags[1] = final || ckpt_due(&E->sched, gen, hw_now_s());
     if (E->size > 1) MPI_Allreduce(MPI_IN_PLACE, flags, 2, MPI_INT, MPI_MAX, E->comm);
     if (!flags[0] && !flags[1]) return 0;
     int nisl = E->n_islands;
@@ -256,7 +251,7 @@ static int boundary(eng *E, int gen, int final) {
                 lens[r - 1] = (size_t)len;
             }
         }
-        eckpt_state st = {.generation = gen, .evaluations = E->evaluations, .wall_s = E->wall0 + now_s() - E->t0};
+        eckpt_state st = {.generation = gen, .evaluations = E->evaluations, .wall_s = E->wall0 + hw_now_s() - E->t0};
         run_snapshot *snap;
         if (eckpt_build(E->cfg, E->sp, E->gt, E->res, &st, blobs, lens, nisl, journal_last_seq(E->jnl), &snap) ||
             ckpt_write(E->opt->run_path, snap) || journal_compact(E->jnl, snap->meas_seq))
@@ -267,7 +262,7 @@ static int boundary(eng *E, int gen, int final) {
         free(lens);
     }
     if (E->rank == 0) {
-        ckpt_done(&E->sched, gen, now_s());
+        ckpt_done(&E->sched, gen, hw_now_s());
         if (E->truth->progress && !final)
             fprintf(E->truth->progress, "hwnas: checkpoint at generation %d -> %s%s\n", gen, E->opt->run_path,
                     flags[0] ? " (signal: stopping)" : "");
@@ -404,9 +399,9 @@ static void island_apply(eng *E, const uint8_t *buf, update_hdr *h) {
     memcpy(h, buf, sizeof *h);
     const meas_record *r = (const meas_record *)(buf + sizeof *h);
     const uint8_t *blob = h->has_blob ? buf + sizeof *h + (size_t)h->n_rec * sizeof *r : NULL;
-    double t = now_s();
+    double t = hw_now_s();
     if (island_update(E->is, r, h->n_rec, blob, (size_t)h->blob_len)) die(E, "update");
-    if (blob) E->t_comm += now_s() - t; /* model load counts as broadcast cost */
+    if (blob) E->t_comm += hw_now_s() - t; /* model load counts as broadcast cost */
 }
 
 /* Island: blocks until the next UPDATE from rank 0 arrives, running the
@@ -675,7 +670,7 @@ int engine_run(const search_config *cfg, const space *sp, MPI_Comm parent, const
     MPI_Comm_size(E.comm, &E.size);
     E.n_islands = E.size > 1 ? E.size - 1 : 1;
     E.predictor = cfg->evaluator == EVAL_PREDICTOR;
-    E.t0 = now_s();
+    E.t0 = hw_now_s();
     rep->n_islands = E.n_islands;
     rep->resumed_from = -1;
     rep->res.hv = rep->res.hv_ratio = rep->res.true_hv = NAN;
@@ -722,7 +717,7 @@ int engine_run(const search_config *cfg, const space *sp, MPI_Comm parent, const
                 goto done;
             }
             gts_set_journal(E.gt, E.jnl);
-            ckpt_schedule_init(&E.sched, opt->ckpt_every_gens, opt->ckpt_every_s, E.start_gen - 1, now_s());
+            ckpt_schedule_init(&E.sched, opt->ckpt_every_gens, opt->ckpt_every_s, E.start_gen - 1, hw_now_s());
         }
         double ref[HW_MAX_OBJ];
         for (int k = 0; k < cfg->n_obj; k++) ref[k] = objective_to_min(&cfg->obj[k], cfg->ref[k]);
@@ -785,7 +780,7 @@ int engine_run(const search_config *cfg, const space *sp, MPI_Comm parent, const
         R->front_size = pareto_archive_size(merged);
         R->hv = last->hv;
         R->hv_ratio = last->hv_ratio;
-        R->wall_s = E.wall0 + now_s() - E.t0;
+        R->wall_s = E.wall0 + hw_now_s() - E.t0;
         if (truth->true_front_n > 0) R->true_front_found = front_found(truth, merged);
         rep->board_s = gts_board_seconds(E.gt);
         rep->compute_s = R->wall_s;

@@ -16,9 +16,10 @@
 #include <time.h>
 
 #include "cli.h"
-#include "fsutil.h"
 #include "csv.h"
+#include "fsutil.h"
 #include "help.h"
+#include "hw_clock.h"
 #include "hw_err.h"
 #include "pred.h"
 #include "rng.h"
@@ -35,20 +36,6 @@ typedef struct popts {
     double eta, synth;
     int allow_missing, no_log, log_set;
 } popts;
-
-static double now_s(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-/* Process CPU seconds: fit and prediction costs are reported in CPU time so
- * that a time-sliced, shared machine does not inflate them. */
-static double cpu_s(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 /* Splits a comma list into at most MAX_COLS fresh strings. */
 static int split_list(const char *opt, const char *s, char ***out, int *n) {
@@ -312,15 +299,15 @@ static int run_eval(const popts *o, pred_kind kind) {
         pred *model = NULL;
         popts os = *o;
         os.seed = s + 1;
-        double t0 = cpu_s();
+        double t0 = hw_cpu_s(); /* CPU time: a time-sliced, shared machine does not inflate it */
         if (fit_method(&os, kind, hm, ref, Xtr, ytr, ntr, d, &model)) goto fail;
-        double t1 = cpu_s();
+        double t1 = hw_cpu_s();
         int reps = 0;
-        double t2 = cpu_s(), t3;
+        double t2 = hw_cpu_s(), t3;
         do {
             pred_predict(model, Xte, nte, pm, ps);
             reps++;
-            t3 = cpu_s();
+            t3 = hw_cpu_s();
         } while (t3 - t2 < 0.2);
         pred_free(model);
         compute_metrics(pm, yte, nte, &ms[s]);
@@ -601,7 +588,7 @@ static int run_fewshot(const popts *o, pred_kind kind) {
     }
     printf("\n");
     int *perm = hw_malloc((size_t)npool * sizeof *perm);
-    double t0 = now_s();
+    double t0 = hw_now_s();
     for (int s = 0; s < S; s++) {
         hw_rng r;
         rng_seed(&r, (uint64_t)s + 1);
@@ -625,7 +612,7 @@ static int run_fewshot(const popts *o, pred_kind kind) {
         printf("seed %2d  rho %.4f\n", s + 1, rhos[s]);
     }
     free(perm);
-    double el = now_s() - t0;
+    double el = hw_now_s() - t0;
     printf("%s mean %.4f std %.4f over %d draws (%.3f s per draw)\n", o->target, stats_mean(rhos, S),
            stats_std(rhos, S, 0), S, el / S);
     if (o->json) { /* built in memory, written atomically */
@@ -698,9 +685,9 @@ static int run_fit(const popts *o, pred_kind kind) {
         hw_fail("%s: column '%s': too few rows (%d; need at least 2)", o->table, o->target, m);
         goto fail;
     }
-    double t0 = now_s();
+    double t0 = hw_now_s();
     if (fit_method(o, kind, hm, ref, X, y, m, d, &model)) goto fail;
-    double t1 = now_s();
+    double t1 = hw_now_s();
     status = HW_EXIT_FAIL;
     if (pred_save_file(model, o->out)) goto fail;
     printf("fitted %s on %d rows x %d features in %.3f s -> %s\n", pred_kind_name(kind), m, d, t1 - t0, o->out);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hw_clock.h"
 #include "hw_err.h"
 #include "pred_impl.h"
 #include "rng.h"
@@ -351,8 +352,7 @@ int help_meta_train(const help_train_cfg *c, const float *X, int n, int d, const
                            lat[i]);
     for (int j = 0; j < n_ref; j++)
         if (ref_rows[j] < 0 || ref_rows[j] >= n) return hw_fail("help: reference row %d out of range", ref_rows[j]);
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = hw_now_s();
     openblas_set_num_threads(c->nthread);
     help_meta *m = hw_calloc(1, sizeof *m);
     m->d = d, m->h1 = c->hidden1, m->h2 = c->hidden2, m->E = n_ref, m->M = c->members;
@@ -456,8 +456,7 @@ int help_meta_train(const help_train_cfg *c, const float *X, int n, int d, const
     free(b.rows), free(b.xn), free(b.phi), free(b.dphi), free(b.a1), free(b.da1), free(b.t);
     free(b.w), free(b.w0), free(b.v), free(b.gw), free(b.pv), free(b.chol), free(b.e);
     free(xall);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    m->train_seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    m->train_seconds = hw_now_s() - t0;
     *out = m;
     return 0;
 }

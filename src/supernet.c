@@ -7,17 +7,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "hw_clock.h"
 #include "hw_err.h"
 
 #define STREAM_EPOCH 0x45504F43ull /* rng stream ids: batch order of an epoch */
 #define STREAM_STEP 0x53544550ull  /* candidates + dropout of a step */
 #define GROUP_BATCHES 50           /* length-grouping window, in batches */
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 void supernet_cfg_default(supernet_cfg *c) {
     static const int L[] = {2, 3, 4}, H[] = {128, 192, 256}, A[] = {2, 4, 8}, F[] = {256, 512, 768, 1024};
@@ -223,7 +218,7 @@ int supernet_train(supernet *sn, const tsv_task *train, const tsv_task *dev, FIL
     int *rows = hw_malloc((size_t)nb * B * sizeof *rows), *tok = hw_malloc((size_t)B * c->max_seq * sizeof *tok);
     int *mask = hw_malloc((size_t)B * c->max_seq * sizeof *mask), *lab = hw_malloc((size_t)B * sizeof *lab);
     long s0 = bert_store_step(sn->store), epoch = -1;
-    double t0 = now_s(), sum_big = 0, sum_small = 0;
+    double t0 = hw_now_s(), sum_big = 0, sum_small = 0;
     long tokens = 0;
     int nsum = 0, rc = 0, log_every = c->steps >= 1000 ? 50 : 10;
     for (long s = s0; s < c->steps; s++) {
@@ -256,7 +251,7 @@ int supernet_train(supernet *sn, const tsv_task *train, const tsv_task *dev, FIL
         nsum++;
         int last = s + 1 == c->steps;
         if (log && ((s + 1) % log_every == 0 || last)) {
-            double el = now_s() - t0, rate = (double)(s + 1 - s0) / el;
+            double el = hw_now_s() - t0, rate = (double)(s + 1 - s0) / el;
             char eta[32];
             fmt_eta((double)(c->steps - s - 1) / rate, eta, sizeof eta);
             fprintf(log, "step %ld/%ld  loss largest %.4f smallest %.4f  lr %.2e  |g| %.2f  %.2f steps/s %.0f tok/s  ETA %s\n",
@@ -309,7 +304,7 @@ void finetune_opts_default(finetune_opts *o) {
 
 int supernet_finetune(const bert_store *super, const bert_shape *shape, const tsv_task *train,
                       const tsv_task *eval, const finetune_opts *o, finetune_result *out) {
-    double t0 = now_s();
+    double t0 = hw_now_s();
     bert_config bc = *bert_store_config(super);
     if (!bert_shape_within(shape, &bc.shape)) return hw_fail("finetune: candidate is not a sub-network of the supernet");
     if (train->max_len > bc.max_seq || eval->max_len > bc.max_seq)
@@ -353,7 +348,7 @@ int supernet_finetune(const bert_store *super, const bert_shape *shape, const ts
     }
     if (bert_evaluate(m, eval, o->eval_max, B, &out->eval)) goto fail;
     out->train_loss = ntail ? tail / ntail : NAN;
-    out->seconds = now_s() - t0;
+    out->seconds = hw_now_s() - t0;
     rc = 0;
 fail:
     bert_model_free(m);

@@ -17,19 +17,8 @@
 #include <time.h>
 
 #include "bert_model.h"
+#include "hw_clock.h"
 #include "hw_err.h"
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static double cpu_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int cmp_d(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
@@ -79,10 +68,10 @@ int main(int argc, char **argv) {
         for (int i = 0; i < N * N; i++) a[i] = b[i] = (float)rng_uniform(&r);
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, N, N, 1, a, N, b, N, 0, o, N);
         for (int k = 0; k < reps && k < 64; k++) {
-            double t0 = now_s(), c0 = cpu_s();
+            double t0 = hw_now_s(), c0 = hw_cpu_s();
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, N, N, 1, a, N, b, N, 0, o, N);
-            t[k] = now_s() - t0;
-            u[k] = cpu_s() - c0;
+            t[k] = hw_now_s() - t0;
+            u[k] = hw_cpu_s() - c0;
         }
         double m = median(t, reps < 64 ? reps : 64), mc = median(u, reps < 64 ? reps : 64);
         printf("sgemm N %d seconds %.6f cpu %.6f gflops %.2f gflops_cpu %.2f\n", N, m, mc, 2.0 * N * N * N / m / 1e9,
@@ -105,15 +94,15 @@ int main(int argc, char **argv) {
         adamw_cfg_default(&o);
         float loss;
         for (int k = 0; k < reps + 2 && k < 64; k++) {
-            double t0 = now_s(), c0 = cpu_s();
+            double t0 = hw_now_s(), c0 = hw_cpu_s();
             if (bert_model_forward_train(m, tok, NULL, NULL, lab, B, T, &r, &loss) || bert_model_backward(m) ||
                 bert_store_adamw_step(st, &o, NULL)) {
                 fprintf(stderr, "%s\n", hw_errmsg());
                 return 1;
             }
             if (k >= 2) { /* 2 warm-up steps */
-                t[k - 2] = now_s() - t0;
-                u[k - 2] = cpu_s() - c0;
+                t[k - 2] = hw_now_s() - t0;
+                u[k - 2] = hw_cpu_s() - c0;
             }
         }
         double md = median(t, reps), mc = median(u, reps);
@@ -136,11 +125,11 @@ int main(int argc, char **argv) {
         for (int i = 0; i < T; i++) tok[i] = 1000 + (int)rng_below(&r, 20000);
         float lg[2];
         for (int k = 0; k < reps + 3 && k < 64; k++) {
-            double t0 = now_s(), c0 = cpu_s();
+            double t0 = hw_now_s(), c0 = hw_cpu_s();
             bert_model_forward(m, tok, NULL, NULL, 1, T, lg);
             if (k >= 3) {
-                t[k - 3] = now_s() - t0;
-                u[k - 3] = cpu_s() - c0;
+                t[k - 3] = hw_now_s() - t0;
+                u[k - 3] = hw_cpu_s() - c0;
             }
         }
         double md = median(t, reps < 61 ? reps : 61), mc = median(u, reps < 61 ? reps : 61);

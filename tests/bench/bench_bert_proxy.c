@@ -24,16 +24,11 @@
 #include <time.h>
 
 #include "cli.h"
+#include "hw_clock.h"
 #include "hw_err.h"
 #include "pred.h"
 #include "stats.h"
 #include "supernet_h5.h"
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 int main(int argc, char **argv) {
     const char *sup = NULL, *csv = NULL, *task = "sst2";
@@ -111,17 +106,17 @@ int main(int argc, char **argv) {
     for (int i = 0; i < n; i++) {
         finetune_result fr;
         o.steps = k;
-        double t0 = now_s();
+        double t0 = hw_now_s();
         if (supernet_ft_run(ft, arch[i], &o, &fr)) {
             fprintf(stderr, "bench_bert_proxy: %s\n", hw_errmsg());
             return 1;
         }
         acc_p[i] = fr.eval.accuracy;
-        tp_s[i] = now_s() - t0;
+        tp_s[i] = hw_now_s() - t0;
         acc_l[i] = -1;
         if (i < n_long) { /* the reference: L steps, mean over long_seeds seeds (seed 1 = the proxy's) */
             o.steps = lsteps;
-            t0 = now_s();
+            t0 = hw_now_s();
             acc_l[i] = 0;
             for (int sd = 0; sd < long_seeds; sd++) {
                 o.seed = 1 + (uint64_t)sd;
@@ -132,17 +127,17 @@ int main(int argc, char **argv) {
                 acc_l[i] += fr.eval.accuracy / long_seeds;
             }
             o.seed = 1;
-            tl_s[i] = (now_s() - t0) / long_seeds;
+            tl_s[i] = (hw_now_s() - t0) / long_seeds;
         }
         for (int j = 0; j < nkx && i < n_long; j++) {
             o.steps = kx[j];
-            t0 = now_s();
+            t0 = hw_now_s();
             if (supernet_ft_run(ft, arch[i], &o, &fr)) {
                 fprintf(stderr, "bench_bert_proxy: %s\n", hw_errmsg());
                 return 1;
             }
             acc_x[(size_t)j * n + i] = fr.eval.accuracy;
-            tx_s[(size_t)j * n + i] = now_s() - t0;
+            tx_s[(size_t)j * n + i] = hw_now_s() - t0;
         }
         printf("%3d %-40s proxy %.4f (%.1f s)", i, arch[i], acc_p[i], tp_s[i]);
         for (int j = 0; j < nkx && i < n_long; j++) printf("  K=%ld %.4f", kx[j], acc_x[(size_t)j * n + i]);

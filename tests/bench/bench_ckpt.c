@@ -17,14 +17,9 @@
 
 #include "ckpt.h"
 #include "cli.h"
+#include "hw_clock.h"
 #include "hw_err.h"
 #include "runfile_synth.h"
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
 
 static int cmp_d(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
@@ -161,18 +156,18 @@ static int bench(int argc, char **argv) {
             double *tw = malloc(sizeof(double) * reps), *tr = malloc(sizeof(double) * reps);
             double *rw = malloc(sizeof(double) * reps), *rr = malloc(sizeof(double) * reps);
             for (int r = 0; r < reps; r++) {
-                double t0 = now_s();
+                double t0 = hw_now_s();
                 if (ckpt_write(h5, s) < 0) return cli_report(1);
-                double t1 = now_s();
+                double t1 = hw_now_s();
                 raw_dump(raw, s);
-                double t2 = now_s();
+                double t2 = hw_now_s();
                 run_snapshot *q;
                 int rep;
                 if (ckpt_resume(h5, &q, &rep) < 0) return cli_report(1);
-                double t3 = now_s();
+                double t3 = hw_now_s();
                 volatile double sink = raw_read(raw);
                 (void)sink;
-                double t4 = now_s();
+                double t4 = hw_now_s();
                 run_snapshot_free(q);
                 tw[r] = t1 - t0, rw[r] = t2 - t1, tr[r] = t3 - t2, rr[r] = t4 - t3;
             }

@@ -34,18 +34,13 @@
 
 #include "board.h"
 #include "csv.h"
+#include "hw_clock.h"
 #include "hw_err.h"
 #include "disp.h"
 #include "jkeys.h"
 #include "proto.h"
 #include "runner.h"
 #include "stats.h"
-
-static double now_s(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static void quiet(void *ud, const char *line) {
     (void)ud;
@@ -249,8 +244,8 @@ static double bench_dispatcher(int nboards, int njobs, char **archs, int narchs,
     }
     disp_result *res = malloc(4096 * sizeof *res);
     int n;
-    double t0 = now_s();
-    while (disp_boards_live(d, "tx2") < nboards && now_s() - t0 < 30) disp_poll(d, 10, res, 4096, &n);
+    double t0 = hw_now_s();
+    while (disp_boards_live(d, "tx2") < nboards && hw_now_s() - t0 < 30) disp_poll(d, 10, res, 4096, &n);
     for (int j = 0; j < njobs; j++) {
         uint64_t id;
         disp_submit(d, "tx2", archs[j % narchs], 0, 1, &id);
@@ -259,12 +254,12 @@ static double bench_dispatcher(int nboards, int njobs, char **archs, int narchs,
     struct timespec c0, c1;
     double ctx0 = cpuset_total(&dthreads);
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
-    t0 = now_s();
-    while (got < njobs && now_s() - t0 < 120) {
+    t0 = hw_now_s();
+    while (got < njobs && hw_now_s() - t0 < 120) {
         if (disp_poll(d, 1, res, 4096, &n) != 0) break;
         got += n;
     }
-    double dt = now_s() - t0;
+    double dt = hw_now_s() - t0;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
     double cpu = (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) * 1e-9 + cpuset_total(&dthreads) - ctx0;
     *cpu_us_per_job = cpu / njobs * 1e6;
@@ -355,7 +350,7 @@ static double bench_raw(int npeers, int nreq) {
         zmq_send(r, job, sizeof job, 0);
     }
     int sent = npeers, got = 0;
-    double t0 = now_s();
+    double t0 = hw_now_s();
     while (got < nreq) {
         int k = zmq_recv(r, rid, sizeof rid, 0);
         zmq_recv(r, buf, sizeof buf, 0);
@@ -368,7 +363,7 @@ static double bench_raw(int npeers, int nreq) {
             zmq_send(r, "q", 1, 0);
         }
     }
-    double dt = now_s() - t0;
+    double dt = hw_now_s() - t0;
     /* peers still waiting get their quit */
     for (int i = 0; i < npeers; i++) pthread_join(e[i].th, NULL);
     zmq_close(r);
@@ -446,13 +441,13 @@ static int dead_trial(int dead_ms, int hb_ms, double *detect, double *redispatch
     disp_submit(d, "tx2", "arch", 0, 0, &id);
     disp_result res[8];
     int k;
-    double t0 = now_s();
-    while (!fake_got_job(a) && now_s() - t0 < 10) disp_poll(d, 1, res, 8, &k);
+    double t0 = hw_now_s();
+    while (!fake_got_job(a) && hw_now_s() - t0 < 10) disp_poll(d, 1, res, 8, &k);
     void *b = fake_dealer(ctx, disp_endpoint(d), "spare", &dpub, &bpub[1], &bsec[1]);
     fake_hello(d, b, "spare");
     /* wait until the spare has joined, then the victim's last word: a
      * heartbeat saying it holds the job; silence is measured from there */
-    while (disp_boards_live(d, "tx2") < 2 && now_s() - t0 < 10) disp_poll(d, 1, res, 8, &k);
+    while (disp_boards_live(d, "tx2") < 2 && hw_now_s() - t0 < 10) disp_poll(d, 1, res, 8, &k);
     proto_msg last_beat;
     proto_init(&last_beat, PROTO_HEARTBEAT);
     last_beat.from_board = 1;
@@ -460,23 +455,23 @@ static int dead_trial(int dead_ms, int hb_ms, double *detect, double *redispatch
     last_beat.attempt = 1;
     last_beat.holding = 1;
     fake_send(d, a, &last_beat);
-    double last = now_s();
+    double last = hw_now_s();
     disp_stats st;
     *detect = *redispatch = -1;
     proto_msg hbm;
     proto_init(&hbm, PROTO_HEARTBEAT);
     hbm.from_board = 1;
     double next_beat = 0;
-    while (now_s() - last < 10 * dead_ms / 1e3 + 5) {
-        if (now_s() > next_beat) { /* the spare stays alive */
+    while (hw_now_s() - last < 10 * dead_ms / 1e3 + 5) {
+        if (hw_now_s() > next_beat) { /* the spare stays alive */
             fake_send(d, b, &hbm);
-            next_beat = now_s() + hb_ms / 1e3;
+            next_beat = hw_now_s() + hb_ms / 1e3;
         }
         disp_poll(d, 1, res, 8, &k);
         disp_stats_get(d, &st);
-        if (*detect < 0 && st.boards_dead > 0) *detect = now_s() - last;
+        if (*detect < 0 && st.boards_dead > 0) *detect = hw_now_s() - last;
         if (fake_got_job(b)) {
-            *redispatch = now_s() - last;
+            *redispatch = hw_now_s() - last;
             break;
         }
     }

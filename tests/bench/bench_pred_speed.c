@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "csv.h"
+#include "hw_clock.h"
 #include "pred.h"
 #include "rng.h"
 #include "space.h"
@@ -27,12 +28,6 @@ static double cpu_s(void) {
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
-static double now_s(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 int main(int argc, char **argv) {
     char def[4096];
     snprintf(def, sizeof def, "%s/hw_nas_bench/hwnasbench_nb201_cifar10.csv", cli_data_dir());
@@ -88,10 +83,10 @@ int main(int argc, char **argv) {
         double fit = cpu_s() - t0, rate[64], wrate[64];
         if (reps > 64) reps = 64;
         for (int rep = 0; rep < reps; rep++) {
-            double a = cpu_s(), w = now_s();
+            double a = cpu_s(), w = hw_now_s();
             pred_predict(model, Xall, N, mean, sd);
             rate[rep] = N / (cpu_s() - a);
-            wrate[rep] = N / (now_s() - w);
+            wrate[rep] = N / (hw_now_s() - w);
         }
         printf("%-28s %10.4f %14.4g %14.4g %14.4g\n", names[k], fit, stats_median(rate, reps), stats_max(rate, reps),
                stats_median(wrate, reps));

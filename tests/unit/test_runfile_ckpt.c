@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "ckpt.h"
+#include "hw_clock.h"
 #include "hw_err.h"
 #include "test_runfile_util.h"
 
@@ -76,19 +77,13 @@ static void test_replace(void **st) {
     run_snapshot_free(r);
 }
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
 static void test_kill9(void **st) {
     (void)st;
     /* how long does one big checkpoint take? */
     if (ckpt_write(path, small) < 0) fail_msg("%s", hw_errmsg());
-    double t0 = now_s();
+    double t0 = hw_now_s();
     if (ckpt_write(tmp, big) < 0) fail_msg("%s", hw_errmsg());
-    double dt = now_s() - t0;
+    double dt = hw_now_s() - t0;
     unlink(tmp); /* ckpt_write(tmp) wrote tmp.tmp, renamed to tmp */
     int midwrite = 0, newer = 0;
     const int kills = 12;
