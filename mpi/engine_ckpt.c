@@ -120,9 +120,10 @@ int eckpt_build(const search_config *cfg, const space *sp, gts *gt, const search
             space_features(sp, &rec[i].g, t->features + (size_t)j * d);
             t->values[j] = objective_to_min(&cfg->obj[k], rec[i].obj[k]);
             t->arch[j] = hw_strdup(s->evaluated.strings[i]);
-            int ft = rec[i].ft_where[0] && !strncmp(cfg->obj[k].source, "finetune", 8);
-            t->board[j] = dupstr(ft ? rec[i].ft_where : rec[i].board);
-            t->runner[j] = dupstr(ft ? "finetune" : rec[i].runner);
+            const char *board, *runner;
+            meas_record_provenance(&rec[i], &cfg->obj[k], &board, &runner);
+            t->board[j] = dupstr(board);
+            t->runner[j] = dupstr(runner);
             t->t_start[j] = rec[i].t_start;
             t->t_end[j] = rec[i].t_end;
         }

@@ -189,6 +189,12 @@ int gts_submit(gts *s, const hw_genome *g, int n, int *n_accepted) {
     return 0;
 }
 
+void meas_record_provenance(const meas_record *r, const objective_cfg *o, const char **board, const char **runner) {
+    int ft = r->ft_where[0] && !strncmp(o->source, "finetune", 8);
+    *board = ft ? r->ft_where : r->board;
+    *runner = ft ? "finetune" : r->runner;
+}
+
 /* Appends records [first, first+n) to the journal: one run_measurement
  * per objective, values in natural units, one batch (one fdatasync). */
 static int journal_records(gts *s, int first, int n) {
@@ -204,9 +210,10 @@ static int journal_records(gts *s, int first, int n) {
             jm[k].device = (char *)(s->cfg->obj[o].device[0] ? s->cfg->obj[o].device : "table");
             jm[k].target = (char *)s->cfg->obj[o].name;
             jm[k].value = objective_to_min(&s->cfg->obj[o], r->obj[o]);
-            int ft = r->ft_where[0] && !strncmp(s->cfg->obj[o].source, "finetune", 8);
-            jm[k].board = (char *)(ft ? r->ft_where : r->board);
-            jm[k].runner = (char *)(ft ? "finetune" : r->runner);
+            const char *board, *runner;
+            meas_record_provenance(r, &s->cfg->obj[o], &board, &runner);
+            jm[k].board = (char *)board;
+            jm[k].runner = (char *)runner;
             jm[k].t_start = r->t_start;
             jm[k].t_end = r->t_end;
         }

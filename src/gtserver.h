@@ -33,6 +33,11 @@ typedef struct meas_record {
     char ft_where[16];      /* provenance of fine-tuned objectives: "rankN" ("" if none) */
 } meas_record;
 
+/* Provenance of objective o's value in record r: a fine-tuned objective
+ * names the rank that fine-tuned it (runner "finetune"); the others the
+ * record's board and runner. Strings point into r or are literals. */
+void meas_record_provenance(const meas_record *r, const objective_cfg *o, const char **board, const char **runner);
+
 typedef struct gts gts;
 
 /* ---- proxy fine-tuning jobs (objectives with source finetune / finetune_f1) ----
