@@ -404,22 +404,28 @@ static void island_apply(eng *E, const uint8_t *buf, update_hdr *h) {
     if (blob) E->t_comm += hw_now_s() - t; /* model load counts as broadcast cost */
 }
 
-/* Island: blocks until the next UPDATE from rank 0 arrives, running the
- * fine-tuning jobs rank 0 hands out meanwhile (this rank's core is free
- * while it waits). */
-static void island_recv_update(eng *E, uint8_t **buf, int *len) {
+/* Island: takes the next UPDATE from rank 0, running the fine-tuning jobs
+ * rank 0 hands out before it (this rank's core is free meanwhile; rank 0
+ * waits for them). block = 0: returns 0 at once when no UPDATE has arrived
+ * yet; block = 1: waits for it. 1 and the message (malloc'd) otherwise. */
+static int island_take_update(eng *E, int block, uint8_t **buf, int *len) {
     for (;;) {
         MPI_Status st;
-        MPI_Probe(0, MPI_ANY_TAG, E->comm, &st);
+        int flag = 1;
+        if (block) MPI_Probe(0, MPI_ANY_TAG, E->comm, &st);
+        else MPI_Iprobe(0, MPI_ANY_TAG, E->comm, &flag, &st);
+        if (!flag) return 0;
         if (st.MPI_TAG == ENGINE_TAG_FTJOB) {
             engine_ft_serve(E->comm, E->rank, E->ft, E->cfg);
             continue;
         }
         HW_ASSERT(st.MPI_TAG == ENGINE_TAG_UPDATE);
         recv_bytes(E, 0, ENGINE_TAG_UPDATE, buf, len);
-        return;
+        return 1;
     }
 }
+
+static void island_recv_update(eng *E, uint8_t **buf, int *len) { island_take_update(E, 1, buf, len); }
 
 static void role_island(eng *E) {
     const search_config *c = E->cfg;
@@ -543,16 +549,7 @@ static void role_island_async(eng *E) {
     uint8_t *out = hw_malloc(cap);
     MPI_Request req = MPI_REQUEST_NULL;
     for (int gen = 0; !stop; gen++) {
-        for (;;) { /* whatever has arrived, without blocking */
-            int flag;
-            MPI_Status st;
-            MPI_Iprobe(0, MPI_ANY_TAG, E->comm, &flag, &st);
-            if (!flag) break;
-            if (st.MPI_TAG == ENGINE_TAG_FTJOB) { /* rank 0 waits for it: serve it first */
-                engine_ft_serve(E->comm, E->rank, E->ft, E->cfg);
-                continue;
-            }
-            island_recv_update(E, &buf, &len);
+        while (island_take_update(E, 0, &buf, &len)) { /* whatever has arrived, without blocking */
             island_apply(E, buf, &h);
             free(buf);
             if (h.served == E->rank) outstanding = 0; /* my batch was served */
