@@ -204,6 +204,20 @@ static int check_refs(const help_meta *hm, const double *ref, const char *table,
     return 0;
 }
 
+/* --method help on a table (eval, fit): the meta-model (--model, else the
+ * shipped one) and the table's latencies on its reference archs (rows idx,
+ * y of n; NaN where missing), checked to be enough to adapt. */
+static int table_help(const popts *o, const space *sp, const int64_t *idx, const double *y, int n, help_meta **hm,
+                      double *ref) {
+    if (!sp) return hw_fail("--method help needs --space (reference architectures)");
+    char *mp = o->model ? NULL : default_meta_path();
+    int rc = help_meta_load_file(o->model ? o->model : mp, hm);
+    free(mp);
+    if (rc) return -1;
+    ref_latencies(*hm, idx, y, n, ref);
+    return check_refs(*hm, ref, o->table, o->target);
+}
+
 /* Fits a model of the given method on rows (X, y); help needs the meta
  * model and the reference latencies. */
 static int fit_method(const popts *o, pred_kind kind, const help_meta *hm, const double *ref, const float *X,
@@ -233,6 +247,15 @@ static void compute_metrics(const double *pred_v, const double *truth, int n, me
 
 /* ---- eval --------------------------------------------------------------- */
 
+/* The opening of a --json result: command, table, target, method. */
+static void json_head(hw_buf *b, const char *command, const popts *o, pred_kind kind) {
+    hw_buf_printf(b, "{\"command\": \"%s\", \"table\": ", command);
+    hw_buf_json_str(b, o->table);
+    hw_buf_printf(b, ", \"target\": ");
+    hw_buf_json_str(b, o->target);
+    hw_buf_printf(b, ", \"method\": \"%s\"", pred_kind_name(kind));
+}
+
 static int run_eval(const popts *o, pred_kind kind) {
     csv_table *t = NULL;
     space *sp = NULL;
@@ -254,18 +277,7 @@ static int run_eval(const popts *o, pred_kind kind) {
                 o->train_size);
         goto fail;
     }
-    if (kind == PRED_HELP) {
-        if (!sp) {
-            hw_fail("--method help needs --space (reference architectures)");
-            goto fail;
-        }
-        char *mp = o->model ? NULL : default_meta_path();
-        int rc = help_meta_load_file(o->model ? o->model : mp, &hm);
-        free(mp);
-        if (rc) goto fail;
-        ref_latencies(hm, idx, y, n, ref);
-        if (check_refs(hm, ref, o->table, o->target)) goto fail;
-    }
+    if (kind == PRED_HELP && table_help(o, sp, idx, y, n, &hm, ref)) goto fail;
     /* fixed test set: a permutation with a fixed seed, first test_size rows */
     hw_rng r;
     rng_seed(&r, 20260101);
@@ -330,12 +342,9 @@ static int run_eval(const popts *o, pred_kind kind) {
     if (o->json) { /* built in memory, written atomically */
         hw_buf jb = {0};
         static const char *const key[7] = {"rho", "tau", "mape", "within10", "within5", "fit_cpu_s", "rows_per_cpu_s"};
-        hw_buf_printf(&jb, "{\"command\": \"eval\", \"table\": ");
-        hw_buf_json_str(&jb, o->table);
-        hw_buf_printf(&jb, ", \"target\": ");
-        hw_buf_json_str(&jb, o->target);
-        hw_buf_printf(&jb, ", \"method\": \"%s\", \"train_size\": %d, \"test_size\": %d, \"threads\": %ld, \"per_seed\": [",
-                      pred_kind_name(kind), ntr, nte, o->threads);
+        json_head(&jb, "eval", o, kind);
+        hw_buf_printf(&jb, ", \"train_size\": %d, \"test_size\": %d, \"threads\": %ld, \"per_seed\": [", ntr, nte,
+                      o->threads);
         for (int s = 0; s < S; s++) {
             hw_buf_printf(&jb, "%s{\"seed\": %d", s ? ", " : "", s + 1);
             for (int c = 0; c < 7; c++) {
@@ -617,12 +626,8 @@ static int run_fewshot(const popts *o, pred_kind kind) {
            stats_std(rhos, S, 0), S, el / S);
     if (o->json) { /* built in memory, written atomically */
         hw_buf jb = {0};
-        hw_buf_printf(&jb, "{\"command\": \"fewshot\", \"table\": ");
-        hw_buf_json_str(&jb, o->table);
-        hw_buf_printf(&jb, ", \"target\": ");
-        hw_buf_json_str(&jb, o->target);
-        hw_buf_printf(&jb, ", \"method\": \"%s\", \"shots\": %d, \"pool\": %d, \"query\": %d, \"rho\": [",
-                      pred_kind_name(kind), K, npool, nq);
+        json_head(&jb, "fewshot", o, kind);
+        hw_buf_printf(&jb, ", \"shots\": %d, \"pool\": %d, \"query\": %d, \"rho\": [", K, npool, nq);
         for (int s = 0; s < S; s++) {
             if (s) hw_buf_printf(&jb, ", ");
             hw_buf_json_num(&jb, rhos[s]);
@@ -669,18 +674,7 @@ static int run_fit(const popts *o, pred_kind kind) {
             y[m] = y[i];
             idx[m++] = idx[i];
         }
-    if (kind == PRED_HELP) {
-        if (!sp) {
-            hw_fail("--method help needs --space");
-            goto fail;
-        }
-        char *mp = o->model ? NULL : default_meta_path();
-        int rc = help_meta_load_file(o->model ? o->model : mp, &hm);
-        free(mp);
-        if (rc) goto fail;
-        ref_latencies(hm, idx, y, m, ref);
-        if (check_refs(hm, ref, o->table, o->target)) goto fail;
-    }
+    if (kind == PRED_HELP && table_help(o, sp, idx, y, m, &hm, ref)) goto fail;
     if (m < 2) {
         hw_fail("%s: column '%s': too few rows (%d; need at least 2)", o->table, o->target, m);
         goto fail;
