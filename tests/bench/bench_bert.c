@@ -48,6 +48,17 @@ static double fwd_flops(const bert_shape *s, int B, int T) {
     return f + 2.0 * B * (H * H + 2 * H);
 }
 
+/* Matmul FLOPs a batch-1 inference forward of T tokens executes: the last
+ * layer computes K and V for every row and everything else for [CLS] only
+ * (bert_model.c, last_layer_cls). */
+static double fwd1_flops(const bert_shape *s, int T) {
+    bert_shape all_but_last = *s;
+    all_but_last.layers = s->layers - 1;
+    double H = s->hidden, F = s->ffn[s->layers - 1];
+    double last = 2.0 * T * 2 * H * H + 2 * (2 * H * H + 2 * H * F) + 4.0 * T * H;
+    return fwd_flops(&all_but_last, 1, T) + last; /* fwd_flops adds the pooler once */
+}
+
 int main(int argc, char **argv) {
     const char *e = getenv("OPENBLAS_NUM_THREADS");
     bert_set_threads(e ? atoi(e) : 1);
@@ -133,7 +144,8 @@ int main(int argc, char **argv) {
             }
         }
         double md = median(t, reps < 61 ? reps : 61), mc = median(u, reps < 61 ? reps : 61);
-        printf("fwd1 T %d seconds %.6f cpu %.6f ms %.3f cpu_ms %.3f logit0 %.5f\n", T, md, mc, md * 1e3, mc * 1e3, lg[0]);
+        printf("fwd1 T %d seconds %.6f cpu %.6f ms %.3f cpu_ms %.3f flops %.0f logit0 %.5f\n", T, md, mc, md * 1e3,
+               mc * 1e3, fwd1_flops(&s, T), lg[0]);
         bert_model_free(m);
         free(tok);
         return 0;

@@ -30,6 +30,29 @@
 #include "stats.h"
 #include "supernet_h5.h"
 
+/* Fine-tunes arch `steps` steps with the default options, once per seed
+ * s0 .. s0 + seeds - 1 (s0 = the default seed, the proxy's): mean eval
+ * accuracy and mean seconds per run. -1 after printing the error. */
+static int tune(supernet_ft *ft, const char *arch, long steps, int seeds, double *acc, double *secs) {
+    finetune_opts o;
+    finetune_result fr;
+    finetune_opts_default(&o);
+    o.steps = steps;
+    const uint64_t s0 = o.seed;
+    double t0 = hw_now_s();
+    *acc = 0;
+    for (int sd = 0; sd < seeds; sd++) {
+        o.seed = s0 + (uint64_t)sd;
+        if (supernet_ft_run(ft, arch, &o, &fr)) {
+            fprintf(stderr, "bench_bert_proxy: %s\n", hw_errmsg());
+            return -1;
+        }
+        *acc += fr.eval.accuracy / seeds;
+    }
+    *secs = (hw_now_s() - t0) / seeds;
+    return 0;
+}
+
 int main(int argc, char **argv) {
     const char *sup = NULL, *csv = NULL, *task = "sst2";
     int n = 40, n_long = 20, long_seeds = 1, nkx = 0;
@@ -98,47 +121,17 @@ int main(int argc, char **argv) {
     FILE *out = csv ? fopen(csv, "w") : NULL;
     if (out) fprintf(out, "arch,proxy_acc,proxy_s,long_acc,long_s\n");
     finetune_opts o;
-    finetune_opts_default(&o);
+    finetune_opts_default(&o); /* the defaults every job uses (printed) */
     printf("candidates %d (long: first %d), proxy K=%ld steps, long L=%ld steps (mean of %d seeds), batch %d, lr %g, "
            "task %s\n",
            n, n_long, k, lsteps, long_seeds, o.batch, o.lr, task);
     fflush(stdout);
     for (int i = 0; i < n; i++) {
-        finetune_result fr;
-        o.steps = k;
-        double t0 = hw_now_s();
-        if (supernet_ft_run(ft, arch[i], &o, &fr)) {
-            fprintf(stderr, "bench_bert_proxy: %s\n", hw_errmsg());
-            return 1;
-        }
-        acc_p[i] = fr.eval.accuracy;
-        tp_s[i] = hw_now_s() - t0;
+        if (tune(ft, arch[i], k, 1, &acc_p[i], &tp_s[i])) return 1;
         acc_l[i] = -1;
-        if (i < n_long) { /* the reference: L steps, mean over long_seeds seeds (seed 1 = the proxy's) */
-            o.steps = lsteps;
-            t0 = hw_now_s();
-            acc_l[i] = 0;
-            for (int sd = 0; sd < long_seeds; sd++) {
-                o.seed = 1 + (uint64_t)sd;
-                if (supernet_ft_run(ft, arch[i], &o, &fr)) {
-                    fprintf(stderr, "bench_bert_proxy: %s\n", hw_errmsg());
-                    return 1;
-                }
-                acc_l[i] += fr.eval.accuracy / long_seeds;
-            }
-            o.seed = 1;
-            tl_s[i] = (hw_now_s() - t0) / long_seeds;
-        }
-        for (int j = 0; j < nkx && i < n_long; j++) {
-            o.steps = kx[j];
-            t0 = hw_now_s();
-            if (supernet_ft_run(ft, arch[i], &o, &fr)) {
-                fprintf(stderr, "bench_bert_proxy: %s\n", hw_errmsg());
-                return 1;
-            }
-            acc_x[(size_t)j * n + i] = fr.eval.accuracy;
-            tx_s[(size_t)j * n + i] = hw_now_s() - t0;
-        }
+        if (i < n_long && tune(ft, arch[i], lsteps, long_seeds, &acc_l[i], &tl_s[i])) return 1;
+        for (int j = 0; j < nkx && i < n_long; j++)
+            if (tune(ft, arch[i], kx[j], 1, &acc_x[(size_t)j * n + i], &tx_s[(size_t)j * n + i])) return 1;
         printf("%3d %-40s proxy %.4f (%.1f s)", i, arch[i], acc_p[i], tp_s[i]);
         for (int j = 0; j < nkx && i < n_long; j++) printf("  K=%ld %.4f", kx[j], acc_x[(size_t)j * n + i]);
         if (i < n_long) printf("  long %.4f (%.1f s)", acc_l[i], tl_s[i]);
