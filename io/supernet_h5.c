@@ -27,23 +27,18 @@ static int put_ints(hid_t loc, const char *name, const int *v, int n) {
     return e < 0 ? hw_fail("cannot write attribute '%s'", name) : 0;
 }
 
-static int put_long(hid_t loc, const char *name, long v) {
+/* A scalar attribute of HDF5 type `type` read from *v. */
+static int put_scalar(hid_t loc, const char *name, hid_t type, const void *v) {
     hid_t sp = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(loc, name, H5T_NATIVE_LONG, sp, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t e = a < 0 ? -1 : H5Awrite(a, H5T_NATIVE_LONG, &v);
+    hid_t a = H5Acreate2(loc, name, type, sp, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t e = a < 0 ? -1 : H5Awrite(a, type, v);
     if (a >= 0) H5Aclose(a);
     H5Sclose(sp);
     return e < 0 ? hw_fail("cannot write attribute '%s'", name) : 0;
 }
 
-static int put_double(hid_t loc, const char *name, double v) {
-    hid_t sp = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(loc, name, H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t e = a < 0 ? -1 : H5Awrite(a, H5T_NATIVE_DOUBLE, &v);
-    if (a >= 0) H5Aclose(a);
-    H5Sclose(sp);
-    return e < 0 ? hw_fail("cannot write attribute '%s'", name) : 0;
-}
+static int put_long(hid_t loc, const char *name, long v) { return put_scalar(loc, name, H5T_NATIVE_LONG, &v); }
+static int put_double(hid_t loc, const char *name, double v) { return put_scalar(loc, name, H5T_NATIVE_DOUBLE, &v); }
 
 static int put_string(hid_t loc, const char *name, const char *s) {
     hid_t t = H5Tcopy(H5T_C_S1);
