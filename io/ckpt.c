@@ -1,4 +1,3 @@
-/* HWNAS_FULL_ONLY */
 /* ckpt: temp file + fsync + rename + fsync dir, resume, signal flag. */
 #include "ckpt.h"
 

@@ -1,4 +1,3 @@
-/* HWNAS_FULL_ONLY */
 /* ckpt: atomic checkpoints of a run_snapshot, resume, and the signal flag
  * that turns SIGUSR1 / SIGTERM (Slurm's pre-timeout and preemption signals)
  * into "checkpoint at the next generation boundary, then exit 3".

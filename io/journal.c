@@ -1,4 +1,3 @@
-/* HWNAS_FULL_ONLY */
 /* journal: length + CRC-32 framed measurement records, fsync per batch. */
 #include "journal.h"
 

@@ -1,4 +1,3 @@
-/* HWNAS_FULL_ONLY */
 /* journal: the append-only measurement log next to a run file
  * (RUN.h5.journal), so that board measurements that arrive between two
  * checkpoints survive a crash.

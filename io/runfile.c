@@ -1,4 +1,3 @@
-/* HWNAS_FULL_ONLY */
 /* runfile: run_snapshot <-> HDF5 (layout in docs/hdf5-schema.md).
  *
  * Every dataset is chunked, extendible along its first dimension and
@@ -17,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hw_data.h"
 #include "hw_err.h"
 
 #define CHUNK_BYTES (256 * 1024) /* target chunk size */
@@ -328,7 +328,12 @@ static int write_body(const wctx *c, hid_t f, const run_snapshot *s) {
     const int m = s->nobj;
 
     if (w_attr_i64(c, f, "format_version", RUNFILE_FORMAT_VERSION) < 0) goto fail;
-    if (w_attr_str(c, f, "writer", "hwnas 0.1.0") < 0) goto fail;
+    {
+        char writer[96];
+        snprintf(writer, sizeof writer, "hwnas %s", hw_version());
+        if (w_attr_str(c, f, "writer", writer) < 0) goto fail;
+        if (w_attr_str(c, f, "git_commit", hw_git_commit()) < 0) goto fail;
+    }
     if (w_attr_str(c, f, "space", s->space_name) < 0) goto fail;
     if (w_attr_i64(c, f, "ngenes", s->ngenes) < 0) goto fail;
     if (w_attr_i64(c, f, "nobj", s->nobj) < 0) goto fail;

@@ -1,4 +1,3 @@
-/* HWNAS_FULL_ONLY */
 /* runfile: the HDF5 run file of a search (schema in docs/hdf5-schema.md).
  *
  * A run_snapshot is a plain in-memory picture of everything a search needs

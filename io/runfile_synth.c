@@ -1,4 +1,3 @@
-/* HWNAS_FULL_ONLY */
 /* runfile_synth: an NB201 search replayed on the tables into a snapshot. */
 #include "runfile_synth.h"
 

@@ -1,4 +1,3 @@
-/* HWNAS_FULL_ONLY */
 /* runfile_synth: builds realistic run snapshots without a search engine,
  * for tests, benchmarks and demos of the offline tools.
  *
@@ -31,7 +30,7 @@ typedef struct run_synth_params {
 
 void run_synth_params_default(run_synth_params *p);
 
-/* DATA_DIR is the hwnas data directory (cli_data_dir()). */
+/* DATA_DIR is the hwnas data directory (hw_data_dir()). */
 int runfile_synth(const char *data_dir, const run_synth_params *p, run_snapshot **out);
 
 #endif

@@ -1,4 +1,3 @@
-/* HWNAS_FULL_ONLY */
 /* runfront: front extraction shared by the offline analysis commands. */
 #include "runfront.h"
 
@@ -7,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "hw_err.h"
 #include "nsga.h"
 
@@ -113,11 +111,7 @@ int runfront_front(const run_snapshot *s, const run_points *all, int measured_on
 }
 
 int runfront_load(const char *path, run_snapshot **out) {
-    if (runfile_read(path, out) < 0) {
-        fprintf(stderr, "hwnas: %s\n", hw_errmsg());
-        return HW_EXIT_USAGE;
-    }
-    return 0;
+    return runfile_read(path, out) < 0 ? -1 : 0;
 }
 
 const char *runfront_dir(const run_snapshot *s, int k) {

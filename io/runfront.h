@@ -1,4 +1,3 @@
-/* HWNAS_FULL_ONLY */
 /* runfront: fronts and hypervolumes of run files, shared by the offline
  * commands `hwnas front / history / compare / plot` (io/cmd_*.c).
  *
@@ -25,8 +24,8 @@ int runfront_front(const run_snapshot *s, const run_points *all, int measured_on
 /* Minimised copy of rows IDX[0..n) of P (n x m, maximised negated). */
 double *runfront_minimised(const run_snapshot *s, const run_points *p, const int *idx, int n);
 
-/* Loads PATH or prints the reader's one-line error; returns the exit
- * status to use (0 or HW_EXIT_USAGE). */
+/* Loads the run file PATH: 0, or -1 with the reader's message in
+ * hw_errmsg() (callers report it as bad input). */
 int runfront_load(const char *path, run_snapshot **out);
 
 /* "max" / "min" */

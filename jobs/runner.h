@@ -3,7 +3,7 @@
  * arch string.
  *
  *  builtin  the candidate's BERT encoder (bert space) forward pass in C on
- *           OpenBLAS (src/bert_model.h) at a configured batch and sequence
+ *           OpenBLAS (src/bert/bert_model.h) at a configured batch and sequence
  *           length: `warmup` untimed runs, then `runs` timed runs; reports
  *           median/mean/std/min of the per-run wall times. The weights are a
  *           supernet store of the space's largest shape, created once; each

@@ -1,5 +1,5 @@
 /* runner_builtin: times the candidate's BERT encoder forward pass on this
- * CPU through src/bert_model.h (see runner.h). */
+ * CPU through src/bert/bert_model.h (see runner.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,4 @@
-/* HWNAS_FULL_ONLY
- * engine.c: dispatcher and island roles over MPI (see engine.h). */
+/* engine.c: dispatcher and island roles over MPI (see engine.h). */
 #include "engine.h"
 
 #include <math.h>

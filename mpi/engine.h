@@ -1,5 +1,4 @@
-/* HWNAS_FULL_ONLY
- * engine: the MPI search engine (`mpirun -n P hwnas search CONFIG`).
+/* engine: the MPI search engine (`mpirun -n P hwnas search CONFIG`).
  *
  * Roles: rank 0 is the dispatcher (ground truth: gtserver, retraining,
  * the global archive, history); ranks 1..P-1 are islands (island.h).

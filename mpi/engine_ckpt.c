@@ -1,5 +1,4 @@
-/* HWNAS_FULL_ONLY
- * engine_ckpt.c: see engine_ckpt.h. */
+/* engine_ckpt.c: see engine_ckpt.h. */
 #include "engine_ckpt.h"
 
 #include <math.h>

@@ -1,5 +1,4 @@
-/* HWNAS_FULL_ONLY
- * engine_ckpt: run_snapshot <-> engine state (engine.c's checkpoints).
+/* engine_ckpt: run_snapshot <-> engine state (engine.c's checkpoints).
  *
  * What goes where (docs/hdf5-schema.md has the file layout):
  *   engine_global   "HWEN" header (generation, evaluations, wall time) +

@@ -1,5 +1,4 @@
-/* HWNAS_FULL_ONLY
- * engine_ft.c: fine-tuning jobs over MPI ranks (see engine_ft.h). */
+/* engine_ft.c: fine-tuning jobs over MPI ranks (see engine_ft.h). */
 #include "engine_ft.h"
 
 #include <stdio.h>

@@ -1,5 +1,4 @@
-/* HWNAS_FULL_ONLY
- * engine_ft: proxy fine-tuning jobs spread over the ranks with free cores.
+/* engine_ft: proxy fine-tuning jobs spread over the ranks with free cores.
  *
  * Data flow: gts_collect (rank 0) hands its batch of candidates to
  * engine_ft_exec -> one FTJOB (job index + arch string) to every island

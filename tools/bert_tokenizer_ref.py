@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Independent reference for src/tokenizer.c: BERT's published uncased
+"""Independent reference for src/bert/tokenizer.c: BERT's published uncased
 BasicTokenizer + WordPiece algorithm (google-research/bert tokenization.py,
 re-written here from its description) on Python's own unicodedata (NFD and
 categories). Prints the expected ids of the tricky cases in

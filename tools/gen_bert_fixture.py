@@ -6,7 +6,7 @@ python3-torch), as the reference for tests/unit/test_bert_model.c.
 Run ONCE (output is committed; the C test does not need torch):
     /usr/bin/python3 tools/gen_bert_fixture.py tests/fixtures/bert/tiny.txt
 
-The parameter order is hwnas's canonical store order (src/bert_model.c):
+The parameter order is hwnas's canonical store order (src/bert/bert_model.c):
   wte(V,H) wpe(maxT,H) wtt(NT,H) lne_w(H) lne_b(H) pool_w(H,H) pool_b(H)
   cls_w(NC,H) cls_b(NC), then per layer q_w q_b k_w k_b v_w v_b o_w o_b
   ln1_w ln1_b f1_w(F,H) f1_b(F) f2_w(H,F) f2_b(H) ln2_w ln2_b.

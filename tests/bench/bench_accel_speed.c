@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hw_data.h"
 #include "accel.h"
 #include "accel_codesign.h"
 #include "hw_err.h"
@@ -82,8 +83,7 @@ int main(int argc, char **argv) {
     /* whole candidates through the co-design evaluator */
     codesign_cfg cc;
     codesign_cfg_default(&cc);
-    const char *d = getenv("HWNAS_DATA");
-    snprintf(cc.acc_table, sizeof cc.acc_table, "%s/nb201_accuracy/nb201_accuracy.csv", d ? d : HWNAS_DATA_DIR);
+    snprintf(cc.acc_table, sizeof cc.acc_table, "%s/nb201_accuracy/nb201_accuracy.csv", hw_data_dir());
     codesign *cd;
     if (codesign_create(&cc, &cd)) {
         fprintf(stderr, "bench_accel_speed: %s\n", hw_errmsg());

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hw_data.h"
 #include "accel.h"
 #include "csv.h"
 #include "hw_err.h"
@@ -18,8 +19,7 @@
 
 int main(int argc, char **argv) {
     char def[1024];
-    const char *d = getenv("HWNAS_DATA");
-    snprintf(def, sizeof def, "%s/hw_nas_bench/hwnasbench_nb201_cifar10.csv", d ? d : HWNAS_DATA_DIR);
+    snprintf(def, sizeof def, "%s/hw_nas_bench/hwnasbench_nb201_cifar10.csv", hw_data_dir());
     const char *path = argc > 1 ? argv[1] : def;
     csv_table *t = NULL;
     space *s = NULL;

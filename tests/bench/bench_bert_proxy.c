@@ -14,7 +14,7 @@
  * --k-extra also scores the first M candidates with other proxy lengths
  * (K = 0: the inherited weights, no fine-tuning) for a K-vs-rho table. Reports Spearman / Kendall between the
  * proxy and the long accuracies, the time per proxy job, and the
- * random-forest predictor (src/pred.h, features pred_space_features) fit on
+ * random-forest predictor (src/pred/pred.h, features pred_space_features) fit on
  * the first n proxy results for growing n and tested on the last N/3
  * candidates (Spearman of predicted vs proxy accuracy, mean over 5 shuffles
  * of the training pool). Threads: OPENBLAS_NUM_THREADS (default 1). */
@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "hw_data.h"
 #include "hw_clock.h"
 #include "hw_err.h"
 #include "pred.h"
@@ -94,9 +95,9 @@ int main(int argc, char **argv) {
     const char *e = getenv("OPENBLAS_NUM_THREADS");
     bert_set_threads(e ? atoi(e) : 1);
     char tp[4096], ep[4096], vp[4096];
-    snprintf(vp, sizeof vp, "%s/bert_uncased_vocab/vocab.txt", cli_data_dir());
+    snprintf(vp, sizeof vp, "%s/bert_uncased_vocab/vocab.txt", hw_data_dir());
     supernet_ft *ft;
-    if (tsv_task_paths(cli_data_dir(), task, tp, ep, sizeof tp) || supernet_ft_open(sup, tp, ep, vp, &ft)) {
+    if (tsv_task_paths(hw_data_dir(), task, tp, ep, sizeof tp) || supernet_ft_open(sup, tp, ep, vp, &ft)) {
         fprintf(stderr, "bench_bert_proxy: %s\n", hw_errmsg());
         return 1;
     }

@@ -17,6 +17,7 @@
 
 #include "ckpt.h"
 #include "cli.h"
+#include "hw_data.h"
 #include "hw_clock.h"
 #include "hw_err.h"
 #include "runfile_synth.h"
@@ -119,7 +120,7 @@ static int demo(int argc, char **argv) {
         else return cli_usage_error("bench_ckpt demo: bad option %s %s", argv[i], argv[i + 1]);
     }
     run_snapshot *s;
-    if (runfile_synth(cli_data_dir(), &p, &s) < 0 || ckpt_write(argv[2], s) < 0) return cli_report(1);
+    if (runfile_synth(hw_data_dir(), &p, &s) < 0 || ckpt_write(argv[2], s) < 0) return cli_report(1);
     run_snapshot_free(s);
     return 0;
 }
@@ -152,7 +153,7 @@ static int bench(int argc, char **argv) {
             p.train_rows = rows[b];
             p.model_bytes = 256 * 1024;
             run_snapshot *s;
-            if (runfile_synth(cli_data_dir(), &p, &s) < 0) return cli_report(1);
+            if (runfile_synth(hw_data_dir(), &p, &s) < 0) return cli_report(1);
             double *tw = malloc(sizeof(double) * reps), *tr = malloc(sizeof(double) * reps);
             double *rw = malloc(sizeof(double) * reps), *rr = malloc(sizeof(double) * reps);
             for (int r = 0; r < reps; r++) {

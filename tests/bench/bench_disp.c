@@ -35,6 +35,7 @@
 #include "board.h"
 #include "csv.h"
 #include "hw_clock.h"
+#include "hw_data.h"
 #include "hw_err.h"
 #include "disp.h"
 #include "jkeys.h"
@@ -48,8 +49,7 @@ static void quiet(void *ud, const char *line) {
 }
 
 static const char *data_dir(void) {
-    const char *d = getenv("HWNAS_DATA");
-    return d && *d ? d : HWNAS_DATA_DIR;
+    return hw_data_dir();
 }
 
 /* ---- CPU accounting of the dispatcher's threads -------------------------- */

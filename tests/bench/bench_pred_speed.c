@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "hw_data.h"
 #include "csv.h"
 #include "hw_clock.h"
 #include "pred.h"
@@ -30,7 +31,7 @@ static double cpu_s(void) {
 }
 int main(int argc, char **argv) {
     char def[4096];
-    snprintf(def, sizeof def, "%s/hw_nas_bench/hwnasbench_nb201_cifar10.csv", cli_data_dir());
+    snprintf(def, sizeof def, "%s/hw_nas_bench/hwnasbench_nb201_cifar10.csv", hw_data_dir());
     const char *table = argc > 1 ? argv[1] : def;
     const char *target = argc > 2 ? argv[2] : "edgegpu_latency_ms";
     int reps = argc > 3 ? atoi(argv[3]) : 7;

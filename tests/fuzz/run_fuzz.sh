@@ -11,7 +11,7 @@ OUT=${2:-${HWNAS_BUILD:-$SRC/build}}/fuzz
 mkdir -p "$OUT/new"
 command -v clang >/dev/null || { echo "hwnas: run_fuzz.sh: clang not installed (apt-get install clang libclang-rt-14-dev)" >&2; exit 2; }
 clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I"$SRC/src" -I"$SRC/jobs" "$HERE/fuzz_proto.c" "$SRC/jobs/proto.c" "$SRC/src/hw_err.c" -lm -o "$OUT/fuzz_proto"
+    -I"$SRC/src/util" -I"$SRC/jobs" "$HERE/fuzz_proto.c" "$SRC/jobs/proto.c" "$SRC/src/util/hw_err.c" -lm -o "$OUT/fuzz_proto"
 # explore from the corpus into a scratch dir, then keep only inputs that add coverage
 nice "$OUT/fuzz_proto" -max_total_time="$SECS" -max_len=4096 -print_final_stats=1 "$OUT/new" "$HERE/corpus" 2>"$OUT/fuzz.log" || {
     echo "hwnas: fuzzer found a failure; see $OUT/fuzz.log and the crash-* file" >&2; tail -30 "$OUT/fuzz.log" >&2; exit 1; }

@@ -1,4 +1,4 @@
-/* HWNAS_FULL_ONLY: tests the xgboost-backed tree predictors. */
+/* tests the xgboost-backed tree predictors. */
 /* test_pred_tree: random forest / boosted trees (pred.h): known synthetic
  * functions, own flat-tree traversal == xgboost's predictor, bit-identical
  * save/load, rejection of truncated / corrupted / other-version buffers,

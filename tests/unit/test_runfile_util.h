@@ -9,12 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hw_data.h"
 #include "runfile.h"
 #include "runfile_synth.h"
 
 static const char *tu_data_dir(void) {
-    const char *d = getenv("HWNAS_DATA");
-    return d && *d ? d : HWNAS_DATA_DIR;
+    return hw_data_dir();
 }
 
 /* A fresh scratch directory (mkdtemp) in BUF. */

@@ -1,5 +1,4 @@
-/* HWNAS_FULL_ONLY
- * test_surrogate_gp: the search surrogate's Gaussian process against a
+/* test_surrogate_gp: the search surrogate's Gaussian process against a
  * numpy reference (same grid, winsorisation, standardisation; values in
  * the test were computed with numpy 1.24 from the same formulas), its
  * blob round trip, malformed blobs and bad input; and the surrogate's

@@ -1,5 +1,4 @@
-/* HWNAS_FULL_ONLY
- * surrogate.c: per-objective predictors (see surrogate.h). */
+/* surrogate.c: per-objective predictors (see surrogate.h). */
 #include "surrogate.h"
 
 #include <math.h>
@@ -7,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "hw_data.h"
 #include "help.h"
 #include "hw_err.h"
 #include "surrogate_gp.h"
@@ -93,7 +92,7 @@ static int fit_help(surrogate *s, const double *y, int allpos, pred **out) {
     if (!allpos) return hw_fail("method help needs positive targets (a latency objective)");
     if (!s->help) {
         char path[4096];
-        snprintf(path, sizeof path, "%s/help/help_nb201.bin", cli_data_dir());
+        snprintf(path, sizeof path, "%s/help/help_nb201.bin", hw_data_dir());
         if (help_meta_load_file(path, &s->help)) return -1;
         if (help_meta_nfeatures(s->help) != s->d)
             return hw_fail("%s: meta-model expects %d features, the space gives %d", path,

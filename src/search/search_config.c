@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "hw_data.h"
 #include "hw_err.h"
 #include "tsv_task.h"
 
@@ -272,7 +272,7 @@ static int parse_finetune(search_config *c, const ycfg *d, const ynode *root) {
         return -1;
     if (!sn) return ycfg_fail(d, f, "missing required key 'supernet' (a file from hwnas supernet train)");
     c->ft_supernet = ycfg_resolve_path(d, sn);
-    const char *data = cli_data_dir();
+    const char *data = hw_data_dir();
     if (tr || ev) {
         if (!tr || !ev || task) return ycfg_fail(d, f, "give either 'task' or both 'train' and 'eval'");
         c->ft_train = ycfg_resolve_path(d, tr);

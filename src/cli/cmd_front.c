@@ -1,4 +1,3 @@
-/* HWNAS_FULL_ONLY */
 /* `hwnas front RUN.h5` and `hwnas history RUN.h5`: print the Pareto front
  * and the per-generation history of a run file (table, CSV or JSON). */
 #include <getopt.h>
@@ -75,8 +74,7 @@ int cmd_front(int argc, char **argv) {
     if (optind != argc - 1) return cli_usage_error("front: expected one run file (see hwnas front --help)");
     const char *path = argv[optind];
     run_snapshot *s;
-    int st = runfront_load(path, &s);
-    if (st) return st;
+    if (runfront_load(path, &s) < 0) return cli_report(HW_EXIT_USAGE);
     run_points all;
     runfront_all_points(s, &all);
     int *idx, n;
@@ -170,8 +168,7 @@ int cmd_history(int argc, char **argv) {
     }
     if (optind != argc - 1) return cli_usage_error("history: expected one run file (see hwnas history --help)");
     run_snapshot *s;
-    int st = runfront_load(argv[optind], &s);
-    if (st) return st;
+    if (runfront_load(argv[optind], &s) < 0) return cli_report(HW_EXIT_USAGE);
     if (csv) puts("generation,measurements,hv,hv_ratio,front_size,wall_s");
     else printf("%10s %12s %14s %9s %6s %10s\n", "generation", "measurements", "hv", "hv_ratio", "front", "wall_s");
     for (int i = 0; i < s->nhistory; i++) {

@@ -1,4 +1,4 @@
-/* HWNAS_FULL_ONLY: `hwnas predictor ...` (uses the xgboost-backed models). */
+/* `hwnas predictor ...` (uses the xgboost-backed models). */
 /* cmd_predictor: evaluation, few-shot protocol, fit / predict and
  * meta-training of the shared predictors (pred.h, help.h).
  *
@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "hw_data.h"
 #include "csv.h"
 #include "fsutil.h"
 #include "help.h"
@@ -179,7 +180,7 @@ static int all_positive(const double *y, int n) {
 
 static char *default_meta_path(void) {
     char *p = hw_malloc(4096);
-    snprintf(p, 4096, "%s/help/help_nb201.bin", cli_data_dir());
+    snprintf(p, 4096, "%s/help/help_nb201.bin", hw_data_dir());
     return p;
 }
 
@@ -380,7 +381,7 @@ fail:
 static int help_defaults(char ***devs, int *ndev, int64_t *refs, int *nref) {
     char path[4096];
     csv_table *t = NULL;
-    snprintf(path, sizeof path, "%s/help_latency/device_splits.csv", cli_data_dir());
+    snprintf(path, sizeof path, "%s/help_latency/device_splits.csv", hw_data_dir());
     if (csv_read(path, &t)) return -1;
     int cs = csv_col_required(t, "search_space"), cr = csv_col_required(t, "role"), cd = csv_col_required(t, "device");
     if (cs < 0 || cr < 0 || cd < 0) {
@@ -396,7 +397,7 @@ static int help_defaults(char ***devs, int *ndev, int64_t *refs, int *nref) {
             v[k++] = hw_strdup(name);
         }
     csv_free(t);
-    snprintf(path, sizeof path, "%s/help_latency/hw_embedding_index.csv", cli_data_dir());
+    snprintf(path, sizeof path, "%s/help_latency/hw_embedding_index.csv", hw_data_dir());
     if (csv_read(path, &t)) {
         free_list(v, k);
         return -1;
@@ -763,9 +764,9 @@ static int run_meta_train(const popts *o) {
         if (split_list("--meta-train", o->devices, &devs, &ndev)) goto fail;
     }
     snprintf(table, sizeof table, "%s", o->table ? o->table : "");
-    if (!o->table) snprintf(table, sizeof table, "%s/help_latency/nb201_latency.csv", cli_data_dir());
+    if (!o->table) snprintf(table, sizeof table, "%s/help_latency/nb201_latency.csv", hw_data_dir());
     if (o->out) snprintf(out, sizeof out, "%s", o->out);
-    else snprintf(out, sizeof out, "%s/help/help_nb201.bin", cli_data_dir());
+    else snprintf(out, sizeof out, "%s/help/help_nb201.bin", hw_data_dir());
     if (meta_train_table(o, table, devs, ndev, refs, nref, &hm)) goto fail;
     status = HW_EXIT_FAIL;
     if (help_meta_save_file(hm, out)) goto fail;

@@ -1,5 +1,4 @@
-/* HWNAS_FULL_ONLY
- * island.c: see island.h. */
+/* island.c: see island.h. */
 #include "island.h"
 
 #include <math.h>

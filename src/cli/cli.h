@@ -24,25 +24,22 @@ int cli_report(int status);
  * naming the option on failure. */
 int cli_parse_int(const char *opt, const char *s, long lo, long hi, long *out);
 int cli_parse_double(const char *opt, const char *s, double *out);
-/* The data directory: $HWNAS_DATA, else the source tree's data/ baked in at
- * build time, else ./data. */
-const char *cli_data_dir(void);
 
 int cmd_search(int argc, char **argv);
 int cmd_space(int argc, char **argv);
-int cmd_board(int argc, char **argv);   /* jobs/cmd_board.c (also in the board-only build) */
-int cmd_keygen(int argc, char **argv);  /* jobs/cmd_keygen.c (also in the board-only build) */
+int cmd_board(int argc, char **argv);   /* src/cli/cmd_board.c (also in the board-only build) */
+int cmd_keygen(int argc, char **argv);  /* src/cli/cmd_keygen.c (also in the board-only build) */
 #ifndef HWNAS_AGENT_ONLY
-int cmd_measure(int argc, char **argv); /* jobs/cmd_measure.c */
+int cmd_measure(int argc, char **argv); /* src/cli/cmd_measure.c */
 int cmd_predictor(int argc, char **argv);
 int cmd_accel(int argc, char **argv);    /* cmd_codesign.c */
 int cmd_codesign(int argc, char **argv); /* cmd_codesign.c */
-int cmd_supernet(int argc, char **argv); /* io/cmd_supernet.c (needs HDF5) */
-int cmd_finetune(int argc, char **argv); /* io/cmd_finetune.c (needs HDF5) */
-int cmd_front(int argc, char **argv);    /* io/cmd_front.c */
-int cmd_history(int argc, char **argv);  /* io/cmd_front.c */
-int cmd_compare(int argc, char **argv);  /* io/cmd_compare.c */
-int cmd_plot(int argc, char **argv);     /* io/cmd_plot.c */
+int cmd_supernet(int argc, char **argv); /* src/cli/cmd_supernet.c (needs HDF5) */
+int cmd_finetune(int argc, char **argv); /* src/cli/cmd_finetune.c (needs HDF5) */
+int cmd_front(int argc, char **argv);    /* src/cli/cmd_front.c */
+int cmd_history(int argc, char **argv);  /* src/cli/cmd_front.c */
+int cmd_compare(int argc, char **argv);  /* src/cli/cmd_compare.c */
+int cmd_plot(int argc, char **argv);     /* src/cli/cmd_plot.c */
 #endif
 
 #endif

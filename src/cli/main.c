@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hw_data.h"
 
 typedef struct hw_cmd {
     const char *name;
@@ -48,7 +49,7 @@ int main(int argc, char **argv) {
         return HW_EXIT_OK;
     }
     if (!strcmp(argv[1], "--version")) {
-        printf("hwnas 0.1.0\n");
+        printf("hwnas %s (%s)\n", hw_version(), hw_git_commit());
         return HW_EXIT_OK;
     }
     for (const hw_cmd *c = commands; c->name; c++)

@@ -1,4 +1,3 @@
-/* HWNAS_FULL_ONLY */
 /* `hwnas compare A.h5 B.h5`: hypervolume of both runs' fronts with one
  * common reference point, and the architectures on only one front. */
 #include <getopt.h>
@@ -74,7 +73,7 @@ int cmd_compare(int argc, char **argv) {
     side *sd[2] = {&a, &b};
     int st = HW_EXIT_OK;
     double *ref = NULL;
-    for (int i = 0; i < 2 && !st; i++) st = runfront_load(sd[i]->path, &sd[i]->s);
+    for (int i = 0; i < 2 && !st; i++) st = runfront_load(sd[i]->path, &sd[i]->s) < 0 ? cli_report(HW_EXIT_USAGE) : 0;
     if (st) goto out;
     const int m = a.s->nobj;
     if (b.s->nobj != m) {

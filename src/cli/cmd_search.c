@@ -1,5 +1,4 @@
-/* HWNAS_FULL_ONLY
- * cmd_search.c: `hwnas search CONFIG [options]`.
+/* cmd_search.c: `hwnas search CONFIG [options]`.
  *
  * Loads the config, builds the space and the ground-truth evaluator, runs
  * the search (search.h), then prints the front as a table, writes it as

@@ -1,5 +1,4 @@
-/* HWNAS_FULL_ONLY
- * gtserver: the ground-truth side of a search, run by the dispatcher rank
+/* gtserver: the ground-truth side of a search, run by the dispatcher rank
  * (or in-process when P = 1).
  *
  * Data flow: islands propose genomes -> gts_submit deduplicates them

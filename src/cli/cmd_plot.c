@@ -1,4 +1,3 @@
-/* HWNAS_FULL_ONLY */
 /* `hwnas plot RUN.h5 -o FILE.png|.svg`: two panels drawn with PLplot
  * (cairo drivers): left, every evaluated point in two objectives with
  * measured and predicted values marked differently, the front over all
@@ -136,8 +135,8 @@ int cmd_plot(int argc, char **argv) {
     else return cli_usage_error("plot: -o %s: the file name must end in .png or .svg", out);
 
     run_snapshot *s;
-    int st = runfront_load(argv[optind], &s);
-    if (st) return st;
+    if (runfront_load(argv[optind], &s) < 0) return cli_report(HW_EXIT_USAGE);
+    int st = 0;
     const int m = s->nobj;
     int kx = -1, ky = -1;
     if (xname && (st = pick(s, xname, &kx))) goto out0;

@@ -1,4 +1,4 @@
-/* HWNAS_FULL_ONLY io/cmd_finetune.c: `hwnas finetune` — inherit a candidate's
+/* src/cli/cmd_finetune.c: `hwnas finetune` — inherit a candidate's
  * weights from a supernet, fine-tune K steps, report eval accuracy / F1. */
 #include <getopt.h>
 #include <limits.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hw_data.h"
 #include "fsutil.h"
 #include "supernet_h5.h"
 
@@ -91,12 +92,12 @@ int cmd_finetune(int argc, char **argv) {
     if (!train != !eval) return cli_usage_error("finetune: --train and --eval go together");
     char tp[4096], ep[4096], vp[4096];
     if (!train) {
-        if (tsv_task_paths(cli_data_dir(), task ? task : "sst2", tp, ep, sizeof tp)) return cli_report(HW_EXIT_USAGE);
+        if (tsv_task_paths(hw_data_dir(), task ? task : "sst2", tp, ep, sizeof tp)) return cli_report(HW_EXIT_USAGE);
         train = tp;
         eval = ep;
     }
     if (!vocab) {
-        snprintf(vp, sizeof vp, "%s/bert_uncased_vocab/vocab.txt", cli_data_dir());
+        snprintf(vp, sizeof vp, "%s/bert_uncased_vocab/vocab.txt", hw_data_dir());
         vocab = vp;
     }
     bert_set_threads((int)threads);

@@ -1,5 +1,4 @@
-/* HWNAS_FULL_ONLY
- * surrogate: one predictor per objective over the space's features, trained
+/* surrogate: one predictor per objective over the space's features, trained
  * on measured points and shared across ranks as one versioned byte blob.
  *
  * Features are pred_space_features() (space features plus, for nb201, the

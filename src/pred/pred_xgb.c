@@ -1,4 +1,3 @@
-/* HWNAS_FULL_ONLY: trains tree models through libxgboost's C API. */
 /* pred_xgb: fits random forests and (bagged) gradient-boosted trees with
  * libxgboost, then exports every tree from xgboost's JSON model into the
  * flat perfect-binary-tree arrays of pred_impl.h. */

@@ -1,5 +1,4 @@
-/* HWNAS_FULL_ONLY
- * island: one island of the search (one MPI rank, or the whole search when
+/* island: one island of the search (one MPI rank, or the whole search when
  * P = 1): an NSGA-II engine whose objectives are measured values where
  * known and surrogate predictions elsewhere, a mirror of the measured
  * records (so every island's archive is the global one), and the

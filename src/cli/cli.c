@@ -41,12 +41,3 @@ int cli_parse_double(const char *opt, const char *s, double *out) {
     return 0;
 }
 
-const char *cli_data_dir(void) {
-    const char *e = getenv("HWNAS_DATA");
-    if (e && *e) return e;
-#ifdef HWNAS_DATA_DIR
-    struct stat st;
-    if (stat(HWNAS_DATA_DIR, &st) == 0) return HWNAS_DATA_DIR;
-#endif
-    return "data";
-}

@@ -1,5 +1,4 @@
-/* HWNAS_FULL_ONLY
- * gtserver.c: measurement queue, dedup, budget, records (see gtserver.h). */
+/* gtserver.c: measurement queue, dedup, budget, records (see gtserver.h). */
 #include "gtserver.h"
 
 #include <math.h>

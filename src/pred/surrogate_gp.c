@@ -1,5 +1,4 @@
-/* HWNAS_FULL_ONLY
- * surrogate_gp.c: exact GP regression with a Matern-5/2 kernel and
+/* surrogate_gp.c: exact GP regression with a Matern-5/2 kernel and
  * grid-searched hyperparameters (see surrogate_gp.h). */
 #include "surrogate_gp.h"
 

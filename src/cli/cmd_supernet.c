@@ -1,4 +1,4 @@
-/* HWNAS_FULL_ONLY io/cmd_supernet.c: `hwnas supernet train CONFIG` — train the
+/* src/cli/cmd_supernet.c: `hwnas supernet train CONFIG` — train the
  * weight-shared BERT supernet (sandwich rule) and save it to HDF5. */
 #include <getopt.h>
 #include <stdio.h>
@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "hw_data.h"
 #include "supernet.h"
 #include "supernet_h5.h"
 #include "yconf.h"
@@ -37,9 +38,9 @@ typedef struct sn_job {
 } sn_job;
 
 static char *data_path(const char *rel) {
-    size_t n = strlen(cli_data_dir()) + strlen(rel) + 2;
+    size_t n = strlen(hw_data_dir()) + strlen(rel) + 2;
     char *p = hw_malloc(n);
-    snprintf(p, n, "%s/%s", cli_data_dir(), rel);
+    snprintf(p, n, "%s/%s", hw_data_dir(), rel);
     return p;
 }
 
@@ -68,7 +69,7 @@ static int load_config(const char *path, sn_job *j, ycfg **out_y) {
     }
     if (task) {
         char a[4096], b[4096];
-        if (tsv_task_paths(cli_data_dir(), task, a, b, sizeof a)) {
+        if (tsv_task_paths(hw_data_dir(), task, a, b, sizeof a)) {
             ycfg_fail(y, ynode_get(root, "task"), "unknown task '%s' (sst2 or sms_spam)", task);
             goto fail;
         }

@@ -80,7 +80,7 @@ int64_t space_size(const space *s);
 uint64_t hw_hash_bytes(const void *p, size_t n, uint64_t seed);
 int hw_genome_equal(const hw_genome *a, const hw_genome *b, int ngenes);
 
-/* --- grid space (owned by the nsga helper; src/space_grid.c) ------------ */
+/* --- grid space (owned by the nsga helper; src/space/space_grid.c) ------------ */
 /* Benchmark / test space: nvars (1..HW_MAX_GENES) genes, each 0..levels-1
  * (2 <= levels <= 32767), decoding to x = gene / (levels - 1) in [0, 1];
  * features are the x values. Mutation is Deb's bounded polynomial mutation
@@ -91,7 +91,7 @@ int space_create_grid(int nvars, int levels, space **out);
 int space_grid_decode(const space *s, const hw_genome *g, double *x);
 /* --- end grid space ------------------------------------------------------- */
 
-/* --- product space (owned by the accel helper; src/space_product.c) ------ */
+/* --- product space (owned by the accel helper; src/space/space_product.c) ------ */
 /* The product A x B (co-design: architecture x accelerator, see accel.h).
  * Genome = A's genes then B's; string "<A>@<B>"; features A's then B's; no
  * table index. On success the product OWNS a and b (space_free(product)

@@ -1,0 +1,69 @@
+# tests/e2e/lib.sh: what every e2e script shares. Source it first:
+#
+#   . "$(dirname "$0")/lib.sh" "$@"     # $1 is the hwnas binary
+#
+# It sets
+#   HW      absolute path of the hwnas binary (also HWNAS, the older name)
+#   DATA    the data directory ($HWNAS_DATA, else the source tree's data/)
+#   SRC     the source tree;  BUILD  the build tree ($HWNAS_BUILD, else $HW's dir)
+#   T       a fresh scratch directory, removed on exit (KEEP=1 keeps it);
+#           the script runs inside it
+#   PIDS    an array: append background pids to it, they are killed on exit
+# and defines
+#   fail MSG...               print FAIL: MSG and the tail of every $T/*.log, exit 1
+#   wait_for SECS CMD...      poll CMD every 0.1 s until it succeeds; 1 on timeout
+#   wait_gen LOG N [SECS]     wait until LOG shows generation N ("gen  N ...")
+#   expect_exit RC PAT CMD... run CMD; fail unless it exits RC and stderr matches
+#                             the extended regex PAT (and is one line if RC is 2)
+#   assert_close A B RTOL ATOL WHAT   fail unless |A-B| <= ATOL + RTOL*|B|,
+#                             printing both values
+#   json_get FILE EXPR        print the Python expression EXPR over the JSON in
+#                             FILE (bound to `j`), e.g. json_get s.json 'j["measurements"]'
+set -u
+HW=$(cd "$(dirname "${1:?usage: $(basename "$0") path/to/hwnas}")" && pwd)/$(basename "$1")
+HWNAS=$HW
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+DATA=${HWNAS_DATA:-$SRC/data}
+BUILD=${HWNAS_BUILD:-$(dirname "$HW")}
+PY=/usr/bin/python3
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
+T=$(mktemp -d "/tmp/hwnas-e2e-$(basename "$0" .sh)-XXXXXX")
+PIDS=()
+LOG_TAIL=${LOG_TAIL:-15}
+_e2e_cleanup() {
+    local p
+    for p in "${PIDS[@]}"; do kill -CONT "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    if [ -n "${KEEP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
+}
+trap _e2e_cleanup EXIT
+fail() {
+    echo "FAIL: $*" >&2
+    local f
+    for f in "$T"/*.log; do [ -f "$f" ] && { echo "== $f" >&2; tail -"$LOG_TAIL" "$f" >&2; }; done
+    exit 1
+}
+wait_for() {
+    local n=$(( $1 * 10 )); shift
+    until "$@" 2>/dev/null; do n=$((n - 1)); [ $n -le 0 ] && return 1; sleep 0.1; done
+}
+wait_gen() { wait_for "${3:-30}" grep -qE "^gen +$2 " "$1"; }
+expect_exit() {
+    local want=$1 pat=$2; shift 2
+    "$@" > "$T/expect.out" 2> "$T/expect.err"
+    local rc=$?
+    [ $rc -eq "$want" ] || fail "$* -> exit $rc, want $want; stderr: $(head -3 "$T/expect.err")"
+    grep -qE -- "$pat" "$T/expect.err" || fail "$* -> stderr lacks /$pat/: $(head -3 "$T/expect.err")"
+    if [ "$want" -eq 2 ] && [ "$(wc -l < "$T/expect.err")" -ne 1 ]; then
+        fail "$* -> $(wc -l < "$T/expect.err") lines on stderr, want 1: $(head -5 "$T/expect.err")"
+    fi
+}
+assert_close() {
+    $PY - "$@" <<'PY' || fail "$5: got $1, want $2 (rtol $3, atol $4)"
+import math, sys
+a, b, rtol, atol = (float(x) for x in sys.argv[1:5])
+sys.exit(0 if math.isfinite(a) and abs(a - b) <= atol + rtol * abs(b) else 1)
+PY
+}
+json_get() { $PY -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+cd "$T" || exit 1
