@@ -208,13 +208,13 @@ void wbuf_bytes(hw_wbuf *b, const void *p, size_t n) {
 }
 
 void wbuf_u32(hw_wbuf *b, uint32_t v) {
-    uint8_t q[4];
+    uint8_t q[4] = {0};
     for (int i = 0; i < 4; i++) q[i] = (uint8_t)(v >> (8 * i));
     wbuf_bytes(b, q, 4);
 }
 
 void wbuf_u64(hw_wbuf *b, uint64_t v) {
-    uint8_t q[8];
+    uint8_t q[8] = {0};
     for (int i = 0; i < 8; i++) q[i] = (uint8_t)(v >> (8 * i));
     wbuf_bytes(b, q, 8);
 }
@@ -237,7 +237,7 @@ int rbuf_bytes(hw_rbuf *b, void *out, size_t n) {
 }
 
 int rbuf_u32(hw_rbuf *b, uint32_t *v) {
-    uint8_t q[4];
+    uint8_t q[4] = {0};
     if (rbuf_bytes(b, q, 4)) return -1;
     *v = 0;
     for (int i = 0; i < 4; i++) *v |= (uint32_t)q[i] << (8 * i);
@@ -245,7 +245,7 @@ int rbuf_u32(hw_rbuf *b, uint32_t *v) {
 }
 
 int rbuf_u64(hw_rbuf *b, uint64_t *v) {
-    uint8_t q[8];
+    uint8_t q[8] = {0};
     if (rbuf_bytes(b, q, 8)) return -1;
     *v = 0;
     for (int i = 0; i < 8; i++) *v |= (uint64_t)q[i] << (8 * i);

@@ -226,7 +226,7 @@ int pred_fit(const pred_params *p, const float *X, const double *y, int n, int d
     xtree **bag_trees = hw_calloc((size_t)bags, sizeof *bag_trees); /* (bags) parsed trees */
     int *bag_nt = hw_calloc((size_t)bags, sizeof *bag_nt);
     double *bag_base = hw_calloc((size_t)bags, sizeof *bag_base);
-    double mean;
+    double mean = 0;
     if (make_labels(p, y, n, lab, &mean)) goto fail;
     XGB_CHECK(XGDMatrixCreateFromMat(X, (bst_ulong)n, (bst_ulong)d, NAN, &dm));
     XGB_CHECK(XGDMatrixSetFloatInfo(dm, "label", lab, (bst_ulong)n));
@@ -300,7 +300,7 @@ int pred_fit_xgb_reference(const pred_params *p, const float *X, const double *y
     DMatrixHandle dm = NULL, dq = NULL;
     BoosterHandle b = NULL;
     int bags = p->kind == PRED_RF ? 1 : p->n_bags, rc = -1;
-    double mean;
+    double mean = 0;
     for (int i = 0; i < nq; i++) out_mean[i] = 0;
     if (make_labels(p, y, n, lab, &mean)) goto fail;
     XGB_CHECK(XGDMatrixCreateFromMat(X, (bst_ulong)n, (bst_ulong)d, NAN, &dm));

@@ -374,7 +374,7 @@ int ycfg_double(const ycfg *c, const ynode *map, const char *key, double lo, dou
         *out = def;
         return 0;
     }
-    double v;
+    double v = 0;
     if (ycfg_scalar_double(c, n, &v)) return -1;
     if (v < lo || v > hi) return ycfg_fail(c, n, "%g is out of range [%g, %g]", v, lo, hi);
     *out = v;
@@ -433,7 +433,7 @@ int ycfg_int_list(const ycfg *c, const ynode *map, const char *key, long lo, lon
     if (l->n == 0) return ycfg_fail(c, l, "the list is empty");
     if (l->n > max) return ycfg_fail(c, l, "at most %d values allowed, got %d", max, l->n);
     for (int i = 0; i < l->n; i++) {
-        long v;
+        long v = 0;
         if (ycfg_scalar_long(c, l->child[i], lo, hi, &v)) return -1;
         vals[i] = (int)v;
     }

@@ -68,7 +68,7 @@ static void make_set(hw_rng *r, gen_kind kind, int range, int n, int m, double *
 }
 
 static void check_against_brute(hw_rng *r, gen_kind kind, int range, int n, int m, int cons, int with_nan) {
-    double *obj = malloc((size_t)n * m * sizeof *obj), *cv = cons ? malloc((size_t)n * sizeof *cv) : NULL;
+    double *obj = calloc((size_t)n * m, sizeof *obj), *cv = cons ? malloc((size_t)n * sizeof *cv) : NULL;
     int *got = malloc((size_t)n * sizeof *got), *want = malloc((size_t)n * sizeof *want);
     make_set(r, kind, range, n, m, obj, cv, with_nan);
     int nf = nd_sort(obj, cv, n, m, got);
