@@ -5,6 +5,8 @@
 #   tools/setup.sh           build + runtime + test dependencies
 #   tools/setup.sh --bench   also the benchmark peers (DEAP, sklearn,
 #                            xgboost, PyTorch for Python) and hyperfine
+# HWNAS_WERROR=ON|OFF in the environment (CI=true implies ON) is passed to
+# cmake, so CI can run this script verbatim and still build with -Werror.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -36,6 +38,8 @@ if [ -n "$missing" ]; then
 fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+werror=${HWNAS_WERROR:-}
+[ -z "$werror" ] && [ "${CI:-}" = true ] && werror=ON
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo ${werror:+-DHWNAS_WERROR=$werror} >/dev/null
 cmake --build build -j "$jobs"
 echo "setup: built build/hwnas" >&2
