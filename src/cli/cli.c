@@ -1,10 +1,12 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 int cli_usage_error(const char *fmt, ...) {
@@ -41,3 +43,115 @@ int cli_parse_double(const char *opt, const char *s, double *out) {
     return 0;
 }
 
+
+/* ---- the option helper ------------------------------------------------ */
+
+#define CLI_MAX_OPTS 64
+#define CLI_HELP_COL 24
+
+/* "  -o, --output FILE" into buf; returns its length. */
+static int opt_label(const cli_opt *o, char *buf, size_t n) {
+    int k = snprintf(buf, n, "  %s%c%s--%s%s%s", o->short_name ? "-" : "", o->short_name ? o->short_name : ' ',
+                     o->short_name ? ", " : "", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+    if (!o->short_name) { /* drop the placeholder blank left for "-x, " */
+        memmove(buf + 2, buf + 3, strlen(buf + 3) + 1);
+        k--;
+    }
+    return k;
+}
+
+/* Writes text, indenting every line after a '\n' by `indent` blanks. */
+static void put_indented(FILE *f, const char *text, int indent) {
+    for (const char *p = text; *p; p++) {
+        fputc(*p, f);
+        if (*p == '\n' && p[1]) fprintf(f, "%*s", indent, "");
+    }
+}
+
+void cli_usage(const cli_spec *spec, FILE *f) {
+    fprintf(f, "usage: hwnas %s ", spec->name);
+    put_indented(f, spec->synopsis ? spec->synopsis : "", (int)strlen(spec->name) + 13);
+    fputc('\n', f);
+    if (spec->about && *spec->about) fprintf(f, "\n%s\n", spec->about);
+    fprintf(f, "\noptions:\n");
+    char label[128];
+    for (const cli_opt *o = spec->opts; o && o->name; o++) {
+        int k = opt_label(o, label, sizeof label);
+        fputs(label, f);
+        if (k + 1 >= CLI_HELP_COL) fprintf(f, "\n%*s", CLI_HELP_COL, "");
+        else fprintf(f, "%*s", CLI_HELP_COL - k, "");
+        put_indented(f, o->help ? o->help : "", CLI_HELP_COL);
+        fputc('\n', f);
+    }
+    fprintf(f, "  -h, --help%*sthis help\n", CLI_HELP_COL - 12, "");
+}
+
+/* Stores one value; 0, or -1 with the message in hw_errmsg(). */
+static int opt_store(const cli_opt *o, const char *flag, const char *v) {
+    switch (o->type) {
+    case CLI_T_FLAG: *(int *)o->dst = 1; return 0;
+    case CLI_T_STR: *(const char **)o->dst = v; return 0;
+    case CLI_T_INT: return cli_parse_int(flag, v, o->lo, o->hi, (long *)o->dst);
+    case CLI_T_DOUBLE: {
+        double x;
+        if (cli_parse_double(flag, v, &x)) return -1;
+        if (x < o->dlo || x > o->dhi) return hw_fail("option %s: %s is out of range %g..%g", flag, v, o->dlo, o->dhi);
+        *(double *)o->dst = x;
+        return 0;
+    }
+    case CLI_T_FN: return o->fn(o->dst, v);
+    }
+    HW_ASSERT(0);
+    return -1;
+}
+
+int cli_parse(const cli_spec *spec, int argc, char **argv, int first, int *rest) {
+    struct option lo[CLI_MAX_OPTS + 2];
+    char shorts[3 * CLI_MAX_OPTS + 4] = ":h";
+    size_t ns = 2;
+    int n = 0;
+    for (const cli_opt *o = spec->opts; o && o->name; o++, n++) {
+        HW_ASSERT(n < CLI_MAX_OPTS);
+        lo[n] = (struct option){o->name, o->type == CLI_T_FLAG ? no_argument : required_argument, NULL, 256 + n};
+        if (o->short_name) {
+            shorts[ns++] = o->short_name;
+            if (o->type != CLI_T_FLAG) shorts[ns++] = ':';
+        }
+    }
+    shorts[ns] = 0;
+    lo[n] = (struct option){"help", no_argument, NULL, 'h'};
+    lo[n + 1] = (struct option){NULL, 0, NULL, 0};
+
+    /* getopt sees argv[first-1..] with argv[first-1] as its program name;
+     * optind = 0 resets GNU getopt's state between commands */
+    int gargc = argc - first + 1, c;
+    char **gargv = argv + first - 1;
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(gargc, gargv, shorts, lo, NULL)) != -1) {
+        const char *seen = gargv[optind - 1];
+        if (c == 'h') {
+            cli_usage(spec, stdout);
+            return HW_EXIT_OK;
+        }
+        if (c == ':') return cli_usage_error("%s: option %s needs a value", spec->name, seen);
+        if (c == '?') return cli_usage_error("%s: unknown option '%s' (see hwnas %s --help)", spec->name, seen, spec->name);
+        const cli_opt *o = NULL;
+        if (c >= 256) o = &spec->opts[c - 256];
+        else
+            for (int i = 0; i < n && !o; i++)
+                if (spec->opts[i].short_name == c) o = &spec->opts[i];
+        HW_ASSERT(o);
+        char flag[80];
+        snprintf(flag, sizeof flag, "--%s", o->name);
+        if (opt_store(o, flag, optarg) != 0) return cli_usage_error("%s: %s", spec->name, hw_errmsg());
+    }
+    int first_pos = optind + first - 1, npos = argc - first_pos;
+    if (spec->max_args >= 0 && npos > spec->max_args)
+        return cli_usage_error("%s: unexpected argument '%s'", spec->name, argv[first_pos + spec->max_args]);
+    if (npos < spec->min_args)
+        return cli_usage_error("%s: expected %s (see hwnas %s --help)", spec->name, spec->args ? spec->args : "arguments",
+                               spec->name);
+    *rest = first_pos;
+    return CLI_CONTINUE;
+}

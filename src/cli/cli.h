@@ -5,9 +5,13 @@
  *   0 success, 1 runtime failure, 2 bad input (usage, config, data files),
  *   3 interrupted after a checkpoint (search under Slurm; see docs).
  * Errors are printed as one line "hwnas: ..." on stderr by the command.
- * To add a command: declare it here and add a line to the table in main.c. */
+ * To add a command: write src/cli/cmd_NAME.c (options through cli_parse
+ * below, the work in a library function), declare it here and add a line
+ * to the table in main.c (docs/hacking.md "Adding a command"). */
 #ifndef HW_CLI_H
 #define HW_CLI_H
+
+#include <stdio.h>
 
 #include "hw_err.h"
 
@@ -24,6 +28,70 @@ int cli_report(int status);
  * naming the option on failure. */
 int cli_parse_int(const char *opt, const char *s, long lo, long hi, long *out);
 int cli_parse_double(const char *opt, const char *s, double *out);
+
+/* ---- the option helper: one table per command ---------------------------
+ *
+ * A command lists its options once; cli_parse builds the getopt_long table
+ * from it, stores each value (checking integers, numbers and ranges), prints
+ * the usage text generated from the same table for -h/--help, and answers
+ * bad input with ONE line naming the flag and the value and exit status 2:
+ *
+ *   const char *out = NULL;
+ *   int force = 0;
+ *   long n = 10;
+ *   const cli_opt opts[] = {
+ *       CLI_STR("out", "BASE", &out, "output path without extension (required)"),
+ *       CLI_INT("n", "N", &n, 1, 1000, "how many (default 10)"),
+ *       CLI_FLAG("force", &force, "overwrite existing files"),
+ *       CLI_END};
+ *   const cli_spec spec = {"keygen", "--out BASE [--force]", "What the command does.", opts, NULL, 0, 0};
+ *   int first, st = cli_parse(&spec, argc, argv, 1, &first);
+ *   if (st != CLI_CONTINUE) return st;        // --help (0) or bad input (2)
+ *   // positional arguments are argv[first .. argc-1]
+ *
+ * Help texts may hold '\n' to continue on the next line (indented). Options
+ * may be abbreviated and given as --name=value; positional arguments may sit
+ * between options. */
+#define CLI_CONTINUE (-1)
+
+typedef enum { CLI_T_FLAG, CLI_T_STR, CLI_T_INT, CLI_T_DOUBLE, CLI_T_FN } cli_type;
+
+typedef struct cli_opt {
+    const char *name;  /* long name without "--"; NULL ends the table */
+    char short_name;   /* 0, or the letter of a -x short form */
+    cli_type type;
+    void *dst;         /* int* (FLAG, set to 1), const char** (STR), long* (INT), double* (DOUBLE), ctx (FN) */
+    long lo, hi;       /* INT: accepted range */
+    double dlo, dhi;   /* DOUBLE: accepted range */
+    int (*fn)(void *ctx, const char *value); /* FN: 0, or -1 with hw_fail naming the problem */
+    const char *arg;   /* value placeholder in the usage ("FILE"); NULL for flags */
+    const char *help;  /* one-line description */
+} cli_opt;
+
+#define CLI_FLAG(name, dst, help) {name, 0, CLI_T_FLAG, dst, 0, 0, 0, 0, NULL, NULL, help}
+#define CLI_STR(name, arg, dst, help) {name, 0, CLI_T_STR, dst, 0, 0, 0, 0, NULL, arg, help}
+#define CLI_INT(name, arg, dst, lo, hi, help) {name, 0, CLI_T_INT, dst, lo, hi, 0, 0, NULL, arg, help}
+#define CLI_DOUBLE(name, arg, dst, lo, hi, help) {name, 0, CLI_T_DOUBLE, dst, 0, 0, lo, hi, NULL, arg, help}
+/* calls fn(ctx, value) for every occurrence (repeatable options, lists) */
+#define CLI_FN(name, arg, fn, ctx, help) {name, 0, CLI_T_FN, ctx, 0, 0, 0, 0, fn, arg, help}
+#define CLI_END {NULL, 0, CLI_T_FLAG, NULL, 0, 0, 0, 0, NULL, NULL, NULL}
+
+typedef struct cli_spec {
+    const char *name;     /* as typed after "hwnas": "board", "space sample" */
+    const char *synopsis; /* the usage line after "usage: hwnas NAME " ('\n' for more lines) */
+    const char *about;    /* paragraph(s) between the usage line and the options */
+    const cli_opt *opts;  /* table ending in CLI_END */
+    const char *args;     /* the positional arguments in words ("one RUN.h5"), for errors */
+    int min_args, max_args; /* how many positional arguments; max -1: any number */
+} cli_spec;
+
+/* Parses argv[first..argc) against spec (first is the index of the first
+ * argument after the command (and verb) names). Returns CLI_CONTINUE with
+ * *rest = index of the first positional argument; HW_EXIT_OK after printing
+ * the usage for -h/--help; HW_EXIT_USAGE after one error line. */
+int cli_parse(const cli_spec *spec, int argc, char **argv, int first, int *rest);
+/* Prints spec's usage text (synopsis, about, the option table) to f. */
+void cli_usage(const cli_spec *spec, FILE *f);
 
 int cmd_search(int argc, char **argv);
 int cmd_space(int argc, char **argv);
