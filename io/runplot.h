@@ -1,0 +1,35 @@
+/* runplot: a picture of a run file (`hwnas plot`). Two panels drawn with
+ * PLplot (cairo drivers): left, every evaluated point in two objectives,
+ * measured and predicted values marked differently (filled / hollow), the
+ * front over all points (solid red staircase) and the front of the
+ * measured points (dashed); right, the hypervolume per generation (and the
+ * HV ratio on a second axis when the run knows the true front). */
+#ifndef HW_RUNPLOT_H
+#define HW_RUNPLOT_H
+
+#include "runfront.h"
+
+typedef struct runplot_opts {
+    const char *out;      /* output file (runplot_output) */
+    const char *device;   /* PLplot driver picked from its extension */
+    const char *run_path; /* shown in the title (its base name) */
+    int width, height;    /* pixels (default 1500 x 620) */
+    int zoom;             /* limit the left panel to the fronts' box + 25 % */
+    int kx, ky;           /* objectives on the x / y axis (runplot_axes) */
+} runplot_opts;
+
+void runplot_opts_default(runplot_opts *o);
+/* "WxH", 200x150 .. 10000x10000; -1 (bad input) with a message. */
+int runplot_size(const char *s, runplot_opts *o);
+/* Sets out and device from OUT's extension (.png / .svg); -1 otherwise. */
+int runplot_output(const char *out, runplot_opts *o);
+/* Picks the axes: XNAME / YNAME (NULL: the first minimised objective,
+ * then the first other one); -1 (bad input) for an unknown name or a
+ * single-objective run. */
+int runplot_axes(const run_snapshot *s, const char *xname, const char *yname, runplot_opts *o);
+/* Creates o->out (empty) to check it can be written; -1 (bad input). */
+int runplot_check_output(const runplot_opts *o);
+/* Draws S into o->out; -1 with a message when computing a front failed. */
+int runplot_draw(const run_snapshot *s, const runplot_opts *o);
+
+#endif
