@@ -70,7 +70,7 @@ static void put_indented(FILE *f, const char *text, int indent) {
 
 void cli_usage(const cli_spec *spec, FILE *f) {
     fprintf(f, "usage: hwnas %s ", spec->name);
-    put_indented(f, spec->synopsis ? spec->synopsis : "", (int)strlen(spec->name) + 13);
+    put_indented(f, spec->synopsis ? spec->synopsis : "", (int)strlen(spec->name) + 14);
     fputc('\n', f);
     if (spec->about && *spec->about) fprintf(f, "\n%s\n", spec->about);
     fprintf(f, "\noptions:\n");
@@ -154,4 +154,20 @@ int cli_parse(const cli_spec *spec, int argc, char **argv, int first, int *rest)
                                spec->name);
     *rest = first_pos;
     return CLI_CONTINUE;
+}
+
+int cli_verb(const cli_spec *spec, int argc, char **argv, const char *const *verbs) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        cli_usage(spec, argc < 2 ? stderr : stdout);
+        return argc < 2 ? HW_EXIT_USAGE : HW_EXIT_OK;
+    }
+    char list[256] = "";
+    size_t k = 0;
+    for (int i = 0; verbs[i]; i++) {
+        if (!strcmp(argv[1], verbs[i])) return CLI_CONTINUE;
+        const char *sep = !i ? "" : verbs[i + 1] ? ", " : " or ";
+        k += (size_t)snprintf(list + k, k < sizeof list ? sizeof list - k : 0, "%s%s", sep, verbs[i]);
+        if (k >= sizeof list) k = sizeof list - 1;
+    }
+    return cli_usage_error("%s: unknown verb '%s' (%s)", spec->name, argv[1], list);
 }

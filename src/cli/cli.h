@@ -90,6 +90,12 @@ typedef struct cli_spec {
  * *rest = index of the first positional argument; HW_EXIT_OK after printing
  * the usage for -h/--help; HW_EXIT_USAGE after one error line. */
 int cli_parse(const cli_spec *spec, int argc, char **argv, int first, int *rest);
+/* For commands with verbs (`hwnas space sample|parse`): CLI_CONTINUE when
+ * argv[1] is one of VERBS (NULL-terminated); otherwise prints the usage
+ * (stdout and HW_EXIT_OK for -h/--help, stderr and HW_EXIT_USAGE when no
+ * verb is given) or one error line (HW_EXIT_USAGE) and returns that status.
+ * Then parse the options with cli_parse(spec, argc, argv, 2, &rest). */
+int cli_verb(const cli_spec *spec, int argc, char **argv, const char *const *verbs);
 /* Prints spec's usage text (synopsis, about, the option table) to f. */
 void cli_usage(const cli_spec *spec, FILE *f);
 

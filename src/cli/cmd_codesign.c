@@ -1,7 +1,6 @@
 /* cmd_codesign.c: `hwnas accel report|table` (inspect the accelerator cost
  * model) and `hwnas codesign` (joint vs two-stage vs fixed-accelerator
  * search on NB201). */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,25 +15,6 @@
 #include "stats.h"
 
 /* ---- hwnas accel --------------------------------------------------------- */
-
-static void accel_usage(FILE *f) {
-    fprintf(f, "usage: hwnas accel report --accel CFG --arch ARCH [--space nb201|bert] [--seq N] [--batch N] [--merged]\n"
-               "       hwnas accel table  --accel CFG --out FILE.csv [--batch N] [--features]\n"
-               "\n"
-               "report prints the per-layer cost breakdown of one network on one accelerator\n"
-               "(cycles, PE utilisation, DRAM traffic, latency, energy by memory level) and\n"
-               "the totals and die area; table writes, for every NB201 architecture,\n"
-               "latency_ms, energy_mj, the TX2 GPU roofline estimate tx2_roofline_ms and the\n"
-               "number of layer kernels n_kernels.\n"
-               "  --accel CFG   accelerator YAML (e.g. data/configs/eyeriss.yaml)\n"
-               "  --arch ARCH   canonical architecture string of the space\n"
-               "  --space NAME  nb201 (default) or bert (default choice lists)\n"
-               "  --seq N       bert sequence length (default 128)\n"
-               "  --batch N     inference batch (default 1)\n"
-               "  --merged      fold identical layer shapes into one row with a count\n"
-               "  --out FILE    output CSV (table)\n"
-               "  --features    table: also the nb201 space's predictor features, one column each\n");
-}
 
 static void print_cost_row(const char *name, const char *kind, int count, const accel_cost *o) {
     printf("%-26s %-7s %5d %12.0f %10.0f %5.2f %10.0f %9.2f %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %s\n", name, kind,
@@ -135,41 +115,34 @@ fail:
 }
 
 int cmd_accel(int argc, char **argv) {
-    static const struct option opts[] = {{"accel", required_argument, 0, 'a'}, {"arch", required_argument, 0, 'r'},
-                                         {"space", required_argument, 0, 's'}, {"seq", required_argument, 0, 'q'},
-                                         {"batch", required_argument, 0, 'b'}, {"merged", no_argument, 0, 'm'},
-                                         {"out", required_argument, 0, 'o'},   {"features", no_argument, 0, 'F'},
-                                         {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        accel_usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? HW_EXIT_USAGE : HW_EXIT_OK;
-    }
-    const char *verb = argv[1], *acc_path = NULL, *arch = NULL, *space_nm = "nb201", *out = NULL;
+    const char *acc_path = NULL, *arch = NULL, *space_nm = "nb201", *out = NULL;
     long seq = 128, batch = 1;
-    int merged = 0, features = 0, ch;
-    if (strcmp(verb, "report") && strcmp(verb, "table"))
-        return cli_usage_error("accel: unknown verb '%s' (report or table)", verb);
-    optind = 2;
-    opterr = 0;
-    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'a': acc_path = optarg; break;
-        case 'r': arch = optarg; break;
-        case 's': space_nm = optarg; break;
-        case 'q':
-            if (cli_parse_int("--seq", optarg, 1, 65536, &seq)) return cli_report(HW_EXIT_USAGE);
-            break;
-        case 'b':
-            if (cli_parse_int("--batch", optarg, 1, 4096, &batch)) return cli_report(HW_EXIT_USAGE);
-            break;
-        case 'm': merged = 1; break;
-        case 'o': out = optarg; break;
-        case 'F': features = 1; break;
-        case 'h': accel_usage(stdout); return HW_EXIT_OK;
-        default: return cli_usage_error("accel: unknown or incomplete option '%s' (see --help)", argv[optind - 1]);
-        }
-    }
-    if (optind < argc) return cli_usage_error("accel: unexpected argument '%s'", argv[optind]);
+    int merged = 0, features = 0, first;
+    const cli_opt opts[] = {
+        CLI_STR("accel", "CFG", &acc_path, "accelerator YAML (e.g. data/configs/eyeriss.yaml)"),
+        CLI_STR("arch", "ARCH", &arch, "canonical architecture string of the space"),
+        CLI_STR("space", "NAME", &space_nm, "nb201 (default) or bert (default choice lists)"),
+        CLI_INT("seq", "N", &seq, 1, 65536, "bert sequence length (default 128)"),
+        CLI_INT("batch", "N", &batch, 1, 4096, "inference batch (default 1)"),
+        CLI_FLAG("merged", &merged, "fold identical layer shapes into one row with a count"),
+        CLI_STR("out", "FILE", &out, "output CSV (table)"),
+        CLI_FLAG("features", &features, "table: also the nb201 space's predictor features, one column each"),
+        CLI_END};
+    const cli_spec spec = {
+        "accel",
+        "report --accel CFG --arch ARCH [--space nb201|bert] [--seq N] [--batch N] [--merged]\n"
+        "table  --accel CFG --out FILE.csv [--batch N] [--features]",
+        "report prints the per-layer cost breakdown of one network on one accelerator\n"
+        "(cycles, PE utilisation, DRAM traffic, latency, energy by memory level) and\n"
+        "the totals and die area; table writes, for every NB201 architecture,\n"
+        "latency_ms, energy_mj, the TX2 GPU roofline estimate tx2_roofline_ms and the\n"
+        "number of layer kernels n_kernels.",
+        opts, NULL, 0, 0};
+    static const char *const verbs[] = {"report", "table", NULL};
+    int st = cli_verb(&spec, argc, argv, verbs);
+    if (st == CLI_CONTINUE) st = cli_parse(&spec, argc, argv, 2, &first);
+    if (st != CLI_CONTINUE) return st;
+    const char *verb = argv[1];
     if (!acc_path) return cli_usage_error("accel %s: --accel CFG is required", verb);
     accel_cfg hw;
     if (accel_cfg_load(acc_path, &hw)) return cli_report(HW_EXIT_USAGE);
@@ -182,25 +155,6 @@ int cmd_accel(int argc, char **argv) {
 }
 
 /* ---- hwnas codesign -------------------------------------------------------- */
-
-static void codesign_usage(FILE *f) {
-    fprintf(f, "usage: hwnas codesign --config CFG [--strategy all|joint|two_stage|fixed] [--seeds N]\n"
-               "                      [--evaluations N] [--points FILE.csv] [--front FILE.csv] [--quiet]\n"
-               "\n"
-               "Searches NB201 networks and accelerator configurations (accuracy from the NB201\n"
-               "table, latency and energy from the analytic cost model, area and latency\n"
-               "constraints) with three strategies given the same evaluation budget, and prints\n"
-               "per strategy the hypervolume (median over seeds) and the lowest energy at each\n"
-               "accuracy target (median over seeds; 'none' when no feasible design reached it).\n"
-               "See docs/codesign.md.\n"
-               "  --config CFG       codesign YAML (e.g. data/configs/codesign-nb201.yaml)\n"
-               "  --strategy S       all (default), joint, two_stage or fixed\n"
-               "  --seeds N          use only the first N seeds of the config\n"
-               "  --evaluations N    override the per-run evaluation budget\n"
-               "  --points FILE      CSV of every evaluation (strategy, seed, design, objectives)\n"
-               "  --front FILE       CSV of each run's feasible non-dominated designs\n"
-               "  --quiet            only the summary table\n");
-}
 
 static void csv_point(hw_buf *b, const codesign *cd, const char *st, uint64_t seed, const codesign_point *p) {
     char s[HW_ARCH_STR_MAX];
@@ -227,34 +181,31 @@ static double median_inf(const double *v, int n) {
 }
 
 int cmd_codesign(int argc, char **argv) {
-    static const struct option opts[] = {{"config", required_argument, 0, 'c'}, {"strategy", required_argument, 0, 's'},
-                                         {"seeds", required_argument, 0, 'n'},  {"evaluations", required_argument, 0, 'e'},
-                                         {"points", required_argument, 0, 'p'}, {"front", required_argument, 0, 'f'},
-                                         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
     const char *cfg_path = NULL, *strat = "all", *pts_path = NULL, *front_path = NULL;
     long nseeds = -1, evals = -1;
-    int quiet = 0, ch;
-    optind = 1;
-    opterr = 0;
-    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'c': cfg_path = optarg; break;
-        case 's': strat = optarg; break;
-        case 'n':
-            if (cli_parse_int("--seeds", optarg, 1, CODESIGN_MAX_SEEDS, &nseeds)) return cli_report(HW_EXIT_USAGE);
-            break;
-        case 'e':
-            if (cli_parse_int("--evaluations", optarg, 8, 100000000, &evals)) return cli_report(HW_EXIT_USAGE);
-            break;
-        case 'p': pts_path = optarg; break;
-        case 'f': front_path = optarg; break;
-        case 'q': quiet = 1; break;
-        case 'h': codesign_usage(stdout); return HW_EXIT_OK;
-        default: return cli_usage_error("codesign: unknown or incomplete option '%s' (see --help)", argv[optind - 1]);
-        }
-    }
-    if (optind < argc) return cli_usage_error("codesign: unexpected argument '%s'", argv[optind]);
+    int quiet = 0, first;
+    const cli_opt opts[] = {
+        CLI_STR("config", "CFG", &cfg_path, "codesign YAML (e.g. data/configs/codesign-nb201.yaml)"),
+        CLI_STR("strategy", "S", &strat, "all (default), joint, two_stage or fixed"),
+        CLI_INT("seeds", "N", &nseeds, 1, CODESIGN_MAX_SEEDS, "use only the first N seeds of the config"),
+        CLI_INT("evaluations", "N", &evals, 8, 100000000, "override the per-run evaluation budget"),
+        CLI_STR("points", "FILE", &pts_path, "CSV of every evaluation (strategy, seed, design, objectives)"),
+        CLI_STR("front", "FILE", &front_path, "CSV of each run's feasible non-dominated designs"),
+        CLI_FLAG("quiet", &quiet, "only the summary table"),
+        CLI_END};
+    const cli_spec spec = {
+        "codesign",
+        "--config CFG [--strategy all|joint|two_stage|fixed] [--seeds N]\n"
+        "[--evaluations N] [--points FILE.csv] [--front FILE.csv] [--quiet]",
+        "Searches NB201 networks and accelerator configurations (accuracy from the NB201\n"
+        "table, latency and energy from the analytic cost model, area and latency\n"
+        "constraints) with three strategies given the same evaluation budget, and prints\n"
+        "per strategy the hypervolume (median over seeds) and the lowest energy at each\n"
+        "accuracy target (median over seeds; 'none' when no feasible design reached it).\n"
+        "See docs/codesign.md.",
+        opts, NULL, 0, 0};
+    int st = cli_parse(&spec, argc, argv, 1, &first);
+    if (st != CLI_CONTINUE) return st;
     if (!cfg_path) return cli_usage_error("codesign: --config CFG is required");
     int run_st[CODESIGN_NSTRATEGIES], nst = 0;
     if (!strcmp(strat, "all")) {

@@ -1,6 +1,5 @@
 /* `hwnas compare A.h5 B.h5`: hypervolume of both runs' fronts with one
  * common reference point, and the architectures on only one front. */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,18 +9,6 @@
 #include "hw_err.h"
 #include "nsga.h"
 #include "runfront.h"
-
-static void compare_usage(FILE *f) {
-    fprintf(f, "usage: hwnas compare A.h5 B.h5 [--measured-only] [--ref V1,V2,...]\n\n"
-               "Compares the Pareto fronts of two runs with the same objectives: the\n"
-               "hypervolume of each w.r.t. one common reference point, the points on both\n"
-               "fronts and those on only one (by canonical architecture string).\n"
-               "The default reference point is, per objective, the worst value on either\n"
-               "front moved outward by 10%% of the joint range (1e-9 when the range is 0).\n\n"
-               "  --measured-only   fronts of measured points only (see hwnas front)\n"
-               "  --ref LIST        reference point in the objectives' own units and order\n"
-               "  -h, --help        this text\n");
-}
 
 typedef struct side {
     const char *path;
@@ -52,26 +39,23 @@ static void list_only(const side *x, const side *y, const char *label) {
 }
 
 int cmd_compare(int argc, char **argv) {
-    static const struct option opts[] = {{"measured-only", no_argument, NULL, 'm'},
-                                         {"ref", required_argument, NULL, 'r'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    int measured_only = 0, c;
+    int measured_only = 0, first;
     const char *ref_arg = NULL;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'm': measured_only = 1; break;
-        case 'r': ref_arg = optarg; break;
-        case 'h': compare_usage(stdout); return HW_EXIT_OK;
-        default: return cli_usage_error("compare: bad option '%s' (see hwnas compare --help)", argv[optind - 1]);
-        }
-    }
-    if (optind != argc - 2) return cli_usage_error("compare: expected two run files (see hwnas compare --help)");
-    side a = {argv[optind], NULL, {0}, NULL, 0, NULL}, b = {argv[optind + 1], NULL, {0}, NULL, 0, NULL};
+    const cli_opt opts[] = {CLI_FLAG("measured-only", &measured_only, "fronts of measured points only (see hwnas front)"),
+                            CLI_STR("ref", "LIST", &ref_arg, "reference point in the objectives' own units and order"),
+                            CLI_END};
+    const cli_spec spec = {"compare", "A.h5 B.h5 [--measured-only] [--ref V1,V2,...]",
+                           "Compares the Pareto fronts of two runs with the same objectives: the\n"
+                           "hypervolume of each w.r.t. one common reference point, the points on both\n"
+                           "fronts and those on only one (by canonical architecture string).\n"
+                           "The default reference point is, per objective, the worst value on either\n"
+                           "front moved outward by 10% of the joint range (1e-9 when the range is 0).",
+                           opts, "two run files", 2, 2};
+    int st = cli_parse(&spec, argc, argv, 1, &first);
+    if (st != CLI_CONTINUE) return st;
+    side a = {argv[first], NULL, {0}, NULL, 0, NULL}, b = {argv[first + 1], NULL, {0}, NULL, 0, NULL};
     side *sd[2] = {&a, &b};
-    int st = HW_EXIT_OK;
+    st = HW_EXIT_OK;
     double *ref = NULL;
     for (int i = 0; i < 2 && !st; i++) st = runfront_load(sd[i]->path, &sd[i]->s) < 0 ? cli_report(HW_EXIT_USAGE) : 0;
     if (st) goto out;

@@ -1,6 +1,5 @@
 /* src/cli/cmd_finetune.c: `hwnas finetune` — inherit a candidate's
  * weights from a supernet, fine-tune K steps, report eval accuracy / F1. */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,80 +10,38 @@
 #include "fsutil.h"
 #include "supernet_h5.h"
 
-static void usage(FILE *f) {
-    fprintf(f, "usage: hwnas finetune --supernet S.h5 --arch ARCH --steps K\n"
-               "                      [--task sst2|sms_spam | --train FILE.tsv --eval FILE.tsv]\n"
-               "                      [--json FILE] [--lr X] [--batch B] [--seed N] [--eval-max N]\n"
-               "                      [--threads N] [--vocab FILE]\n"
-               "\n"
-               "Copies candidate ARCH (bert-space string, e.g. L2:H128:A2.4:F256.512) out of\n"
-               "the supernet, fine-tunes it K steps (AdamW, 10%% warm-up, linear decay) and\n"
-               "prints accuracy and F1 of class 1 on the eval set. Deterministic for a seed.\n"
-               "  --supernet S.h5  supernet file from `hwnas supernet train`\n"
-               "  --arch ARCH      candidate; must lie in the supernet's space\n"
-               "  --steps K        fine-tuning steps (0 = evaluate the inherited weights)\n"
-               "  --task NAME      sst2 (default) or sms_spam from the data directory\n"
-               "  --train FILE     training TSV (header sentence<TAB>label), with --eval\n"
-               "  --eval FILE      evaluation TSV\n"
-               "  --json FILE      also write the result as JSON (atomically)\n"
-               "  --lr X           peak learning rate (default 1e-4)\n"
-               "  --batch B        sentences per step (default 32)\n"
-               "  --seed N         data order / dropout seed (default 1)\n"
-               "  --eval-max N     evaluate only the first N eval rows (default all)\n"
-               "  --threads N      OpenBLAS threads (default 1)\n"
-               "  --vocab FILE     WordPiece vocabulary (default data/bert_uncased_vocab/vocab.txt)\n"
-               "  --help           this text\n");
-}
-
 int cmd_finetune(int argc, char **argv) {
-    static const struct option opts[] = {
-        {"supernet", required_argument, 0, 'S'}, {"arch", required_argument, 0, 'a'},
-        {"steps", required_argument, 0, 'k'},    {"task", required_argument, 0, 'T'},
-        {"train", required_argument, 0, 't'},    {"eval", required_argument, 0, 'e'},
-        {"json", required_argument, 0, 'j'},     {"lr", required_argument, 0, 'l'},
-        {"batch", required_argument, 0, 'b'},    {"seed", required_argument, 0, 's'},
-        {"eval-max", required_argument, 0, 'm'}, {"threads", required_argument, 0, 'n'},
-        {"vocab", required_argument, 0, 'v'},    {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
     const char *sup = NULL, *arch = NULL, *task = NULL, *train = NULL, *eval = NULL, *json = NULL, *vocab = NULL;
     long steps = -1, batch = 32, seed = 1, eval_max = 0, threads = 1;
     double lr = 1e-4;
-    int ch;
-    optind = 1;
-    opterr = 0;
-    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'S': sup = optarg; break;
-        case 'a': arch = optarg; break;
-        case 'k':
-            if (cli_parse_int("--steps", optarg, 0, 100000000, &steps)) return cli_report(HW_EXIT_USAGE);
-            break;
-        case 'T': task = optarg; break;
-        case 't': train = optarg; break;
-        case 'e': eval = optarg; break;
-        case 'j': json = optarg; break;
-        case 'l':
-            if (cli_parse_double("--lr", optarg, &lr)) return cli_report(HW_EXIT_USAGE);
-            if (!(lr > 0 && lr < 1)) return cli_usage_error("option --lr: %s is not in (0, 1)", optarg);
-            break;
-        case 'b':
-            if (cli_parse_int("--batch", optarg, 1, 4096, &batch)) return cli_report(HW_EXIT_USAGE);
-            break;
-        case 's':
-            if (cli_parse_int("--seed", optarg, 0, LONG_MAX, &seed)) return cli_report(HW_EXIT_USAGE);
-            break;
-        case 'm':
-            if (cli_parse_int("--eval-max", optarg, 0, INT_MAX, &eval_max)) return cli_report(HW_EXIT_USAGE);
-            break;
-        case 'n':
-            if (cli_parse_int("--threads", optarg, 1, 256, &threads)) return cli_report(HW_EXIT_USAGE);
-            break;
-        case 'v': vocab = optarg; break;
-        case 'h': usage(stdout); return HW_EXIT_OK;
-        default: return cli_usage_error("finetune: unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind != argc) return cli_usage_error("finetune: unexpected argument '%s'", argv[optind]);
+    int first;
+    const cli_opt opts[] = {
+        CLI_STR("supernet", "S.h5", &sup, "supernet file from `hwnas supernet train`"),
+        CLI_STR("arch", "ARCH", &arch, "candidate; must lie in the supernet's space"),
+        CLI_INT("steps", "K", &steps, 0, 100000000, "fine-tuning steps (0 = evaluate the inherited weights)"),
+        CLI_STR("task", "NAME", &task, "sst2 (default) or sms_spam from the data directory"),
+        CLI_STR("train", "FILE", &train, "training TSV (header sentence<TAB>label), with --eval"),
+        CLI_STR("eval", "FILE", &eval, "evaluation TSV"),
+        CLI_STR("json", "FILE", &json, "also write the result as JSON (atomically)"),
+        CLI_DOUBLE("lr", "X", &lr, 0, 1, "peak learning rate, in (0, 1) (default 1e-4)"),
+        CLI_INT("batch", "B", &batch, 1, 4096, "sentences per step (default 32)"),
+        CLI_INT("seed", "N", &seed, 0, LONG_MAX, "data order / dropout seed (default 1)"),
+        CLI_INT("eval-max", "N", &eval_max, 0, INT_MAX, "evaluate only the first N eval rows (default all)"),
+        CLI_INT("threads", "N", &threads, 1, 256, "OpenBLAS threads (default 1)"),
+        CLI_STR("vocab", "FILE", &vocab, "WordPiece vocabulary (default data/bert_uncased_vocab/vocab.txt)"),
+        CLI_END};
+    const cli_spec spec = {"finetune",
+                           "--supernet S.h5 --arch ARCH --steps K\n"
+                           "[--task sst2|sms_spam | --train FILE.tsv --eval FILE.tsv]\n"
+                           "[--json FILE] [--lr X] [--batch B] [--seed N] [--eval-max N]\n"
+                           "[--threads N] [--vocab FILE]",
+                           "Copies candidate ARCH (bert-space string, e.g. L2:H128:A2.4:F256.512) out of\n"
+                           "the supernet, fine-tunes it K steps (AdamW, 10% warm-up, linear decay) and\n"
+                           "prints accuracy and F1 of class 1 on the eval set. Deterministic for a seed.",
+                           opts, NULL, 0, 0};
+    int st = cli_parse(&spec, argc, argv, 1, &first);
+    if (st != CLI_CONTINUE) return st;
+    if (!(lr > 0 && lr < 1)) return cli_usage_error("finetune: option --lr: %g is not in (0, 1)", lr);
     if (!sup) return cli_usage_error("finetune: --supernet is required");
     if (!arch) return cli_usage_error("finetune: --arch is required");
     if (steps < 0) return cli_usage_error("finetune: --steps is required");

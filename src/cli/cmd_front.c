@@ -1,6 +1,5 @@
 /* `hwnas front RUN.h5` and `hwnas history RUN.h5`: print the Pareto front
  * and the per-generation history of a run file (table, CSV or JSON). */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,39 +39,23 @@ static void csv_field(FILE *f, const char *s) {
     fputc('"', f);
 }
 
-static void front_usage(FILE *f) {
-    fprintf(f, "usage: hwnas front RUN.h5 [--csv | --json] [--measured-only]\n\n"
-               "Prints the Pareto front over all points the run evaluated (one line per\n"
-               "architecture, best first by the first objective).\n\n"
-               "  --csv             comma-separated: arch, objectives, <objective>_measured (1/0),\n"
-               "                    island, generation\n"
-               "  --json            one JSON document\n"
-               "  --measured-only   only points whose every objective was measured on a board\n"
-               "                    (predicted values excluded)\n"
-               "  -h, --help        this text\n");
-}
-
 int cmd_front(int argc, char **argv) {
-    static const struct option opts[] = {{"csv", no_argument, NULL, 'c'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"measured-only", no_argument, NULL, 'm'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    int fmt = 0, measured_only = 0, c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': fmt = fmt == 2 ? -1 : 1; break;
-        case 'j': fmt = fmt == 1 ? -1 : 2; break;
-        case 'm': measured_only = 1; break;
-        case 'h': front_usage(stdout); return HW_EXIT_OK;
-        default: return cli_usage_error("front: unknown option '%s' (see hwnas front --help)", argv[optind - 1]);
-        }
-    }
-    if (fmt < 0) return cli_usage_error("front: --csv and --json are exclusive");
-    if (optind != argc - 1) return cli_usage_error("front: expected one run file (see hwnas front --help)");
-    const char *path = argv[optind];
+    int csv = 0, json = 0, measured_only = 0, first;
+    const cli_opt opts[] = {
+        CLI_FLAG("csv", &csv, "comma-separated: arch, objectives, <objective>_measured (1/0),\nisland, generation"),
+        CLI_FLAG("json", &json, "one JSON document"),
+        CLI_FLAG("measured-only", &measured_only,
+                 "only points whose every objective was measured on a board\n(predicted values excluded)"),
+        CLI_END};
+    const cli_spec spec = {"front", "RUN.h5 [--csv | --json] [--measured-only]",
+                           "Prints the Pareto front over all points the run evaluated (one line per\n"
+                           "architecture, best first by the first objective).",
+                           opts, "one run file", 1, 1};
+    int st = cli_parse(&spec, argc, argv, 1, &first);
+    if (st != CLI_CONTINUE) return st;
+    if (csv && json) return cli_usage_error("front: --csv and --json are exclusive");
+    const int fmt = csv ? 1 : json ? 2 : 0;
+    const char *path = argv[first];
     run_snapshot *s;
     if (runfront_load(path, &s) < 0) return cli_report(HW_EXIT_USAGE);
     run_points all;
@@ -143,32 +126,18 @@ int cmd_front(int argc, char **argv) {
     return fflush(stdout) == 0 ? HW_EXIT_OK : HW_EXIT_FAIL;
 }
 
-static void history_usage(FILE *f) {
-    fprintf(f, "usage: hwnas history RUN.h5 [--csv]\n\n"
-               "Prints the per-generation history of a run: generation, board measurements\n"
-               "so far, hypervolume of the measured front, HV ratio to the true front\n"
-               "(nan when unknown), front size and wall time.\n\n"
-               "  --csv        comma-separated output\n"
-               "  -h, --help   this text\n");
-}
-
 int cmd_history(int argc, char **argv) {
-    static const struct option opts[] = {{"csv", no_argument, NULL, 'c'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    int csv = 0, c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': csv = 1; break;
-        case 'h': history_usage(stdout); return HW_EXIT_OK;
-        default: return cli_usage_error("history: unknown option '%s' (see hwnas history --help)", argv[optind - 1]);
-        }
-    }
-    if (optind != argc - 1) return cli_usage_error("history: expected one run file (see hwnas history --help)");
+    int csv = 0, first;
+    const cli_opt opts[] = {CLI_FLAG("csv", &csv, "comma-separated output"), CLI_END};
+    const cli_spec spec = {"history", "RUN.h5 [--csv]",
+                           "Prints the per-generation history of a run: generation, board measurements\n"
+                           "so far, hypervolume of the measured front, HV ratio to the true front\n"
+                           "(nan when unknown), front size and wall time.",
+                           opts, "one run file", 1, 1};
+    int st = cli_parse(&spec, argc, argv, 1, &first);
+    if (st != CLI_CONTINUE) return st;
     run_snapshot *s;
-    if (runfront_load(argv[optind], &s) < 0) return cli_report(HW_EXIT_USAGE);
+    if (runfront_load(argv[first], &s) < 0) return cli_report(HW_EXIT_USAGE);
     if (csv) puts("generation,measurements,hv,hv_ratio,front_size,wall_s");
     else printf("%10s %12s %14s %9s %6s %10s\n", "generation", "measurements", "hv", "hv_ratio", "front", "wall_s");
     for (int i = 0; i < s->nhistory; i++) {

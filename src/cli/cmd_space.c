@@ -1,5 +1,4 @@
 /* cmd_space.c: `hwnas space sample|parse` — inspect search-space genomes. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -9,19 +8,6 @@
 #include "cli.h"
 #include "search_config.h"
 #include "space.h"
-
-static void usage(FILE *f) {
-    fprintf(f, "usage: hwnas space sample [--space nb201|bert | --config CFG] [--n N] [--seed S] [--features]\n"
-               "       hwnas space parse  [--space nb201|bert | --config CFG] [--features] ARCH...\n"
-               "\n"
-               "sample prints N random canonical architecture strings (with NB201 index);\n"
-               "parse checks strings, printing canonical form, index, 64-bit hash.\n"
-               "  --space NAME   a space with its default choice lists (default nb201)\n"
-               "  --config CFG   the space of a search config (bert choice lists from YAML)\n"
-               "  --n N          how many to sample (default 10)\n"
-               "  --seed S       PRNG seed (default 1)\n"
-               "  --features     also print the predictor feature vector\n");
-}
 
 static void print_one(const space *sp, const hw_genome *g, int feats) {
     char s[HW_ARCH_STR_MAX];
@@ -38,36 +24,27 @@ static void print_one(const space *sp, const hw_genome *g, int feats) {
 }
 
 int cmd_space(int argc, char **argv) {
-    static const struct option opts[] = {{"space", required_argument, 0, 's'}, {"config", required_argument, 0, 'c'},
-                                         {"n", required_argument, 0, 'n'},     {"seed", required_argument, 0, 'S'},
-                                         {"features", no_argument, 0, 'f'},    {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? HW_EXIT_USAGE : HW_EXIT_OK;
-    }
-    const char *verb = argv[1], *space_name = "nb201", *cfg_path = NULL;
+    const char *space_name = "nb201", *cfg_path = NULL;
     long n = 10, seed = 1;
-    int feats = 0, ch;
-    if (strcmp(verb, "sample") && strcmp(verb, "parse"))
-        return cli_usage_error("space: unknown verb '%s' (sample or parse)", verb);
-    optind = 2;
-    opterr = 0;
-    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (ch) {
-        case 's': space_name = optarg; break;
-        case 'c': cfg_path = optarg; break;
-        case 'n':
-            if (cli_parse_int("--n", optarg, 0, 100000000, &n)) return cli_report(HW_EXIT_USAGE);
-            break;
-        case 'S':
-            if (cli_parse_int("--seed", optarg, 0, LONG_MAX, &seed)) return cli_report(HW_EXIT_USAGE);
-            break;
-        case 'f': feats = 1; break;
-        case 'h': usage(stdout); return HW_EXIT_OK;
-        default: return cli_usage_error("space: unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-    }
+    int feats = 0, first;
+    const cli_opt opts[] = {
+        CLI_STR("space", "NAME", &space_name, "a space with its default choice lists (default nb201)"),
+        CLI_STR("config", "CFG", &cfg_path, "the space of a search config (bert choice lists from YAML)"),
+        CLI_INT("n", "N", &n, 0, 100000000, "how many to sample (default 10)"),
+        CLI_INT("seed", "S", &seed, 0, LONG_MAX, "PRNG seed (default 1)"),
+        CLI_FLAG("features", &feats, "also print the predictor feature vector"),
+        CLI_END};
+    const cli_spec spec = {"space",
+                           "sample [--space nb201|bert | --config CFG] [--n N] [--seed S] [--features]\n"
+                           "parse  [--space nb201|bert | --config CFG] [--features] ARCH...",
+                           "sample prints N random canonical architecture strings (with NB201 index);\n"
+                           "parse checks strings, printing canonical form, index, 64-bit hash.",
+                           opts, NULL, 0, -1};
+    static const char *const verbs[] = {"sample", "parse", NULL};
+    int st = cli_verb(&spec, argc, argv, verbs);
+    if (st == CLI_CONTINUE) st = cli_parse(&spec, argc, argv, 2, &first);
+    if (st != CLI_CONTINUE) return st;
+    const char *verb = argv[1];
     space *sp = NULL;
     search_config *cfg = NULL;
     int status = HW_EXIT_USAGE;
@@ -84,8 +61,8 @@ int cmd_space(int argc, char **argv) {
         goto out;
     }
     if (!strcmp(verb, "sample")) {
-        if (optind != argc) {
-            hw_fail("space sample: unexpected argument '%s'", argv[optind]);
+        if (first != argc) {
+            hw_fail("space sample: unexpected argument '%s'", argv[first]);
             goto out;
         }
         hw_rng r;
@@ -96,11 +73,11 @@ int cmd_space(int argc, char **argv) {
             print_one(sp, &g, feats);
         }
     } else {
-        if (optind == argc) {
+        if (first == argc) {
             hw_fail("space parse: no architecture strings given");
             goto out;
         }
-        for (int i = optind; i < argc; i++) {
+        for (int i = first; i < argc; i++) {
             hw_genome g;
             if (space_from_string(sp, argv[i], &g)) goto out;
             print_one(sp, &g, feats);

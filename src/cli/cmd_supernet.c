@@ -1,6 +1,5 @@
 /* src/cli/cmd_supernet.c: `hwnas supernet train CONFIG` — train the
  * weight-shared BERT supernet (sandwich rule) and save it to HDF5. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,25 +10,6 @@
 #include "supernet.h"
 #include "supernet_h5.h"
 #include "yconf.h"
-
-static void usage(FILE *f) {
-    fprintf(f, "usage: hwnas supernet train CONFIG [--out FILE.h5] [--resume] [--steps N] [--stop-at S] [--threads N]\n"
-               "\n"
-               "Trains the weight-shared BERT supernet of CONFIG's bert space on its task\n"
-               "(sandwich rule: largest, smallest and random candidates every step) and\n"
-               "saves weights + AdamW state to HDF5 (checkpoints every checkpoint_every steps).\n"
-               "  --out FILE     output file (default: CONFIG's 'output', else supernet.h5)\n"
-               "  --resume       continue from FILE if it exists (same space and model)\n"
-               "  --steps N      override train.steps (e.g. to extend a finished run)\n"
-               "  --stop-at S    save a checkpoint and stop after step S (resume later)\n"
-               "  --threads N    OpenBLAS threads (default: train.threads, else 1)\n"
-               "  --quiet        no progress lines\n"
-               "  --help         this text\n"
-               "CONFIG keys: task (sst2|sms_spam) or train_file/eval_file, vocab, output,\n"
-               "space.{layers,hidden,heads,ffn}, model.{max_seq,dropout},\n"
-               "train.{batch,steps,n_random,lr,warmup,weight_decay,clip,eval_every,eval_max,\n"
-               "checkpoint_every,seed,threads}; see data/configs/supernet-sst2.yaml.\n");
-}
 
 typedef struct sn_job {
     supernet_cfg cfg;
@@ -156,40 +136,31 @@ static int same_space(const bert_space_cfg *a, const bert_space_cfg *b) {
 }
 
 int cmd_supernet(int argc, char **argv) {
-    static const struct option opts[] = {{"out", required_argument, 0, 'o'},     {"resume", no_argument, 0, 'r'},
-                                         {"steps", required_argument, 0, 's'},   {"threads", required_argument, 0, 't'},
-                                         {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
-                                         {"stop-at", required_argument, 0, 'S'},
-                                         {0, 0, 0, 0}};
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? HW_EXIT_USAGE : HW_EXIT_OK;
-    }
-    if (strcmp(argv[1], "train")) return cli_usage_error("supernet: unknown verb '%s' (train)", argv[1]);
     const char *out = NULL;
     long steps = 0, threads = 0, stop_at = 0;
-    int resume = 0, quiet = 0, ch;
-    optind = 2;
-    opterr = 0;
-    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'o': out = optarg; break;
-        case 'r': resume = 1; break;
-        case 's':
-            if (cli_parse_int("--steps", optarg, 1, 1L << 40, &steps)) return cli_report(HW_EXIT_USAGE);
-            break;
-        case 't':
-            if (cli_parse_int("--threads", optarg, 1, 256, &threads)) return cli_report(HW_EXIT_USAGE);
-            break;
-        case 'S':
-            if (cli_parse_int("--stop-at", optarg, 1, 1L << 40, &stop_at)) return cli_report(HW_EXIT_USAGE);
-            break;
-        case 'q': quiet = 1; break;
-        case 'h': usage(stdout); return HW_EXIT_OK;
-        default: return cli_usage_error("supernet: unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind != argc - 1) return cli_usage_error("supernet train: expected exactly one CONFIG file");
+    int resume = 0, quiet = 0, first;
+    const cli_opt opts[] = {
+        CLI_STR("out", "FILE", &out, "output file (default: CONFIG's 'output', else supernet.h5)"),
+        CLI_FLAG("resume", &resume, "continue from FILE if it exists (same space and model)"),
+        CLI_INT("steps", "N", &steps, 1, 1L << 40, "override train.steps (e.g. to extend a finished run)"),
+        CLI_INT("stop-at", "S", &stop_at, 1, 1L << 40, "save a checkpoint and stop after step S (resume later)"),
+        CLI_INT("threads", "N", &threads, 1, 256, "OpenBLAS threads (default: train.threads, else 1)"),
+        CLI_FLAG("quiet", &quiet, "no progress lines"),
+        CLI_END};
+    const cli_spec spec = {
+        "supernet", "train CONFIG [--out FILE.h5] [--resume] [--steps N] [--stop-at S] [--threads N]",
+        "Trains the weight-shared BERT supernet of CONFIG's bert space on its task\n"
+        "(sandwich rule: largest, smallest and random candidates every step) and\n"
+        "saves weights + AdamW state to HDF5 (checkpoints every checkpoint_every steps).\n"
+        "CONFIG keys: task (sst2|sms_spam) or train_file/eval_file, vocab, output,\n"
+        "space.{layers,hidden,heads,ffn}, model.{max_seq,dropout},\n"
+        "train.{batch,steps,n_random,lr,warmup,weight_decay,clip,eval_every,eval_max,\n"
+        "checkpoint_every,seed,threads}; see data/configs/supernet-sst2.yaml.",
+        opts, "exactly one CONFIG file", 1, 1};
+    static const char *const verbs[] = {"train", NULL};
+    int pst = cli_verb(&spec, argc, argv, verbs);
+    if (pst == CLI_CONTINUE) pst = cli_parse(&spec, argc, argv, 2, &first);
+    if (pst != CLI_CONTINUE) return pst;
     sn_job j;
     memset(&j, 0, sizeof j);
     ycfg *y = NULL;
@@ -197,7 +168,7 @@ int cmd_supernet(int argc, char **argv) {
     tsv_task *train = NULL, *eval = NULL;
     supernet *sn = NULL;
     int status = HW_EXIT_USAGE;
-    if (load_config(argv[optind], &j, &y)) goto report;
+    if (load_config(argv[first], &j, &y)) goto report;
     if (out) {
         free(j.output);
         j.output = hw_strdup(out);
@@ -214,7 +185,7 @@ int cmd_supernet(int argc, char **argv) {
         const bert_config *bc = bert_store_config(sn->store);
         if (!same_space(&sn->cfg.space, &j.cfg.space) || bc->max_seq != j.cfg.max_seq || bc->vocab != tok_vocab_size(tok) ||
             sn->cfg.seed != j.cfg.seed) {
-            hw_fail("%s: cannot resume: its space, max_seq, vocabulary or seed differ from %s", j.output, argv[optind]);
+            hw_fail("%s: cannot resume: its space, max_seq, vocabulary or seed differ from %s", j.output, argv[first]);
             goto report;
         }
         sn->cfg = j.cfg; /* schedule/eval settings from the config (steps may grow) */
