@@ -8,15 +8,20 @@
 #   SRC     the source tree;  BUILD  the build tree ($HWNAS_BUILD, else $HW's dir)
 #   T       a fresh scratch directory, removed on exit (KEEP=1 keeps it);
 #           the script runs inside it
-#   PIDS    an array: append background pids to it, they are killed on exit
+#   PIDS    an array: append background pids to it; on exit they get SIGTERM,
+#           then (0.2 s later) SIGCONT + SIGKILL
+#   LOG_GLOBS  file patterns under $T whose tails fail prints (default *.log);
+#   LOG_TAIL   how many lines of each (default 15)
 # and defines
-#   fail MSG...               print FAIL: MSG and the tail of every $T/*.log, exit 1
+#   fail MSG...               print FAIL: MSG and the tail of every log, exit 1
+#   at_exit CMD...            run CMD on exit, before the pids are killed and
+#                             $T is removed (e.g. stopping a private Slurm)
 #   wait_for SECS CMD...      poll CMD every 0.1 s until it succeeds; 1 on timeout
 #   wait_gen LOG N [SECS]     wait until LOG shows generation N ("gen  N ...")
 #   expect_exit RC PAT CMD... run CMD; fail unless it exits RC and stderr matches
 #                             the extended regex PAT (and is one line if RC is 2)
-#   assert_close A B RTOL ATOL WHAT   fail unless |A-B| <= ATOL + RTOL*|B|,
-#                             printing both values
+#   assert_close A B RTOL ATOL WHAT   fail unless |A-B| <= ATOL + RTOL*|B|;
+#                             prints both values either way
 #   json_get FILE EXPR        print the Python expression EXPR over the JSON in
 #                             FILE (bound to `j`), e.g. json_get s.json 'j["measurements"]'
 set -u
@@ -30,8 +35,16 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_TH
 T=$(mktemp -d "/tmp/hwnas-e2e-$(basename "$0" .sh)-XXXXXX")
 PIDS=()
 LOG_TAIL=${LOG_TAIL:-15}
+LOG_GLOBS=("*.log")
+_E2E_AT_EXIT=()
+at_exit() { _E2E_AT_EXIT+=("$(printf '%q ' "$@")"); }
 _e2e_cleanup() {
-    local p
+    local p c
+    for c in "${_E2E_AT_EXIT[@]}"; do eval "$c"; done
+    if [ ${#PIDS[@]} -gt 0 ]; then
+        for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+        sleep 0.2
+    fi
     for p in "${PIDS[@]}"; do kill -CONT "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done
     wait 2>/dev/null
     if [ -n "${KEEP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
@@ -39,8 +52,11 @@ _e2e_cleanup() {
 trap _e2e_cleanup EXIT
 fail() {
     echo "FAIL: $*" >&2
-    local f
-    for f in "$T"/*.log; do [ -f "$f" ] && { echo "== $f" >&2; tail -"$LOG_TAIL" "$f" >&2; }; done
+    local f g
+    for g in "${LOG_GLOBS[@]}"; do
+        # shellcheck disable=SC2086 # $g is a glob on purpose
+        for f in "$T"/$g; do [ -f "$f" ] && { echo "== $f" >&2; tail -n "$LOG_TAIL" "$f" >&2; }; done
+    done
     exit 1
 }
 wait_for() {
@@ -59,11 +75,12 @@ expect_exit() {
     fi
 }
 assert_close() {
-    $PY - "$@" <<'PY' || fail "$5: got $1, want $2 (rtol $3, atol $4)"
+    $PY - "$@" <<'PY' || fail "${5:-value}: got $1, want $2 (rtol $3, atol $4)"
 import math, sys
 a, b, rtol, atol = (float(x) for x in sys.argv[1:5])
 sys.exit(0 if math.isfinite(a) and abs(a - b) <= atol + rtol * abs(b) else 1)
 PY
+    echo "ok ${5:-value}: got $1, want $2 (rtol $3, atol $4)"
 }
 json_get() { $PY -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 cd "$T" || exit 1

@@ -4,13 +4,8 @@
 # (20 + 20 steps == 40 steps), and bad input -> one line on stderr, exit 2:
 # bad arch strings, an arch outside the supernet's space, missing and
 # malformed TSV files, a truncated .h5, bad config keys.
-set -u
-HWNAS=$1
-DATA=${HWNAS_DATA:?}
-W=$(mktemp -d /tmp/hwnas-bert-e2e.XXXXXX)
-trap 'rm -rf "$W"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-export OPENBLAS_NUM_THREADS=1
+. "$(dirname "$0")/lib.sh" "$@"
+W=$T
 
 # expect_usage DESC PATTERN CMD...: exit 2, exactly one stderr line matching PATTERN
 expect_usage() {

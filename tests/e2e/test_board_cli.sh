@@ -2,12 +2,7 @@
 # e2e: bad flags, bad configs, bad key/arch files for `hwnas board`,
 # `hwnas keygen` and `hwnas measure` give ONE line "hwnas: ..." on stderr
 # and exit status 2; the shipped board configs pass --check.
-set -u
-HW=$(cd "$(dirname "${1:?usage: test_board_cli.sh path/to/hwnas}")" && pwd)/$(basename "$1")
-DATA=${HWNAS_DATA:-$(cd "$(dirname "$0")/../../data" && pwd)}
-T=$(mktemp -d /tmp/hwnas-e2e-cli-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-cd "$T"
+. "$(dirname "$0")/lib.sh" "$@"
 FAILS=0
 # expect2 PATTERN CMD...: exit 2, exactly one stderr line, starting "hwnas: " and matching PATTERN
 expect2() {

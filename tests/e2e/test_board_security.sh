@@ -4,22 +4,9 @@
 #  - a board configured with the wrong dispatcher key never connects;
 #  - raw garbage and an oversized blob thrown at the dispatcher's TCP port
 #    do not crash it; afterwards an allowed board measures everything.
-set -u
-HW=$(cd "$(dirname "${1:?usage: test_board_security.sh path/to/hwnas}")" && pwd)/$(basename "$1")
-DATA=${HWNAS_DATA:-$(cd "$(dirname "$0")/../../data" && pwd)}
-T=$(mktemp -d /tmp/hwnas-e2e-security-XXXXXX)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    [ -n "${KEEP:-}" ] && echo "kept $T" || rm -rf "$T"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; for f in "$T"/*.log; do echo "== $f" >&2; tail -15 "$f" >&2; done; exit 1; }
-wait_for() { local n=$(( $1 * 10 )); shift; while ! "$@"; do n=$((n-1)); [ $n -le 0 ] && return 1; sleep 0.1; done; }
+. "$(dirname "$0")/lib.sh" "$@"
 rows() { echo $(( $(wc -l < out.csv) - 1 )); }
 
-cd "$T"
 for k in disp other good intruder; do "$HW" keygen --out $k >/dev/null || fail keygen; done
 cp good.pub allow.txt
 TABLE=$DATA/hw_nas_bench/hwnasbench_nb201_cifar10.csv

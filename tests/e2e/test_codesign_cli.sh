@@ -1,12 +1,7 @@
 #!/usr/bin/env bash
 # e2e: `hwnas accel report|table` and `hwnas codesign` on the shipped
 # configs, and one-line errors with exit status 2 on bad input.
-set -u
-HWNAS=${1:?usage: test_codesign_cli.sh path/to/hwnas}
-DATA=${HWNAS_DATA:?HWNAS_DATA must point at data/}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/lib.sh" "$@"
 
 ARCH='|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|'
 

@@ -4,18 +4,13 @@
 # tables): front (table, CSV, JSON, --measured-only), history, compare
 # (a run with itself: ratio 1, nothing on one front only; two seeds), plot
 # (PNG and SVG), and bad input: one line on stderr, exit 2, no crash.
-set -u
-HWNAS=${1:?usage: test_front_cli.sh HWNAS}
-BUILD=${HWNAS_BUILD:-$(dirname "$HWNAS")}
+. "$(dirname "$0")/lib.sh" "$@"
 DEMO="$BUILD/bench_ckpt"
-PY=/usr/bin/python3
-HERE=$(cd "$(dirname "$0")" && pwd)
+HERE=$SRC/tests/e2e
 # ASan builds: PLplot's driver loader and fontconfig keep caches for the
 # life of the process; suppress those (and only those) leak reports
 export LSAN_OPTIONS="suppressions=$HERE/test_front_lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-W=$(mktemp -d /tmp/hwnas-front-cli.XXXXXX)
-trap 'rm -rf "$W"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+W=$T
 [ -x "$DEMO" ] || fail "$DEMO not built"
 
 "$DEMO" demo "$W/a.h5" --islands 2 --pop 24 --gens 10 --seed 1 || fail "demo a"

@@ -5,13 +5,8 @@
 # dataset is chunked, extendible along axis 0 and Fletcher-32 protected,
 # strings are fixed-length UTF-8; the front computed in Python from
 # /evaluated equals `hwnas front --csv`. h5dump reads the file too.
-set -u
-HWNAS=${1:?usage: test_front_h5py.sh HWNAS}
-BUILD=${HWNAS_BUILD:-$(dirname "$HWNAS")}
-PY=/usr/bin/python3
-W=$(mktemp -d /tmp/hwnas-front-h5py.XXXXXX)
-trap 'rm -rf "$W"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh" "$@"
+W=$T
 $PY -c 'import h5py' || fail "python3-h5py is not installed (apt-get install python3-h5py)"
 command -v h5dump > /dev/null || fail "h5dump missing (apt-get install hdf5-tools)"
 

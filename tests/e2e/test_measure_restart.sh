@@ -3,22 +3,9 @@
 # batch and restarted on the same port with the same output file: the two
 # boards reconnect by themselves, only the unanswered archs are submitted
 # again, and every arch ends up in the CSV exactly once.
-set -u
-HW=$(cd "$(dirname "${1:?usage: test_measure_restart.sh path/to/hwnas}")" && pwd)/$(basename "$1")
-DATA=${HWNAS_DATA:-$(cd "$(dirname "$0")/../../data" && pwd)}
-T=$(mktemp -d /tmp/hwnas-e2e-restart-XXXXXX)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    [ -n "${KEEP:-}" ] && echo "kept $T" || rm -rf "$T"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; for f in "$T"/*.log; do echo "== $f" >&2; tail -15 "$f" >&2; done; exit 1; }
-wait_for() { local n=$(( $1 * 10 )); shift; while ! "$@"; do n=$((n-1)); [ $n -le 0 ] && return 1; sleep 0.1; done; }
+. "$(dirname "$0")/lib.sh" "$@"
 rows() { echo $(( $(wc -l < out.csv) - 1 )); }
 
-cd "$T"
 "$HW" keygen --out disp >/dev/null || fail keygen
 for b in b1 b2; do "$HW" keygen --out $b >/dev/null || fail keygen; cat $b.pub >> allow.txt; done
 TABLE=$DATA/hw_nas_bench/hwnasbench_nb201_cifar10.csv

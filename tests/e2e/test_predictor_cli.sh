@@ -1,12 +1,7 @@
 #!/bin/bash
 # e2e: hwnas predictor eval / fit / predict in generic (--features) and
 # space (--space nb201) modes, and every bad-input case -> one line, exit 2.
-set -u
-HW=${1:?usage: test_predictor_cli.sh PATH_TO_HWNAS}
-DATA=${HWNAS_DATA:?}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/lib.sh" "$@"
 
 # a synthetic table: y = 2a + b^2 + [c > 0.5], 3000 rows
 awk 'BEGIN { srand(7); print "a,b,c,y";
@@ -18,7 +13,7 @@ awk 'BEGIN { srand(7); print "a,b,c,y";
     --json "$T/e.json" > "$T/eval.out" || fail "eval exit $?"
 grep -q '^mean' "$T/eval.out" || fail "eval: no mean line"
 rho=$(awk '$1 == "mean" { print $2 }' "$T/eval.out")
-awk -v r="$rho" 'BEGIN { exit !(r > 0.97) }' || fail "eval rho $rho too low"
+awk -v r="$rho" 'BEGIN { exit !(r > 0.97) }' || fail "eval rho $rho, want > 0.97"
 grep -q '"per_seed"' "$T/e.json" || fail "eval json"
 /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert len(d['per_seed'])==2" "$T/e.json" \
     || fail "eval json not parseable"
@@ -39,7 +34,7 @@ grep -q 'rho' "$T/pred.out" || fail "predict metrics"
     --target edgegpu_latency_ms --method xgb --train-size 300 --seeds 1 --allow-missing > "$T/tx2.out" \
     || fail "tx2 eval exit $?"
 rho=$(awk '$1 == "mean" { print $2 }' "$T/tx2.out")
-awk -v r="$rho" 'BEGIN { exit !(r > 0.9) }' || fail "tx2 rho $rho"
+awk -v r="$rho" 'BEGIN { exit !(r > 0.9) }' || fail "tx2 rho $rho, want > 0.9"
 
 # bad input: exit 2 and exactly one line on stderr starting with "hwnas: "
 expect_bad() {

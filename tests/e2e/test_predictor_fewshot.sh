@@ -3,13 +3,8 @@
 # project has never seen, with the shipped meta-model, with on-the-fly
 # meta-training when --meta-train names other devices, a missing reference
 # arch, and its error cases.
-set -u
-HW=${1:?usage: test_predictor_fewshot.sh PATH_TO_HWNAS}
-DATA=${HWNAS_DATA:?}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-SRC=$DATA/help_latency/nb201_latency.csv
+. "$(dirname "$0")/lib.sh" "$@"
+LAT=$DATA/help_latency/nb201_latency.csv
 MT=lat_ms_1080ti_1,lat_ms_1080ti_32,lat_ms_1080ti_256,lat_ms_silver_4114,lat_ms_silver_4210r,lat_ms_samsung_a50,lat_ms_pixel3,lat_ms_essential_ph_1,lat_ms_samsung_s7
 
 # A new device "mydev": 1.7 x titanx_32 + 0.3 x silver_4114 (ms), under a
@@ -20,7 +15,7 @@ awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i;
   { a = $1 + 0; keep = a < 1900 || a == 11982 || a == 14451 || a == 8636 || a == 9881 || a == 13479 || a == 6196 || a == 1462
     if (!keep) next
     v = (a == 9) ? "" : sprintf("%.6f", 1.7 * $col["lat_ms_titanx_32"] + 0.3 * $col["lat_ms_silver_4114"])
-    print $1 "," $2 "," $3 "," $4 "," $5 "," $6 "," $7 "," $8 "," v }' "$SRC" > "$T/new.csv"
+    print $1 "," $2 "," $3 "," $4 "," $5 "," $6 "," $7 "," $8 "," v }' "$LAT" > "$T/new.csv"
 
 "$HW" predictor fewshot --table "$T/new.csv" --space nb201 --meta-train "$MT" --target lat_ms_mydev \
     --shots 10 --seeds 4 --allow-missing --json "$T/f.json" > "$T/out" || fail "fewshot exit $?"
@@ -29,7 +24,7 @@ grep -q 'meta-model loaded, 1/10 reference latencies missing' "$T/out" || fail "
 grep -q 'pool 720 query 800' "$T/out" || fail "pool/query sizes (899 measured: positions 89..808 -> 720; 1000 -> 800)"
 [ "$(grep -c '^seed' "$T/out")" -eq 4 ] || fail "per-seed lines"
 mean=$(awk '$2 == "mean" { print $3 }' "$T/out")
-awk -v r="$mean" 'BEGIN { exit !(r > 0.85) }' || fail "mean rho $mean too low"
+awk -v r="$mean" 'BEGIN { exit !(r > 0.85) }' || fail "mean rho $mean, want > 0.85"
 /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert len(d['rho'])==4 and d['shots']==10" \
     "$T/f.json" || fail "json"
 # same draw -> same numbers
@@ -38,8 +33,8 @@ awk -v r="$mean" 'BEGIN { exit !(r > 0.85) }' || fail "mean rho $mean too low"
 cmp -s <(grep '^seed' "$T/out") <(grep '^seed' "$T/out2") || fail "not deterministic"
 
 # other meta-train devices -> meta-trains on the table's columns (tiny run)
-cut -d, -f1-8,9,10,19 "$SRC" > "$T/two.csv" # + 1080ti_1, 1080ti_256, titanx_1
-head -1 "$T/two.csv" | grep -q 'lat_ms_titanx_1' || fail "column layout of $SRC changed"
+cut -d, -f1-8,9,10,19 "$LAT" > "$T/two.csv" # + 1080ti_1, 1080ti_256, titanx_1
+head -1 "$T/two.csv" | grep -q 'lat_ms_titanx_1' || fail "column layout of $LAT changed"
 "$HW" predictor fewshot --table "$T/two.csv" --space nb201 --meta-train lat_ms_1080ti_1,lat_ms_1080ti_256 \
     --target lat_ms_titanx_1 --seeds 2 --steps 50 --members 1 > "$T/out3" 2> "$T/err3" || fail "meta-train path $?"
 grep -q 'meta-trained now' "$T/out3" || fail "did not meta-train"

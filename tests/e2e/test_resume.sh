@@ -7,14 +7,8 @@
 #   the run file -> the same front and history;
 # - a truncated run file, a run file of another config -> one line, exit 2;
 # - resuming with another rank count works (re-partitioned, not identical).
-set -u
-HW=$(cd "$(dirname "${1:?usage: test_resume.sh path/to/hwnas}")" && pwd)/$(basename "$1")
-DATA=${HWNAS_DATA:-$(cd "$(dirname "$0")/../../data" && pwd)}
-T=$(mktemp -d /tmp/hwnas-e2e-resume-XXXXXX)
-trap '[ -n "${KEEP:-}" ] && echo "kept $T" || rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*" >&2; for f in "$T"/*.log; do echo "== $f" >&2; tail -8 "$f" >&2; done; exit 1; }
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-cd "$T"
+. "$(dirname "$0")/lib.sh" "$@"
+LOG_TAIL=8
 cat > c.yaml <<YAML
 objectives:
   - {name: accuracy, direction: maximize, source: test_acc_200ep_cifar10}

@@ -5,22 +5,8 @@
 # budget, board time is accounted, and the fronts are identical to a run
 # whose latency comes from the same table in-process (the boards answered
 # every job, exactly, in a deterministic order).
-set -u
-HW=$(cd "$(dirname "${1:?usage: test_search_boards.sh path/to/hwnas}")" && pwd)/$(basename "$1")
-DATA=${HWNAS_DATA:-$(cd "$(dirname "$0")/../../data" && pwd)}
-T=$(mktemp -d /tmp/hwnas-e2e-sboards-XXXXXX)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
-    sleep 0.2
-    for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    [ -n "${KEEP:-}" ] && echo "kept $T" || rm -rf "$T"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; for f in "$T"/*.log; do echo "== $f" >&2; tail -20 "$f" >&2; done; exit 1; }
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-cd "$T"
+. "$(dirname "$0")/lib.sh" "$@"
+LOG_TAIL=20
 "$HW" keygen --out disp >/dev/null || fail keygen
 for b in b1 b2; do "$HW" keygen --out $b >/dev/null || fail keygen; cat $b.pub >> allow.txt; done
 PORT=$(( 20000 + (RANDOM % 20000) ))

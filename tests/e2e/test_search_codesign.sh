@@ -3,14 +3,8 @@
 # (space codesign): P = 1 and P = 3 finish with a feasible 3-objective front
 # whose values equal the co-design models'; a P = 3 run is deterministic and
 # survives a SIGUSR1 checkpoint + resume bit-identically.
-set -u
-HW=$(cd "$(dirname "${1:?usage: test_search_codesign.sh path/to/hwnas}")" && pwd)/$(basename "$1")
-SRC=${HWNAS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-T=$(mktemp -d /tmp/hwnas-e2e-cdsearch-XXXXXX)
-trap '[ -n "${KEEP:-}" ] && echo "kept $T" || rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*" >&2; for f in "$T"/*.log; do echo "== $f" >&2; tail -5 "$f" >&2; done; exit 1; }
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-cd "$T"
+. "$(dirname "$0")/lib.sh" "$@"
+LOG_TAIL=5
 sed "s#codesign: codesign-nb201.yaml#codesign: $SRC/data/configs/codesign-nb201.yaml#; s/generations: 60/generations: 1500/" \
     "$SRC/data/configs/codesign-search.yaml" > c.yaml
 

@@ -7,21 +7,8 @@
 # recorded in the run file's training sets. At P > 1 the fine-tuning jobs
 # are spread over the ranks (island ranks run some: provenance rankN, N > 0),
 # and a candidate's fine-tuned accuracy is the same whichever rank ran it.
-set -u
-HW=$(cd "$(dirname "${1:?usage: test_search_finetune.sh path/to/hwnas}")" && pwd)/$(basename "$1")
-T=$(mktemp -d /tmp/hwnas-e2e-sft-XXXXXX)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
-    sleep 0.2
-    for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    [ -n "${KEEP:-}" ] && echo "kept $T" || rm -rf "$T"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; for f in "$T"/*.log; do echo "== $f" >&2; tail -8 "$f" >&2; done; exit 1; }
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
-cd "$T"
+. "$(dirname "$0")/lib.sh" "$@"
+LOG_TAIL=8
 SPACE="{layers: [1, 2], hidden: [16, 32], heads: [2, 4], ffn: [32, 64]}"
 cat > sn.yaml <<YAML
 task: sms_spam

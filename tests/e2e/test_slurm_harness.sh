@@ -5,13 +5,10 @@
 # restarts it (SLURM_RESTART_COUNT=1), and the pre-timeout signal
 # (--signal=B:USR1@N) reaches the batch shell.
 # Fails (never skips) when Slurm or munge are not installed.
-set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=${HWNAS_SRC:-$HERE/../..}
-W=$(mktemp -d /tmp/hwnas-slurm-harness.XXXXXX)
-fail() { echo "FAIL: $*" >&2; for f in "$W"/*.out "$W"/s/log/slurmctld.log; do [ -f "$f" ] && { echo "== $f" >&2; tail -n 20 "$f" >&2; }; done; exit 1; }
-cleanup() { bash "$SRC/tests/slurm/slurm_down.sh" "$W/s"; rm -rf "$W"; }
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh" "$@"
+W=$T
+LOG_GLOBS=("*.out" "s/log/slurmctld.log") LOG_TAIL=20
+at_exit bash "$SRC/tests/slurm/slurm_down.sh" "$W/s"
 
 bash "$SRC/tests/slurm/slurm_up.sh" "$W/s" || fail "slurm_up"
 . "$W/s/env.sh"

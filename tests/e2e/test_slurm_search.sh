@@ -7,20 +7,10 @@
 # its run file and end with the same front and history (wall times aside) as
 # the reference. Both use 3 MPI ranks (srun --mpi=pmix, --overcommit on a
 # 2-core machine). Fails, never skips, when Slurm is missing.
-set -u
-HWNAS=${1:?usage: test_slurm_search.sh HWNAS}
-HWNAS=$(cd "$(dirname "$HWNAS")" && pwd)/$(basename "$HWNAS")
-HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=${HWNAS_SRC:-$HERE/../..}
-DATA=${HWNAS_DATA:-$SRC/data}
-W=$(mktemp -d /tmp/hwnas-slurm-search.XXXXXX)
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$W"/*.out; do [ -f "$f" ] && { echo "== $f" >&2; grep -v '^gen ' "$f" | tail -n 25 >&2; }; done
-    exit 1
-}
-cleanup() { bash "$SRC/tests/slurm/slurm_down.sh" "$W/s"; rm -rf "$W"; }
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh" "$@"
+W=$T
+LOG_GLOBS=("*.out") LOG_TAIL=25
+at_exit bash "$SRC/tests/slurm/slurm_down.sh" "$W/s"
 
 "$HWNAS" search --help 2>&1 | grep -q -- "--resume" ||
     fail "hwnas search has no --resume option yet (needed: search CONFIG --run RUN.h5 [--resume RUN.h5])"

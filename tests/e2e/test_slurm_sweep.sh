@@ -5,20 +5,10 @@
 # hwnas-search.sbatch into OUTDIR/lat<L>-seed<S>.h5; every run file is
 # readable, respects its latency budget on the measured front, and
 # `hwnas compare` works across them. Fails, never skips, without Slurm.
-set -u
-HWNAS=${1:?usage: test_slurm_sweep.sh HWNAS}
-HWNAS=$(cd "$(dirname "$HWNAS")" && pwd)/$(basename "$HWNAS")
-HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=${HWNAS_SRC:-$HERE/../..}
-DATA=${HWNAS_DATA:-$SRC/data}
-W=$(mktemp -d /tmp/hwnas-slurm-sweep.XXXXXX)
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$W"/*.out; do [ -f "$f" ] && { echo "== $f" >&2; grep -v '^gen ' "$f" | tail -n 15 >&2; }; done
-    exit 1
-}
-cleanup() { bash "$SRC/tests/slurm/slurm_down.sh" "$W/s"; rm -rf "$W"; }
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh" "$@"
+W=$T
+LOG_GLOBS=("*.out") LOG_TAIL=15
+at_exit bash "$SRC/tests/slurm/slurm_down.sh" "$W/s"
 
 bash "$SRC/tests/slurm/slurm_up.sh" "$W/s" || fail "slurm_up"
 . "$W/s/env.sh"
