@@ -8,11 +8,10 @@
 
 #include "accel.h"
 #include "accel_codesign.h"
+#include "accel_eval.h"
+#include "accel_study.h"
 #include "cli.h"
 #include "fsutil.h"
-#include "layers.h"
-#include "space.h"
-#include "stats.h"
 
 /* ---- hwnas accel --------------------------------------------------------- */
 
@@ -23,28 +22,14 @@ static void print_cost_row(const char *name, const char *kind, int count, const 
            o->energy[ACCEL_E_GLB] * 1e-6, o->energy[ACCEL_E_DRAM] * 1e-6, o->mem_bound ? "mem" : "compute");
 }
 
+/* Prints the per-layer report of ARCH on HW; the exit status. */
 static int accel_report(const accel_cfg *hw, const char *space_nm, const char *arch, int seq, int batch, int merged) {
-    space *s = NULL;
     layer_list l;
-    layer_list_init(&l, merged);
-    accel_cost *per = NULL;
-    int status = HW_EXIT_USAGE;
-    hw_genome g;
-    if (!strcmp(space_nm, "nb201")) {
-        if (space_create_nb201(&s)) goto fail;
-    } else if (!strcmp(space_nm, "bert")) {
-        bert_space_cfg bc;
-        bert_space_cfg_default(&bc);
-        if (space_create_bert(&bc, &s)) goto fail;
-    } else {
-        hw_fail("option --space: unknown space '%s' (nb201 or bert)", space_nm);
-        goto fail;
+    accel_cost *per, tot;
+    if (accel_eval_arch(hw, space_nm, arch, seq, batch, merged, &l, &per, &tot)) {
+        layer_list_free(&l);
+        return cli_report(HW_EXIT_USAGE);
     }
-    if (space_from_string(s, arch, &g)) goto fail;
-    if (!strcmp(space_nm, "nb201") ? layers_nb201(s, &g, batch, &l) : layers_bert(s, &g, seq, batch, &l)) goto fail;
-    per = hw_malloc((size_t)l.n * sizeof *per);
-    accel_cost tot;
-    accel_net_cost(hw, &l, &tot, per);
     char hs[128];
     accel_cfg_to_string(hw, hs, sizeof hs);
     printf("# accelerator %s  area %.3f mm^2\n# network %s (%s, batch %d%s)\n", hs, accel_area_mm2(hw), arch, space_nm,
@@ -59,59 +44,9 @@ static int accel_report(const accel_cfg *hw, const char *space_nm, const char *a
     printf("# latency %.4f ms  energy %.4f mJ  MACs %.0f  mean utilisation %.3f  DRAM %.0f bytes  tx2_roofline %.4f ms\n",
            tot.latency_s * 1e3, tot.energy_pj * 1e-9, tot.macs, tot.util, tot.dram_bytes,
            accel_roofline_ms(&l, TX2_PEAK_GFLOPS, TX2_DRAM_GBPS));
-    status = HW_EXIT_OK;
-fail:
-    if (status != HW_EXIT_OK) cli_report(status);
     free(per);
     layer_list_free(&l);
-    space_free(s);
-    return status;
-}
-
-/* Kernels a GPU would launch for the list: one per layer instance (BN and
- * ReLU are already folded/fused into the convs of the list). */
-static int n_kernels(const layer_list *l) {
-    int k = 0;
-    for (int i = 0; i < l->n; i++) k += l->v[i].count;
-    return k;
-}
-
-static int accel_table(const accel_cfg *hw, const char *out, int batch, int with_features) {
-    space *s = NULL;
-    layer_list l;
-    layer_list_init(&l, 1);
-    hw_buf b = {0};
-    float f[64];
-    int status = HW_EXIT_FAIL;
-    if (space_create_nb201(&s)) goto fail;
-    HW_ASSERT(space_nfeatures(s) <= 64);
-    hw_buf_printf(&b, "arch_index,arch_str,latency_ms,energy_mj,tx2_roofline_ms,n_kernels");
-    if (with_features)
-        for (int j = 0; j < space_nfeatures(s); j++) hw_buf_printf(&b, ",%s", space_feature_name(s, j));
-    hw_buf_printf(&b, "\n");
-    for (int64_t i = 0; i < 15625; i++) {
-        hw_genome g;
-        char str[HW_ARCH_STR_MAX];
-        accel_cost tot;
-        if (space_from_index(s, i, &g) || space_to_string(s, &g, str, sizeof str) || layers_nb201(s, &g, batch, &l))
-            goto fail;
-        accel_net_cost(hw, &l, &tot, NULL);
-        hw_buf_printf(&b, "%lld,%s,%.9g,%.9g,%.9g,%d", (long long)i, str, tot.latency_s * 1e3, tot.energy_pj * 1e-9,
-                      accel_roofline_ms(&l, TX2_PEAK_GFLOPS, TX2_DRAM_GBPS), n_kernels(&l));
-        if (with_features) {
-            space_features(s, &g, f);
-            for (int j = 0; j < space_nfeatures(s); j++) hw_buf_printf(&b, ",%g", f[j]);
-        }
-        hw_buf_printf(&b, "\n");
-    }
-    if (hw_write_file_atomic(out, b.p, b.len)) goto fail;
-    status = HW_EXIT_OK;
-fail:
-    if (status != HW_EXIT_OK) cli_report(status);
-    hw_buf_free(&b);
-    layer_list_free(&l);
-    space_free(s);
-    return status;
+    return HW_EXIT_OK;
 }
 
 int cmd_accel(int argc, char **argv) {
@@ -151,34 +86,15 @@ int cmd_accel(int argc, char **argv) {
         return accel_report(&hw, space_nm, arch, (int)seq, (int)batch, merged);
     }
     if (!out) return cli_usage_error("accel table: --out FILE is required");
-    return accel_table(&hw, out, (int)batch, features);
+    hw_buf b = {0};
+    st = accel_eval_nb201_csv(&hw, (int)batch, features, &b) || hw_write_file_atomic(out, b.p, b.len)
+             ? cli_report(HW_EXIT_FAIL)
+             : HW_EXIT_OK;
+    hw_buf_free(&b);
+    return st;
 }
 
 /* ---- hwnas codesign -------------------------------------------------------- */
-
-static void csv_point(hw_buf *b, const codesign *cd, const char *st, uint64_t seed, const codesign_point *p) {
-    char s[HW_ARCH_STR_MAX];
-    if (space_to_string(codesign_space(cd), &p->g, s, sizeof s)) snprintf(s, sizeof s, "?");
-    char *at = strrchr(s, '@');
-    if (at) *at = 0;
-    hw_buf_printf(b, "%s,%llu,%s,%s,%.6f,%.9g,%.9g,%.6f,%.6g\n", st, (unsigned long long)seed, s, at ? at + 1 : "",
-                  p->acc, p->latency_ms, p->energy_mj, p->area_mm2, p->cv);
-}
-
-static int cmp_dbl(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Median that allows +INF entries (no design reached the target): the mean
- * of the two middle order statistics, +INF if either is +INF. */
-static double median_inf(const double *v, int n) {
-    double t[CODESIGN_MAX_SEEDS];
-    memcpy(t, v, (size_t)n * sizeof *t);
-    qsort(t, (size_t)n, sizeof *t, cmp_dbl);
-    double a = t[(n - 1) / 2], b = t[n / 2];
-    return isinf(a) || isinf(b) ? INFINITY : 0.5 * (a + b);
-}
 
 int cmd_codesign(int argc, char **argv) {
     const char *cfg_path = NULL, *strat = "all", *pts_path = NULL, *front_path = NULL;
@@ -207,14 +123,9 @@ int cmd_codesign(int argc, char **argv) {
     int st = cli_parse(&spec, argc, argv, 1, &first);
     if (st != CLI_CONTINUE) return st;
     if (!cfg_path) return cli_usage_error("codesign: --config CFG is required");
-    int run_st[CODESIGN_NSTRATEGIES], nst = 0;
-    if (!strcmp(strat, "all")) {
-        for (int i = 0; i < CODESIGN_NSTRATEGIES; i++) run_st[nst++] = i;
-    } else {
-        for (int i = 0; i < CODESIGN_NSTRATEGIES; i++)
-            if (!strcmp(strat, codesign_strategy_names[i])) run_st[nst++] = i;
-        if (!nst) return cli_usage_error("option --strategy: '%s' is not all, joint, two_stage or fixed", strat);
-    }
+    codesign_strategy run_st[CODESIGN_NSTRATEGIES];
+    int nst;
+    if (accel_study_strategies(strat, run_st, &nst)) return cli_report(HW_EXIT_USAGE);
     codesign_cfg cfg;
     if (codesign_cfg_load(cfg_path, &cfg)) return cli_report(HW_EXIT_USAGE);
     if (nseeds > 0 && nseeds < cfg.n_seeds) cfg.n_seeds = (int)nseeds;
@@ -225,13 +136,8 @@ int cmd_codesign(int argc, char **argv) {
     codesign *cd = NULL;
     if (codesign_create(&cfg, &cd)) return cli_report(HW_EXIT_USAGE);
 
-    int S = cfg.n_seeds, T = cfg.n_targets, status = HW_EXIT_FAIL;
-    double *hv = hw_calloc((size_t)nst * S, sizeof *hv);
-    double *eat = hw_calloc((size_t)nst * S * (T > 0 ? T : 1), sizeof *eat);
-    int *nfront = hw_calloc((size_t)nst * S, sizeof *nfront);
-    hw_buf pb = {0}, fb = {0};
-    hw_buf_printf(&pb, "strategy,seed,arch,accel,accuracy,latency_ms,energy_mj,area_mm2,cv\n");
-    hw_buf_printf(&fb, "strategy,seed,arch,accel,accuracy,latency_ms,energy_mj,area_mm2,cv\n");
+    const int S = cfg.n_seeds, T = cfg.n_targets;
+    int status = HW_EXIT_FAIL;
     char dh[128];
     accel_cfg_to_string(&cfg.default_accel, dh, sizeof dh);
     if (!quiet)
@@ -239,72 +145,35 @@ int cmd_codesign(int argc, char **argv) {
                "# default accelerator (fixed, two-stage): %s, area %.3f mm^2\n",
                cfg.evaluations, cfg.engine.pop_size, S, cfg.area_budget_mm2, cfg.latency_budget_ms, dh,
                accel_area_mm2(&cfg.default_accel));
-    for (int a = 0; a < nst; a++)
-        for (int k = 0; k < S; k++) {
-            codesign_result r = {0};
-            nsga_params p = cfg.engine;
-            p.seed = cfg.seeds[k];
-            if (codesign_run(cd, (codesign_strategy)run_st[a], &p, cfg.evaluations, &r) ||
-                codesign_hv(cd, &r, &hv[a * S + k])) {
-                codesign_result_free(&r);
-                cli_report(HW_EXIT_FAIL);
-                goto done;
-            }
-            for (int t = 0; t < T; t++) eat[(a * S + k) * T + t] = codesign_energy_at_acc(&r, cfg.acc_targets[t]);
-            int *idx = NULL, nf = 0;
-            codesign_front(&r, &idx, &nf);
-            nfront[a * S + k] = nf;
-            const char *sn = codesign_strategy_names[run_st[a]];
-            if (pts_path)
-                for (int i = 0; i < r.n; i++) csv_point(&pb, cd, sn, cfg.seeds[k], &r.pts[i]);
-            for (int i = 0; i < nf; i++) csv_point(&fb, cd, sn, cfg.seeds[k], &r.pts[idx[i]]);
-            if (!quiet) {
-                printf("# %-9s seed %-4llu HV %.5f  front %3d", sn, (unsigned long long)cfg.seeds[k], hv[a * S + k], nf);
-                for (int t = 0; t < T; t++) printf("  E@%.1f%% %.4f mJ", cfg.acc_targets[t], eat[(a * S + k) * T + t]);
-                printf("\n");
-                fflush(stdout);
-            }
-            free(idx);
-            codesign_result_free(&r);
-        }
+    accel_study study;
+    if (accel_study_run(cd, run_st, nst, pts_path != NULL, quiet ? NULL : stdout, &study)) {
+        cli_report(HW_EXIT_FAIL);
+        codesign_free(cd);
+        return status;
+    }
     /* summary: medians over seeds, ratios to joint */
     printf("%-10s %10s %10s %8s", "strategy", "HV_median", "HV/joint", "front");
     for (int t = 0; t < T; t++) printf("  E@%.1f%%_mJ", cfg.acc_targets[t]);
     printf("\n");
-    double hv_joint = NAN;
+    double hv_joint = NAN, hv, nfm, eat[CODESIGN_MAX_TARGETS];
     for (int a = 0; a < nst; a++)
-        if (run_st[a] == CODESIGN_JOINT) hv_joint = stats_median(&hv[a * S], S);
+        if (run_st[a] == CODESIGN_JOINT) accel_study_summary(&study, a, &hv_joint, &nfm, eat);
     for (int a = 0; a < nst; a++) {
-        double m = stats_median(&hv[a * S], S), nfm;
-        double tmp[CODESIGN_MAX_SEEDS];
-        for (int k = 0; k < S; k++) tmp[k] = nfront[a * S + k];
-        nfm = stats_median(tmp, S);
-        printf("%-10s %10.5f ", codesign_strategy_names[run_st[a]], m);
+        accel_study_summary(&study, a, &hv, &nfm, eat);
+        printf("%-10s %10.5f ", codesign_strategy_names[run_st[a]], hv);
         if (isnan(hv_joint)) printf("%10s %8.0f", "-", nfm);
-        else printf("%10.3f %8.0f", m / hv_joint, nfm);
+        else printf("%10.3f %8.0f", hv / hv_joint, nfm);
         for (int t = 0; t < T; t++) {
-            for (int k = 0; k < S; k++) tmp[k] = eat[(a * S + k) * T + t];
-            double med = median_inf(tmp, S);
-            if (isinf(med)) printf("  %11s", "none");
-            else printf("  %11.4f", med);
+            if (isinf(eat[t])) printf("  %11s", "none");
+            else printf("  %11.4f", eat[t]);
         }
         printf("\n");
     }
-    if (pts_path && hw_write_file_atomic(pts_path, pb.p, pb.len)) {
+    if ((pts_path && hw_write_file_atomic(pts_path, study.points.p, study.points.len)) ||
+        (front_path && hw_write_file_atomic(front_path, study.front.p, study.front.len)))
         cli_report(HW_EXIT_FAIL);
-        goto done;
-    }
-    if (front_path && hw_write_file_atomic(front_path, fb.p, fb.len)) {
-        cli_report(HW_EXIT_FAIL);
-        goto done;
-    }
-    status = HW_EXIT_OK;
-done:
-    hw_buf_free(&pb);
-    hw_buf_free(&fb);
-    free(hv);
-    free(eat);
-    free(nfront);
+    else status = HW_EXIT_OK;
+    accel_study_clear(&study);
     codesign_free(cd);
     return status;
 }
