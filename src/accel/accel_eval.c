@@ -20,14 +20,8 @@ int accel_eval_arch(const accel_cfg *hw, const char *space_name, const char *arc
     int rc = -1;
     layer_list_init(l, merged);
     *per = NULL;
-    if (!strcmp(space_name, "nb201")) {
-        if (space_create_nb201(&s)) goto fail;
-    } else if (!strcmp(space_name, "bert")) {
-        bert_space_cfg bc;
-        bert_space_cfg_default(&bc);
-        if (space_create_bert(&bc, &s)) goto fail;
-    } else {
-        hw_fail("option --space: unknown space '%s' (nb201 or bert)", space_name);
+    if (space_create_default(space_name, &s)) {
+        hw_fail_prefix("option --space");
         goto fail;
     }
     if (space_from_string(s, arch, &g)) goto fail;

@@ -50,14 +50,8 @@ int cmd_space(int argc, char **argv) {
     int status = HW_EXIT_USAGE;
     if (cfg_path) {
         if (search_config_load(cfg_path, &cfg) || search_config_space(cfg, &sp)) goto out;
-    } else if (!strcmp(space_name, "nb201")) {
-        space_create_nb201(&sp);
-    } else if (!strcmp(space_name, "bert")) {
-        bert_space_cfg bc;
-        bert_space_cfg_default(&bc);
-        if (space_create_bert(&bc, &sp)) goto out;
-    } else {
-        hw_fail("space: unknown space '%s' (nb201 or bert)", space_name);
+    } else if (space_create_default(space_name, &sp)) {
+        hw_fail_prefix("space");
         goto out;
     }
     if (!strcmp(verb, "sample")) {

@@ -82,3 +82,13 @@ uint64_t hw_hash_bytes(const void *p, size_t n, uint64_t seed) {
 int hw_genome_equal(const hw_genome *a, const hw_genome *b, int ngenes) {
     return memcmp(a->g, b->g, (size_t)ngenes * sizeof a->g[0]) == 0;
 }
+
+int space_create_default(const char *name, space **out) {
+    if (!strcmp(name, "nb201")) return space_create_nb201(out);
+    if (!strcmp(name, "bert")) {
+        bert_space_cfg bc;
+        bert_space_cfg_default(&bc);
+        return space_create_bert(&bc, out);
+    }
+    return hw_fail("unknown space '%s' (nb201 or bert)", name);
+}

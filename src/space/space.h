@@ -43,6 +43,10 @@ void bert_space_cfg_default(bert_space_cfg *cfg);
  * divisible by any head count. */
 int space_create_bert(const bert_space_cfg *cfg, space **out);
 
+/* A space by name with its default choice lists: "nb201" or "bert"
+ * (bert_space_cfg_default); -1 "unknown space 'NAME' (nb201 or bert)". */
+int space_create_default(const char *name, space **out);
+
 void space_free(space *s);
 
 /* --- the interface ----------------------------------------------------- */
