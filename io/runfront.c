@@ -117,3 +117,31 @@ int runfront_load(const char *path, run_snapshot **out) {
 const char *runfront_dir(const run_snapshot *s, int k) {
     return s->obj_maximise[k] ? "max" : "min";
 }
+
+void runfront_default_ref(const double *va, int na, const double *vb, int nb, int m, double *ref) {
+    for (int k = 0; k < m; k++) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (int i = 0; i < na + nb; i++) {
+            double v = i < na ? va[(size_t)i * m + k] : vb[(size_t)(i - na) * m + k];
+            if (v < lo) lo = v;
+            if (v > hi) hi = v;
+        }
+        if (!isfinite(lo)) lo = hi = 0;
+        double r = hi - lo;
+        ref[k] = hi + (r > 0 ? 0.1 * r : 1e-9);
+    }
+}
+
+int runfront_parse_ref(const run_snapshot *s, const char *text, double *ref) {
+    const int m = s->nobj;
+    const char *p = text;
+    for (int k = 0; k < m; k++) {
+        char *end;
+        double v = strtod(p, &end);
+        if (end == p || !isfinite(v) || (k < m - 1 ? *end != ',' : *end != 0))
+            return hw_fail("--ref '%s': expected %d comma-separated numbers", text, m);
+        ref[k] = s->obj_maximise[k] ? -v : v;
+        p = end + 1;
+    }
+    return 0;
+}

@@ -28,6 +28,17 @@ double *runfront_minimised(const run_snapshot *s, const run_points *p, const int
  * hw_errmsg() (callers report it as bad input). */
 int runfront_load(const char *path, run_snapshot **out);
 
+/* Reference point (minimised, m values) for comparing the minimised
+ * fronts va (na x m) and vb (nb x m): per objective the worst value on
+ * either front moved outward by 10 % of the joint range (1e-9 when the
+ * range is 0; 0 when both fronts are empty). */
+void runfront_default_ref(const double *va, int na, const double *vb, int nb, int m, double *ref);
+
+/* Parses TEXT = "V1,V2,...": one number per objective of S in its own
+ * units and order, into the minimised reference point ref (maximised
+ * objectives negated). -1 with a message naming TEXT otherwise. */
+int runfront_parse_ref(const run_snapshot *s, const char *text, double *ref);
+
 /* "max" / "min" */
 const char *runfront_dir(const run_snapshot *s, int k);
 

@@ -81,32 +81,11 @@ int cmd_compare(int argc, char **argv) {
         x->v = runfront_minimised(x->s, &x->all, x->idx, x->n);
     }
     ref = hw_malloc(sizeof(double) * m); /* m, minimised */
-    if (ref_arg) {
-        const char *p = ref_arg;
-        for (int k = 0; k < m; k++) {
-            char *end;
-            double v = strtod(p, &end);
-            if (end == p || !isfinite(v) || (k < m - 1 ? *end != ',' : *end != 0)) {
-                st = cli_usage_error("compare: --ref '%s': expected %d comma-separated numbers", ref_arg, m);
-                goto out;
-            }
-            ref[k] = a.s->obj_maximise[k] ? -v : v;
-            p = end + 1;
-        }
-    } else {
-        for (int k = 0; k < m; k++) {
-            double lo = INFINITY, hi = -INFINITY;
-            for (int i = 0; i < 2; i++)
-                for (int j = 0; j < sd[i]->n; j++) {
-                    double v = sd[i]->v[(size_t)j * m + k];
-                    if (v < lo) lo = v;
-                    if (v > hi) hi = v;
-                }
-            if (!isfinite(lo)) lo = hi = 0;
-            double r = hi - lo;
-            ref[k] = hi + (r > 0 ? 0.1 * r : 1e-9);
-        }
+    if (ref_arg && runfront_parse_ref(a.s, ref_arg, ref)) {
+        st = cli_usage_error("compare: %s", hw_errmsg());
+        goto out;
     }
+    if (!ref_arg) runfront_default_ref(a.v, a.n, b.v, b.n, m, ref);
     double hv[2];
     for (int i = 0; i < 2; i++)
         if (hv_exact(sd[i]->v, sd[i]->n, m, ref, &hv[i]) < 0) hv[i] = NAN; /* > 3 objectives */
