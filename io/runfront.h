@@ -1,5 +1,5 @@
 /* runfront: fronts and hypervolumes of run files, shared by the offline
- * commands `hwnas front / history / compare / plot` (io/cmd_*.c).
+ * commands `hwnas front / history / compare / plot` (src/cli/cmd_*.c).
  *
  * "All evaluated points" are the snapshot's /evaluated table, or when a run
  * file has none, the union of the island populations and the archive. The
