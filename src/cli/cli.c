@@ -51,13 +51,9 @@ int cli_parse_double(const char *opt, const char *s, double *out) {
 
 /* "  -o, --output FILE" into buf; returns its length. */
 static int opt_label(const cli_opt *o, char *buf, size_t n) {
-    int k = snprintf(buf, n, "  %s%c%s--%s%s%s", o->short_name ? "-" : "", o->short_name ? o->short_name : ' ',
-                     o->short_name ? ", " : "", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
-    if (!o->short_name) { /* drop the placeholder blank left for "-x, " */
-        memmove(buf + 2, buf + 3, strlen(buf + 3) + 1);
-        k--;
-    }
-    return k;
+    char sh[8] = "";
+    if (o->short_name) snprintf(sh, sizeof sh, "-%c, ", o->short_name);
+    return snprintf(buf, n, "  %s--%s%s%s", sh, o->name, o->arg ? " " : "", o->arg ? o->arg : "");
 }
 
 /* Writes text, indenting every line after a '\n' by `indent` blanks. */
@@ -93,7 +89,7 @@ static int opt_store(const cli_opt *o, const char *flag, const char *v) {
     case CLI_T_STR: *(const char **)o->dst = v; return 0;
     case CLI_T_INT: return cli_parse_int(flag, v, o->lo, o->hi, (long *)o->dst);
     case CLI_T_DOUBLE: {
-        double x;
+        double x = 0;
         if (cli_parse_double(flag, v, &x)) return -1;
         if (x < o->dlo || x > o->dhi) return hw_fail("option %s: %s is out of range %g..%g", flag, v, o->dlo, o->dhi);
         *(double *)o->dst = x;
@@ -123,7 +119,8 @@ int cli_parse(const cli_spec *spec, int argc, char **argv, int first, int *rest)
     lo[n + 1] = (struct option){NULL, 0, NULL, 0};
 
     /* getopt sees argv[first-1..] with argv[first-1] as its program name;
-     * optind = 0 resets GNU getopt's state between commands */
+     * optind = 0 makes glibc's getopt reinitialise (a test or a verb may
+     * parse twice in one process); it permutes, so positionals end last */
     int gargc = argc - first + 1, c;
     char **gargv = argv + first - 1;
     optind = 0;
