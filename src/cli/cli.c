@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,24 @@ int cli_usage_error(const char *fmt, ...) {
 int cli_report(int status) {
     fprintf(stderr, "hwnas: %s\n", hw_errmsg());
     return status;
+}
+
+static atomic_int cli_stop;
+
+static void on_stop_signal(int sig) {
+    (void)sig;
+    atomic_store(&cli_stop, 1);
+}
+
+atomic_int *cli_stop_on_signals(void) {
+    atomic_store(&cli_stop, 0);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    return &cli_stop;
 }
 
 int cli_parse_int(const char *opt, const char *s, long lo, long hi, long *out) {

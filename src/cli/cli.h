@@ -11,6 +11,7 @@
 #ifndef HW_CLI_H
 #define HW_CLI_H
 
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "hw_err.h"
@@ -24,6 +25,10 @@
 int cli_usage_error(const char *fmt, ...) HW_PRINTF(1, 2);
 /* Prints "hwnas: <hw_errmsg()>" and returns the given status. */
 int cli_report(int status);
+/* Clears a process-wide stop flag and makes SIGTERM and SIGINT set it
+ * (instead of killing the process), for long-running commands that stop
+ * cleanly; returns the flag to poll or hand to the library loop. */
+atomic_int *cli_stop_on_signals(void);
 /* Parses a whole decimal integer / double option value; -1 with a message
  * naming the option on failure. */
 int cli_parse_int(const char *opt, const char *s, long lo, long hi, long *out);

@@ -1,18 +1,10 @@
 /* cmd_board: `hwnas board --config BOARD.yaml` runs the board agent. */
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "board.h"
 #include "cli.h"
-
-static atomic_int board_stop;
-
-static void on_signal(int sig) {
-    (void)sig;
-    atomic_store(&board_stop, 1);
-}
 
 int cmd_board(int argc, char **argv) {
     const char *config = NULL, *id = NULL, *device = NULL, *endpoint = NULL, *dkey = NULL, *key = NULL;
@@ -67,15 +59,9 @@ int cmd_board(int argc, char **argv) {
                runner_caps(r));
         goto done;
     }
-    atomic_store(&board_stop, 0);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
+    atomic_int *stop = cli_stop_on_signals();
     signal(SIGPIPE, SIG_IGN);
-    if (board_run(&cfg, r, &board_stop) != 0) rc = cli_report(HW_EXIT_FAIL);
+    if (board_run(&cfg, r, stop) != 0) rc = cli_report(HW_EXIT_FAIL);
 done:
     runner_free(r);
     board_config_clear(&cfg);

@@ -3,8 +3,6 @@
  * is measure_run in jobs/measure.c). Rerunning the same command after a
  * crash or kill submits only the archs without a row. */
 #include <math.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +10,6 @@
 #include "cli.h"
 #include "jkeys.h"
 #include "measure.h"
-
-static atomic_int measure_stop;
-static void on_signal(int sig) {
-    (void)sig;
-    atomic_store(&measure_stop, 1);
-}
 
 typedef struct allow_list {
     jkey *keys;
@@ -97,15 +89,7 @@ int cmd_measure(int argc, char **argv) {
     o.disp.quiet = quiet;
     o.repeats = (int)repeats;
     o.priority = (int)priority;
-    o.stop = &measure_stop;
-
-    atomic_store(&measure_stop, 0);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
+    o.stop = cli_stop_on_signals();
     measure_result res;
     if (measure_run(&o, &res) != 0) rc = cli_report(res.bad_input ? HW_EXIT_USAGE : HW_EXIT_FAIL);
     else rc = res.complete ? HW_EXIT_OK : HW_EXIT_FAIL;
