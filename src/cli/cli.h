@@ -56,7 +56,8 @@ int cli_parse_double(const char *opt, const char *s, double *out);
  *
  * Help texts may hold '\n' to continue on the next line (indented). Options
  * may be abbreviated and given as --name=value; positional arguments may sit
- * between options. */
+ * between options. A short form (-o) is set on a non-const table entry:
+ * opts[0].short_name = 'o'. The table holds at most 64 options. */
 #define CLI_CONTINUE (-1)
 
 typedef enum { CLI_T_FLAG, CLI_T_STR, CLI_T_INT, CLI_T_DOUBLE, CLI_T_FN } cli_type;
@@ -82,7 +83,7 @@ typedef struct cli_opt {
 #define CLI_END {NULL, 0, CLI_T_FLAG, NULL, 0, 0, 0, 0, NULL, NULL, NULL}
 
 typedef struct cli_spec {
-    const char *name;     /* as typed after "hwnas": "board", "space sample" */
+    const char *name;     /* the command as typed after "hwnas" ("board"); prefixes every error */
     const char *synopsis; /* the usage line after "usage: hwnas NAME " ('\n' for more lines) */
     const char *about;    /* paragraph(s) between the usage line and the options */
     const cli_opt *opts;  /* table ending in CLI_END */
