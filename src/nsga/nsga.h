@@ -43,12 +43,15 @@ int nsga_dominates(const double *a, double cva, const double *b, double cvb, int
 
 /* ---- hypervolume (hv.c) ---------------------------------------------- */
 
+#define HV_MAX_OBJ 8
+
 /* Exact hypervolume dominated by the n points (n x m, minimised) and
  * bounded by ref. Points not strictly better than ref in every objective
  * (or with a NaN coordinate) contribute nothing. m = 1: ref - min; m = 2:
  * O(n log n) sweep; m = 3: O(n log n) (Beume et al.'s sweep over a
- * Fenwick-tree staircase). Other m, or a non-finite ref: -1 (error set).
- * out_hv receives the volume. */
+ * Fenwick-tree staircase); 4 <= m <= HV_MAX_OBJ: slicing along the last
+ * objective down to the 3-D sweep, O(n^{m-2} log n). Other m, or a
+ * non-finite ref: -1 (error set). out_hv receives the volume. */
 int hv_exact(const double *pts, int n, int m, const double *ref, double *out_hv);
 
 /* ---- unbounded Pareto archive (pareto_archive.c) --------------------- */
