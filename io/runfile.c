@@ -9,6 +9,7 @@
  * written with ONE H5Dwrite of the whole array. */
 #include "runfile.h"
 
+#include <errno.h>
 #include <hdf5.h>
 #include <math.h>
 #include <stdarg.h>
@@ -1028,7 +1029,7 @@ int runfile_read(const char *path, run_snapshot **out) {
     hid_t f = -1;
     if (H5Fis_hdf5(path) <= 0) {
         FILE *fp = fopen(path, "rb");
-        if (!fp) hw_fail("%s: cannot open", path);
+        if (!fp) hw_fail("%s: cannot open: %s", path, strerror(errno));
         else hw_fail("%s: not an HDF5 file (or truncated)", path), fclose(fp);
         goto out;
     }

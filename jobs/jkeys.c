@@ -140,6 +140,12 @@ int jkeys_load_pair(const char *path, jkey *pub, jkey *sec) {
     char derived[JKEY_LEN + 1];
     if (zmq_curve_public(derived, sec->z85) != 0 || strcmp(derived, pub->z85) != 0)
         return hw_fail("%s: the public key does not belong to the secret key", path);
+    /* as ssh does for private keys: a secret others can read is no secret */
+    struct stat st;
+    if (stat(path, &st) != 0) return hw_fail("%s: %s", path, strerror(errno));
+    if (st.st_mode & 077)
+        return hw_fail("%s: secret key file is accessible by others (mode %04o); run: chmod 600 %s", path,
+                       (unsigned)(st.st_mode & 07777), path);
     return 0;
 }
 

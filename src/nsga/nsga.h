@@ -43,13 +43,36 @@ int nsga_dominates(const double *a, double cva, const double *b, double cvb, int
 
 /* ---- hypervolume (hv.c) ---------------------------------------------- */
 
+#define HV_MAX_OBJ 8
+
 /* Exact hypervolume dominated by the n points (n x m, minimised) and
  * bounded by ref. Points not strictly better than ref in every objective
  * (or with a NaN coordinate) contribute nothing. m = 1: ref - min; m = 2:
  * O(n log n) sweep; m = 3: O(n log n) (Beume et al.'s sweep over a
- * Fenwick-tree staircase). Other m, or a non-finite ref: -1 (error set).
- * out_hv receives the volume. */
+ * Fenwick-tree staircase); 4 <= m <= HV_MAX_OBJ: slicing along the last
+ * objective down to the 3-D sweep, O(n^{m-2} log n). Other m, or a
+ * non-finite ref: -1 (error set). out_hv receives the volume. */
 int hv_exact(const double *pts, int n, int m, const double *ref, double *out_hv);
+
+/* ---- front metrics (front_metrics.c) ----------------------------------- */
+
+/* The knee of a front of n points (n x m, minimised, all finite): each
+ * objective is normalised to [0, 1] over the front, and the knee is the
+ * point farthest below the hyperplane through the normalised extremes,
+ * sum_j f_j = 1, i.e. the point with the smallest sum of normalised
+ * objectives (Das 1999's rule; for two objectives exactly the point
+ * farthest from the line through the two extreme points when they sit at
+ * the normalised corners). Ties: the lowest index. -1 on an empty front or
+ * a non-finite value (error set). */
+int front_knee(const double *pts, int n, int m, int *out_idx);
+
+/* IGD+ (Ishibuchi et al., EMO 2015) of the na-point front APPROX against
+ * the nr-point reference front REFS (both minimised, n x m): the mean over
+ * reference points z of min over a of sqrt(sum_j max((a_j - z_j)/s_j, 0)^2),
+ * with s = scale (NULL: 1). 0 when APPROX covers REFS; +inf when APPROX is
+ * empty; -1 when REFS is empty (error set). */
+int front_igd_plus(const double *approx, int na, const double *refs, int nr, int m, const double *scale,
+                   double *out);
 
 /* ---- unbounded Pareto archive (pareto_archive.c) --------------------- */
 

@@ -61,7 +61,8 @@ static int parse_objectives(search_config *c, const ycfg *d, const ynode *root) 
     if (ycfg_node(d, root, "objectives", YNODE_SEQ, 1, &l)) return -1;
     if (ynode_len(l) < 1) return ycfg_fail(d, l, "at least one objective is needed");
     if (ynode_len(l) > HW_MAX_OBJ) return ycfg_fail(d, l, "at most %d objectives", HW_MAX_OBJ);
-    static const char *const dirs[] = {"minimize", "maximize", "min", "max", NULL};
+    /* even index: minimise, odd: maximise (both spellings, as docs use them) */
+    static const char *const dirs[] = {"minimize", "maximize", "min", "max", "minimise", "maximise", NULL};
     c->n_obj = ynode_len(l);
     for (int i = 0; i < c->n_obj; i++) {
         const ynode *o = ynode_at(l, i);

@@ -25,6 +25,8 @@ struct ynode {
     char **keys;     /* map keys */
     int *key_lines;  /* map key lines */
     int *used;       /* map key read flags */
+    char **asked;    /* keys the reader looked up and did not find: the known */
+    int n_asked;     /* keys an unknown one is compared with ("did you mean") */
 };
 
 struct ycfg {
@@ -52,6 +54,8 @@ static void node_free(ynode *n) {
     free(n->keys);
     free(n->key_lines);
     free(n->used);
+    for (int i = 0; i < n->n_asked; i++) free(n->asked[i]);
+    free(n->asked);
     free(n->scalar);
     free(n->path);
     free(n);
@@ -286,6 +290,16 @@ const char *ynode_key_at(const ynode *n, int i) {
     return n->keys[i];
 }
 
+/* Remembers a key the reader asked MAP for and did not find (at most 64,
+ * no repeats): the candidates for "did you mean" on an unknown key. */
+static void note_asked(ynode *map, const char *key) {
+    if (map->n_asked >= 64) return;
+    for (int i = 0; i < map->n_asked; i++)
+        if (!strcmp(map->asked[i], key)) return;
+    if (!map->asked) map->asked = hw_malloc(64 * sizeof *map->asked);
+    map->asked[map->n_asked++] = hw_strdup(key);
+}
+
 const ynode *ynode_get(const ynode *map, const char *key) {
     if (!map || map->kind != YNODE_MAP) return NULL;
     for (int i = 0; i < map->n; i++)
@@ -293,6 +307,7 @@ const ynode *ynode_get(const ynode *map, const char *key) {
             ((ynode *)map)->used[i] = 1;
             return map->child[i];
         }
+    note_asked((ynode *)map, key);
     return NULL;
 }
 
@@ -488,10 +503,45 @@ static const ynode *find_unused(const ynode *n, int *key_line, const char **key)
     return NULL;
 }
 
+/* Levenshtein distance of two short keys (longer ones count as far apart). */
+static int edit_distance(const char *a, const char *b) {
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63) return 99;
+    int row[64];
+    for (size_t j = 0; j <= lb; j++) row[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int diag = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int up = row[j];
+            int best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* The known key of MAP closest to KEY, or NULL when none is close (at most
+ * 2 edits, and fewer than half the key's length). */
+static const char *closest_key(const ynode *map, const char *key) {
+    const char *best = NULL;
+    int bd = 3, half = (int)(strlen(key) + 1) / 2;
+    for (int i = 0; i < map->n_asked; i++) {
+        int d = edit_distance(key, map->asked[i]);
+        if (d < bd && d <= half) bd = d, best = map->asked[i];
+    }
+    return best;
+}
+
 int ycfg_check_unknown(const ycfg *c) {
     int line = 0;
     const char *key = NULL;
     const ynode *m = find_unused(c->root, &line, &key);
     if (!m) return 0;
-    return hw_fail("%s:%d: key '%s%s%s': unknown key", c->path, line, m->path, m->path[0] ? "." : "", key);
+    const char *near = closest_key(m, key);
+    return hw_fail("%s:%d: key '%s%s%s': unknown key%s%s%s", c->path, line, m->path, m->path[0] ? "." : "", key,
+                   near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 }

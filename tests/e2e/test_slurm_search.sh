@@ -6,7 +6,10 @@
 # the interrupted job must checkpoint (exit 3), requeue itself, resume from
 # its run file and end with the same front and history (wall times aside) as
 # the reference. Both use 3 MPI ranks (srun --mpi=pmix, --overcommit on a
-# 2-core machine). Fails, never skips, when Slurm is missing.
+# 2-core machine). Before them, the README's plain `sbatch
+# slurm/hwnas-search.sbatch CFG RUN` (no -n, no HWNAS, hwnas not on PATH)
+# must finish with 2 tasks and a log without the front table. Fails, never
+# skips, when Slurm is missing.
 . "$(dirname "$0")/lib.sh" "$@"
 W=$T
 LOG_GLOBS=("*.out") LOG_TAIL=25
@@ -33,6 +36,24 @@ wait_done() {
     return 1
 }
 job_field() { scontrol show job "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; }
+
+# 0. the README's plain form on this 2-core node: no -n, no HWNAS in the
+#    environment and no hwnas on PATH (the script finds the binary next to
+#    itself); the job must run with the default 2 tasks, end 0:0, and keep
+#    the front table out of its log
+j=$(cd "$SRC" && env -u HWNAS PATH=/usr/bin:/bin:/usr/sbin:/sbin SLURM_CONF="$SLURM_CONF" \
+    sbatch --parsable -D "$W" slurm/hwnas-search.sbatch "$W/cfg.yaml" "$W/plain.h5" --generations 5) ||
+    fail "plain sbatch"
+sleep 2
+[ "$(squeue -h -j "$j" -o %R 2>/dev/null)" = PartitionConfig ] && fail "plain job can never start on this node (PartitionConfig)"
+wait_done "$j" 300 || fail "plain job did not finish (pending: $(squeue -h -j "$j" -o %R))"
+[ "$(job_field "$j" ExitCode)" = "0:0" ] || fail "plain job exit $(job_field "$j" ExitCode)"
+[ "$(job_field "$j" NumTasks)" = 2 ] || fail "plain job tasks: $(job_field "$j" NumTasks), want 2"
+plog="$W/hwnas-search-$j.out"
+grep -q "search finished" "$plog" || fail "plain job log has no 'search finished'"
+grep -q "Pareto front" "$plog" && fail "front table in the job log: $(grep -A2 'Pareto front' "$plog")"
+grep -qi "failed\|not found" "$plog" && fail "plain job log reports a failure: $(grep -i 'failed\|not found' "$plog")"
+grep -q "Pareto front" "$W/plain.h5.front.txt" || fail "no front table in plain.h5.front.txt"
 
 submit() { # submit NAME GENERATIONS -> job id
     sbatch --parsable -n 3 --overcommit --time=10 -o "$W/$1-%j.out" -D "$W" \
@@ -71,6 +92,7 @@ wait_done "$j" 600 || fail "interrupted job did not finish"
 grep -q "got SIGUSR1" "$out" || fail "the batch script did not receive SIGUSR1"
 grep -q "checkpointed to" "$out" || fail "the search did not exit 3 after the signal"
 grep -q "restart 1: resuming from $W/int.h5" "$out" || fail "the requeued job did not resume from its run file"
+grep -q "could not requeue" "$out" && fail "the requeue was reported as failed: $(grep 'could not requeue' "$out")"
 [ "$(job_field "$j" Restarts)" = 1 ] || fail "restarts: $(job_field "$j" Restarts)"
 [ "$(job_field "$j" ExitCode)" = "0:0" ] || fail "interrupted job exit $(job_field "$j" ExitCode)"
 

@@ -1,8 +1,9 @@
-/* test_hv: exact hypervolume in 1, 2 and 3 objectives against brute force
+/* test_hv: exact hypervolume in 1 to 5 objectives against brute force
  * (the box [min, ref] cut by every point coordinate into a grid of cells;
  * a cell counts if some point weakly dominates its lower corner), on random
- * sets with ties, duplicates, points beyond the reference and NaN; plus hand
- * values and the error for 4 objectives. */
+ * sets with ties, duplicates, points beyond the reference and NaN; a 5-D
+ * set lifted from a 3-D one by constant objectives; hand values and the
+ * error for 9 objectives. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -47,24 +48,27 @@ static int dominates_corner(const double *pts, int n, int m, const double *ref, 
 }
 
 static double brute_hv(const double *pts, int n, int m, const double *ref) {
-    double *ax[3];
-    int na[3] = {1, 1, 1};
+    double *ax[6];
+    int na[6], cells[6];
+    size_t total = 1;
     for (int j = 0; j < m; j++) {
         ax[j] = malloc(((size_t)n + 1) * sizeof(double));
         na[j] = axis(pts, n, m, j, ref[j], ax[j]);
+        cells[j] = na[j] - 1;
+        total *= (size_t)cells[j];
     }
-    double v = 0;
-    int c1 = m > 1 ? na[1] - 1 : 1, c2 = m > 2 ? na[2] - 1 : 1;
-    for (int a = 0; a < na[0] - 1; a++)
-        for (int b = 0; b < c1; b++)
-            for (int c = 0; c < c2; c++) {
-                double corner[3] = {ax[0][a], m > 1 ? ax[1][b] : 0, m > 2 ? ax[2][c] : 0};
-                if (!dominates_corner(pts, n, m, ref, corner)) continue;
-                double vol = ax[0][a + 1] - ax[0][a];
-                if (m > 1) vol *= ax[1][b + 1] - ax[1][b];
-                if (m > 2) vol *= ax[2][c + 1] - ax[2][c];
-                v += vol;
-            }
+    double v = 0, corner[6];
+    for (size_t c = 0; c < total; c++) { /* mixed-radix cell index */
+        size_t r = c;
+        double vol = 1;
+        for (int j = 0; j < m; j++) {
+            int k = (int)(r % (size_t)cells[j]);
+            r /= (size_t)cells[j];
+            corner[j] = ax[j][k];
+            vol *= ax[j][k + 1] - ax[j][k];
+        }
+        if (dominates_corner(pts, n, m, ref, corner)) v += vol;
+    }
     for (int j = 0; j < m; j++) free(ax[j]);
     return v;
 }
@@ -92,11 +96,11 @@ static void random_set(hw_rng *r, int kind, int n, int m, double *pts) {
 static void check_random(int m, int reps, int nmax, uint64_t seed) {
     hw_rng r;
     rng_seed(&r, seed);
-    double ref[3] = {1.0, 1.0, 1.0};
+    double ref[6] = {1.0, 1.0, 1.0, 1.0, 1.0, 1.0};
     if (m == 3) ref[2] = 1.1;
     for (int rep = 0; rep < reps; rep++) {
         int kind = rep % 4, n = (int)rng_below(&r, (uint64_t)nmax + 1);
-        double ref_i[3] = {5, 5, 5}; /* integer sets: ties with the reference too */
+        double ref_i[6] = {5, 5, 5, 5, 5, 5}; /* integer sets: ties with the reference too */
         double *rp = kind == 1 ? ref_i : ref;
         double *pts = malloc(((size_t)n + 1) * m * sizeof *pts);
         random_set(&r, kind, n, m, pts);
@@ -141,9 +145,9 @@ static void test_hand(void **st) {
 
 static void test_errors(void **st) {
     (void)st;
-    const double p[4] = {0, 0, 0, 0}, r[4] = {1, 1, 1, 1};
+    const double p[9] = {0}, r[9] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
     double v;
-    assert_int_equal(hv_exact(p, 1, 4, r, &v), -1);
+    assert_int_equal(hv_exact(p, 1, 9, r, &v), -1);
     const double rn[2] = {NAN, 1};
     assert_int_equal(hv_exact(p, 1, 2, rn, &v), -1);
 }
@@ -159,6 +163,39 @@ static void test_random_2d(void **st) {
 static void test_random_3d(void **st) {
     (void)st;
     check_random(3, 300, 40, 23);
+}
+
+static void test_random_4d(void **st) {
+    (void)st;
+    check_random(4, 120, 12, 25);
+}
+static void test_random_5d(void **st) {
+    (void)st;
+    check_random(5, 40, 7, 26);
+}
+
+/* A 4- and 5-objective set whose extra objectives are one constant c: the
+ * volume is the 3-D volume times (ref - c) per extra objective. */
+static void test_lifted(void **st) {
+    (void)st;
+    hw_rng r;
+    rng_seed(&r, 27);
+    int n = 150;
+    double *p3 = malloc((size_t)n * 3 * sizeof *p3), *p5 = malloc((size_t)n * 5 * sizeof *p5);
+    random_set(&r, 3, n, 3, p3);
+    const double ref[5] = {1.5, 1.5, 2.5, 2.0, 3.0};
+    for (int i = 0; i < n; i++) {
+        memcpy(p5 + (size_t)i * 5, p3 + (size_t)i * 3, 3 * sizeof *p5);
+        p5[(size_t)i * 5 + 3] = 0.5;
+        p5[(size_t)i * 5 + 4] = 1.0;
+    }
+    double v3, v5;
+    assert_int_equal(hv_exact(p3, n, 3, ref, &v3), 0);
+    assert_int_equal(hv_exact(p5, n, 5, ref, &v5), 0);
+    double want = v3 * 1.5 * 2.0;
+    if (fabs(v5 - want) > 1e-9 * (1 + want)) fail_msg("lifted 5-D hv %.15g, 3-D x slabs %.15g", v5, want);
+    free(p3);
+    free(p5);
 }
 
 /* Larger 3-D front against brute force (grid of (n+1)^3 cells). */
@@ -181,6 +218,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand),      cmocka_unit_test(test_errors),    cmocka_unit_test(test_random_1d),
         cmocka_unit_test(test_random_2d), cmocka_unit_test(test_random_3d), cmocka_unit_test(test_larger_3d),
+        cmocka_unit_test(test_random_4d), cmocka_unit_test(test_random_5d), cmocka_unit_test(test_lifted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

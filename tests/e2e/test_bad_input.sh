@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# e2e: bad input across the commands, one table row per case. Each row is
+# EXIT | STDERR PATTERN (extended regex) | COMMAND (run by bash in the
+# scratch directory, $HW is hwnas). A row with exit 2 must also print exactly
+# one line on stderr (lib.sh's expect_exit). Rows with exit 0 (pattern `-`)
+# are the good spellings next to the bad ones (a maximise objective, a 0600
+# key) and must succeed.
+. "$(dirname "$0")/lib.sh" "$@"
+export HW
+
+# --- inputs the rows refer to --------------------------------------------------
+sed -e "s#\.\./hw_nas_bench/#$DATA/hw_nas_bench/#" -e "s#\.\./nb201_accuracy/#$DATA/nb201_accuracy/#" \
+    -e '/stop_hv_ratio/d' "$DATA/configs/nb201-tx2.yaml" > cfg.yaml
+edit() { sed "$1" cfg.yaml > "$2"; }
+edit 's/^  seed: 1/  sed: 1/' typo.yaml
+edit 's/direction: maximize/direction: maximise/' maximise.yaml
+edit 's/direction: maximize/direction: sideways/' sideways.yaml
+edit 's/^  generations: 3000/  generations: -5/' gens.yaml
+edit 's/^  generations: 3000/  generations: lots/' gens2.yaml
+edit 's#hwnasbench_nb201_cifar10.csv#missing.csv#' notable.yaml
+edit 's/source: edgegpu_latency_ms/source: no_such_column/' nocol.yaml
+edit 's/  name: nb201/  name: nb999/' space.yaml
+edit 's/^objectives:/objectives: []\nx:/' objs.yaml
+edit 's/name: latency_ms/name: accuracy/' dup.yaml
+edit 's/^  reference: \[85, 12.861970\]/  reference: [85]/' ref.yaml
+printf 'space: {name: nb201\n' > syntax.yaml
+printf 'a: &x 1\nb: *x\n' > alias.yaml
+: > empty.yaml
+printf 'not an hdf5 file\n' > text.h5
+"$HW" keygen --out d > /dev/null 2>&1 || fail "keygen d"
+"$HW" keygen --out b > /dev/null 2>&1 || fail "keygen b"
+"$HW" keygen --out w > /dev/null 2>&1 || fail "keygen w"
+chmod 644 w.key
+printf 'arch_str,lat\n|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|,1.0\n' > t.csv
+board() { printf 'id: b\ndevice: tx2\ndispatcher: tcp://127.0.0.1:9\ndispatcher_key: d.pub\nkey: %s\nrunner: replay\nreplay: {table: t.csv, value_column: lat}\n' "$1"; }
+board b.key > board-ok.yaml
+board w.key > board-0644.yaml
+board junk.key > board-junk.yaml
+printf 'public: abc\nsecret: def\n' > junk.key && chmod 600 junk.key
+board nope.key > board-nokey.yaml
+board b.key | sed 's/runner: replay/runner: teleport/' > board-runner.yaml
+
+# --- the table -----------------------------------------------------------------
+n=0
+while IFS='|' read -r rc pat cmd; do
+    case "$rc" in '' | \#*) continue ;; esac
+    rc=${rc// /}
+    pat=${pat# }; pat=${pat% }
+    if [ "$rc" = 0 ]; then
+        bash -c "$cmd" > good.out 2> good.err || fail "$cmd -> exit $?, want 0: $(head -3 good.err)"
+    else
+        expect_exit "$rc" "$pat" bash -c "$cmd"
+    fi
+    n=$((n + 1))
+done <<'CASES'
+# command line
+2 | unknown command 'frobnicate' | "$HW" frobnicate
+2 | expected exactly one CONFIG | "$HW" search
+2 | --generations: 'abc' is not an integer | "$HW" search cfg.yaml --generations abc
+2 | unknown or incomplete option '--bogus' | "$HW" search cfg.yaml --bogus
+2 | --checkpoint-every: -3 is out of range | "$HW" search cfg.yaml --checkpoint-every -3
+2 | unknown verb 'bogus' | "$HW" space bogus
+2 | --out BASE is required | "$HW" keygen
+2 | --config FILE is required | "$HW" board
+2 | --supernet is required | "$HW" finetune
+2 | expected two run files | "$HW" compare
+# config files
+2 | nope.yaml: cannot open: No such file | "$HW" search nope.yaml
+2 | /tmp: read error \(is it a directory\?\) | "$HW" search /tmp
+2 | syntax.yaml:[0-9]+: malformed YAML | "$HW" search syntax.yaml
+2 | alias.yaml:2: .*aliases are not supported | "$HW" search alias.yaml
+2 | empty.yaml | "$HW" search empty.yaml
+2 | typo.yaml:[0-9]+: key 'algorithm.sed': unknown key \(did you mean 'seed'\?\) | "$HW" search typo.yaml
+2 | sideways.yaml:[0-9]+: .*'sideways' is not one of: minimize, maximize | "$HW" search sideways.yaml
+0 | - | "$HW" search maximise.yaml --generations 1 --quiet --out-dir m
+2 | gens.yaml:[0-9]+: key 'algorithm.generations' | "$HW" search gens.yaml
+2 | gens2.yaml:[0-9]+: key 'algorithm.generations' | "$HW" search gens2.yaml
+2 | missing.csv | "$HW" search notable.yaml
+2 | no_such_column | "$HW" search nocol.yaml
+2 | space.yaml:[0-9]+: .*nb999 | "$HW" search space.yaml
+2 | objs.yaml:[0-9]+: | "$HW" search objs.yaml
+2 | duplicate objective 'accuracy' | "$HW" search dup.yaml
+2 | ref.yaml:[0-9]+: | "$HW" search ref.yaml
+# run files
+2 | nope.h5: cannot open: No such file or directory | "$HW" front nope.h5
+2 | nope.h5: cannot open: No such file or directory | "$HW" history nope.h5
+2 | text.h5: not an HDF5 file | "$HW" front text.h5
+2 | nope.h5: cannot open: No such file or directory | "$HW" search cfg.yaml --resume nope.h5
+# board configs and key files
+0 | - | "$HW" board --config board-ok.yaml --check
+2 | w.key: secret key file is accessible by others \(mode 0644\) | "$HW" board --config board-0644.yaml --check
+2 | junk.key:1: not a 40-character Z85 CURVE key | "$HW" board --config board-junk.yaml --check
+2 | nope.key: No such file | "$HW" board --config board-nokey.yaml --check
+2 | nope.yaml: cannot open: No such file | "$HW" board --config nope.yaml --check
+2 | teleport | "$HW" board --config board-runner.yaml --check
+CASES
+[ "$n" -ge 30 ] || fail "only $n cases ran"
+echo "PASS test_bad_input ($n cases)"
