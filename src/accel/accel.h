@@ -47,6 +47,8 @@ typedef struct accel_cfg {
     int elem_bytes;            /* word size */
     double rf_elems, gbuf_elems;
     double e_mac, e_op, e_rf, e_noc, e_glb, e_dram;
+    double glb_words_per_cycle;          /* GLB <-> array bandwidth */
+    double spad_filt, spad_ifmap, spad_psum; /* RS: RF split into scratch pads, words */
 } accel_cfg;
 
 /* Checks ranges and fills the derived fields; -1 with a message. */
@@ -78,10 +80,11 @@ typedef struct accel_cost {
     double acc[ACCEL_NLEVELS];      /* accesses in words per memory level */
     double energy[ACCEL_NENERGY];   /* pJ per component */
     double energy_pj;               /* total */
-    double t_compute_s, t_dram_s;   /* the two roofline terms */
+    double t_compute_s, t_dram_s;   /* on-chip time (max of compute and GLB bandwidth), DRAM time */
+    double t_glb_s;                 /* GLB-bandwidth time (part of t_compute_s) */
     double latency_s;               /* with overlap */
     int tile_k, tile_p;             /* chosen DRAM tile: output channels x output rows (per group) */
-    int order;                      /* 0 all fits, 1 weights reused (K tiles outer), 2 inputs reused (row tiles outer), 3 input channels split */
+    int order;                      /* 0 all fits, 1 weights reused (K tiles outer), 2 inputs reused (row tiles outer), 3 input channels split, 4 row-stationary passes (tile_k = m channels, tile_p = n images x e rows in the GLB) */
     int mem_bound;                  /* 1 if t_dram_s > t_compute_s */
 } accel_cost;
 
