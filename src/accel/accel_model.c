@@ -335,9 +335,21 @@ void accel_layer_cost(const accel_cfg *c, const net_layer *x, accel_cost *o) {
     double lanes = (double)c->rows * c->cols;
     double ntiles = 1;
     o->macs = macs;
-    if (x->kind == LAYER_POOL || x->kind == LAYER_ELTWISE) {
+    if (x->kind == LAYER_ELTWISE && x->fused) {
+        /* A sum folded into its producer's psum accumulation: the n_in other
+         * addends come from DRAM through the GLB into the array as initial
+         * psums, one add each per element; no pass or output of its own. */
+        o->cycles = 0;
+        o->acc[ACCEL_LVL_DRAM] = It;
+        o->acc[ACCEL_LVL_GLB] = 2 * It;
+        o->acc[ACCEL_LVL_NOC] = It;
+        o->acc[ACCEL_LVL_RF] = macs;
+        o->tile_k = x->k;
+        o->tile_p = x->n * x->p;
+        o->energy[ACCEL_E_MAC] = macs * c->e_op;
+    } else if (x->kind == LAYER_ELTWISE) {
         /* Streamed through the array used as rows*cols SIMD lanes: inputs in
-         * once, outputs out once; window taps come from the RF. */
+         * once, outputs out once. */
         o->cycles = cdiv(macs, lanes);
         o->acc[ACCEL_LVL_DRAM] = It + Ot;
         o->acc[ACCEL_LVL_GLB] = It + Ot;
@@ -349,6 +361,19 @@ void accel_layer_cost(const accel_cfg *c, const net_layer *x, accel_cost *o) {
         o->order = ntiles > 1 ? 2 : 0;
         o->energy[ACCEL_E_MAC] = macs * c->e_op;
     } else {
+        /* Pooling runs on the array like a depthwise convolution of the same
+         * window (its MACs are compares / adds; the 1/RS of an average is
+         * its one weight per tap). */
+        net_layer as_dw;
+        int pool = x->kind == LAYER_POOL;
+        if (pool) {
+            as_dw = *x;
+            as_dw.kind = LAYER_DWCONV;
+            as_dw.g = x->g * x->k;
+            as_dw.c = as_dw.k = 1;
+            x = &as_dw;
+            Wt = layer_weight_elems(x);
+        }
         double G = x->g, N = x->n, C = x->c, K = x->k;
         tiling t;
         choose_tiling(c->gbuf_elems, N, C, K, x->h, x->w, x->p, x->q, x->r, x->s, x->stride, 1, &t);
@@ -378,7 +403,7 @@ void accel_layer_cost(const accel_cfg *c, const net_layer *x, accel_cost *o) {
         o->acc[ACCEL_LVL_NOC] = m.noc;
         o->acc[ACCEL_LVL_RF] = m.rf;
         /* zero gating (Eyeriss): a MAC whose input activation is zero is skipped */
-        o->energy[ACCEL_E_MAC] = macs * (1 - x->zero_in) * c->e_mac;
+        o->energy[ACCEL_E_MAC] = pool ? macs * c->e_op : macs * (1 - x->zero_in) * c->e_mac;
     }
     o->util = o->cycles > 0 ? macs / (o->cycles * lanes) : 0;
     o->dram_bytes = o->acc[ACCEL_LVL_DRAM] * c->elem_bytes;

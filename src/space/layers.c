@@ -24,7 +24,7 @@ void layer_list_clear(layer_list *l) { l->n = 0; }
 static int same_shape(const net_layer *a, const net_layer *b) {
     return a->kind == b->kind && a->g == b->g && a->n == b->n && a->c == b->c && a->k == b->k && a->h == b->h &&
            a->w == b->w && a->p == b->p && a->q == b->q && a->r == b->r && a->s == b->s &&
-           a->stride == b->stride && a->n_in == b->n_in && a->ops == b->ops && a->act_b == b->act_b &&
+           a->stride == b->stride && a->n_in == b->n_in && a->ops == b->ops && a->act_b == b->act_b && a->fused == b->fused &&
            a->zero_in == b->zero_in && a->zero_out == b->zero_out;
 }
 
@@ -117,7 +117,9 @@ void layers_add_pool(layer_list *out, const char *name, int count, int batch, in
     add_named(out, &x, name, count);
 }
 
-void layers_add_eltwise(layer_list *out, const char *name, int count, int batch, int c, int hw, int n_in, int ops) {
+/* Element-wise layer over n_in tensors of c x hw x hw (fused: see layers.h). */
+static void add_elt(layer_list *out, const char *name, int count, int batch, int c, int hw, int n_in, int ops,
+                    int fused) {
     net_layer x;
     memset(&x, 0, sizeof x);
     x.kind = LAYER_ELTWISE;
@@ -128,7 +130,16 @@ void layers_add_eltwise(layer_list *out, const char *name, int count, int batch,
     x.r = x.s = x.stride = 1;
     x.n_in = n_in;
     x.ops = ops;
+    x.fused = fused;
     add_named(out, &x, name, count);
+}
+
+void layers_add_eltwise(layer_list *out, const char *name, int count, int batch, int c, int hw, int n_in, int ops) {
+    add_elt(out, name, count, batch, c, hw, n_in, ops, 0);
+}
+
+void layers_add_psum_sum(layer_list *out, const char *name, int count, int batch, int c, int hw, int n_in) {
+    add_elt(out, name, count, batch, c, hw, n_in, n_in, 1);
 }
 
 void layers_add_fc(layer_list *out, const char *name, int batch, int c, int k) {

@@ -13,7 +13,10 @@
  *             `act_b` = 1 when the second operand is an activation (attention)
  *   pool    : window R x S over K = C channels (no weights), `ops` per window tap
  *   eltwise : `n_in` input tensors of the output's shape (N, K, P, Q),
- *             `ops` operations per output element (add 1, softmax ~5, ...) */
+ *             `ops` operations per output element (add 1, softmax ~5, ...);
+ *             `fused` = 1: a sum folded into the producing conv/pool's
+ *             partial-sum accumulation (the n_in other addends are loaded
+ *             as initial psums; no pass, no output of its own) */
 #ifndef HW_LAYERS_H
 #define HW_LAYERS_H
 
@@ -39,6 +42,7 @@ typedef struct net_layer {
     int n_in;        /* eltwise: number of input tensors */
     int ops;         /* pool/eltwise: operations per tap / per element */
     int act_b;       /* matmul: second operand is an activation */
+    int fused;       /* eltwise: folded into the producer's psum accumulation */
     double zero_in;  /* fraction of zeros in the input / output activations */
     double zero_out; /* (0 = dense; used for run-length-coded DRAM traffic) */
     int count;       /* multiplicity (>= 1) */
@@ -77,6 +81,9 @@ void layers_add_conv(layer_list *out, const char *name, int count, int batch, in
 void layers_add_pool(layer_list *out, const char *name, int count, int batch, int c, int hw, int r, int stride,
                      int pad);
 void layers_add_eltwise(layer_list *out, const char *name, int count, int batch, int c, int hw, int n_in, int ops);
+/* A residual/node sum folded into the producing conv or pool: n_in other
+ * addends loaded as initial partial sums, one add per element each. */
+void layers_add_psum_sum(layer_list *out, const char *name, int count, int batch, int c, int hw, int n_in);
 /* Fully connected c -> k as a matmul [batch x c] x [c x k]. */
 void layers_add_fc(layer_list *out, const char *name, int batch, int c, int k);
 

@@ -24,21 +24,26 @@ static const int edge_from[NB201_EDGES] = {0, 0, 1, 0, 1, 2};
 /* One cell, `count` times (identical cells of a stage when the list merges). */
 static void add_cell(layer_list *out, const int ops[6], int stage, int cell, int count, int batch, int C, int hw) {
     char nm[LAYER_NAME_MAX];
-    int fan_in[4] = {0, 0, 0, 0};
+    int fan_in[4] = {0, 0, 0, 0}, computed[4] = {0, 0, 0, 0};
     for (int e = 0; e < NB201_EDGES; e++) {
         int op = ops[e];
         if (op == 0) continue;
         fan_in[edge_to[e]]++;
+        computed[edge_to[e]] += op >= 2;
         snprintf(nm, sizeof nm, "s%dc%d.%s_%d<-%d", stage, cell, nb201_op_names[op], edge_to[e], edge_from[e]);
         if (op == 2) layers_add_conv(out, nm, count, batch, 1, C, C, hw, 1, 1, 0);
         else if (op == 3) layers_add_conv(out, nm, count, batch, 1, C, C, hw, 3, 1, 1);
         else if (op == 4) layers_add_pool(out, nm, count, batch, C, hw, 3, 1, 1);
         /* op 1 (skip) costs nothing by itself: its tensor enters the sum */
     }
+    /* A node sum: when a conv or pool feeds the node, the other addends are
+     * loaded as its initial partial sums (as a row-stationary array
+     * accumulates psums); only skips: a streaming element-wise pass. */
     for (int j = 1; j <= 3; j++)
         if (fan_in[j] >= 2) {
             snprintf(nm, sizeof nm, "s%dc%d.sum_%d", stage, cell, j);
-            layers_add_eltwise(out, nm, count, batch, C, hw, fan_in[j], fan_in[j] - 1);
+            if (computed[j]) layers_add_psum_sum(out, nm, count, batch, C, hw, fan_in[j] - 1);
+            else layers_add_eltwise(out, nm, count, batch, C, hw, fan_in[j], fan_in[j] - 1);
         }
 }
 
@@ -54,7 +59,7 @@ static void add_reduction(layer_list *out, int idx, int batch, int cin, int hw) 
     snprintf(nm, sizeof nm, "red%d.short_conv", idx);
     layers_add_conv(out, nm, 1, batch, 1, cin, cout, hw / 2, 1, 1, 0);
     snprintf(nm, sizeof nm, "red%d.sum", idx);
-    layers_add_eltwise(out, nm, 1, batch, cout, hw / 2, 2, 1);
+    layers_add_psum_sum(out, nm, 1, batch, cout, hw / 2, 1);
 }
 
 void layers_nb201_ops(const int ops[6], int batch, layer_list *out) {

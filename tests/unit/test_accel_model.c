@@ -230,6 +230,61 @@ static void test_monotone(void **st) {
     }
 }
 
+/* Pooling, sums and skips as Eyeriss executes them: a pool costs the cycles
+ * and DRAM traffic of a depthwise conv of the same window (with adds for
+ * MACs); an identity skip adds nothing; a node sum with a conv producer is
+ * folded into its psums (only the other addend crosses DRAM, no cycles),
+ * a sum of skips alone is a streaming pass. */
+static void test_chip_execution(void **st) {
+    (void)st;
+    for (int df = 0; df < ACCEL_NDATAFLOWS; df++) {
+        accel_cfg c = {.rows = 12, .cols = 14, .rf_bytes = 520, .gbuf_kb = 108, .dram_gbps = 0.72,
+                       .clock_mhz = 200, .dataflow = (accel_dataflow)df, .precision = ACCEL_INT16};
+        assert_int_equal(accel_cfg_derive(&c), 0);
+        layer_list l;
+        layer_list_init(&l, 0);
+        layers_add_pool(&l, "pool", 1, 2, 64, 16, 3, 1, 1);
+        net_layer dw = l.v[0];
+        dw.kind = LAYER_DWCONV;
+        dw.g = 64;
+        dw.c = dw.k = 1;
+        accel_cost a, b;
+        accel_layer_cost(&c, &l.v[0], &a);
+        accel_layer_cost(&c, &dw, &b);
+        print_message("df %s: pool cycles %g dram %g, dwconv cycles %g dram %g\n", accel_dataflow_names[df], a.cycles,
+                      a.dram_bytes, b.cycles, b.dram_bytes);
+        assert_true(a.cycles == b.cycles && a.dram_bytes == b.dram_bytes);
+        assert_true(a.energy[ACCEL_E_MAC] == a.macs * c.e_op && a.energy[ACCEL_E_MAC] < b.energy[ACCEL_E_MAC]);
+        /* skip on edge 1<-0 (node 1 has no other input) vs none there */
+        const int skip[6] = {1, 0, 0, 0, 0, 3}, nothing[6] = {0, 0, 0, 0, 0, 3};
+        accel_cost ts, tn;
+        layers_nb201_ops(skip, 1, &l);
+        accel_net_cost(&c, &l, &ts, NULL);
+        layers_nb201_ops(nothing, 1, &l);
+        accel_net_cost(&c, &l, &tn, NULL);
+        assert_true(ts.latency_s == tn.latency_s && ts.energy_pj == tn.energy_pj);
+        /* node 2 = conv3x3(node 0) + skip(node 1): folded; = skip + skip: a pass */
+        const int conv_sum[6] = {3, 3, 1, 0, 0, 0}, skip_sum[6] = {3, 1, 1, 0, 0, 0};
+        layers_nb201_ops(conv_sum, 1, &l);
+        const net_layer *s2 = NULL;
+        for (int i = 0; i < l.n; i++)
+            if (!strcmp(l.v[i].name, "s1c0.sum_2")) s2 = &l.v[i];
+        assert_non_null(s2);
+        assert_true(s2->kind == LAYER_ELTWISE && s2->fused == 1 && s2->n_in == 1);
+        accel_layer_cost(&c, s2, &a);
+        assert_true(a.cycles == 0 && a.acc[ACCEL_LVL_DRAM] == 16.0 * 32 * 32);
+        layers_nb201_ops(skip_sum, 1, &l);
+        s2 = NULL;
+        for (int i = 0; i < l.n; i++)
+            if (!strcmp(l.v[i].name, "s1c0.sum_2")) s2 = &l.v[i];
+        assert_non_null(s2);
+        assert_true(s2->fused == 0 && s2->n_in == 2);
+        accel_layer_cost(&c, s2, &b);
+        assert_true(b.cycles > 0 && b.acc[ACCEL_LVL_DRAM] == 3 * 16.0 * 32 * 32);
+        layer_list_free(&l);
+    }
+}
+
 /* The shipped Eyeriss config: its published parameters, area near the
  * published 12.25 mm^2 core, and sane NB201 costs (more conv work costs
  * more time and energy; all-none cells cost least). */
@@ -341,7 +396,7 @@ int main(void) {
         cmocka_unit_test(test_hand_matmul_ws), cmocka_unit_test(test_hand_matmul_os_rs),
         cmocka_unit_test(test_hand_tiling),    cmocka_unit_test(test_monotone),
         cmocka_unit_test(test_eyeriss),        cmocka_unit_test(test_yaml_errors),
-        cmocka_unit_test(test_roofline),
+        cmocka_unit_test(test_roofline),       cmocka_unit_test(test_chip_execution),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
