@@ -28,9 +28,11 @@
 #include "layers.h"
 #include "space.h"
 
-typedef enum { ACCEL_WS = 0, ACCEL_OS = 1, ACCEL_RS = 2, ACCEL_NDATAFLOWS } accel_dataflow;
+/* FLEX: a reconfigurable array whose mapper picks WS, OS or RS per layer
+ * (least energy, then least latency); its PEs cost FLEX_PE_AREA more. */
+typedef enum { ACCEL_WS = 0, ACCEL_OS = 1, ACCEL_RS = 2, ACCEL_FLEX = 3, ACCEL_NDATAFLOWS } accel_dataflow;
 typedef enum { ACCEL_INT8 = 0, ACCEL_INT16 = 1, ACCEL_FP16 = 2, ACCEL_NPRECISIONS } accel_precision;
-extern const char *const accel_dataflow_names[ACCEL_NDATAFLOWS];  /* "ws", "os", "rs" */
+extern const char *const accel_dataflow_names[ACCEL_NDATAFLOWS];  /* "ws", "os", "rs", "flex" */
 extern const char *const accel_precision_names[ACCEL_NPRECISIONS]; /* "int8", "int16", "fp16" */
 
 /* One accelerator. Fill the first block, then call accel_cfg_derive. */

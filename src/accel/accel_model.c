@@ -7,7 +7,7 @@
 #include "accel.h"
 #include "hw_err.h"
 
-const char *const accel_dataflow_names[ACCEL_NDATAFLOWS] = {"ws", "os", "rs"};
+const char *const accel_dataflow_names[ACCEL_NDATAFLOWS] = {"ws", "os", "rs", "flex"};
 const char *const accel_precision_names[ACCEL_NPRECISIONS] = {"int8", "int16", "fp16"};
 const char *const accel_level_names[ACCEL_NLEVELS] = {"dram", "glb", "noc", "rf"};
 const char *const accel_energy_names[ACCEL_NENERGY] = {"mac", "rf", "noc", "glb", "dram"};
@@ -39,6 +39,10 @@ static const double pe_logic_mm2[ACCEL_NPRECISIONS] = {0.0035, 0.010, 0.016};
 #define RF_MM2_PER_BYTE 0.0000788
 #define GLB_MM2_PER_KB 0.0125
 #define AREA_OVERHEAD 1.235
+/* PE logic + RF area factor of a flexible (per-layer WS/OS/RS) array: the
+ * extra operand muxes and the reconfigurable NoC. An assumption (no
+ * published breakdown found), documented in docs/codesign.md. */
+#define FLEX_PE_AREA 1.20
 /* Eyeriss's PE scratch pads (JSSC 2017, Table IV): filter 224 words, ifmap
  * 12 words, psum 24 words (448 + 24 + 48 bytes). An RF of another size is
  * split in the same proportions. */
@@ -100,6 +104,7 @@ int accel_cfg_to_string(const accel_cfg *c, char *buf, size_t n) {
 double accel_area_mm2(const accel_cfg *c) {
     double pes = (double)c->rows * c->cols;
     double pe = pe_logic_mm2[c->precision] + RF_MM2_PER_BYTE * c->rf_bytes;
+    if (c->dataflow == ACCEL_FLEX) pe *= FLEX_PE_AREA;
     return AREA_OVERHEAD * (pes * pe + GLB_MM2_PER_KB * c->gbuf_kb);
 }
 
@@ -329,6 +334,17 @@ static void map_array(const accel_cfg *c, double Gm, double Kd, double Cr, doubl
 
 void accel_layer_cost(const accel_cfg *c, const net_layer *x, accel_cost *o) {
     HW_ASSERT(c->derived);
+    if (c->dataflow == ACCEL_FLEX) { /* the mapper's per-layer choice */
+        accel_cfg one = *c;
+        for (int d = 0; d < ACCEL_FLEX; d++) {
+            accel_cost t;
+            one.dataflow = (accel_dataflow)d;
+            accel_layer_cost(&one, x, &t);
+            if (d == 0 || t.energy_pj < o->energy_pj || (t.energy_pj == o->energy_pj && t.latency_s < o->latency_s))
+                *o = t;
+        }
+        return;
+    }
     memset(o, 0, sizeof *o);
     double macs = layer_macs(x);
     double It = layer_input_elems(x), Ot = layer_output_elems(x), Wt = layer_weight_elems(x);

@@ -285,6 +285,34 @@ static void test_chip_execution(void **st) {
     }
 }
 
+/* The flex array's per-layer choice: its cost of a layer is the least-energy
+ * one of WS, OS and RS; its area exceeds the same RS array's. */
+static void test_flex(void **st) {
+    (void)st;
+    hw_rng r;
+    rng_seed(&r, 11);
+    for (int it = 0; it < 500; it++) {
+        net_layer x = random_layer(&r);
+        accel_cfg c = random_cfg(&r);
+        c.dataflow = ACCEL_FLEX;
+        assert_int_equal(accel_cfg_derive(&c), 0);
+        accel_cost f, one;
+        accel_layer_cost(&c, &x, &f);
+        int same = 0;
+        for (int d = 0; d < ACCEL_FLEX; d++) {
+            accel_cfg e = c;
+            e.dataflow = (accel_dataflow)d;
+            accel_layer_cost(&e, &x, &one);
+            assert_true(f.energy_pj <= one.energy_pj);
+            same |= f.energy_pj == one.energy_pj && f.latency_s == one.latency_s;
+        }
+        assert_true(same);
+        accel_cfg rs = c;
+        rs.dataflow = ACCEL_RS;
+        assert_true(accel_area_mm2(&c) > accel_area_mm2(&rs));
+    }
+}
+
 /* The shipped Eyeriss config: its published parameters, area near the
  * published 12.25 mm^2 core, and sane NB201 costs (more conv work costs
  * more time and energy; all-none cells cost least). */
@@ -397,6 +425,7 @@ int main(void) {
         cmocka_unit_test(test_hand_tiling),    cmocka_unit_test(test_monotone),
         cmocka_unit_test(test_eyeriss),        cmocka_unit_test(test_yaml_errors),
         cmocka_unit_test(test_roofline),       cmocka_unit_test(test_chip_execution),
+        cmocka_unit_test(test_flex),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
