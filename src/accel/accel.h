@@ -28,9 +28,11 @@
 #include "layers.h"
 #include "space.h"
 
-typedef enum { ACCEL_WS = 0, ACCEL_OS = 1, ACCEL_RS = 2, ACCEL_NDATAFLOWS } accel_dataflow;
+/* FLEX: a reconfigurable array whose mapper picks WS, OS or RS per layer
+ * (least energy, then least latency); its PEs cost FLEX_PE_AREA more. */
+typedef enum { ACCEL_WS = 0, ACCEL_OS = 1, ACCEL_RS = 2, ACCEL_FLEX = 3, ACCEL_NDATAFLOWS } accel_dataflow;
 typedef enum { ACCEL_INT8 = 0, ACCEL_INT16 = 1, ACCEL_FP16 = 2, ACCEL_NPRECISIONS } accel_precision;
-extern const char *const accel_dataflow_names[ACCEL_NDATAFLOWS];  /* "ws", "os", "rs" */
+extern const char *const accel_dataflow_names[ACCEL_NDATAFLOWS];  /* "ws", "os", "rs", "flex" */
 extern const char *const accel_precision_names[ACCEL_NPRECISIONS]; /* "int8", "int16", "fp16" */
 
 /* One accelerator. Fill the first block, then call accel_cfg_derive. */
@@ -47,6 +49,8 @@ typedef struct accel_cfg {
     int elem_bytes;            /* word size */
     double rf_elems, gbuf_elems;
     double e_mac, e_op, e_rf, e_noc, e_glb, e_dram;
+    double glb_words_per_cycle;          /* GLB <-> array bandwidth */
+    double spad_filt, spad_ifmap, spad_psum; /* RS: RF split into scratch pads, words */
 } accel_cfg;
 
 /* Checks ranges and fills the derived fields; -1 with a message. */
@@ -78,10 +82,11 @@ typedef struct accel_cost {
     double acc[ACCEL_NLEVELS];      /* accesses in words per memory level */
     double energy[ACCEL_NENERGY];   /* pJ per component */
     double energy_pj;               /* total */
-    double t_compute_s, t_dram_s;   /* the two roofline terms */
+    double t_compute_s, t_dram_s;   /* on-chip time (max of compute and GLB bandwidth), DRAM time */
+    double t_glb_s;                 /* GLB-bandwidth time (part of t_compute_s) */
     double latency_s;               /* with overlap */
     int tile_k, tile_p;             /* chosen DRAM tile: output channels x output rows (per group) */
-    int order;                      /* 0 all fits, 1 weights reused (K tiles outer), 2 inputs reused (row tiles outer), 3 input channels split */
+    int order;                      /* 0 all fits, 1 weights reused (K tiles outer), 2 inputs reused (row tiles outer), 3 input channels split, 4 row-stationary passes (tile_k = m channels, tile_p = n images x e rows in the GLB) */
     int mem_bound;                  /* 1 if t_dram_s > t_compute_s */
 } accel_cost;
 

@@ -4,8 +4,8 @@
  * combination is valid. String: accel_cfg_to_string's form, e.g.
  * "16x16:rf256:gb128k:bw8:clk400:rs:int8". Mutation moves a numeric gene to
  * a neighbouring choice half of the time (local tuning) and to a uniform
- * other choice otherwise. Features (13): rows, cols, PEs, log2 RF bytes,
- * log2 GLB KiB, DRAM GB/s, clock MHz, one-hot dataflow (3), one-hot
+ * other choice otherwise. Features (14): rows, cols, PEs, log2 RF bytes,
+ * log2 GLB KiB, DRAM GB/s, clock MHz, one-hot dataflow (4), one-hot
  * precision (3). */
 #include <math.h>
 #include <stdio.h>
@@ -16,7 +16,7 @@
 #include "hw_err.h"
 #include "space_impl.h"
 
-#define ACCEL_NFEAT 13
+#define ACCEL_NFEAT 14
 
 void accel_space_cfg_default(accel_space_cfg *c) {
     static const int rows[] = {4, 8, 12, 16, 24, 32}, cols[] = {4, 8, 14, 16, 24, 32};
@@ -224,13 +224,13 @@ static void ac_features(const space *s, const hw_genome *g, float *out) {
     out[5] = (float)c.dram_gbps;
     out[6] = (float)c.clock_mhz;
     out[7 + c.dataflow] = 1.0f;
-    out[10 + c.precision] = 1.0f;
+    out[7 + ACCEL_NDATAFLOWS + c.precision] = 1.0f;
 }
 
 static const char *ac_feature_name(const space *s, int j) {
     (void)s;
     static const char *const names[ACCEL_NFEAT] = {"pe_rows", "pe_cols", "pes", "log2_rf_bytes", "log2_gbuf_kb",
-                                                   "dram_gbps", "clock_mhz", "df_ws", "df_os", "df_rs",
+                                                   "dram_gbps", "clock_mhz", "df_ws", "df_os", "df_rs", "df_flex",
                                                    "prec_int8", "prec_int16", "prec_fp16"};
     return names[j];
 }

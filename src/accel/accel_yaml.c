@@ -8,7 +8,7 @@
 #include "hw_err.h"
 #include "yconf.h"
 
-static const char *const df_names[] = {"ws", "os", "rs", NULL};
+static const char *const df_names[] = {"ws", "os", "rs", "flex", NULL};
 static const char *const prec_names[] = {"int8", "int16", "fp16", NULL};
 
 /* Fails with "missing required key" when key is absent. */

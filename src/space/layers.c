@@ -1,4 +1,5 @@
 /* layers.c: the layer list container and per-layer size arithmetic. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +24,8 @@ void layer_list_clear(layer_list *l) { l->n = 0; }
 static int same_shape(const net_layer *a, const net_layer *b) {
     return a->kind == b->kind && a->g == b->g && a->n == b->n && a->c == b->c && a->k == b->k && a->h == b->h &&
            a->w == b->w && a->p == b->p && a->q == b->q && a->r == b->r && a->s == b->s &&
-           a->stride == b->stride && a->n_in == b->n_in && a->ops == b->ops && a->act_b == b->act_b;
+           a->stride == b->stride && a->n_in == b->n_in && a->ops == b->ops && a->act_b == b->act_b && a->fused == b->fused &&
+           a->zero_in == b->zero_in && a->zero_out == b->zero_out;
 }
 
 void layer_list_add(layer_list *l, const net_layer *x) {
@@ -74,4 +76,81 @@ double layer_list_macs(const layer_list *l) {
     double t = 0;
     for (int i = 0; i < l->n; i++) t += layer_macs(&l->v[i]) * l->v[i].count;
     return t;
+}
+
+/* Fills the fields every builder shares and appends. */
+static void add_named(layer_list *out, net_layer *x, const char *name, int count) {
+    x->count = count;
+    snprintf(x->name, sizeof x->name, "%s", name);
+    layer_list_add(out, x);
+}
+
+void layers_add_conv(layer_list *out, const char *name, int count, int batch, int groups, int c, int k, int hw, int r,
+                     int stride, int pad) {
+    net_layer x;
+    memset(&x, 0, sizeof x);
+    x.kind = LAYER_CONV;
+    x.g = groups;
+    x.n = batch;
+    x.c = c;
+    x.k = k;
+    x.h = x.w = hw;
+    x.p = x.q = (hw + 2 * pad - r) / stride + 1;
+    x.r = x.s = r;
+    x.stride = stride;
+    add_named(out, &x, name, count);
+}
+
+void layers_add_pool(layer_list *out, const char *name, int count, int batch, int c, int hw, int r, int stride,
+                     int pad) {
+    net_layer x;
+    memset(&x, 0, sizeof x);
+    x.kind = LAYER_POOL;
+    x.g = 1;
+    x.n = batch;
+    x.c = x.k = c;
+    x.h = x.w = hw;
+    x.p = x.q = (hw + 2 * pad - r) / stride + 1;
+    x.r = x.s = r;
+    x.stride = stride;
+    x.ops = 1;
+    add_named(out, &x, name, count);
+}
+
+/* Element-wise layer over n_in tensors of c x hw x hw (fused: see layers.h). */
+static void add_elt(layer_list *out, const char *name, int count, int batch, int c, int hw, int n_in, int ops,
+                    int fused) {
+    net_layer x;
+    memset(&x, 0, sizeof x);
+    x.kind = LAYER_ELTWISE;
+    x.g = 1;
+    x.n = batch;
+    x.c = x.k = c;
+    x.h = x.w = x.p = x.q = hw;
+    x.r = x.s = x.stride = 1;
+    x.n_in = n_in;
+    x.ops = ops;
+    x.fused = fused;
+    add_named(out, &x, name, count);
+}
+
+void layers_add_eltwise(layer_list *out, const char *name, int count, int batch, int c, int hw, int n_in, int ops) {
+    add_elt(out, name, count, batch, c, hw, n_in, ops, 0);
+}
+
+void layers_add_psum_sum(layer_list *out, const char *name, int count, int batch, int c, int hw, int n_in) {
+    add_elt(out, name, count, batch, c, hw, n_in, n_in, 1);
+}
+
+void layers_add_fc(layer_list *out, const char *name, int batch, int c, int k) {
+    net_layer x;
+    memset(&x, 0, sizeof x);
+    x.kind = LAYER_MATMUL;
+    x.g = 1;
+    x.n = batch;
+    x.c = c;
+    x.k = k;
+    x.h = x.w = x.p = x.q = 1;
+    x.r = x.s = x.stride = 1;
+    add_named(out, &x, name, 1);
 }

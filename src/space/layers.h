@@ -13,7 +13,10 @@
  *             `act_b` = 1 when the second operand is an activation (attention)
  *   pool    : window R x S over K = C channels (no weights), `ops` per window tap
  *   eltwise : `n_in` input tensors of the output's shape (N, K, P, Q),
- *             `ops` operations per output element (add 1, softmax ~5, ...) */
+ *             `ops` operations per output element (add 1, softmax ~5, ...);
+ *             `fused` = 1: a sum folded into the producing conv/pool's
+ *             partial-sum accumulation (the n_in other addends are loaded
+ *             as initial psums; no pass, no output of its own) */
 #ifndef HW_LAYERS_H
 #define HW_LAYERS_H
 
@@ -39,6 +42,9 @@ typedef struct net_layer {
     int n_in;        /* eltwise: number of input tensors */
     int ops;         /* pool/eltwise: operations per tap / per element */
     int act_b;       /* matmul: second operand is an activation */
+    int fused;       /* eltwise: folded into the producer's psum accumulation */
+    double zero_in;  /* fraction of zeros in the input / output activations */
+    double zero_out; /* (0 = dense; used for run-length-coded DRAM traffic) */
     int count;       /* multiplicity (>= 1) */
     char name[LAYER_NAME_MAX];
 } net_layer;
@@ -68,6 +74,19 @@ double layer_output_elems(const net_layer *x);
 /* Totals over the list (count-weighted). */
 double layer_list_macs(const layer_list *l);
 
+/* Appenders shared by the builders (pad: zero padding on each side; output
+ * size (hw + 2 pad - r) / stride + 1). Pool: ops = 1 per window tap. */
+void layers_add_conv(layer_list *out, const char *name, int count, int batch, int groups, int c, int k, int hw, int r,
+                     int stride, int pad);
+void layers_add_pool(layer_list *out, const char *name, int count, int batch, int c, int hw, int r, int stride,
+                     int pad);
+void layers_add_eltwise(layer_list *out, const char *name, int count, int batch, int c, int hw, int n_in, int ops);
+/* A residual/node sum folded into the producing conv or pool: n_in other
+ * addends loaded as initial partial sums, one add per element each. */
+void layers_add_psum_sum(layer_list *out, const char *name, int count, int batch, int c, int hw, int n_in);
+/* Fully connected c -> k as a matmul [batch x c] x [c x k]. */
+void layers_add_fc(layer_list *out, const char *name, int batch, int c, int k);
+
 /* Layer builders (return 0; -1 with a message if the genome or space does
  * not fit). Conventions are in docs/codesign.md. */
 
@@ -87,5 +106,13 @@ void layers_nb201_ops(const int ops[6], int batch, layer_list *out);
  * classifier. Embedding lookups are not counted. */
 int layers_bert(const space *s, const hw_genome *g, int seq_len, int batch, layer_list *out);
 void layers_bert_shape(const bert_shape *b, int seq_len, int batch, layer_list *out);
+
+/* AlexNet (227x227, CONV2/4/5 in 2 groups as Eyeriss runs it) and VGG-16
+ * (224x224) for ImageNet, batch `batch`; conv_only: just the conv layers
+ * (CONV1..CONV5 / CONV1-1..CONV5-3, the layers of Eyeriss's published
+ * tables), else with max pools and FC layers too. Layer names as in those
+ * tables. Conventions in docs/codesign.md. */
+int layers_alexnet(int batch, int conv_only, layer_list *out);
+int layers_vgg16(int batch, int conv_only, layer_list *out);
 
 #endif

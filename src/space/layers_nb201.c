@@ -21,74 +21,29 @@
 static const int edge_to[NB201_EDGES] = {1, 2, 2, 3, 3, 3};
 static const int edge_from[NB201_EDGES] = {0, 0, 1, 0, 1, 2};
 
-static void add_conv(layer_list *out, const char *name, int count, int batch, int c, int k, int hw, int r, int stride) {
-    net_layer x;
-    memset(&x, 0, sizeof x);
-    x.kind = LAYER_CONV;
-    x.g = 1;
-    x.n = batch;
-    x.c = c;
-    x.k = k;
-    x.h = x.w = hw;
-    x.p = x.q = (hw + 2 * (r / 2) - r) / stride + 1;
-    x.r = x.s = r;
-    x.stride = stride;
-    x.count = count;
-    snprintf(x.name, sizeof x.name, "%s", name);
-    layer_list_add(out, &x);
-}
-
-static void add_pool(layer_list *out, const char *name, int count, int batch, int c, int hw, int r, int stride, int pad) {
-    net_layer x;
-    memset(&x, 0, sizeof x);
-    x.kind = LAYER_POOL;
-    x.g = 1;
-    x.n = batch;
-    x.c = x.k = c;
-    x.h = x.w = hw;
-    x.p = x.q = (hw + 2 * pad - r) / stride + 1;
-    x.r = x.s = r;
-    x.stride = stride;
-    x.ops = 1;
-    x.count = count;
-    snprintf(x.name, sizeof x.name, "%s", name);
-    layer_list_add(out, &x);
-}
-
-static void add_eltwise(layer_list *out, const char *name, int count, int batch, int c, int hw, int n_in, int ops) {
-    net_layer x;
-    memset(&x, 0, sizeof x);
-    x.kind = LAYER_ELTWISE;
-    x.g = 1;
-    x.n = batch;
-    x.c = x.k = c;
-    x.h = x.w = x.p = x.q = hw;
-    x.r = x.s = x.stride = 1;
-    x.n_in = n_in;
-    x.ops = ops;
-    x.count = count;
-    snprintf(x.name, sizeof x.name, "%s", name);
-    layer_list_add(out, &x);
-}
-
 /* One cell, `count` times (identical cells of a stage when the list merges). */
 static void add_cell(layer_list *out, const int ops[6], int stage, int cell, int count, int batch, int C, int hw) {
     char nm[LAYER_NAME_MAX];
-    int fan_in[4] = {0, 0, 0, 0};
+    int fan_in[4] = {0, 0, 0, 0}, computed[4] = {0, 0, 0, 0};
     for (int e = 0; e < NB201_EDGES; e++) {
         int op = ops[e];
         if (op == 0) continue;
         fan_in[edge_to[e]]++;
+        computed[edge_to[e]] += op >= 2;
         snprintf(nm, sizeof nm, "s%dc%d.%s_%d<-%d", stage, cell, nb201_op_names[op], edge_to[e], edge_from[e]);
-        if (op == 2) add_conv(out, nm, count, batch, C, C, hw, 1, 1);
-        else if (op == 3) add_conv(out, nm, count, batch, C, C, hw, 3, 1);
-        else if (op == 4) add_pool(out, nm, count, batch, C, hw, 3, 1, 1);
+        if (op == 2) layers_add_conv(out, nm, count, batch, 1, C, C, hw, 1, 1, 0);
+        else if (op == 3) layers_add_conv(out, nm, count, batch, 1, C, C, hw, 3, 1, 1);
+        else if (op == 4) layers_add_pool(out, nm, count, batch, C, hw, 3, 1, 1);
         /* op 1 (skip) costs nothing by itself: its tensor enters the sum */
     }
+    /* A node sum: when a conv or pool feeds the node, the other addends are
+     * loaded as its initial partial sums (as a row-stationary array
+     * accumulates psums); only skips: a streaming element-wise pass. */
     for (int j = 1; j <= 3; j++)
         if (fan_in[j] >= 2) {
             snprintf(nm, sizeof nm, "s%dc%d.sum_%d", stage, cell, j);
-            add_eltwise(out, nm, count, batch, C, hw, fan_in[j], fan_in[j] - 1);
+            if (computed[j]) layers_add_psum_sum(out, nm, count, batch, C, hw, fan_in[j] - 1);
+            else layers_add_eltwise(out, nm, count, batch, C, hw, fan_in[j], fan_in[j] - 1);
         }
 }
 
@@ -96,21 +51,20 @@ static void add_reduction(layer_list *out, int idx, int batch, int cin, int hw) 
     char nm[LAYER_NAME_MAX];
     int cout = 2 * cin;
     snprintf(nm, sizeof nm, "red%d.conv_a", idx);
-    add_conv(out, nm, 1, batch, cin, cout, hw, 3, 2);
+    layers_add_conv(out, nm, 1, batch, 1, cin, cout, hw, 3, 2, 1);
     snprintf(nm, sizeof nm, "red%d.conv_b", idx);
-    add_conv(out, nm, 1, batch, cout, cout, hw / 2, 3, 1);
+    layers_add_conv(out, nm, 1, batch, 1, cout, cout, hw / 2, 3, 1, 1);
     snprintf(nm, sizeof nm, "red%d.short_pool", idx);
-    add_pool(out, nm, 1, batch, cin, hw, 2, 2, 0);
+    layers_add_pool(out, nm, 1, batch, cin, hw, 2, 2, 0);
     snprintf(nm, sizeof nm, "red%d.short_conv", idx);
-    add_conv(out, nm, 1, batch, cin, cout, hw / 2, 1, 1);
+    layers_add_conv(out, nm, 1, batch, 1, cin, cout, hw / 2, 1, 1, 0);
     snprintf(nm, sizeof nm, "red%d.sum", idx);
-    add_eltwise(out, nm, 1, batch, cout, hw / 2, 2, 1);
+    layers_add_psum_sum(out, nm, 1, batch, cout, hw / 2, 1);
 }
 
 void layers_nb201_ops(const int ops[6], int batch, layer_list *out) {
-    char nm[LAYER_NAME_MAX];
     layer_list_clear(out);
-    add_conv(out, "stem", 1, batch, 3, 16, 32, 3, 1);
+    layers_add_conv(out, "stem", 1, batch, 1, 3, 16, 32, 3, 1, 1);
     int C = 16, hw = 32;
     for (int stage = 1; stage <= 3; stage++) {
         if (out->merge) add_cell(out, ops, stage, 0, 5, batch, C, hw); /* 5 identical cells */
@@ -122,22 +76,9 @@ void layers_nb201_ops(const int ops[6], int batch, layer_list *out) {
             hw /= 2;
         }
     }
-    add_eltwise(out, "head.bn_relu", 1, batch, C, hw, 1, 2);
-    add_pool(out, "head.gap", 1, batch, C, hw, hw, 1, 0);
-    net_layer fc;
-    memset(&fc, 0, sizeof fc);
-    fc.kind = LAYER_MATMUL;
-    fc.g = 1;
-    fc.n = batch;
-    fc.c = C;
-    fc.k = 10;
-    fc.h = fc.p = 1;
-    fc.w = fc.q = 1;
-    fc.r = fc.s = fc.stride = 1;
-    fc.count = 1;
-    snprintf(nm, sizeof nm, "head.linear");
-    memcpy(fc.name, nm, sizeof nm);
-    layer_list_add(out, &fc);
+    layers_add_eltwise(out, "head.bn_relu", 1, batch, C, hw, 1, 2);
+    layers_add_pool(out, "head.gap", 1, batch, C, hw, hw, 1, 0);
+    layers_add_fc(out, "head.linear", batch, C, 10);
 }
 
 int layers_nb201(const space *s, const hw_genome *g, int batch, layer_list *out) {

@@ -13,17 +13,26 @@ EVALS=${1:-}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 if [ ! -f "$B/CMakeCache.txt" ]; then cmake -S "$SRC" -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null; fi
-nice cmake --build "$B" -j2 --target hwnas bench_accel_speed bench_accel_tx2 >"$T/build.log" 2>&1 || { cat "$T/build.log"; exit 1; }
+nice cmake --build "$B" -j2 --target hwnas bench_accel_speed bench_accel_tx2 bench_accel_bert >"$T/build.log" 2>&1 || { cat "$T/build.log"; exit 1; }
 H=$B/hwnas
 
 echo "## machine: $(lscpu | sed -n "s/^Model name: *//p" | head -1), $(lscpu | sed -n "s/^CPU(s): *//p" | head -1) cores (shared with other jobs: a loaded machine)"
-echo "## date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "## date: $(date -u '+%Y-%m-%d %H:%M UTC'), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "### 1. cost-model speed (goal >= 1e6 layer evaluations/s per core)"
 nice "$B/bench_accel_speed" 5
 echo
 echo "### 2. co-design on NB201: hypervolume and energy at equal accuracy (medians over seeds)"
-nice "$H" codesign --config "$HWNAS_DATA/configs/codesign-nb201.yaml" ${EVALS:+--evaluations "$EVALS"} --front "$T/front.csv"
+nice "$H" codesign --config "$HWNAS_DATA/configs/codesign-nb201.yaml" ${EVALS:+--evaluations "$EVALS"} --front "$T/front.csv" \
+    | tee "$T/cd.txt"
+# energy saving at equal accuracy: fixed (and two-stage) over joint, per target (goal >= 1.5x vs fixed)
+awk '$1 == "strategy" { for (i = 5; i <= NF; i++) h[i] = $i; n = NF; next }
+     $1 == "joint" || $1 == "two_stage" || $1 == "fixed" { for (i = 5; i <= n; i++) e[$1, i] = $i }
+     END { for (i = 5; i <= n; i++) printf "saving %-12s fixed/joint %5.2fx  two_stage/joint %5.2fx\n", h[i],
+                                           e["fixed", i] / e["joint", i], e["two_stage", i] / e["joint", i] }' "$T/cd.txt"
+echo
+echo "### 2b. BERT (seq 128): tuned vs default accelerator on fixed encoders (equal accuracy by construction)"
+nice "$B/bench_accel_bert"
 echo
 echo "### 3. Eyeriss (data/configs/eyeriss.yaml) on the largest and the smallest-but-connected NB201 cells"
 for a in '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|' \
