@@ -14,7 +14,9 @@ sed -e "s/^  steps: 1000/  steps: 20/" "$DATA/configs/supernet-sst2-tiny.yaml" >
 sed -e "s/127.0.0.1:5555/127.0.0.1:$PORT/" "$DATA/configs/board-builtin-cpu.yaml" > data/configs/board-builtin-cpu.yaml
 sed -E -e "s/127.0.0.1:5555/127.0.0.1:$PORT/" -e "s/^(  max_measurements:) [0-9]+/\1 10/" \
     -e "s/^(  initial:) [0-9]+/\1 6/" -e "s/^(  steps:) [0-9]+ /\1 4 /" -e "s/^(  eval_max:) [0-9]+/\1 100/" \
-    "$DATA/configs/bert-sst2-boards.yaml" > data/configs/bert-sst2-boards.yaml
+    -e "/^hypervolume:/d" -e "/^  reference:/d" "$DATA/configs/bert-sst2-boards.yaml" > data/configs/bert-sst2-boards.yaml
+# (no HV reference: at 00fce32 the end-of-run report then runs a hidden measure-everything
+# NSGA-II that fine-tunes candidates for minutes; issue 19, item 2)
 for k in "max_measurements: 10" "initial: 6" "steps: 4 " "eval_max: 100"; do
     grep -q "^  $k" data/configs/bert-sst2-boards.yaml || fail "the shipped bert-sst2-boards.yaml changed: update this test's budget cut ($k)"
 done
