@@ -15,6 +15,7 @@
 # on this machine (data/configs/bert-sst2-boards.yaml, BUDGET measurements)
 # and checks every front point's provenance.
 #   tests/bench/run_bert_search.sh          (build dir: $HWNAS_BUILD or build/)
+#   PREDICTOR='{method: gp, initial: 5}' tests/bench/run_bert_search.sh   (predictor section)
 #   SEEDS=10 LIVE=1 BUDGET=40 tests/bench/run_bert_search.sh   (SEEDS=0: the live run only;
 #   SUPERNET=FILE.h5: use that tiny supernet instead of training one)
 set -eu
@@ -38,7 +39,7 @@ write_cfg() { # $1 file, $2 everything|predictor, $3 seed
     local ev="kind: table" pred=""
     if [ "$2" = predictor ]; then
         ev="kind: predictor"
-        pred="predictor: {method: rf, methods: {latency_ms: xgb}, initial: 10, per_generation: 1}"
+        pred="predictor: ${PREDICTOR:-{method: rf, methods: {latency_ms: xgb\}, initial: 10, per_generation: 1\}}"
     fi
     cat > "$1" <<YAML
 space: {name: bert, bert: $SPACE}
