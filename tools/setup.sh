@@ -14,7 +14,7 @@ PKGS="build-essential cmake pkg-config git
 libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
 libopenblas-dev libxgboost-dev libzmq3-dev libyaml-dev
 libplplot-dev plplot-driver-cairo libcmocka-dev
-slurm-wlm munge python3 python3-h5py python3-numpy procps iproute2"
+slurm-wlm munge python3 python3-h5py python3-numpy python3-yaml procps iproute2"
 if [ "${1:-}" = "--bench" ]; then
   PKGS="$PKGS python3-deap python3-sklearn python3-xgboost python3-torch python3-scipy hyperfine valgrind"
 fi
