@@ -1,6 +1,6 @@
 /* `hwnas predictor ...` (uses the xgboost-backed models). */
 /* cmd_predictor: evaluation, few-shot protocol, fit / predict and
- * meta-training of the shared predictors (pred.h, help.h).
+ * meta-training of the shared predictors (pred.h, pred_help.h).
  *
  *   hwnas predictor eval       many-shot protocol (fixed 2000-row test set)
  *   hwnas predictor fewshot    HELP's 10-shot protocol on a device column
@@ -19,7 +19,7 @@
 #include "hw_data.h"
 #include "csv.h"
 #include "fsutil.h"
-#include "help.h"
+#include "pred_help.h"
 #include "hw_clock.h"
 #include "hw_err.h"
 #include "pred.h"
@@ -186,33 +186,33 @@ static char *default_meta_path(void) {
 
 /* Reference latencies of the help meta-model's archs from a table column
  * (NaN where the table has no such row or the cell is empty). */
-static void ref_latencies(const help_meta *hm, const int64_t *idx, const double *y, int n, double *ref) {
-    for (int j = 0; j < help_meta_nref(hm); j++) {
+static void ref_latencies(const pred_help_meta *hm, const int64_t *idx, const double *y, int n, double *ref) {
+    for (int j = 0; j < pred_help_meta_nref(hm); j++) {
         ref[j] = NAN;
         for (int i = 0; i < n; i++)
-            if (idx[i] == help_meta_ref_id(hm, j) && !isnan(y[i])) ref[j] = y[i];
+            if (idx[i] == pred_help_meta_ref_id(hm, j) && !isnan(y[i])) ref[j] = y[i];
     }
 }
 
 /* -1 (bad input) unless at least 2 reference latencies are known. */
-static int check_refs(const help_meta *hm, const double *ref, const char *table, const char *target) {
+static int check_refs(const pred_help_meta *hm, const double *ref, const char *table, const char *target) {
     int k = 0;
-    for (int j = 0; j < help_meta_nref(hm); j++) k += !isnan(ref[j]);
+    for (int j = 0; j < pred_help_meta_nref(hm); j++) k += !isnan(ref[j]);
     if (k < 2)
         return hw_fail("%s: column '%s': only %d of the %d reference architectures (e.g. index %lld) have a latency; "
                        "the help method needs at least 2",
-                       table, target, k, help_meta_nref(hm), (long long)help_meta_ref_id(hm, 0));
+                       table, target, k, pred_help_meta_nref(hm), (long long)pred_help_meta_ref_id(hm, 0));
     return 0;
 }
 
 /* --method help on a table (eval, fit): the meta-model (--model, else the
  * shipped one) and the table's latencies on its reference archs (rows idx,
  * y of n; NaN where missing), checked to be enough to adapt. */
-static int table_help(const popts *o, const space *sp, const int64_t *idx, const double *y, int n, help_meta **hm,
+static int table_help(const popts *o, const space *sp, const int64_t *idx, const double *y, int n, pred_help_meta **hm,
                       double *ref) {
     if (!sp) return hw_fail("--method help needs --space (reference architectures)");
     char *mp = o->model ? NULL : default_meta_path();
-    int rc = help_meta_load_file(o->model ? o->model : mp, hm);
+    int rc = pred_help_meta_load_file(o->model ? o->model : mp, hm);
     free(mp);
     if (rc) return -1;
     ref_latencies(*hm, idx, y, n, ref);
@@ -221,12 +221,12 @@ static int table_help(const popts *o, const space *sp, const int64_t *idx, const
 
 /* Fits a model of the given method on rows (X, y); help needs the meta
  * model and the reference latencies. */
-static int fit_method(const popts *o, pred_kind kind, const help_meta *hm, const double *ref, const float *X,
+static int fit_method(const popts *o, pred_kind kind, const pred_help_meta *hm, const double *ref, const float *X,
                       const double *y, int n, int d, pred **out) {
     if (kind == PRED_HELP) {
-        if (d != help_meta_nfeatures(hm))
-            return hw_fail("help meta-model expects %d features, the table gives %d", help_meta_nfeatures(hm), d);
-        return help_adapt(hm, ref, X, y, n, out);
+        if (d != pred_help_meta_nfeatures(hm))
+            return hw_fail("help meta-model expects %d features, the table gives %d", pred_help_meta_nfeatures(hm), d);
+        return pred_help_adapt(hm, ref, X, y, n, out);
     }
     pred_params p;
     set_tree_params(o, kind, &p, all_positive(y, n));
@@ -261,10 +261,10 @@ static int run_eval(const popts *o, pred_kind kind) {
     csv_table *t = NULL;
     space *sp = NULL;
     float *X = NULL, *Xtr = NULL, *Xte = NULL;
-    double *y = NULL, *ytr = NULL, *yte = NULL, *pm = NULL, *ps = NULL, ref[HELP_MAX_REF];
+    double *y = NULL, *ytr = NULL, *yte = NULL, *pm = NULL, *ps = NULL, ref[PRED_HELP_MAX_REF];
     int64_t *idx = NULL;
     int *rows = NULL, d = 0, status = HW_EXIT_USAGE;
-    help_meta *hm = NULL;
+    pred_help_meta *hm = NULL;
     metrics *ms = NULL;
     if (csv_read(o->table, &t)) goto fail;
     if (o->space && space_create_nb201(&sp)) goto fail;
@@ -370,7 +370,7 @@ fail:
     if (status != HW_EXIT_OK) cli_report(status);
     csv_free(t);
     space_free(sp);
-    help_meta_free(hm);
+    pred_help_meta_free(hm);
     free(X), free(Xtr), free(Xte), free(y), free(ytr), free(yte), free(pm), free(ps), free(idx), free(rows), free(ms);
     return status;
 }
@@ -406,7 +406,7 @@ static int help_defaults(char ***devs, int *ndev, int64_t *refs, int *nref) {
     int ci = csv_col_required(t, "arch_index");
     *nref = 0;
     for (int i = 0; cs >= 0 && ci >= 0 && i < csv_nrows(t); i++)
-        if (!strcmp(csv_str(t, i, cs), "nasbench201") && *nref < HELP_MAX_REF) {
+        if (!strcmp(csv_str(t, i, cs), "nasbench201") && *nref < PRED_HELP_MAX_REF) {
             double x;
             if (csv_num_strict(t, i, ci, &x)) break;
             refs[(*nref)++] = (int64_t)x;
@@ -423,7 +423,7 @@ static int help_defaults(char ***devs, int *ndev, int64_t *refs, int *nref) {
 
 /* Meta-trains on the device columns of table (space nb201 rows). */
 static int meta_train_table(const popts *o, const char *table, char **devs, int ndev, const int64_t *refs, int nref,
-                            help_meta **out) {
+                            pred_help_meta **out) {
     csv_table *t = NULL;
     space *sp = NULL;
     float *X = NULL;
@@ -431,7 +431,7 @@ static int meta_train_table(const popts *o, const char *table, char **devs, int 
     double *lat = NULL;
     int d, rc = -1;
     const char *names[MAX_COLS];
-    int ref_rows[HELP_MAX_REF];
+    int ref_rows[PRED_HELP_MAX_REF];
     if (csv_read(table, &t) || space_create_nb201(&sp) || table_features(t, sp, NULL, &X, &d, &idx)) goto out;
     int n = csv_nrows(t);
     lat = hw_malloc((size_t)ndev * n * sizeof *lat);
@@ -451,14 +451,14 @@ static int meta_train_table(const popts *o, const char *table, char **devs, int 
             goto out;
         }
     }
-    help_train_cfg c;
-    help_train_cfg_default(&c);
+    pred_help_cfg c;
+    pred_help_cfg_default(&c);
     if (o->steps >= 0) c.steps = (int)o->steps;
     if (o->members > 0) c.members = (int)o->members;
     if (o->seed > 0) c.seed = (uint64_t)o->seed;
     if (o->synth >= 0) c.synth = o->synth;
     c.nthread = (int)o->threads;
-    rc = help_meta_train(&c, X, n, d, lat, ndev, names, ref_rows, refs, nref, out);
+    rc = pred_help_meta_train(&c, X, n, d, lat, ndev, names, ref_rows, refs, nref, out);
 out:
     csv_free(t);
     space_free(sp);
@@ -468,9 +468,9 @@ out:
 
 /* ---- fewshot ------------------------------------------------------------ */
 
-static int same_devices(const help_meta *hm, char **devs, int ndev) {
+static int same_devices(const pred_help_meta *hm, char **devs, int ndev) {
     char desc[8192];
-    help_meta_describe(hm, desc, sizeof desc);
+    pred_help_meta_describe(hm, desc, sizeof desc);
     const char *p = strstr(desc, "meta-train devices ");
     if (!p) return 0;
     p += strlen("meta-train devices ");
@@ -498,11 +498,11 @@ static int run_fewshot(const popts *o, pred_kind kind) {
     csv_table *t = NULL;
     space *sp = NULL;
     float *X = NULL, *Xs = NULL, *Xq = NULL;
-    double *y = NULL, *lat = NULL, *ys = NULL, *yq = NULL, *pq = NULL, *rhos = NULL, ref[HELP_MAX_REF];
-    int64_t *idx = NULL, refs[HELP_MAX_REF];
+    double *y = NULL, *lat = NULL, *ys = NULL, *yq = NULL, *pq = NULL, *rhos = NULL, ref[PRED_HELP_MAX_REF];
+    int64_t *idx = NULL, refs[PRED_HELP_MAX_REF];
     int *row_of = NULL, *pool = NULL, *query = NULL, d, nref = 0, status = HW_EXIT_USAGE, ndev = 0;
     char **devs = NULL;
-    help_meta *hm = NULL;
+    pred_help_meta *hm = NULL;
     const int64_t NIDX = 15625;
     if (!o->space) {
         hw_fail("fewshot needs --space nb201");
@@ -536,7 +536,7 @@ static int run_fewshot(const popts *o, pred_kind kind) {
     pool = hw_malloc(900 * sizeof *pool);
     query = hw_malloc(1000 * sizeof *query);
     int npool, nq;
-    if (help_protocol_sets(lat, NIDX, 0, 900, 900, 1900, pool, &npool, query, &nq)) goto fail;
+    if (pred_help_protocol_sets(lat, NIDX, 0, 900, 900, 1900, pool, &npool, query, &nq)) goto fail;
     if (npool < o->shots) {
         hw_fail("%s: column '%s': sample pool has %d archs, fewer than --shots %ld", o->table, o->target, npool,
                 o->shots);
@@ -548,9 +548,9 @@ static int run_fewshot(const popts *o, pred_kind kind) {
     if (kind == PRED_HELP) {
         char *mp = default_meta_path();
         const char *path = o->model ? o->model : mp;
-        int rc = help_meta_load_file(path, &hm);
+        int rc = pred_help_meta_load_file(path, &hm);
         if (rc == 0 && !o->model && !same_devices(hm, devs, ndev)) {
-            help_meta_free(hm);
+            pred_help_meta_free(hm);
             hm = NULL;
         }
         if (rc && o->model) {
@@ -559,7 +559,7 @@ static int run_fewshot(const popts *o, pred_kind kind) {
         }
         free(mp);
         if (!hm) {
-            int64_t drefs[HELP_MAX_REF];
+            int64_t drefs[PRED_HELP_MAX_REF];
             char **dd = NULL;
             int ndd = 0;
             if (help_defaults(&dd, &ndd, drefs, &nref)) goto fail;
@@ -568,10 +568,10 @@ static int run_fewshot(const popts *o, pred_kind kind) {
             printf("# no meta-model for these --meta-train devices: meta-training on %d columns\n", ndev);
             if (meta_train_table(o, o->meta_table ? o->meta_table : o->table, devs, ndev, drefs, nref, &hm)) goto fail;
         }
-        nref = help_meta_nref(hm);
-        for (int j = 0; j < nref; j++) refs[j] = help_meta_ref_id(hm, j);
-        if (d != help_meta_nfeatures(hm)) {
-            hw_fail("help meta-model expects %d features, space gives %d", help_meta_nfeatures(hm), d);
+        nref = pred_help_meta_nref(hm);
+        for (int j = 0; j < nref; j++) refs[j] = pred_help_meta_ref_id(hm, j);
+        if (d != pred_help_meta_nfeatures(hm)) {
+            hw_fail("help meta-model expects %d features, space gives %d", pred_help_meta_nfeatures(hm), d);
             goto fail;
         }
         for (int j = 0; j < nref; j++) ref[j] = refs[j] >= 0 && refs[j] < NIDX ? lat[refs[j]] : NAN;
@@ -586,8 +586,8 @@ static int run_fewshot(const popts *o, pred_kind kind) {
         yq[i] = lat[query[i]];
     }
     int K = (int)o->shots, S = (int)o->seeds;
-    Xs = hw_malloc((size_t)(K + HELP_MAX_REF) * d * sizeof *Xs);
-    ys = hw_malloc((size_t)(K + HELP_MAX_REF) * sizeof *ys);
+    Xs = hw_malloc((size_t)(K + PRED_HELP_MAX_REF) * d * sizeof *Xs);
+    ys = hw_malloc((size_t)(K + PRED_HELP_MAX_REF) * sizeof *ys);
     rhos = hw_malloc((size_t)S * sizeof *rhos);
     printf("# predictor fewshot: table %s target %s method %s shots %d pool %d query %d", o->table, o->target,
            pred_kind_name(kind), K, npool, nq);
@@ -647,7 +647,7 @@ fail:
     if (status != HW_EXIT_OK) cli_report(status);
     csv_free(t);
     space_free(sp);
-    help_meta_free(hm);
+    pred_help_meta_free(hm);
     free_list(devs, ndev);
     free(X), free(Xs), free(Xq), free(y), free(lat), free(ys), free(yq), free(pq), free(rhos), free(idx);
     free(row_of), free(pool), free(query);
@@ -660,10 +660,10 @@ static int run_fit(const popts *o, pred_kind kind) {
     csv_table *t = NULL;
     space *sp = NULL;
     float *X = NULL;
-    double *y = NULL, ref[HELP_MAX_REF];
+    double *y = NULL, ref[PRED_HELP_MAX_REF];
     int64_t *idx = NULL;
     int d, status = HW_EXIT_USAGE;
-    help_meta *hm = NULL;
+    pred_help_meta *hm = NULL;
     pred *model = NULL;
     if (csv_read(o->table, &t)) goto fail;
     if (o->space && space_create_nb201(&sp)) goto fail;
@@ -691,7 +691,7 @@ fail:
     if (status != HW_EXIT_OK) cli_report(status);
     csv_free(t);
     space_free(sp);
-    help_meta_free(hm);
+    pred_help_meta_free(hm);
     pred_free(model);
     free(X), free(y), free(idx);
     return status;
@@ -755,8 +755,8 @@ fail:
 static int run_meta_train(const popts *o) {
     char **devs = NULL, table[4096], out[4096];
     int ndev = 0, nref = 0, status = HW_EXIT_USAGE;
-    int64_t refs[HELP_MAX_REF];
-    help_meta *hm = NULL;
+    int64_t refs[PRED_HELP_MAX_REF];
+    pred_help_meta *hm = NULL;
     if (help_defaults(&devs, &ndev, refs, &nref)) goto fail;
     if (o->devices) {
         free_list(devs, ndev);
@@ -769,15 +769,15 @@ static int run_meta_train(const popts *o) {
     else snprintf(out, sizeof out, "%s/help/help_nb201.bin", hw_data_dir());
     if (meta_train_table(o, table, devs, ndev, refs, nref, &hm)) goto fail;
     status = HW_EXIT_FAIL;
-    if (help_meta_save_file(hm, out)) goto fail;
+    if (pred_help_meta_save_file(hm, out)) goto fail;
     char desc[8192];
-    help_meta_describe(hm, desc, sizeof desc);
-    printf("%s\nmeta-trained in %.2f s -> %s\n", desc, help_meta_train_seconds(hm), out);
+    pred_help_meta_describe(hm, desc, sizeof desc);
+    printf("%s\nmeta-trained in %.2f s -> %s\n", desc, pred_help_meta_train_seconds(hm), out);
     status = HW_EXIT_OK;
 fail:
     if (status != HW_EXIT_OK) cli_report(status);
     free_list(devs, ndev);
-    help_meta_free(hm);
+    pred_help_meta_free(hm);
     return status;
 }
 

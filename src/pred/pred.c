@@ -1,7 +1,7 @@
 /* pred: model-independent parts of the predictor handle: parameters,
  * batch prediction by flat tree traversal, versioned serialization.
  * Training through xgboost lives in pred_xgb.c, the meta-learned latency
- * model in help.c. */
+ * model in pred_help.c. */
 #include "pred.h"
 
 #include <errno.h>
@@ -63,7 +63,7 @@ const char *pred_kind_name(pred_kind k) {
 
 pred_kind pred_get_kind(const pred *m) { return m->kind; }
 int pred_nfeatures(const pred *m) { return m->d; }
-int pred_nmembers(const pred *m) { return m->kind == PRED_HELP ? help_dev_nmembers(m->help) : m->n_members; }
+int pred_nmembers(const pred *m) { return m->kind == PRED_HELP ? pred_help_dev_nmembers(m->help) : m->n_members; }
 int pred_ntrees(const pred *m) { return m->kind == PRED_HELP ? 0 : m->n_trees; }
 
 void pred_alloc_trees(pred *m) {
@@ -78,15 +78,15 @@ void pred_free(pred *m) {
     free(m->base);
     free(m->node);
     free(m->leaf);
-    if (m->help) help_dev_free(m->help);
+    if (m->help) pred_help_dev_free(m->help);
     free(m);
 }
 
-pred *pred_wrap_help(struct help_dev *dev) {
+pred *pred_wrap_help(struct pred_help_dev *dev) {
     pred *m = hw_calloc(1, sizeof *m);
     m->kind = PRED_HELP;
     m->help = dev;
-    m->d = help_dev_nfeatures(dev);
+    m->d = pred_help_dev_nfeatures(dev);
     m->log_target = 1;
     return m;
 }
@@ -168,7 +168,7 @@ void pred_predict(const pred *m, const float *X, int n, double *mean, double *st
         int nb = n - r0 < PRED_BLOCK ? n - r0 : PRED_BLOCK;
         const float *xb = X + (size_t)r0 * m->d;
         if (help) {
-            help_dev_predict_members(m->help, xb, nb, mo);
+            pred_help_dev_predict_members(m->help, xb, nb, mo);
             for (int r = 0; r < nb; r++) {
                 sum[r] = sumsq[r] = 0;
                 for (int k = 0; k < M; k++) {
@@ -281,7 +281,7 @@ int rbuf_int(hw_rbuf *b, const char *what, uint32_t lo, uint32_t hi, int *out) {
 int pred_save(const pred *m, uint8_t **out_buf, size_t *out_len) {
     hw_wbuf pl = {0};
     if (m->kind == PRED_HELP) {
-        help_dev_save(m->help, &pl);
+        pred_help_dev_save(m->help, &pl);
     } else {
         size_t ni = ((size_t)1 << m->depth) - 1, nl = (size_t)1 << m->depth;
         wbuf_u32(&pl, (uint32_t)m->d);
@@ -361,8 +361,8 @@ int pred_load(const uint8_t *buf, size_t len, pred **out) {
     pred *m = hw_calloc(1, sizeof *m);
     m->kind = (pred_kind)kind;
     if (m->kind == PRED_HELP) {
-        if (help_dev_load(&pl, &m->help)) goto fail;
-        m->d = help_dev_nfeatures(m->help);
+        if (pred_help_dev_load(&pl, &m->help)) goto fail;
+        m->d = pred_help_dev_nfeatures(m->help);
         m->log_target = 1;
     } else if (load_trees(&pl, m)) {
         goto fail;

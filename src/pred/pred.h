@@ -6,7 +6,7 @@
  *   PRED_XGB  gradient-boosted trees trained by libxgboost, optionally
  *             bagged (n_bags independently seeded boosters);
  *   PRED_HELP the meta-learned latency predictor adapted to one device
- *             (built by help_adapt() in help.h, never by pred_fit()).
+ *             (built by pred_help_adapt() in pred_help.h, never by pred_fit()).
  * After training, xgboost's trees are exported (JSON model) into flat,
  * perfect-binary-tree arrays that this module traverses itself (branch-free,
  * several rows at a time), so prediction does not call xgboost and a model
@@ -103,9 +103,9 @@ struct hw_genome;
 int pred_space_nfeatures(const struct space *s);
 void pred_space_features(const struct space *s, const struct hw_genome *g, float *out);
 
-/* --- PRED_HELP plumbing (implemented with help.c) ---------------------- */
-struct help_dev;
+/* --- PRED_HELP plumbing (implemented in pred_help.c) ---------------------- */
+struct pred_help_dev;
 /* Wraps an adapted help device model (ownership moves to the pred). */
-pred *pred_wrap_help(struct help_dev *dev);
+pred *pred_wrap_help(struct pred_help_dev *dev);
 
 #endif

@@ -1,5 +1,5 @@
 /* pred_impl: the private layout of a pred handle and the little-endian byte
- * buffer helpers shared by pred.c, pred_xgb.c and help*.c. Not a public
+ * buffer helpers shared by pred.c, pred_xgb.c and pred_help.c. Not a public
  * interface. */
 #ifndef HW_PRED_IMPL_H
 #define HW_PRED_IMPL_H
@@ -47,7 +47,7 @@ struct pred {
     pred_node *node; /* (n_trees, 2^depth - 1) internal nodes in BFS order */
     float *leaf;    /* (n_trees, 2^depth) leaf values */
     /* PRED_HELP */
-    struct help_dev *help;
+    struct pred_help_dev *help;
 };
 
 /* Growing output buffer. */
@@ -78,13 +78,13 @@ int rbuf_int(hw_rbuf *b, const char *what, uint32_t lo, uint32_t hi, int *out);
 /* Allocates the tree arrays of m for its depth/n_trees/n_members. */
 void pred_alloc_trees(pred *m);
 
-/* help.c side of PRED_HELP models. */
-int help_dev_nfeatures(const struct help_dev *h);
-int help_dev_nmembers(const struct help_dev *h);
+/* pred_help.c side of PRED_HELP models. */
+int pred_help_dev_nfeatures(const struct pred_help_dev *h);
+int pred_help_dev_nmembers(const struct pred_help_dev *h);
 /* out: (n, n_members) member predictions in log space. */
-void help_dev_predict_members(const struct help_dev *h, const float *X, int n, double *out);
-void help_dev_save(const struct help_dev *h, hw_wbuf *b);
-int help_dev_load(hw_rbuf *b, struct help_dev **out);
-void help_dev_free(struct help_dev *h);
+void pred_help_dev_predict_members(const struct pred_help_dev *h, const float *X, int n, double *out);
+void pred_help_dev_save(const struct pred_help_dev *h, hw_wbuf *b);
+int pred_help_dev_load(hw_rbuf *b, struct pred_help_dev **out);
+void pred_help_dev_free(struct pred_help_dev *h);
 
 #endif

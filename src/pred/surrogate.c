@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "hw_data.h"
-#include "help.h"
+#include "pred_help.h"
 #include "hw_err.h"
 #include "surrogate_gp.h"
 
@@ -29,7 +29,7 @@ struct surrogate {
     double *Y;          /* [cap x n_obj] minimised targets */
     int64_t *idx;       /* [cap] space index of each row (-1 if none) */
     obj_model om[8];
-    help_meta *help;    /* loaded on the first PRED_HELP fit */
+    pred_help_meta *help;    /* loaded on the first PRED_HELP fit */
     int version;
 };
 
@@ -60,7 +60,7 @@ void surrogate_free(surrogate *s) {
         pred_free(s->om[k].m);
         sgp_free(s->om[k].gp);
     }
-    help_meta_free(s->help);
+    pred_help_meta_free(s->help);
     free(s->X);
     free(s->Y);
     free(s->idx);
@@ -93,19 +93,19 @@ static int fit_help(surrogate *s, const double *y, int allpos, pred **out) {
     if (!s->help) {
         char path[4096];
         snprintf(path, sizeof path, "%s/help/help_nb201.bin", hw_data_dir());
-        if (help_meta_load_file(path, &s->help)) return -1;
-        if (help_meta_nfeatures(s->help) != s->d)
+        if (pred_help_meta_load_file(path, &s->help)) return -1;
+        if (pred_help_meta_nfeatures(s->help) != s->d)
             return hw_fail("%s: meta-model expects %d features, the space gives %d", path,
-                           help_meta_nfeatures(s->help), s->d);
+                           pred_help_meta_nfeatures(s->help), s->d);
     }
-    const int nref = help_meta_nref(s->help);
-    double ref[HELP_MAX_REF];
+    const int nref = pred_help_meta_nref(s->help);
+    double ref[PRED_HELP_MAX_REF];
     int have = 0;
     uint8_t *is_ref = hw_calloc((size_t)s->n, 1);
     for (int j = 0; j < nref; j++) {
         ref[j] = NAN;
         for (int i = 0; i < s->n; i++)
-            if (s->idx[i] == help_meta_ref_id(s->help, j)) {
+            if (s->idx[i] == pred_help_meta_ref_id(s->help, j)) {
                 ref[j] = y[i];
                 is_ref[i] = 1;
             }
@@ -121,7 +121,7 @@ static int fit_help(surrogate *s, const double *y, int allpos, pred **out) {
             memcpy(Xs + (size_t)k * s->d, s->X + (size_t)i * s->d, (size_t)s->d * sizeof *Xs);
             ys[k++] = y[i];
         }
-        rc = help_adapt(s->help, ref, Xs, ys, k, out);
+        rc = pred_help_adapt(s->help, ref, Xs, ys, k, out);
         free(Xs);
         free(ys);
     }
