@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chol.h"
 #include "hw_clock.h"
 #include "hw_err.h"
 #include "pred_impl.h"
@@ -123,36 +124,6 @@ static void body_backward(float *g, float *dphi, float *da1, const float *phi, c
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, h1, d, n, 1.0f, da1, h1, xn, d, 1.0f, g + o->W1, d);
 }
 
-/* In-place Cholesky of the SPD matrix a (p, p); -1 if not positive definite. */
-static int cholesky(double *a, int p) {
-    for (int j = 0; j < p; j++) {
-        double s = a[j * p + j];
-        for (int k = 0; k < j; k++) s -= a[j * p + k] * a[j * p + k];
-        if (!(s > 0)) return -1;
-        a[j * p + j] = sqrt(s);
-        for (int i = j + 1; i < p; i++) {
-            double t = a[i * p + j];
-            for (int k = 0; k < j; k++) t -= a[i * p + k] * a[j * p + k];
-            a[i * p + j] = t / a[j * p + j];
-        }
-    }
-    return 0;
-}
-
-/* Solves L L^T x = b in place (b -> x). */
-static void chol_solve(const double *l, int p, double *b) {
-    for (int i = 0; i < p; i++) {
-        double s = b[i];
-        for (int k = 0; k < i; k++) s -= l[i * p + k] * b[k];
-        b[i] = s / l[i * p + i];
-    }
-    for (int i = p - 1; i >= 0; i--) {
-        double s = b[i];
-        for (int k = i + 1; k < p; k++) s -= l[k * p + i] * b[k];
-        b[i] = s / l[i * p + i];
-    }
-}
-
 /* Prior head w0 (P1) = A e + c. */
 static void head_prior(double *w0, const float *par, const hoff *o, const double *e, int E, int P1) {
     for (int j = 0; j < P1; j++) {
@@ -176,7 +147,7 @@ static int ridge_head(double *w, double *chol, const float *phi, const double *t
         for (int i = 0; i < ns; i++) r += (double)phi[(size_t)i * P1 + a] * t[i];
         w[a] = r;
     }
-    if (cholesky(chol, P1)) return hw_fail("help: ridge system not positive definite");
+    if (chol_factor(chol, P1, NULL)) return hw_fail("help: ridge system not positive definite");
     chol_solve(chol, P1, w);
     return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chol.h"
 #include "hw_err.h"
 
 #define SGP_MAGIC "HWGP"
@@ -38,43 +39,6 @@ static double sqdist(const float *a, double aa, const float *b, double bb, int d
     return v > 0 ? v : 0;
 }
 
-/* In-place lower Cholesky of the n x n matrix A; -1 if not positive
- * definite. */
-static int cholesky(double *A, int n) {
-    for (int j = 0; j < n; j++) {
-        double s = A[(size_t)j * n + j];
-        for (int k = 0; k < j; k++) s -= A[(size_t)j * n + k] * A[(size_t)j * n + k];
-        if (!(s > 1e-12)) return -1;
-        double ljj = sqrt(s);
-        A[(size_t)j * n + j] = ljj;
-        for (int i = j + 1; i < n; i++) {
-            double t = A[(size_t)i * n + j];
-            for (int k = 0; k < j; k++) t -= A[(size_t)i * n + k] * A[(size_t)j * n + k];
-            A[(size_t)i * n + j] = t / ljj;
-        }
-        for (int i = 0; i < j; i++) A[(size_t)i * n + j] = 0;
-    }
-    return 0;
-}
-
-/* Solves L v = b (forward) in place. */
-static void fsolve(const double *L, int n, double *v) {
-    for (int i = 0; i < n; i++) {
-        double s = v[i];
-        for (int k = 0; k < i; k++) s -= L[(size_t)i * n + k] * v[k];
-        v[i] = s / L[(size_t)i * n + i];
-    }
-}
-
-/* Solves L^T v = b (backward) in place. */
-static void bsolve(const double *L, int n, double *v) {
-    for (int i = n - 1; i >= 0; i--) {
-        double s = v[i];
-        for (int k = i + 1; k < n; k++) s -= L[(size_t)k * n + i] * v[k];
-        v[i] = s / L[(size_t)i * n + i];
-    }
-}
-
 /* Factorises K + noise I for g's length/noise into g->L, g->alpha; writes
  * the log marginal likelihood (up to a constant) to *ll. D2 holds the
  * pairwise squared distances (n x n). */
@@ -83,15 +47,15 @@ static int factor(sgp *g, const double *D2, double *ll) {
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++)
             g->L[(size_t)i * n + j] = m52(D2[(size_t)i * n + j], g->length) + (i == j ? g->noise : 0);
-    if (cholesky(g->L, n)) return -1;
+    if (chol_factor(g->L, n, NULL)) return -1;
     memcpy(g->alpha, g->z, (size_t)n * sizeof *g->alpha);
-    fsolve(g->L, n, g->alpha);
+    chol_solve_lower(g->L, n, g->alpha);
     double quad = 0, logdet = 0;
     for (int i = 0; i < n; i++) {
         quad += g->alpha[i] * g->alpha[i];
         logdet += log(g->L[(size_t)i * n + i]);
     }
-    bsolve(g->L, n, g->alpha);
+    chol_solve_upper(g->L, n, g->alpha);
     *ll = -0.5 * quad - logdet;
     return 0;
 }
