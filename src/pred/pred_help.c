@@ -598,43 +598,31 @@ void pred_help_dev_predict_members(const struct pred_help_dev *h, const float *X
     free(a1);
 }
 
-static void wbuf_f64(hw_wbuf *b, double v) {
-    uint64_t u;
-    memcpy(&u, &v, 8);
-    wbuf_u64(b, u);
-}
-
-static int rbuf_f64(hw_rbuf *b, double *v) {
-    uint64_t u;
-    if (rbuf_u64(b, &u)) return -1;
-    memcpy(v, &u, 8);
-    return 0;
-}
-
 void pred_help_dev_save(const struct pred_help_dev *h, hw_wbuf *b) {
-    wbuf_u32(b, (uint32_t)h->d);
-    wbuf_u32(b, (uint32_t)h->h1);
-    wbuf_u32(b, (uint32_t)h->h2);
-    wbuf_u32(b, (uint32_t)h->M);
-    wbuf_f64(b, h->mu);
-    wbuf_f64(b, h->sd);
-    wbuf_f32s(b, h->xmean, (size_t)h->d);
-    wbuf_f32s(b, h->xstd, (size_t)h->d);
+    hw_put_u32(b, (uint32_t)h->d);
+    hw_put_u32(b, (uint32_t)h->h1);
+    hw_put_u32(b, (uint32_t)h->h2);
+    hw_put_u32(b, (uint32_t)h->M);
+    hw_put_f64(b, h->mu);
+    hw_put_f64(b, h->sd);
+    hw_put_f32s(b, h->xmean, (size_t)h->d);
+    hw_put_f32s(b, h->xstd, (size_t)h->d);
     /* only the body part of each member is needed */
-    for (int k = 0; k < h->M; k++) wbuf_f32s(b, h->params + (size_t)k * h->o.total, h->o.A);
-    for (size_t i = 0; i < (size_t)h->M * (h->h2 + 1); i++) wbuf_f64(b, h->w[i]);
+    for (int k = 0; k < h->M; k++) hw_put_f32s(b, h->params + (size_t)k * h->o.total, h->o.A);
+    hw_put_f64s(b, h->w, (size_t)h->M * (h->h2 + 1));
 }
 
 int pred_help_dev_load(hw_rbuf *b, struct pred_help_dev **out) {
     *out = NULL;
     struct pred_help_dev *h = hw_calloc(1, sizeof *h);
-    if (rbuf_int(b, "help feature count", 1, 1 << 16, &h->d) || rbuf_int(b, "help hidden1", 1, 4096, &h->h1) ||
-        rbuf_int(b, "help hidden2", 1, 1023, &h->h2) || rbuf_int(b, "help members", 1, 1024, &h->M) ||
-        rbuf_f64(b, &h->mu) || rbuf_f64(b, &h->sd))
+    if (pred_get_int(b, "help feature count", 1, 1 << 16, &h->d) || pred_get_int(b, "help hidden1", 1, 4096, &h->h1) ||
+        pred_get_int(b, "help hidden2", 1, 1023, &h->h2) || pred_get_int(b, "help members", 1, 1024, &h->M))
         goto fail;
+    h->mu = hw_get_f64(b);
+    h->sd = hw_get_f64(b);
     h->o = offsets(h->d, h->h1, h->h2, 0);
     size_t need = 2 * (size_t)h->d + (size_t)h->M * h->o.A + 2 * (size_t)h->M * (h->h2 + 1);
-    if (need > (b->len - b->pos) / 4) {
+    if (need > hw_rbuf_left(b) / 4) {
         hw_fail("truncated help model");
         goto fail;
     }
@@ -642,11 +630,14 @@ int pred_help_dev_load(hw_rbuf *b, struct pred_help_dev **out) {
     h->xstd = hw_malloc((size_t)h->d * sizeof(float));
     h->params = hw_calloc((size_t)h->M * h->o.total, sizeof(float));
     h->w = hw_malloc((size_t)h->M * (h->h2 + 1) * sizeof(double));
-    if (rbuf_f32s(b, h->xmean, (size_t)h->d) || rbuf_f32s(b, h->xstd, (size_t)h->d)) goto fail;
-    for (int k = 0; k < h->M; k++)
-        if (rbuf_f32s(b, h->params + (size_t)k * h->o.total, h->o.A)) goto fail;
-    for (size_t i = 0; i < (size_t)h->M * (h->h2 + 1); i++)
-        if (rbuf_f64(b, &h->w[i])) goto fail;
+    hw_get_f32s(b, h->xmean, (size_t)h->d);
+    hw_get_f32s(b, h->xstd, (size_t)h->d);
+    for (int k = 0; k < h->M; k++) hw_get_f32s(b, h->params + (size_t)k * h->o.total, h->o.A);
+    hw_get_f64s(b, h->w, (size_t)h->M * (h->h2 + 1));
+    if (!hw_rbuf_ok(b)) {
+        hw_fail("truncated help model");
+        goto fail;
+    }
     if (!isfinite(h->mu) || !(h->sd > 0)) {
         hw_fail("help model: bad normalisation");
         goto fail;
@@ -660,84 +651,80 @@ fail:
 
 /* ---- meta-model serialization ------------------------------------------ */
 
+/* Layout: "HWNASHLP" | u32 version | u64 payload length | payload | u64
+ * hash of the payload. */
 int pred_help_meta_save(const pred_help_meta *m, uint8_t **out_buf, size_t *out_len) {
-    hw_wbuf pl = {0};
-    wbuf_u32(&pl, (uint32_t)m->d);
-    wbuf_u32(&pl, (uint32_t)m->h1);
-    wbuf_u32(&pl, (uint32_t)m->h2);
-    wbuf_u32(&pl, (uint32_t)m->E);
-    wbuf_u32(&pl, (uint32_t)m->M);
-    wbuf_f32s(&pl, m->xmean, (size_t)m->d);
-    wbuf_f32s(&pl, m->xstd, (size_t)m->d);
-    wbuf_f32s(&pl, m->ref_X, (size_t)m->E * m->d);
-    for (int j = 0; j < m->E; j++) wbuf_u64(&pl, (uint64_t)m->ref_ids[j]);
-    wbuf_f32s(&pl, m->e_mean, (size_t)m->E);
-    wbuf_f32s(&pl, m->params, (size_t)m->M * m->o.total);
-    for (int k = 0; k < m->M; k++) wbuf_u32(&pl, (uint32_t)m->group[k]);
-    uint32_t dl = (uint32_t)strlen(m->devices);
-    wbuf_u32(&pl, dl);
-    wbuf_bytes(&pl, m->devices, dl);
-    hw_wbuf b = {0};
-    wbuf_bytes(&b, HELP_MAGIC, 8);
-    wbuf_u32(&b, PRED_HELP_FORMAT_VERSION);
-    wbuf_u64(&b, pl.len);
-    wbuf_bytes(&b, pl.p, pl.len);
-    wbuf_u64(&b, hw_hash_bytes(pl.p, pl.len, 0x68656c70));
-    free(pl.p);
-    *out_buf = b.p;
-    *out_len = b.len;
+    hw_wbuf pl, b;
+    hw_wbuf_init(&pl);
+    hw_wbuf_init(&b);
+    hw_put_u32(&pl, (uint32_t)m->d);
+    hw_put_u32(&pl, (uint32_t)m->h1);
+    hw_put_u32(&pl, (uint32_t)m->h2);
+    hw_put_u32(&pl, (uint32_t)m->E);
+    hw_put_u32(&pl, (uint32_t)m->M);
+    hw_put_f32s(&pl, m->xmean, (size_t)m->d);
+    hw_put_f32s(&pl, m->xstd, (size_t)m->d);
+    hw_put_f32s(&pl, m->ref_X, (size_t)m->E * m->d);
+    for (int j = 0; j < m->E; j++) hw_put_i64(&pl, m->ref_ids[j]);
+    hw_put_f32s(&pl, m->e_mean, (size_t)m->E);
+    hw_put_f32s(&pl, m->params, (size_t)m->M * m->o.total);
+    for (int k = 0; k < m->M; k++) hw_put_u32(&pl, (uint32_t)m->group[k]);
+    hw_put_str(&pl, m->devices);
+    hw_put_header(&b, HELP_MAGIC, 8, PRED_HELP_FORMAT_VERSION);
+    hw_put_u64(&b, pl.n);
+    hw_put_bytes(&b, pl.p, pl.n);
+    hw_put_u64(&b, hw_hash_bytes(pl.p, pl.n, 0x68656c70));
+    int bad = pl.bad;
+    hw_wbuf_free(&pl);
+    *out_buf = hw_wbuf_take(&b, out_len);
+    if (bad || !*out_buf) return hw_fail("help meta-model: out of memory");
     return 0;
 }
 
 int pred_help_meta_load(const uint8_t *buf, size_t len, pred_help_meta **out) {
     *out = NULL;
-    hw_rbuf r = {buf, len, 8};
-    uint32_t version, dl;
-    uint64_t plen, hash;
-    if (len < 8 || memcmp(buf, HELP_MAGIC, 8)) return hw_fail("not an hwnas help meta-model (bad magic)");
-    if (rbuf_u32(&r, &version) || rbuf_u64(&r, &plen)) return hw_fail("truncated help meta-model header");
-    if (version != PRED_HELP_FORMAT_VERSION)
-        return hw_fail("help meta-model format version %u, this build reads version %d", version, PRED_HELP_FORMAT_VERSION);
-    if (plen > len - r.pos || len - r.pos - plen != 8)
+    hw_rbuf r, p;
+    hw_rbuf_init(&r, buf, len);
+    if (hw_get_header(&r, HELP_MAGIC, 8, PRED_HELP_FORMAT_VERSION, "help meta-model")) return -1;
+    uint64_t plen = hw_get_u64(&r);
+    if (!hw_rbuf_ok(&r)) return hw_fail("truncated help meta-model header");
+    if (plen > hw_rbuf_left(&r) || hw_rbuf_left(&r) - plen != 8)
         return hw_fail("truncated or oversized help meta-model (%zu bytes)", len);
-    hw_rbuf p = {buf + r.pos, (size_t)plen, 0};
-    r.pos += plen;
-    if (rbuf_u64(&r, &hash)) return -1;
-    if (hash != hw_hash_bytes(p.p, p.len, 0x68656c70)) return hw_fail("help meta-model checksum mismatch (corrupted)");
+    hw_rbuf_init(&p, hw_get_span(&r, (size_t)plen), (size_t)plen);
+    uint64_t hash = hw_get_u64(&r);
+    if (hash != hw_hash_bytes(p.p, p.n, 0x68656c70)) return hw_fail("help meta-model checksum mismatch (corrupted)");
     pred_help_meta *m = hw_calloc(1, sizeof *m);
-    if (rbuf_int(&p, "feature count", 1, 1 << 16, &m->d) || rbuf_int(&p, "hidden1", 1, 4096, &m->h1) ||
-        rbuf_int(&p, "hidden2", 1, 1023, &m->h2) || rbuf_int(&p, "reference count", 2, PRED_HELP_MAX_REF, &m->E) ||
-        rbuf_int(&p, "members", 1, 1024, &m->M))
+    if (pred_get_int(&p, "feature count", 1, 1 << 16, &m->d) || pred_get_int(&p, "hidden1", 1, 4096, &m->h1) ||
+        pred_get_int(&p, "hidden2", 1, 1023, &m->h2) ||
+        pred_get_int(&p, "reference count", 2, PRED_HELP_MAX_REF, &m->E) || pred_get_int(&p, "members", 1, 1024, &m->M))
         goto fail;
     {
         hoff o = offsets(m->d, m->h1, m->h2, m->E);
         size_t need = (2 + (size_t)m->E) * m->d + 3 * (size_t)m->E + (size_t)m->M * (o.total + 1);
-        if (need > (p.len - p.pos) / 4) {
+        if (need > hw_rbuf_left(&p) / 4) {
             hw_fail("truncated help meta-model");
             goto fail;
         }
     }
     meta_alloc(m);
-    if (rbuf_f32s(&p, m->xmean, (size_t)m->d) || rbuf_f32s(&p, m->xstd, (size_t)m->d) ||
-        rbuf_f32s(&p, m->ref_X, (size_t)m->E * m->d))
+    hw_get_f32s(&p, m->xmean, (size_t)m->d);
+    hw_get_f32s(&p, m->xstd, (size_t)m->d);
+    hw_get_f32s(&p, m->ref_X, (size_t)m->E * m->d);
+    for (int j = 0; j < m->E; j++) m->ref_ids[j] = hw_get_i64(&p);
+    hw_get_f32s(&p, m->e_mean, (size_t)m->E);
+    hw_get_f32s(&p, m->params, (size_t)m->M * m->o.total);
+    if (!hw_rbuf_ok(&p)) {
+        hw_fail("truncated help meta-model");
         goto fail;
-    for (int j = 0; j < m->E; j++) {
-        uint64_t v;
-        if (rbuf_u64(&p, &v)) goto fail;
-        m->ref_ids[j] = (int64_t)v;
     }
-    if (rbuf_f32s(&p, m->e_mean, (size_t)m->E) || rbuf_f32s(&p, m->params, (size_t)m->M * m->o.total))
-        goto fail;
     for (int k = 0; k < m->M; k++)
-        if (rbuf_int(&p, "member group", 0, 1, &m->group[k])) goto fail;
-    if (rbuf_u32(&p, &dl)) goto fail;
-    if (dl > p.len - p.pos) {
+        if (pred_get_int(&p, "member group", 0, 1, &m->group[k])) goto fail;
+    m->devices = hw_get_strdup(&p);
+    if (!m->devices) {
         hw_fail("truncated help meta-model (device names)");
         goto fail;
     }
-    m->devices = hw_calloc((size_t)dl + 1, 1);
-    if (rbuf_bytes(&p, m->devices, dl)) goto fail;
-    if (p.pos != p.len) {
+    if (!hw_rbuf_done(&p)) {
         hw_fail("help meta-model has trailing bytes");
         goto fail;
     }

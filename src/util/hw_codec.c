@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hw_err.h"
+
 void hw_wbuf_init(hw_wbuf *w) { memset(w, 0, sizeof *w); }
 
 void hw_wbuf_fixed(hw_wbuf *w, void *buf, size_t cap) {
@@ -211,4 +213,27 @@ char *hw_get_strdup(hw_rbuf *r) {
     memcpy(d, s, n);
     d[n] = 0;
     return d;
+}
+
+void hw_put_header(hw_wbuf *w, const char *magic, size_t magic_len, uint32_t version) {
+    hw_put_bytes(w, magic, magic_len);
+    hw_put_u32(w, version);
+}
+
+int hw_get_header_range(hw_rbuf *r, const char *magic, size_t magic_len, uint32_t oldest, uint32_t version,
+                        const char *what, uint32_t *got) {
+    const uint8_t *m = hw_get_span(r, magic_len);
+    if (!m) return hw_fail("truncated %s header (%zu bytes)", what, r->n);
+    if (memcmp(m, magic, magic_len)) return hw_fail("not an hwnas %s (bad magic)", what);
+    uint32_t v = hw_get_u32(r);
+    if (!hw_rbuf_ok(r)) return hw_fail("truncated %s header (%zu bytes)", what, r->n);
+    if (v < oldest || v > version)
+        return hw_fail("%s: written by %s hwnas, format version %u; this build reads format version %u", what,
+                       v < oldest ? "an older" : "a newer", v, version);
+    if (got) *got = v;
+    return 0;
+}
+
+int hw_get_header(hw_rbuf *r, const char *magic, size_t magic_len, uint32_t version, const char *what) {
+    return hw_get_header_range(r, magic, magic_len, version, version, what, NULL);
 }
