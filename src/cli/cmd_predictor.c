@@ -1,6 +1,7 @@
 /* `hwnas predictor ...` (uses the xgboost-backed models). */
-/* cmd_predictor: evaluation, few-shot protocol, fit / predict and
- * meta-training of the shared predictors (pred.h, pred_help.h).
+/* cmd_predictor: parses options, calls the library (pred.h, pred_help.h,
+ * pred_fewshot.h) and prints: evaluation, the few-shot protocol, fit /
+ * predict and meta-training of the shared predictors.
  *
  *   hwnas predictor eval       many-shot protocol (fixed 2000-row test set)
  *   hwnas predictor fewshot    HELP's 10-shot protocol on a device column
@@ -19,6 +20,7 @@
 #include "hw_data.h"
 #include "csv.h"
 #include "fsutil.h"
+#include "pred_fewshot.h"
 #include "pred_help.h"
 #include "hw_clock.h"
 #include "hw_err.h"
@@ -494,15 +496,18 @@ static int same_devices(const pred_help_meta *hm, char **devs, int ndev) {
     return 1;
 }
 
+/* Parses the fewshot inputs, calls HELP's protocol (pred_fewshot.h),
+ * prints per-draw and summary lines (and --json). */
 static int run_fewshot(const popts *o, pred_kind kind) {
     csv_table *t = NULL;
     space *sp = NULL;
-    float *X = NULL, *Xs = NULL, *Xq = NULL;
-    double *y = NULL, *lat = NULL, *ys = NULL, *yq = NULL, *pq = NULL, *rhos = NULL, ref[PRED_HELP_MAX_REF];
-    int64_t *idx = NULL, refs[PRED_HELP_MAX_REF];
-    int *row_of = NULL, *pool = NULL, *query = NULL, d, nref = 0, status = HW_EXIT_USAGE, ndev = 0;
+    float *X = NULL;
+    double *y = NULL, *lat = NULL, *rhos = NULL, ref[PRED_HELP_MAX_REF];
+    int64_t *idx = NULL;
+    int *row_of = NULL, d, nref = 0, status = HW_EXIT_USAGE, ndev = 0;
     char **devs = NULL;
     pred_help_meta *hm = NULL;
+    pred_fewshot *fs = NULL;
     const int64_t NIDX = 15625;
     if (!o->space) {
         hw_fail("fewshot needs --space nb201");
@@ -533,10 +538,8 @@ static int run_fewshot(const popts *o, pred_kind kind) {
         }
         lat[idx[i]] = y[i];
     }
-    pool = hw_malloc(900 * sizeof *pool);
-    query = hw_malloc(1000 * sizeof *query);
-    int npool, nq;
-    if (pred_help_protocol_sets(lat, NIDX, 0, 900, 900, 1900, pool, &npool, query, &nq)) goto fail;
+    if (pred_fewshot_create(lat, NIDX, &fs)) goto fail;
+    int npool = pred_fewshot_npool(fs), nq = pred_fewshot_nquery(fs);
     if (npool < o->shots) {
         hw_fail("%s: column '%s': sample pool has %d archs, fewer than --shots %ld", o->table, o->target, npool,
                 o->shots);
@@ -569,26 +572,23 @@ static int run_fewshot(const popts *o, pred_kind kind) {
             if (meta_train_table(o, o->meta_table ? o->meta_table : o->table, devs, ndev, drefs, nref, &hm)) goto fail;
         }
         nref = pred_help_meta_nref(hm);
-        for (int j = 0; j < nref; j++) refs[j] = pred_help_meta_ref_id(hm, j);
         if (d != pred_help_meta_nfeatures(hm)) {
             hw_fail("help meta-model expects %d features, space gives %d", pred_help_meta_nfeatures(hm), d);
             goto fail;
         }
-        for (int j = 0; j < nref; j++) ref[j] = refs[j] >= 0 && refs[j] < NIDX ? lat[refs[j]] : NAN;
+        for (int j = 0; j < nref; j++) {
+            int64_t r = pred_help_meta_ref_id(hm, j);
+            ref[j] = r >= 0 && r < NIDX ? lat[r] : NAN;
+        }
         if (check_refs(hm, ref, o->table, o->target)) goto fail;
     }
     status = HW_EXIT_FAIL;
-    Xq = hw_malloc((size_t)nq * d * sizeof *Xq);
-    yq = hw_malloc((size_t)nq * sizeof *yq);
-    pq = hw_malloc((size_t)nq * sizeof *pq);
-    for (int i = 0; i < nq; i++) {
-        memcpy(Xq + (size_t)i * d, X + (size_t)row_of[query[i]] * d, (size_t)d * sizeof *X);
-        yq[i] = lat[query[i]];
-    }
     int K = (int)o->shots, S = (int)o->seeds;
-    Xs = hw_malloc((size_t)(K + PRED_HELP_MAX_REF) * d * sizeof *Xs);
-    ys = hw_malloc((size_t)(K + PRED_HELP_MAX_REF) * sizeof *ys);
+    pred_fewshot_cfg fc = {.kind = kind, .shots = K, .seeds = S, .meta = hm, .ref_lat = ref};
+    set_tree_params(o, kind == PRED_HELP ? PRED_RF : kind, &fc.params, 1); /* latencies are > 0 */
     rhos = hw_malloc((size_t)S * sizeof *rhos);
+    double el = 0;
+    if (pred_fewshot_run(fs, &fc, X, row_of, d, rhos, &el)) goto fail;
     printf("# predictor fewshot: table %s target %s method %s shots %d pool %d query %d", o->table, o->target,
            pred_kind_name(kind), K, npool, nq);
     if (hm) {
@@ -597,32 +597,7 @@ static int run_fewshot(const popts *o, pred_kind kind) {
         printf(" meta-model %s, %d/%d reference latencies missing (imputed)", how, miss, nref);
     }
     printf("\n");
-    int *perm = hw_malloc((size_t)npool * sizeof *perm);
-    double t0 = hw_now_s();
-    for (int s = 0; s < S; s++) {
-        hw_rng r;
-        rng_seed(&r, (uint64_t)s + 1);
-        memcpy(perm, pool, (size_t)npool * sizeof *perm);
-        rng_shuffle_int(&r, perm, npool);
-        int k = 0;
-        for (int i = 0; i < K; i++, k++) {
-            memcpy(Xs + (size_t)k * d, X + (size_t)row_of[perm[i]] * d, (size_t)d * sizeof *X);
-            ys[k] = lat[perm[i]];
-        }
-        pred *model = NULL;
-        popts os = *o;
-        os.seed = s + 1;
-        if (fit_method(&os, kind, hm, ref, Xs, ys, k, d, &model)) {
-            free(perm);
-            goto fail;
-        }
-        pred_predict(model, Xq, nq, pq, NULL);
-        pred_free(model);
-        rhos[s] = stats_spearman(pq, yq, nq);
-        printf("seed %2d  rho %.4f\n", s + 1, rhos[s]);
-    }
-    free(perm);
-    double el = hw_now_s() - t0;
+    for (int s = 0; s < S; s++) printf("seed %2d  rho %.4f\n", s + 1, rhos[s]);
     printf("%s mean %.4f std %.4f over %d draws (%.3f s per draw)\n", o->target, stats_mean(rhos, S),
            stats_std(rhos, S, 0), S, el / S);
     if (o->json) { /* built in memory, written atomically */
@@ -648,9 +623,9 @@ fail:
     csv_free(t);
     space_free(sp);
     pred_help_meta_free(hm);
+    pred_fewshot_free(fs);
     free_list(devs, ndev);
-    free(X), free(Xs), free(Xq), free(y), free(lat), free(ys), free(yq), free(pq), free(rhos), free(idx);
-    free(row_of), free(pool), free(query);
+    free(X), free(y), free(lat), free(rhos), free(idx), free(row_of);
     return status;
 }
 
@@ -799,7 +774,7 @@ static void usage(FILE *f) {
             "  --space nb201         features from the search space (arch_str, else arch_index column)\n"
             "  --features C1,C2,...  features from named numeric columns (generic mode)\n"
             "  --target COL          target column (e.g. edgegpu_latency_ms, lat_ms_titanx_1)\n"
-            "  --method rf|xgb|help  model (default rf for eval/fit, help for fewshot)\n"
+            "  --method KIND         rf, xgb, gp or help (default rf for eval/fit, help for fewshot)\n"
             "  --train-size N        eval: training rows (default 1000)\n"
             "  --test-size N         eval: test rows (default 2000)\n"
             "  --seeds S             eval / fewshot: repetitions (default 5 / 20)\n"

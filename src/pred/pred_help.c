@@ -779,37 +779,3 @@ int pred_help_meta_load_file(const char *path, pred_help_meta **out) {
     free(buf);
     return rc ? hw_fail_prefix("%s", path) : 0;
 }
-
-/* ---- HELP's evaluation protocol ---------------------------------------- */
-
-
-static _Thread_local const double *tl_lat;
-
-static int cmp_by_lat(const void *a, const void *b) {
-    int i = *(const int *)a, j = *(const int *)b;
-    if (tl_lat[i] != tl_lat[j]) return tl_lat[i] < tl_lat[j] ? -1 : 1;
-    return (i > j) - (i < j);
-}
-
-static int trimmed_set(const double *lat, int begin, int end, int *out, int *nout) {
-    int m = 0;
-    for (int i = begin; i < end; i++)
-        if (!isnan(lat[i])) out[m++] = i;
-    tl_lat = lat;
-    qsort(out, (size_t)m, sizeof *out, cmp_by_lat);
-    int lo = (int)(m * 0.1), hi = (int)(m * 0.9);
-    memmove(out, out + lo, (size_t)(hi - lo) * sizeof *out);
-    *nout = hi - lo;
-    if (*nout < 1) return hw_fail("index range %d..%d has %d measured latencies: too few for the protocol", begin, end - 1, m);
-    return 0;
-}
-
-int pred_help_protocol_sets(const double *lat, int64_t n_index, int pool_begin, int pool_end, int query_begin,
-                       int query_end, int *pool, int *out_npool, int *query, int *out_nquery) {
-    if (pool_begin < 0 || query_begin < 0 || pool_end > n_index || query_end > n_index || pool_end <= pool_begin ||
-        query_end <= query_begin)
-        return hw_fail("protocol index ranges %d..%d / %d..%d do not fit %lld indices", pool_begin, pool_end - 1,
-                       query_begin, query_end - 1, (long long)n_index);
-    if (trimmed_set(lat, pool_begin, pool_end, pool, out_npool)) return -1;
-    return trimmed_set(lat, query_begin, query_end, query, out_nquery);
-}

@@ -100,14 +100,4 @@ int pred_help_meta_load_file(const char *path, pred_help_meta **out);
  * finite and > 0. */
 int pred_help_adapt(const pred_help_meta *m, const double *ref_lat, const float *Xs, const double *ys, int k, pred **out);
 
-/* HELP's meta-test sets (HELP loader.py, remove_outlier): lat[i] is the
- * target latency of space index i (NaN = not measured, skipped). Of the
- * indices in [pool_begin, pool_end) with a latency, sorted by latency (ties
- * by index), the positions [floor(0.1 m), floor(0.9 m)) form the sample
- * pool (m = their count); the query is built the same way from
- * [query_begin, query_end). pool / query need room for the range sizes.
- * Fails if a set comes out empty or a range exceeds n_index. */
-int pred_help_protocol_sets(const double *lat, int64_t n_index, int pool_begin, int pool_end, int query_begin,
-                       int query_end, int *pool, int *out_npool, int *query, int *out_nquery);
-
 #endif

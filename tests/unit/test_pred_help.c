@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "pred_fewshot.h"
 #include "pred_help.h"
 #include "hw_err.h"
 #include "pred.h"
@@ -160,7 +161,7 @@ static void test_protocol_sets(void **st) {
     /* pool latencies: index i has latency pl[i] */
     double l[20] = {5, 1, 9, 3, 7, 2, 8, 4, 6, 10, /* query: */ 20, 11, 19, 12, 18, 13, 17, 14, 16, NAN};
     int pool[10], query[10], np, nq;
-    assert_int_equal(pred_help_protocol_sets(l, 20, 0, 10, 10, 20, pool, &np, query, &nq), 0);
+    assert_int_equal(pred_fewshot_sets(l, 20, 0, 10, 10, 20, pool, &np, query, &nq), 0);
     /* 10 pool values: sorted positions 1..8 kept (min 1 at idx 1, max 10 at idx 9 dropped) */
     assert_int_equal(np, 8);
     const int want_pool[8] = {5, 3, 7, 0, 8, 4, 6, 2}; /* latencies 2,3,4,5,6,7,8,9 */
@@ -172,11 +173,11 @@ static void test_protocol_sets(void **st) {
     /* ties broken by index */
     double t[4] = {1, 1, 1, 1};
     int p4[4], q4[4];
-    assert_int_equal(pred_help_protocol_sets(t, 4, 0, 4, 0, 4, p4, &np, q4, &nq), 0);
+    assert_int_equal(pred_fewshot_sets(t, 4, 0, 4, 0, 4, p4, &np, q4, &nq), 0);
     assert_int_equal(np, 3); /* positions int(0.4)=0 .. int(3.6)=3 */
     assert_true(p4[0] == 0 && p4[1] == 1 && p4[2] == 2);
-    assert_int_equal(pred_help_protocol_sets(t, 4, 0, 1, 1, 4, p4, &np, q4, &nq), -1); /* 1 value -> empty */
-    assert_int_equal(pred_help_protocol_sets(l, 20, 0, 10, 10, 21, pool, &np, query, &nq), -1);
+    assert_int_equal(pred_fewshot_sets(t, 4, 0, 1, 1, 4, p4, &np, q4, &nq), -1); /* 1 value -> empty */
+    assert_int_equal(pred_fewshot_sets(l, 20, 0, 10, 10, 21, pool, &np, query, &nq), -1);
 }
 
 /* The shipped meta-model loads and matches HELP's reference archs. */
