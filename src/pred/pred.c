@@ -302,7 +302,7 @@ int pred_load(const uint8_t *buf, size_t len, pred **out) {
     *out = NULL;
     hw_rbuf r;
     hw_rbuf_init(&r, buf, len);
-    if (hw_get_header(&r, PRED_MAGIC, 8, PRED_FORMAT_VERSION, "predictor model")) return -1;
+    if (hw_get_header(&r, PRED_MAGIC, 8, PRED_FORMAT_VERSION, "hwnas predictor model")) return -1;
     uint32_t kind = hw_get_u32(&r);
     uint64_t plen = hw_get_u64(&r);
     if (!hw_rbuf_ok(&r)) return hw_fail("truncated model header");

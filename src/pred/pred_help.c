@@ -685,7 +685,7 @@ int pred_help_meta_load(const uint8_t *buf, size_t len, pred_help_meta **out) {
     *out = NULL;
     hw_rbuf r, p;
     hw_rbuf_init(&r, buf, len);
-    if (hw_get_header(&r, HELP_MAGIC, 8, PRED_HELP_FORMAT_VERSION, "help meta-model")) return -1;
+    if (hw_get_header(&r, HELP_MAGIC, 8, PRED_HELP_FORMAT_VERSION, "hwnas help meta-model")) return -1;
     uint64_t plen = hw_get_u64(&r);
     if (!hw_rbuf_ok(&r)) return hw_fail("truncated help meta-model header");
     if (plen > hw_rbuf_left(&r) || hw_rbuf_left(&r) - plen != 8)

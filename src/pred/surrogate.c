@@ -231,7 +231,7 @@ static int load_v1_gp(const uint8_t *buf, size_t len, int k, pred **out) {
     hw_rbuf r;
     struct pred_gp *g;
     hw_rbuf_init(&r, buf, len);
-    if (hw_get_header(&r, "HWGP", 4, 1, "gp model") || pred_gp_load(&r, &g))
+    if (hw_get_header(&r, "HWGP", 4, 1, "hwnas gp model") || pred_gp_load(&r, &g))
         return hw_fail_prefix("surrogate blob: objective %d", k);
     if (!hw_rbuf_done(&r)) {
         pred_gp_free(g);
@@ -251,7 +251,7 @@ int surrogate_load(surrogate *s, const uint8_t *buf, size_t len) {
     hw_rbuf_init(&r, buf, len);
     int v1 = len >= 4 && !memcmp(buf, "HWSG", 4);
     if (v1) hw_get_span(&r, 4);
-    else if (hw_get_header(&r, SUR_MAGIC, 8, SUR_FORMAT_VERSION, "surrogate blob")) return -1;
+    else if (hw_get_header(&r, SUR_MAGIC, 8, SUR_FORMAT_VERSION, "hwnas surrogate blob")) return -1;
     uint32_t ver = hw_get_u32(&r), nobj = hw_get_u32(&r);
     if (!hw_rbuf_ok(&r)) return hw_fail("surrogate blob: truncated");
     if ((int)nobj != s->p.n_obj) return hw_fail("surrogate blob: %u objectives, expected %d", nobj, s->p.n_obj);
