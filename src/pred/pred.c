@@ -5,15 +5,11 @@
  * meta-learned latency model in pred_help.c. */
 #include "pred.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "fsutil.h"
 #include "hw_err.h"
 #include "pred_impl.h"
 #include "space.h"
@@ -341,79 +337,18 @@ fail:
 int pred_save_file(const pred *m, const char *path) {
     uint8_t *buf = NULL;
     size_t len = 0;
-    char tmp[4096];
-    int fd = -1;
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
-        return hw_fail("%s: path too long", path);
     if (pred_save(m, &buf, &len)) return -1;
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) {
-        hw_fail("%s: %s", tmp, strerror(errno));
-        goto fail;
-    }
-    for (size_t off = 0; off < len;) {
-        ssize_t w = write(fd, buf + off, len - off);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            hw_fail("%s: write: %s", tmp, strerror(errno));
-            goto fail;
-        }
-        off += (size_t)w;
-    }
-    if (fsync(fd) || close(fd)) {
-        fd = -1;
-        hw_fail("%s: fsync: %s", tmp, strerror(errno));
-        goto fail;
-    }
-    fd = -1;
-    if (rename(tmp, path)) {
-        hw_fail("%s: rename: %s", path, strerror(errno));
-        goto fail;
-    }
-    {
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s", path);
-        char *sl = strrchr(dir, '/');
-        if (sl) *sl = 0;
-        else snprintf(dir, sizeof dir, ".");
-        int dfd = open(sl && sl == dir ? "/" : dir, O_RDONLY);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
-    }
+    int rc = hw_write_file_atomic(path, buf, len);
     free(buf);
-    return 0;
-fail:
-    if (fd >= 0) close(fd);
-    unlink(tmp);
-    free(buf);
-    return -1;
+    return rc;
 }
 
 int pred_load_file(const char *path, pred **out) {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return hw_fail("%s: %s", path, strerror(errno));
-    uint8_t *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len == cap) {
-            cap = cap ? 2 * cap : 65536;
-            buf = hw_realloc(buf, cap);
-        }
-        size_t k = fread(buf + len, 1, cap - len, f);
-        len += k;
-        if (k == 0) break;
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        free(buf);
-        return hw_fail("%s: read error", path);
-    }
-    int rc = pred_load(buf, len, out);
+    char *buf = NULL;
+    size_t len = 0;
+    if (hw_read_file(path, &buf, &len)) return -1;
+    int rc = pred_load((const uint8_t *)buf, len, out);
     free(buf);
-    if (rc) return hw_fail_prefix("%s", path);
-    return 0;
+    return rc ? hw_fail_prefix("%s", path) : 0;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "chol.h"
+#include "fsutil.h"
 #include "hw_clock.h"
 #include "hw_err.h"
 #include "pred_impl.h"
@@ -738,44 +739,18 @@ fail:
 int pred_help_meta_save_file(const pred_help_meta *m, const char *path) {
     uint8_t *buf = NULL;
     size_t len = 0;
-    pred_help_meta_save(m, &buf, &len);
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    int rc = -1;
-    if (!f) {
-        hw_fail("%s: cannot create", tmp);
-        goto out;
-    }
-    if (fwrite(buf, 1, len, f) != len || fflush(f) || fsync(fileno(f))) {
-        fclose(f);
-        hw_fail("%s: write failed", tmp);
-        goto out;
-    }
-    if (fclose(f) || rename(tmp, path)) {
-        hw_fail("%s: rename failed", path);
-        goto out;
-    }
-    rc = 0;
-out:
-    if (rc) remove(tmp);
+    if (pred_help_meta_save(m, &buf, &len)) return -1;
+    int rc = hw_write_file_atomic(path, buf, len);
     free(buf);
     return rc;
 }
 
 int pred_help_meta_load_file(const char *path, pred_help_meta **out) {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return hw_fail("%s: cannot open", path);
-    uint8_t *buf = NULL;
-    size_t len = 0, cap = 0, k;
-    do {
-        if (len == cap) buf = hw_realloc(buf, cap = cap ? 2 * cap : 65536);
-        k = fread(buf + len, 1, cap - len, f);
-        len += k;
-    } while (k > 0);
-    fclose(f);
-    int rc = pred_help_meta_load(buf, len, out);
+    char *buf = NULL;
+    size_t len = 0;
+    if (hw_read_file(path, &buf, &len)) return -1;
+    int rc = pred_help_meta_load((const uint8_t *)buf, len, out);
     free(buf);
     return rc ? hw_fail_prefix("%s", path) : 0;
 }
