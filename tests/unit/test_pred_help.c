@@ -1,6 +1,6 @@
-/* test_pred_help: the meta-learned latency predictor (help.h) on a synthetic
+/* test_pred_help: the meta-learned latency predictor (pred_help.h) on a synthetic
  * family of devices with known structure, its determinism, save/load
- * round trips, missing reference archs, HELP's pool/query construction on
+ * round trips, missing reference archs, HELP's pool/query construction (pred_fewshot_sets) on
  * a hand-made table, and the shipped NB201 meta-model. */
 #include <math.h>
 #include <setjmp.h>
