@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ckpt.h"
+#include "hw_codec.h"
 #include "hw_err.h"
 
 #define J_HEADER 16
@@ -45,108 +46,82 @@ uint32_t hw_crc32(const void *data, size_t n) {
     return c ^ 0xFFFFFFFFu;
 }
 
-/* ---- little-endian buffer ------------------------------------------------------ */
+/* ---- batch buffer -------------------------------------------------------------- */
 
+/* The bytes of one write() (header, records); fields are encoded by
+ * hw_codec.h below. */
 typedef struct jbuf {
     unsigned char *p;
     size_t len, cap;
 } jbuf;
 
-static void jb_reserve(jbuf *b, size_t extra) {
-    if (b->len + extra <= b->cap) return;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra) cap *= 2;
-    b->p = hw_realloc(b->p, cap);
-    b->cap = cap;
-}
-
-static void jb_u32(jbuf *b, uint32_t v) {
-    jb_reserve(b, 4);
-    for (int i = 0; i < 4; i++) b->p[b->len++] = (unsigned char)(v >> (8 * i));
-}
-
-static void jb_u64(jbuf *b, uint64_t v) {
-    jb_reserve(b, 8);
-    for (int i = 0; i < 8; i++) b->p[b->len++] = (unsigned char)(v >> (8 * i));
-}
-
-static void jb_f64(jbuf *b, double d) {
-    uint64_t v;
-    memcpy(&v, &d, 8);
-    jb_u64(b, v);
-}
-
-static void jb_str(jbuf *b, const char *s) {
-    size_t n = strlen(s);
-    jb_u32(b, (uint32_t)n);
-    jb_reserve(b, n);
-    memcpy(b->p + b->len, s, n);
+static void jb_bytes(jbuf *b, const void *src, size_t n) {
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n) cap *= 2;
+        b->p = hw_realloc(b->p, cap);
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, src, n);
     b->len += n;
 }
 
-static uint32_t rd_u32(const unsigned char *p) {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd_u64(const unsigned char *p) {
-    return (uint64_t)rd_u32(p) | (uint64_t)rd_u32(p + 4) << 32;
-}
-
-static double rd_f64(const unsigned char *p) {
-    uint64_t v = rd_u64(p);
-    double d;
-    memcpy(&d, &v, 8);
-    return d;
-}
+/* ---- records (hw_codec.h: little-endian) ---------------------------------------- */
 
 /* Appends one framed record for M (with sequence number SEQ) to B. */
 static void encode(jbuf *b, const run_measurement *m, uint64_t seq) {
-    size_t at = b->len;
-    jb_u32(b, J_MAGIC);
-    jb_u32(b, 0);
-    jb_u32(b, 0);
-    size_t start = b->len;
-    jb_u64(b, seq);
-    jb_f64(b, m->value);
-    jb_f64(b, m->t_start);
-    jb_f64(b, m->t_end);
-    jb_str(b, m->arch);
-    jb_str(b, m->device);
-    jb_str(b, m->target);
-    jb_str(b, m->board);
-    jb_str(b, m->runner);
-    uint32_t len = (uint32_t)(b->len - start);
-    uint32_t crc = hw_crc32(b->p + start, len);
-    for (int i = 0; i < 4; i++) {
-        b->p[at + 4 + i] = (unsigned char)(len >> (8 * i));
-        b->p[at + 8 + i] = (unsigned char)(crc >> (8 * i));
-    }
+    hw_wbuf pl;
+    hw_wbuf_init(&pl);
+    hw_put_u64(&pl, seq);
+    hw_put_f64(&pl, m->value);
+    hw_put_f64(&pl, m->t_start);
+    hw_put_f64(&pl, m->t_end);
+    hw_put_str(&pl, m->arch);
+    hw_put_str(&pl, m->device);
+    hw_put_str(&pl, m->target);
+    hw_put_str(&pl, m->board);
+    hw_put_str(&pl, m->runner);
+    uint8_t frame[12];
+    hw_wbuf f;
+    hw_wbuf_fixed(&f, frame, sizeof frame);
+    hw_put_u32(&f, J_MAGIC);
+    hw_put_u32(&f, (uint32_t)pl.n);
+    hw_put_u32(&f, hw_crc32(pl.p, pl.n));
+    HW_ASSERT(!pl.bad && !f.bad);
+    jb_bytes(b, frame, sizeof frame);
+    jb_bytes(b, pl.p, pl.n);
+    hw_wbuf_free(&pl);
 }
 
 /* Decodes the payload P (L bytes) into M (heap strings); -1 if malformed. */
 static int decode(const unsigned char *p, uint32_t l, run_measurement *m) {
+    hw_rbuf r;
+    hw_rbuf_init(&r, p, l);
     memset(m, 0, sizeof *m);
-    if (l < 32) return -1;
-    m->seq = rd_u64(p);
-    m->value = rd_f64(p + 8);
-    m->t_start = rd_f64(p + 16);
-    m->t_end = rd_f64(p + 24);
-    size_t off = 32;
+    m->seq = hw_get_u64(&r);
+    m->value = hw_get_f64(&r);
+    m->t_start = hw_get_f64(&r);
+    m->t_end = hw_get_f64(&r);
     char **dst[5] = {&m->arch, &m->device, &m->target, &m->board, &m->runner};
-    for (int k = 0; k < 5; k++) {
-        if (off + 4 > l) goto bad;
-        uint32_t n = rd_u32(p + off);
-        off += 4;
-        if (n > l - off) goto bad;
-        *dst[k] = strndup((const char *)p + off, n);
+    for (int k = 0; k < 5 && hw_rbuf_ok(&r); k++) {
+        uint32_t n = hw_get_u32(&r);
+        const uint8_t *s = hw_get_span(&r, n);
+        if (!s) break;
+        *dst[k] = strndup((const char *)s, n);
         HW_ASSERT(*dst[k]);
-        off += n;
     }
-    if (off != l) goto bad;
+    if (!hw_rbuf_done(&r)) {
+        run_measurement_clear(m);
+        return -1;
+    }
     return 0;
-bad:
-    run_measurement_clear(m);
-    return -1;
+}
+
+/* u32 little-endian at P (record framing, scanned in place). */
+static uint32_t rd_u32(const unsigned char *p) {
+    hw_rbuf r;
+    hw_rbuf_init(&r, p, 4);
+    return hw_get_u32(&r);
 }
 
 /* ---- reading ----------------------------------------------------------------- */
@@ -193,8 +168,9 @@ static long scan(const char *path, const unsigned char *buf, size_t len, rec_fn 
         if (memcmp(buf, "HWNASJNL", len < 8 ? len : 8) == 0) return 0; /* torn header */
         return hw_fail("%s: not an hwnas journal (short header)", path);
     }
-    if (memcmp(buf, "HWNASJNL", 8) != 0) return hw_fail("%s: not an hwnas journal (bad magic)", path);
-    if (rd_u32(buf + 8) != J_VERSION) return hw_fail("%s: journal version %u, expected %d", path, rd_u32(buf + 8), J_VERSION);
+    hw_rbuf h;
+    hw_rbuf_init(&h, buf, J_HEADER);
+    if (hw_get_header(&h, "HWNASJNL", 8, J_VERSION, "hwnas journal")) return hw_fail_prefix("%s", path);
     size_t off = J_HEADER;
     while (off + 12 <= len) {
         uint32_t magic = rd_u32(buf + off), l = rd_u32(buf + off + 4), crc = rd_u32(buf + off + 8);
@@ -308,11 +284,13 @@ static int write_all(int fd, const unsigned char *p, size_t n) {
 }
 
 static void header(jbuf *b) {
-    jb_reserve(b, J_HEADER);
-    memcpy(b->p + b->len, "HWNASJNL", 8);
-    b->len += 8;
-    jb_u32(b, J_VERSION);
-    jb_u32(b, 0);
+    uint8_t h[J_HEADER];
+    hw_wbuf w;
+    hw_wbuf_fixed(&w, h, sizeof h);
+    hw_put_header(&w, "HWNASJNL", 8, J_VERSION);
+    hw_put_u32(&w, 0);
+    HW_ASSERT(!w.bad && w.n == J_HEADER);
+    jb_bytes(b, h, sizeof h);
 }
 
 int journal_open(const char *path, uint64_t min_seq, journal **out) {

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "hw_codec.h"
 #include "hw_err.h"
 
 void proto_init(proto_msg *m, proto_type type) {
@@ -27,79 +28,52 @@ int proto_str_ok(const char *s, size_t max) {
     return n > 0;
 }
 
-/* ---- writer ------------------------------------------------------------ */
+/* ---- writer (hw_codec.h: little-endian, fixed buffer) ------------------- */
 
-typedef struct wbuf {
-    uint8_t *p;
-    size_t cap, n;
-    int bad; /* 1 once something did not fit or was invalid */
-} wbuf;
-
-static void put_bytes(wbuf *w, const void *src, size_t k) {
-    if (w->bad || k > w->cap - w->n) {
-        w->bad = 1;
-        return;
-    }
-    memcpy(w->p + w->n, src, k);
-    w->n += k;
-}
-
-static void put_u8(wbuf *w, unsigned v) {
-    uint8_t b = (uint8_t)v;
-    put_bytes(w, &b, 1);
-}
-
-static void put_uint(wbuf *w, uint64_t v, int nbytes) {
-    uint8_t b[8];
-    for (int i = 0; i < nbytes; i++) b[i] = (uint8_t)(v >> (8 * i));
-    put_bytes(w, b, (size_t)nbytes);
-}
-
-static void put_f64(wbuf *w, double v) {
+static void put_f64(hw_wbuf *w, double v) {
     if (!isfinite(v)) w->bad = 1;
-    uint64_t u;
-    memcpy(&u, &v, 8);
-    put_uint(w, u, 8);
+    hw_put_f64(w, v);
 }
 
-/* min_len 0 allows the empty string. */
-static void put_str(wbuf *w, const char *s, size_t max, size_t min_len) {
+/* u16 length + printable bytes; min_len 0 allows the empty string. */
+static void put_str(hw_wbuf *w, const char *s, size_t max, size_t min_len) {
     size_t n = strlen(s);
     if (n < min_len || n > max || (n && !proto_str_ok(s, max))) {
         w->bad = 1;
         return;
     }
-    put_uint(w, n, 2);
-    put_bytes(w, s, n);
+    hw_put_u16(w, (uint16_t)n);
+    hw_put_bytes(w, s, n);
 }
 
 int proto_encode(const proto_msg *m, uint8_t *buf, size_t cap, size_t *len) {
-    wbuf w = {buf, cap < PROTO_MAX_MSG ? cap : PROTO_MAX_MSG, 0, 0};
-    put_bytes(&w, "HJ", 2);
-    put_u8(&w, PROTO_VERSION);
-    put_u8(&w, (unsigned)m->type);
+    hw_wbuf w;
+    hw_wbuf_fixed(&w, buf, cap < PROTO_MAX_MSG ? cap : PROTO_MAX_MSG);
+    hw_put_bytes(&w, "HJ", 2);
+    hw_put_u8(&w, PROTO_VERSION);
+    hw_put_u8(&w, (uint8_t)m->type);
     switch (m->type) {
     case PROTO_HELLO:
         put_str(&w, m->board_id, PROTO_ID_MAX, 1);
         put_str(&w, m->device, PROTO_ID_MAX, 1);
         put_str(&w, m->runner, PROTO_RUNNER_MAX, 1);
         put_str(&w, m->caps, PROTO_CAPS_MAX, 0);
-        put_uint(&w, m->job_id, 8);
-        put_uint(&w, m->attempt, 4);
+        hw_put_u64(&w, m->job_id);
+        hw_put_u32(&w, m->attempt);
         break;
     case PROTO_JOB:
-        put_uint(&w, m->job_id, 8);
-        put_uint(&w, m->attempt, 4);
+        hw_put_u64(&w, m->job_id);
+        hw_put_u32(&w, m->attempt);
         put_str(&w, m->arch, PROTO_ARCH_MAX, 1);
         break;
     case PROTO_RESULT:
         if (m->status < 0 || m->status >= PROTO_ST_COUNT) w.bad = 1;
-        put_uint(&w, m->job_id, 8);
-        put_uint(&w, m->attempt, 4);
-        put_u8(&w, (unsigned)m->status);
+        hw_put_u64(&w, m->job_id);
+        hw_put_u32(&w, m->attempt);
+        hw_put_u8(&w, (uint8_t)m->status);
         put_str(&w, m->runner, PROTO_RUNNER_MAX, 1);
-        put_uint(&w, m->repetitions, 4);
-        put_uint(&w, m->warmup, 4);
+        hw_put_u32(&w, m->repetitions);
+        hw_put_u32(&w, m->warmup);
         put_f64(&w, m->t_start);
         put_f64(&w, m->t_end);
         put_f64(&w, m->median_ms);
@@ -110,9 +84,9 @@ int proto_encode(const proto_msg *m, uint8_t *buf, size_t cap, size_t *len) {
         break;
     case PROTO_HEARTBEAT:
         if (m->from_board) {
-            put_uint(&w, m->job_id, 8);
-            put_uint(&w, m->attempt, 4);
-            put_u8(&w, m->holding ? 1 : 0);
+            hw_put_u64(&w, m->job_id);
+            hw_put_u32(&w, m->attempt);
+            hw_put_u8(&w, m->holding ? 1 : 0);
         }
         break;
     case PROTO_WELCOME:
@@ -128,37 +102,37 @@ int proto_encode(const proto_msg *m, uint8_t *buf, size_t cap, size_t *len) {
     return 0;
 }
 
-/* ---- reader ------------------------------------------------------------ */
+/* ---- reader (hw_codec.h) ------------------------------------------------ */
 
+/* The codec's reader plus the first problem, for the message. */
 typedef struct rbuf {
-    const uint8_t *p;
-    size_t len, off;
+    hw_rbuf r;
     const char *err; /* first problem, static text */
     const char *field;
 } rbuf;
 
-static int need(rbuf *r, size_t k, const char *field) {
-    if (r->err) return 0;
-    if (k > r->len - r->off) {
-        r->err = "truncated";
-        r->field = field;
-        return 0;
-    }
-    return 1;
+/* Records `truncated` at field when the last get ran past the end. */
+static void check(rbuf *r, const char *field) {
+    if (!r->err && !hw_rbuf_ok(&r->r)) r->err = "truncated", r->field = field;
 }
 
 static uint64_t get_uint(rbuf *r, int nbytes, const char *field) {
-    if (!need(r, (size_t)nbytes, field)) return 0;
-    uint64_t v = 0;
-    for (int i = 0; i < nbytes; i++) v |= (uint64_t)r->p[r->off + (size_t)i] << (8 * i);
-    r->off += (size_t)nbytes;
+    if (r->err) return 0;
+    uint64_t v;
+    switch (nbytes) {
+    case 1: v = hw_get_u8(&r->r); break;
+    case 2: v = hw_get_u16(&r->r); break;
+    case 4: v = hw_get_u32(&r->r); break;
+    default: HW_ASSERT(nbytes == 8); v = hw_get_u64(&r->r); break;
+    }
+    check(r, field);
     return v;
 }
 
 static double get_f64(rbuf *r, const char *field) {
-    uint64_t u = get_uint(r, 8, field);
-    double v;
-    memcpy(&v, &u, 8);
+    if (r->err) return 0;
+    double v = hw_get_f64(&r->r);
+    check(r, field);
     if (!r->err && !isfinite(v)) {
         r->err = "not a finite number";
         r->field = field;
@@ -178,18 +152,18 @@ static void get_str(rbuf *r, char *dst, size_t max, size_t min_len, const char *
         r->field = field;
         return;
     }
-    if (!need(r, n, field)) return;
+    const uint8_t *p = hw_get_span(&r->r, n);
+    check(r, field);
+    if (r->err) return;
     for (size_t i = 0; i < n; i++) {
-        uint8_t c = r->p[r->off + i];
-        if (c < 0x20 || c > 0x7e) {
+        if (p[i] < 0x20 || p[i] > 0x7e) {
             r->err = "non-printable byte in string";
             r->field = field;
             return;
         }
-        dst[i] = (char)c;
+        dst[i] = (char)p[i];
     }
     dst[n] = 0;
-    r->off += n;
 }
 
 int proto_decode(const uint8_t *buf, size_t len, int from_board, proto_msg *out) {
@@ -198,7 +172,8 @@ int proto_decode(const uint8_t *buf, size_t len, int from_board, proto_msg *out)
     if (buf[0] != 'H' || buf[1] != 'J') return hw_fail("bad magic 0x%02x%02x", buf[0], buf[1]);
     if (buf[2] != PROTO_VERSION) return hw_fail("unsupported protocol version %u (want %d)", buf[2], PROTO_VERSION);
     proto_init(out, (proto_type)buf[3]);
-    rbuf r = {buf, len, 4, NULL, NULL};
+    rbuf r = {.err = NULL, .field = NULL};
+    hw_rbuf_init(&r.r, buf + 4, len - 4);
     switch (buf[3]) {
     case PROTO_HELLO:
         get_str(&r, out->board_id, PROTO_ID_MAX, 1, "board_id");
@@ -249,7 +224,7 @@ int proto_decode(const uint8_t *buf, size_t len, int from_board, proto_msg *out)
         return hw_fail("unknown message type %u", buf[3]);
     }
     if (r.err) return hw_fail("%s message: field '%s': %s", proto_type_name(out->type), r.field, r.err);
-    if (r.off != len)
-        return hw_fail("%s message: %zu trailing bytes", proto_type_name(out->type), len - r.off);
+    if (!hw_rbuf_done(&r.r))
+        return hw_fail("%s message: %zu trailing bytes", proto_type_name(out->type), hw_rbuf_left(&r.r));
     return 0;
 }

@@ -1,6 +1,7 @@
 /* `hwnas predictor ...` (uses the xgboost-backed models). */
-/* cmd_predictor: evaluation, few-shot protocol, fit / predict and
- * meta-training of the shared predictors (pred.h, help.h).
+/* cmd_predictor: parses options, calls the library (pred.h, pred_help.h,
+ * pred_fewshot.h) and prints: evaluation, the few-shot protocol, fit /
+ * predict and meta-training of the shared predictors.
  *
  *   hwnas predictor eval       many-shot protocol (fixed 2000-row test set)
  *   hwnas predictor fewshot    HELP's 10-shot protocol on a device column
@@ -19,7 +20,8 @@
 #include "hw_data.h"
 #include "csv.h"
 #include "fsutil.h"
-#include "help.h"
+#include "pred_fewshot.h"
+#include "pred_help.h"
 #include "hw_clock.h"
 #include "hw_err.h"
 #include "pred.h"
@@ -186,33 +188,33 @@ static char *default_meta_path(void) {
 
 /* Reference latencies of the help meta-model's archs from a table column
  * (NaN where the table has no such row or the cell is empty). */
-static void ref_latencies(const help_meta *hm, const int64_t *idx, const double *y, int n, double *ref) {
-    for (int j = 0; j < help_meta_nref(hm); j++) {
+static void ref_latencies(const pred_help_meta *hm, const int64_t *idx, const double *y, int n, double *ref) {
+    for (int j = 0; j < pred_help_meta_nref(hm); j++) {
         ref[j] = NAN;
         for (int i = 0; i < n; i++)
-            if (idx[i] == help_meta_ref_id(hm, j) && !isnan(y[i])) ref[j] = y[i];
+            if (idx[i] == pred_help_meta_ref_id(hm, j) && !isnan(y[i])) ref[j] = y[i];
     }
 }
 
 /* -1 (bad input) unless at least 2 reference latencies are known. */
-static int check_refs(const help_meta *hm, const double *ref, const char *table, const char *target) {
+static int check_refs(const pred_help_meta *hm, const double *ref, const char *table, const char *target) {
     int k = 0;
-    for (int j = 0; j < help_meta_nref(hm); j++) k += !isnan(ref[j]);
+    for (int j = 0; j < pred_help_meta_nref(hm); j++) k += !isnan(ref[j]);
     if (k < 2)
         return hw_fail("%s: column '%s': only %d of the %d reference architectures (e.g. index %lld) have a latency; "
                        "the help method needs at least 2",
-                       table, target, k, help_meta_nref(hm), (long long)help_meta_ref_id(hm, 0));
+                       table, target, k, pred_help_meta_nref(hm), (long long)pred_help_meta_ref_id(hm, 0));
     return 0;
 }
 
 /* --method help on a table (eval, fit): the meta-model (--model, else the
  * shipped one) and the table's latencies on its reference archs (rows idx,
  * y of n; NaN where missing), checked to be enough to adapt. */
-static int table_help(const popts *o, const space *sp, const int64_t *idx, const double *y, int n, help_meta **hm,
+static int table_help(const popts *o, const space *sp, const int64_t *idx, const double *y, int n, pred_help_meta **hm,
                       double *ref) {
     if (!sp) return hw_fail("--method help needs --space (reference architectures)");
     char *mp = o->model ? NULL : default_meta_path();
-    int rc = help_meta_load_file(o->model ? o->model : mp, hm);
+    int rc = pred_help_meta_load_file(o->model ? o->model : mp, hm);
     free(mp);
     if (rc) return -1;
     ref_latencies(*hm, idx, y, n, ref);
@@ -221,12 +223,12 @@ static int table_help(const popts *o, const space *sp, const int64_t *idx, const
 
 /* Fits a model of the given method on rows (X, y); help needs the meta
  * model and the reference latencies. */
-static int fit_method(const popts *o, pred_kind kind, const help_meta *hm, const double *ref, const float *X,
+static int fit_method(const popts *o, pred_kind kind, const pred_help_meta *hm, const double *ref, const float *X,
                       const double *y, int n, int d, pred **out) {
     if (kind == PRED_HELP) {
-        if (d != help_meta_nfeatures(hm))
-            return hw_fail("help meta-model expects %d features, the table gives %d", help_meta_nfeatures(hm), d);
-        return help_adapt(hm, ref, X, y, n, out);
+        if (d != pred_help_meta_nfeatures(hm))
+            return hw_fail("help meta-model expects %d features, the table gives %d", pred_help_meta_nfeatures(hm), d);
+        return pred_help_adapt(hm, ref, X, y, n, out);
     }
     pred_params p;
     set_tree_params(o, kind, &p, all_positive(y, n));
@@ -261,10 +263,10 @@ static int run_eval(const popts *o, pred_kind kind) {
     csv_table *t = NULL;
     space *sp = NULL;
     float *X = NULL, *Xtr = NULL, *Xte = NULL;
-    double *y = NULL, *ytr = NULL, *yte = NULL, *pm = NULL, *ps = NULL, ref[HELP_MAX_REF];
+    double *y = NULL, *ytr = NULL, *yte = NULL, *pm = NULL, *ps = NULL, ref[PRED_HELP_MAX_REF];
     int64_t *idx = NULL;
     int *rows = NULL, d = 0, status = HW_EXIT_USAGE;
-    help_meta *hm = NULL;
+    pred_help_meta *hm = NULL;
     metrics *ms = NULL;
     if (csv_read(o->table, &t)) goto fail;
     if (o->space && space_create_nb201(&sp)) goto fail;
@@ -370,7 +372,7 @@ fail:
     if (status != HW_EXIT_OK) cli_report(status);
     csv_free(t);
     space_free(sp);
-    help_meta_free(hm);
+    pred_help_meta_free(hm);
     free(X), free(Xtr), free(Xte), free(y), free(ytr), free(yte), free(pm), free(ps), free(idx), free(rows), free(ms);
     return status;
 }
@@ -406,7 +408,7 @@ static int help_defaults(char ***devs, int *ndev, int64_t *refs, int *nref) {
     int ci = csv_col_required(t, "arch_index");
     *nref = 0;
     for (int i = 0; cs >= 0 && ci >= 0 && i < csv_nrows(t); i++)
-        if (!strcmp(csv_str(t, i, cs), "nasbench201") && *nref < HELP_MAX_REF) {
+        if (!strcmp(csv_str(t, i, cs), "nasbench201") && *nref < PRED_HELP_MAX_REF) {
             double x;
             if (csv_num_strict(t, i, ci, &x)) break;
             refs[(*nref)++] = (int64_t)x;
@@ -423,7 +425,7 @@ static int help_defaults(char ***devs, int *ndev, int64_t *refs, int *nref) {
 
 /* Meta-trains on the device columns of table (space nb201 rows). */
 static int meta_train_table(const popts *o, const char *table, char **devs, int ndev, const int64_t *refs, int nref,
-                            help_meta **out) {
+                            pred_help_meta **out) {
     csv_table *t = NULL;
     space *sp = NULL;
     float *X = NULL;
@@ -431,7 +433,7 @@ static int meta_train_table(const popts *o, const char *table, char **devs, int 
     double *lat = NULL;
     int d, rc = -1;
     const char *names[MAX_COLS];
-    int ref_rows[HELP_MAX_REF];
+    int ref_rows[PRED_HELP_MAX_REF];
     if (csv_read(table, &t) || space_create_nb201(&sp) || table_features(t, sp, NULL, &X, &d, &idx)) goto out;
     int n = csv_nrows(t);
     lat = hw_malloc((size_t)ndev * n * sizeof *lat);
@@ -451,14 +453,14 @@ static int meta_train_table(const popts *o, const char *table, char **devs, int 
             goto out;
         }
     }
-    help_train_cfg c;
-    help_train_cfg_default(&c);
+    pred_help_cfg c;
+    pred_help_cfg_default(&c);
     if (o->steps >= 0) c.steps = (int)o->steps;
     if (o->members > 0) c.members = (int)o->members;
     if (o->seed > 0) c.seed = (uint64_t)o->seed;
     if (o->synth >= 0) c.synth = o->synth;
     c.nthread = (int)o->threads;
-    rc = help_meta_train(&c, X, n, d, lat, ndev, names, ref_rows, refs, nref, out);
+    rc = pred_help_meta_train(&c, X, n, d, lat, ndev, names, ref_rows, refs, nref, out);
 out:
     csv_free(t);
     space_free(sp);
@@ -468,9 +470,9 @@ out:
 
 /* ---- fewshot ------------------------------------------------------------ */
 
-static int same_devices(const help_meta *hm, char **devs, int ndev) {
+static int same_devices(const pred_help_meta *hm, char **devs, int ndev) {
     char desc[8192];
-    help_meta_describe(hm, desc, sizeof desc);
+    pred_help_meta_describe(hm, desc, sizeof desc);
     const char *p = strstr(desc, "meta-train devices ");
     if (!p) return 0;
     p += strlen("meta-train devices ");
@@ -494,15 +496,18 @@ static int same_devices(const help_meta *hm, char **devs, int ndev) {
     return 1;
 }
 
+/* Parses the fewshot inputs, calls HELP's protocol (pred_fewshot.h),
+ * prints per-draw and summary lines (and --json). */
 static int run_fewshot(const popts *o, pred_kind kind) {
     csv_table *t = NULL;
     space *sp = NULL;
-    float *X = NULL, *Xs = NULL, *Xq = NULL;
-    double *y = NULL, *lat = NULL, *ys = NULL, *yq = NULL, *pq = NULL, *rhos = NULL, ref[HELP_MAX_REF];
-    int64_t *idx = NULL, refs[HELP_MAX_REF];
-    int *row_of = NULL, *pool = NULL, *query = NULL, d, nref = 0, status = HW_EXIT_USAGE, ndev = 0;
+    float *X = NULL;
+    double *y = NULL, *lat = NULL, *rhos = NULL, ref[PRED_HELP_MAX_REF];
+    int64_t *idx = NULL;
+    int *row_of = NULL, d, nref = 0, status = HW_EXIT_USAGE, ndev = 0;
     char **devs = NULL;
-    help_meta *hm = NULL;
+    pred_help_meta *hm = NULL;
+    pred_fewshot *fs = NULL;
     const int64_t NIDX = 15625;
     if (!o->space) {
         hw_fail("fewshot needs --space nb201");
@@ -533,10 +538,8 @@ static int run_fewshot(const popts *o, pred_kind kind) {
         }
         lat[idx[i]] = y[i];
     }
-    pool = hw_malloc(900 * sizeof *pool);
-    query = hw_malloc(1000 * sizeof *query);
-    int npool, nq;
-    if (help_protocol_sets(lat, NIDX, 0, 900, 900, 1900, pool, &npool, query, &nq)) goto fail;
+    if (pred_fewshot_create(lat, NIDX, &fs)) goto fail;
+    int npool = pred_fewshot_npool(fs), nq = pred_fewshot_nquery(fs);
     if (npool < o->shots) {
         hw_fail("%s: column '%s': sample pool has %d archs, fewer than --shots %ld", o->table, o->target, npool,
                 o->shots);
@@ -548,9 +551,9 @@ static int run_fewshot(const popts *o, pred_kind kind) {
     if (kind == PRED_HELP) {
         char *mp = default_meta_path();
         const char *path = o->model ? o->model : mp;
-        int rc = help_meta_load_file(path, &hm);
+        int rc = pred_help_meta_load_file(path, &hm);
         if (rc == 0 && !o->model && !same_devices(hm, devs, ndev)) {
-            help_meta_free(hm);
+            pred_help_meta_free(hm);
             hm = NULL;
         }
         if (rc && o->model) {
@@ -559,7 +562,7 @@ static int run_fewshot(const popts *o, pred_kind kind) {
         }
         free(mp);
         if (!hm) {
-            int64_t drefs[HELP_MAX_REF];
+            int64_t drefs[PRED_HELP_MAX_REF];
             char **dd = NULL;
             int ndd = 0;
             if (help_defaults(&dd, &ndd, drefs, &nref)) goto fail;
@@ -568,27 +571,24 @@ static int run_fewshot(const popts *o, pred_kind kind) {
             printf("# no meta-model for these --meta-train devices: meta-training on %d columns\n", ndev);
             if (meta_train_table(o, o->meta_table ? o->meta_table : o->table, devs, ndev, drefs, nref, &hm)) goto fail;
         }
-        nref = help_meta_nref(hm);
-        for (int j = 0; j < nref; j++) refs[j] = help_meta_ref_id(hm, j);
-        if (d != help_meta_nfeatures(hm)) {
-            hw_fail("help meta-model expects %d features, space gives %d", help_meta_nfeatures(hm), d);
+        nref = pred_help_meta_nref(hm);
+        if (d != pred_help_meta_nfeatures(hm)) {
+            hw_fail("help meta-model expects %d features, space gives %d", pred_help_meta_nfeatures(hm), d);
             goto fail;
         }
-        for (int j = 0; j < nref; j++) ref[j] = refs[j] >= 0 && refs[j] < NIDX ? lat[refs[j]] : NAN;
+        for (int j = 0; j < nref; j++) {
+            int64_t r = pred_help_meta_ref_id(hm, j);
+            ref[j] = r >= 0 && r < NIDX ? lat[r] : NAN;
+        }
         if (check_refs(hm, ref, o->table, o->target)) goto fail;
     }
     status = HW_EXIT_FAIL;
-    Xq = hw_malloc((size_t)nq * d * sizeof *Xq);
-    yq = hw_malloc((size_t)nq * sizeof *yq);
-    pq = hw_malloc((size_t)nq * sizeof *pq);
-    for (int i = 0; i < nq; i++) {
-        memcpy(Xq + (size_t)i * d, X + (size_t)row_of[query[i]] * d, (size_t)d * sizeof *X);
-        yq[i] = lat[query[i]];
-    }
     int K = (int)o->shots, S = (int)o->seeds;
-    Xs = hw_malloc((size_t)(K + HELP_MAX_REF) * d * sizeof *Xs);
-    ys = hw_malloc((size_t)(K + HELP_MAX_REF) * sizeof *ys);
+    pred_fewshot_cfg fc = {.kind = kind, .shots = K, .seeds = S, .meta = hm, .ref_lat = ref};
+    set_tree_params(o, kind == PRED_HELP ? PRED_RF : kind, &fc.params, 1); /* latencies are > 0 */
     rhos = hw_malloc((size_t)S * sizeof *rhos);
+    double el = 0;
+    if (pred_fewshot_run(fs, &fc, X, row_of, d, rhos, &el)) goto fail;
     printf("# predictor fewshot: table %s target %s method %s shots %d pool %d query %d", o->table, o->target,
            pred_kind_name(kind), K, npool, nq);
     if (hm) {
@@ -597,32 +597,7 @@ static int run_fewshot(const popts *o, pred_kind kind) {
         printf(" meta-model %s, %d/%d reference latencies missing (imputed)", how, miss, nref);
     }
     printf("\n");
-    int *perm = hw_malloc((size_t)npool * sizeof *perm);
-    double t0 = hw_now_s();
-    for (int s = 0; s < S; s++) {
-        hw_rng r;
-        rng_seed(&r, (uint64_t)s + 1);
-        memcpy(perm, pool, (size_t)npool * sizeof *perm);
-        rng_shuffle_int(&r, perm, npool);
-        int k = 0;
-        for (int i = 0; i < K; i++, k++) {
-            memcpy(Xs + (size_t)k * d, X + (size_t)row_of[perm[i]] * d, (size_t)d * sizeof *X);
-            ys[k] = lat[perm[i]];
-        }
-        pred *model = NULL;
-        popts os = *o;
-        os.seed = s + 1;
-        if (fit_method(&os, kind, hm, ref, Xs, ys, k, d, &model)) {
-            free(perm);
-            goto fail;
-        }
-        pred_predict(model, Xq, nq, pq, NULL);
-        pred_free(model);
-        rhos[s] = stats_spearman(pq, yq, nq);
-        printf("seed %2d  rho %.4f\n", s + 1, rhos[s]);
-    }
-    free(perm);
-    double el = hw_now_s() - t0;
+    for (int s = 0; s < S; s++) printf("seed %2d  rho %.4f\n", s + 1, rhos[s]);
     printf("%s mean %.4f std %.4f over %d draws (%.3f s per draw)\n", o->target, stats_mean(rhos, S),
            stats_std(rhos, S, 0), S, el / S);
     if (o->json) { /* built in memory, written atomically */
@@ -647,10 +622,10 @@ fail:
     if (status != HW_EXIT_OK) cli_report(status);
     csv_free(t);
     space_free(sp);
-    help_meta_free(hm);
+    pred_help_meta_free(hm);
+    pred_fewshot_free(fs);
     free_list(devs, ndev);
-    free(X), free(Xs), free(Xq), free(y), free(lat), free(ys), free(yq), free(pq), free(rhos), free(idx);
-    free(row_of), free(pool), free(query);
+    free(X), free(y), free(lat), free(rhos), free(idx), free(row_of);
     return status;
 }
 
@@ -660,10 +635,10 @@ static int run_fit(const popts *o, pred_kind kind) {
     csv_table *t = NULL;
     space *sp = NULL;
     float *X = NULL;
-    double *y = NULL, ref[HELP_MAX_REF];
+    double *y = NULL, ref[PRED_HELP_MAX_REF];
     int64_t *idx = NULL;
     int d, status = HW_EXIT_USAGE;
-    help_meta *hm = NULL;
+    pred_help_meta *hm = NULL;
     pred *model = NULL;
     if (csv_read(o->table, &t)) goto fail;
     if (o->space && space_create_nb201(&sp)) goto fail;
@@ -691,7 +666,7 @@ fail:
     if (status != HW_EXIT_OK) cli_report(status);
     csv_free(t);
     space_free(sp);
-    help_meta_free(hm);
+    pred_help_meta_free(hm);
     pred_free(model);
     free(X), free(y), free(idx);
     return status;
@@ -755,8 +730,8 @@ fail:
 static int run_meta_train(const popts *o) {
     char **devs = NULL, table[4096], out[4096];
     int ndev = 0, nref = 0, status = HW_EXIT_USAGE;
-    int64_t refs[HELP_MAX_REF];
-    help_meta *hm = NULL;
+    int64_t refs[PRED_HELP_MAX_REF];
+    pred_help_meta *hm = NULL;
     if (help_defaults(&devs, &ndev, refs, &nref)) goto fail;
     if (o->devices) {
         free_list(devs, ndev);
@@ -769,15 +744,15 @@ static int run_meta_train(const popts *o) {
     else snprintf(out, sizeof out, "%s/help/help_nb201.bin", hw_data_dir());
     if (meta_train_table(o, table, devs, ndev, refs, nref, &hm)) goto fail;
     status = HW_EXIT_FAIL;
-    if (help_meta_save_file(hm, out)) goto fail;
+    if (pred_help_meta_save_file(hm, out)) goto fail;
     char desc[8192];
-    help_meta_describe(hm, desc, sizeof desc);
-    printf("%s\nmeta-trained in %.2f s -> %s\n", desc, help_meta_train_seconds(hm), out);
+    pred_help_meta_describe(hm, desc, sizeof desc);
+    printf("%s\nmeta-trained in %.2f s -> %s\n", desc, pred_help_meta_train_seconds(hm), out);
     status = HW_EXIT_OK;
 fail:
     if (status != HW_EXIT_OK) cli_report(status);
     free_list(devs, ndev);
-    help_meta_free(hm);
+    pred_help_meta_free(hm);
     return status;
 }
 
@@ -799,7 +774,7 @@ static void usage(FILE *f) {
             "  --space nb201         features from the search space (arch_str, else arch_index column)\n"
             "  --features C1,C2,...  features from named numeric columns (generic mode)\n"
             "  --target COL          target column (e.g. edgegpu_latency_ms, lat_ms_titanx_1)\n"
-            "  --method rf|xgb|help  model (default rf for eval/fit, help for fewshot)\n"
+            "  --method KIND         rf, xgb, gp or help (default rf for eval/fit, help for fewshot)\n"
             "  --train-size N        eval: training rows (default 1000)\n"
             "  --test-size N         eval: test rows (default 2000)\n"
             "  --seeds S             eval / fewshot: repetitions (default 5 / 20)\n"

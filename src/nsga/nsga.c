@@ -26,11 +26,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hw_codec.h"
 #include "hw_err.h"
 #include "nsga.h"
 #include "nsga_util.h"
 
-#define NSGA_MAGIC 0x4147534e53574855ULL /* "UHWSNSGA" little-endian */
+#define NSGA_MAGIC "UHWSNSGA" /* the u64 0x4147534e53574855 of version-2 states, little-endian */
 #define NSGA_VERSION 2u
 #define NSGA_INIT_TRIES 50
 
@@ -541,30 +542,17 @@ void nsga_mark_seen(nsga *e, const hw_genome *g) { u64set_add(&e->seen, space_ha
 
 /* ---- serialization ------------------------------------------------------------ */
 
-typedef struct wbuf {
-    unsigned char *p;
-    size_t n, cap;
-} wbuf;
-
-static void put(wbuf *w, const void *src, size_t n) {
-    if (w->n + n > w->cap) {
-        size_t cap = w->cap ? w->cap : 4096;
-        while (cap < w->n + n) cap *= 2;
-        w->p = hw_realloc(w->p, cap);
-        w->cap = cap;
-    }
-    if (n) memcpy(w->p + w->n, src, n);
-    w->n += n;
-}
-static void put_u64(wbuf *w, uint64_t v) { put(w, &v, sizeof v); }
-static void put_i32(wbuf *w, int32_t v) { put(w, &v, sizeof v); }
-static void put_f64(wbuf *w, double v) { put(w, &v, sizeof v); }
-
-static void put_genomes(wbuf *w, const hw_genome *g, int n, int ng) {
-    for (int i = 0; i < n; i++) put(w, g[i].g, (size_t)ng * sizeof g[i].g[0]);
+static void put_genomes(hw_wbuf *w, const hw_genome *g, int n, int ng) {
+    for (int i = 0; i < n; i++) hw_put_i16s(w, g[i].g, (size_t)ng);
 }
 
-/* Layout (host byte order, version 2): magic u64, version i32, params
+static void put_ints(hw_wbuf *w, const int *v, int n) {
+    for (int i = 0; i < n; i++) hw_put_i32(w, v[i]);
+}
+
+/* Layout (little-endian through hw_codec.h, version 2; the same bytes the
+ * previous host-byte-order writer produced on x86 and arm64, so their
+ * checkpoints still restore): magic "UHWSNSGA", version u32, params
  * (pop_size, n_offspring, n_obj i32; p_crossover, p_mutation f64; seed u64;
  * novelty_tries i32; p_elite f64; tournament_size i32), space (name length i32 + bytes, ngenes
  * i32, cardinalities i32 x ngenes), rng 4 x u64, gen, npop, population
@@ -572,154 +560,126 @@ static void put_genomes(wbuf *w, const hw_genome *g, int n, int ng) {
  * nb, batch (genomes, hash), seen (cap u64, n u64, has_zero i32, cap x u64
  * table), elite (n i32, then per point: obj m x f64, id u64, genome). */
 int nsga_serialize(const nsga *e, unsigned char **out_buf, size_t *out_len) {
-    wbuf w = {0};
-    put_u64(&w, NSGA_MAGIC);
-    put_i32(&w, (int32_t)NSGA_VERSION);
-    put_i32(&w, e->p.pop_size);
-    put_i32(&w, e->p.n_offspring);
-    put_i32(&w, e->p.n_obj);
-    put_f64(&w, e->p.p_crossover);
-    put_f64(&w, e->p.p_mutation);
-    put_u64(&w, e->p.seed);
-    put_i32(&w, e->p.novelty_tries);
-    put_f64(&w, e->p.p_elite);
-    put_i32(&w, e->p.tournament_size);
+    hw_wbuf w;
+    hw_wbuf_init(&w);
+    hw_put_header(&w, NSGA_MAGIC, 8, NSGA_VERSION);
+    hw_put_i32(&w, e->p.pop_size);
+    hw_put_i32(&w, e->p.n_offspring);
+    hw_put_i32(&w, e->p.n_obj);
+    hw_put_f64(&w, e->p.p_crossover);
+    hw_put_f64(&w, e->p.p_mutation);
+    hw_put_u64(&w, e->p.seed);
+    hw_put_i32(&w, e->p.novelty_tries);
+    hw_put_f64(&w, e->p.p_elite);
+    hw_put_i32(&w, e->p.tournament_size);
     const char *name = space_name(e->s);
-    put_i32(&w, (int32_t)strlen(name));
-    put(&w, name, strlen(name));
-    put_i32(&w, e->ng);
-    for (int i = 0; i < e->ng; i++) put_i32(&w, space_cardinality(e->s, i));
-    for (int i = 0; i < 4; i++) put_u64(&w, e->rng.s[i]);
-    put_i32(&w, e->gen);
-    put_i32(&w, e->npop);
+    hw_put_i32(&w, (int32_t)strlen(name));
+    hw_put_bytes(&w, name, strlen(name));
+    hw_put_i32(&w, e->ng);
+    for (int i = 0; i < e->ng; i++) hw_put_i32(&w, space_cardinality(e->s, i));
+    hw_put_u64s(&w, e->rng.s, 4);
+    hw_put_i32(&w, e->gen);
+    hw_put_i32(&w, e->npop);
     put_genomes(&w, e->pg, e->npop, e->ng);
-    put(&w, e->pobj, (size_t)e->npop * e->m * sizeof *e->pobj);
-    put(&w, e->pcv, (size_t)e->npop * sizeof *e->pcv);
-    put(&w, e->prank, (size_t)e->npop * sizeof *e->prank);
-    put(&w, e->pcrowd, (size_t)e->npop * sizeof *e->pcrowd);
-    put(&w, e->phash, (size_t)e->npop * sizeof *e->phash);
-    put_i32(&w, e->pending);
-    put_i32(&w, e->nb);
+    hw_put_f64s(&w, e->pobj, (size_t)e->npop * e->m);
+    hw_put_f64s(&w, e->pcv, (size_t)e->npop);
+    put_ints(&w, e->prank, e->npop);
+    hw_put_f64s(&w, e->pcrowd, (size_t)e->npop);
+    hw_put_u64s(&w, e->phash, (size_t)e->npop);
+    hw_put_i32(&w, e->pending);
+    hw_put_i32(&w, e->nb);
     put_genomes(&w, e->bg, e->nb, e->ng);
-    put(&w, e->bhash, (size_t)e->nb * sizeof *e->bhash);
-    put_u64(&w, (uint64_t)e->seen.cap);
-    put_u64(&w, (uint64_t)e->seen.n);
-    put_i32(&w, e->seen.has_zero);
-    put(&w, e->seen.keys, e->seen.cap * sizeof *e->seen.keys);
+    hw_put_u64s(&w, e->bhash, (size_t)e->nb);
+    hw_put_u64(&w, (uint64_t)e->seen.cap);
+    hw_put_u64(&w, (uint64_t)e->seen.n);
+    hw_put_i32(&w, e->seen.has_zero);
+    hw_put_u64s(&w, e->seen.keys, e->seen.cap);
     int nel = e->elite ? pareto_archive_size(e->elite) : 0;
-    put_i32(&w, nel);
+    hw_put_i32(&w, nel);
     for (int i = 0; i < nel; i++) { /* accessor order; re-inserting it rebuilds the same order */
-        put(&w, pareto_archive_obj(e->elite, i), (size_t)e->m * sizeof(double));
-        put_u64(&w, pareto_archive_id(e->elite, i));
+        hw_put_f64s(&w, pareto_archive_obj(e->elite, i), (size_t)e->m);
+        hw_put_u64(&w, pareto_archive_id(e->elite, i));
         put_genomes(&w, pareto_archive_genome(e->elite, i), 1, e->ng);
     }
-    *out_buf = w.p;
-    *out_len = w.n;
-    return 0;
+    *out_buf = hw_wbuf_take(&w, out_len);
+    return *out_buf ? 0 : hw_fail("nsga state: out of memory");
 }
 
-typedef struct rbuf {
-    const unsigned char *p;
-    size_t n, off;
-    int bad;
-} rbuf;
-
-static void get(rbuf *r, void *dst, size_t n) {
-    if (r->bad || n > r->n - r->off) {
-        r->bad = 1;
-        if (n) memset(dst, 0, n);
-        return;
-    }
-    if (n) memcpy(dst, r->p + r->off, n);
-    r->off += n;
-}
-static uint64_t get_u64(rbuf *r) {
-    uint64_t v;
-    get(r, &v, sizeof v);
-    return v;
-}
-static int32_t get_i32(rbuf *r) {
-    int32_t v;
-    get(r, &v, sizeof v);
-    return v;
-}
-static double get_f64(rbuf *r) {
-    double v;
-    get(r, &v, sizeof v);
-    return v;
-}
-static void get_genomes(rbuf *r, hw_genome *g, int n, int ng) {
+static void get_genomes(hw_rbuf *r, hw_genome *g, int n, int ng) {
     for (int i = 0; i < n; i++) {
         memset(&g[i], 0, sizeof g[i]);
-        get(r, g[i].g, (size_t)ng * sizeof g[i].g[0]);
+        hw_get_i16s(r, g[i].g, (size_t)ng);
     }
+}
+
+static void get_ints(hw_rbuf *r, int *v, int n) {
+    for (int i = 0; i < n; i++) v[i] = hw_get_i32(r);
 }
 
 int nsga_restore(const space *s, const unsigned char *buf, size_t len, nsga **out) {
-    rbuf r = {buf, len, 0, 0};
+    hw_rbuf r;
+    hw_rbuf_init(&r, buf, len);
     nsga *e = NULL;
-    if (get_u64(&r) != NSGA_MAGIC || r.bad) return hw_fail("nsga state: not an NSGA-II engine state");
-    int32_t ver = get_i32(&r);
-    if (ver != (int32_t)NSGA_VERSION) return hw_fail("nsga state: version %d, expected %u", ver, NSGA_VERSION);
+    if (hw_get_header(&r, NSGA_MAGIC, 8, NSGA_VERSION, "NSGA-II engine state")) return hw_fail_prefix("nsga state");
     nsga_params p;
     memset(&p, 0, sizeof p);
-    p.pop_size = get_i32(&r);
-    p.n_offspring = get_i32(&r);
-    p.n_obj = get_i32(&r);
-    p.p_crossover = get_f64(&r);
-    p.p_mutation = get_f64(&r);
-    p.seed = get_u64(&r);
-    p.novelty_tries = get_i32(&r);
-    p.p_elite = get_f64(&r);
-    p.tournament_size = get_i32(&r);
+    p.pop_size = hw_get_i32(&r);
+    p.n_offspring = hw_get_i32(&r);
+    p.n_obj = hw_get_i32(&r);
+    p.p_crossover = hw_get_f64(&r);
+    p.p_mutation = hw_get_f64(&r);
+    p.seed = hw_get_u64(&r);
+    p.novelty_tries = hw_get_i32(&r);
+    p.p_elite = hw_get_f64(&r);
+    p.tournament_size = hw_get_i32(&r);
     if (r.bad) goto truncated;
     if (check_params(s, &p)) return hw_fail_prefix("nsga state");
-    int32_t nlen = get_i32(&r);
+    int32_t nlen = hw_get_i32(&r);
     char name[64];
     if (r.bad || nlen < 0 || nlen >= (int32_t)sizeof name) goto corrupt;
-    get(&r, name, (size_t)nlen);
+    hw_get_bytes(&r, name, (size_t)nlen);
     name[nlen] = 0;
     if (strcmp(name, space_name(s)) != 0)
         return hw_fail("nsga state: saved for space '%s', restoring into space '%s'", name, space_name(s));
-    int32_t ng = get_i32(&r);
+    int32_t ng = hw_get_i32(&r);
     if (r.bad || ng != space_ngenes(s)) goto mismatch;
     for (int i = 0; i < ng; i++)
-        if (get_i32(&r) != space_cardinality(s, i)) goto mismatch;
+        if (hw_get_i32(&r) != space_cardinality(s, i)) goto mismatch;
     e = alloc_engine(s, &p);
     e->p.p_mutation = p.p_mutation; /* saved value is already resolved */
-    for (int i = 0; i < 4; i++) e->rng.s[i] = get_u64(&r);
-    e->gen = get_i32(&r);
-    e->npop = get_i32(&r);
+    hw_get_u64s(&r, e->rng.s, 4);
+    e->gen = hw_get_i32(&r);
+    e->npop = hw_get_i32(&r);
     if (r.bad || e->npop < 0 || e->npop > e->mu || e->gen < -1) goto corrupt;
     get_genomes(&r, e->pg, e->npop, ng);
-    get(&r, e->pobj, (size_t)e->npop * e->m * sizeof *e->pobj);
-    get(&r, e->pcv, (size_t)e->npop * sizeof *e->pcv);
-    get(&r, e->prank, (size_t)e->npop * sizeof *e->prank);
-    get(&r, e->pcrowd, (size_t)e->npop * sizeof *e->pcrowd);
-    get(&r, e->phash, (size_t)e->npop * sizeof *e->phash);
-    e->pending = get_i32(&r);
-    e->nb = get_i32(&r);
+    hw_get_f64s(&r, e->pobj, (size_t)e->npop * e->m);
+    hw_get_f64s(&r, e->pcv, (size_t)e->npop);
+    get_ints(&r, e->prank, e->npop);
+    hw_get_f64s(&r, e->pcrowd, (size_t)e->npop);
+    hw_get_u64s(&r, e->phash, (size_t)e->npop);
+    e->pending = hw_get_i32(&r);
+    e->nb = hw_get_i32(&r);
     int bmax = e->mu > e->lambda ? e->mu : e->lambda;
     if (r.bad || e->nb < 0 || e->nb > bmax || (e->pending != 0 && e->pending != 1)) goto corrupt;
     get_genomes(&r, e->bg, e->nb, ng);
-    get(&r, e->bhash, (size_t)e->nb * sizeof *e->bhash);
-    uint64_t cap = get_u64(&r), n = get_u64(&r);
-    int32_t hz = get_i32(&r);
-    if (r.bad || (cap & (cap - 1)) != 0 || cap > (r.n - r.off) / 8 || n > cap + 1 || (hz != 0 && hz != 1))
+    hw_get_u64s(&r, e->bhash, (size_t)e->nb);
+    uint64_t cap = hw_get_u64(&r), n = hw_get_u64(&r);
+    int32_t hz = hw_get_i32(&r);
+    if (r.bad || (cap & (cap - 1)) != 0 || cap > hw_rbuf_left(&r) / 8 || n > cap + 1 || (hz != 0 && hz != 1))
         goto corrupt;
     e->seen.cap = (size_t)cap;
     e->seen.n = (size_t)n;
     e->seen.has_zero = hz;
     e->seen.keys = cap ? hw_malloc((size_t)cap * sizeof *e->seen.keys) : NULL;
-    get(&r, e->seen.keys, (size_t)cap * sizeof *e->seen.keys);
-    int32_t nel = get_i32(&r);
+    hw_get_u64s(&r, e->seen.keys, (size_t)cap);
+    int32_t nel = hw_get_i32(&r);
     if (r.bad) goto truncated;
-    if (nel < 0 || (nel > 0 && !e->elite) || (size_t)nel > (r.n - r.off) / 8) goto corrupt;
+    if (nel < 0 || (nel > 0 && !e->elite) || (size_t)nel > hw_rbuf_left(&r) / 8) goto corrupt;
     for (int i = 0; i < nel; i++) {
         double o[64];
         hw_genome g;
-        get(&r, o, (size_t)e->m * sizeof(double));
-        uint64_t id = get_u64(&r);
+        hw_get_f64s(&r, o, (size_t)e->m);
+        uint64_t id = hw_get_u64(&r);
         get_genomes(&r, &g, 1, ng);
         if (r.bad) goto truncated;
         if (!space_valid(s, &g) || pareto_archive_insert(e->elite, o, id, &g) != 1) goto corrupt;

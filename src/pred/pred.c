@@ -1,18 +1,15 @@
-/* pred: model-independent parts of the predictor handle: parameters,
- * batch prediction by flat tree traversal, versioned serialization.
- * Training through xgboost lives in pred_xgb.c, the meta-learned latency
- * model in help.c. */
+/* pred: the one predictor handle: parameters, fitting and prediction
+ * dispatched by kind, batch prediction by flat tree traversal, versioned
+ * little-endian serialization (hw_codec.h) of every kind. Training through
+ * xgboost lives in pred_xgb.c, the Gaussian process in pred_gp.c, the
+ * meta-learned latency model in pred_help.c. */
 #include "pred.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "fsutil.h"
 #include "hw_err.h"
 #include "pred_impl.h"
 #include "space.h"
@@ -47,8 +44,9 @@ void pred_params_default(pred_kind kind, pred_params *p) {
 int pred_kind_parse(const char *s, pred_kind *out) {
     if (!strcmp(s, "rf")) *out = PRED_RF;
     else if (!strcmp(s, "xgb")) *out = PRED_XGB;
+    else if (!strcmp(s, "gp")) *out = PRED_GP;
     else if (!strcmp(s, "help")) *out = PRED_HELP;
-    else return hw_fail("method '%s' is not one of rf, xgb, help", s);
+    else return hw_fail("method '%s' is not one of rf, xgb, gp, help", s);
     return 0;
 }
 
@@ -57,14 +55,17 @@ const char *pred_kind_name(pred_kind k) {
     case PRED_RF: return "rf";
     case PRED_XGB: return "xgb";
     case PRED_HELP: return "help";
+    case PRED_GP: return "gp";
     }
     return "?";
 }
 
 pred_kind pred_get_kind(const pred *m) { return m->kind; }
 int pred_nfeatures(const pred *m) { return m->d; }
-int pred_nmembers(const pred *m) { return m->kind == PRED_HELP ? help_dev_nmembers(m->help) : m->n_members; }
-int pred_ntrees(const pred *m) { return m->kind == PRED_HELP ? 0 : m->n_trees; }
+int pred_nmembers(const pred *m) {
+    return m->kind == PRED_HELP ? pred_help_dev_nmembers(m->help) : m->kind == PRED_GP ? 1 : m->n_members;
+}
+int pred_ntrees(const pred *m) { return m->kind == PRED_HELP || m->kind == PRED_GP ? 0 : m->n_trees; }
 
 void pred_alloc_trees(pred *m) {
     size_t ni = ((size_t)1 << m->depth) - 1, nl = (size_t)1 << m->depth;
@@ -78,15 +79,35 @@ void pred_free(pred *m) {
     free(m->base);
     free(m->node);
     free(m->leaf);
-    if (m->help) help_dev_free(m->help);
+    if (m->help) pred_help_dev_free(m->help);
+    pred_gp_free(m->gp);
     free(m);
 }
 
-pred *pred_wrap_help(struct help_dev *dev) {
+int pred_fit(const pred_params *p, const float *X, const double *y, int n, int d, pred **out) {
+    *out = NULL;
+    if (p->kind == PRED_HELP) return hw_fail("pred_fit: a help model is adapted (pred_help_adapt), not fitted");
+    if (p->kind != PRED_GP) return pred_xgb_fit(p, X, y, n, d, out);
+    struct pred_gp *g;
+    if (pred_gp_fit(X, y, n, d, p->log_target, &g)) return -1;
+    *out = pred_wrap_gp(g);
+    return 0;
+}
+
+pred *pred_wrap_gp(struct pred_gp *g) {
+    pred *m = hw_calloc(1, sizeof *m);
+    m->kind = PRED_GP;
+    m->gp = g;
+    m->d = pred_gp_nfeatures(g);
+    m->log_target = pred_gp_log_target(g);
+    return m;
+}
+
+pred *pred_wrap_help(struct pred_help_dev *dev) {
     pred *m = hw_calloc(1, sizeof *m);
     m->kind = PRED_HELP;
     m->help = dev;
-    m->d = help_dev_nfeatures(dev);
+    m->d = pred_help_dev_nfeatures(dev);
     m->log_target = 1;
     return m;
 }
@@ -158,6 +179,10 @@ static void tree_block(const pred *m, const float *Xf, int nb, double *sum, doub
 #undef STEP
 
 void pred_predict(const pred *m, const float *X, int n, double *mean, double *std) {
+    if (m->kind == PRED_GP) {
+        pred_gp_predict(m->gp, X, n, mean, std);
+        return;
+    }
     int M = pred_nmembers(m), help = m->kind == PRED_HELP;
     double *mo = help ? hw_malloc((size_t)PRED_BLOCK * M * sizeof *mo) : NULL; /* (PRED_BLOCK, M) member outputs */
     double *sum = hw_malloc(PRED_BLOCK * sizeof *sum);                         /* (PRED_BLOCK) */
@@ -168,7 +193,7 @@ void pred_predict(const pred *m, const float *X, int n, double *mean, double *st
         int nb = n - r0 < PRED_BLOCK ? n - r0 : PRED_BLOCK;
         const float *xb = X + (size_t)r0 * m->d;
         if (help) {
-            help_dev_predict_members(m->help, xb, nb, mo);
+            pred_help_dev_predict_members(m->help, xb, nb, mo);
             for (int r = 0; r < nb; r++) {
                 sum[r] = sumsq[r] = 0;
                 for (int k = 0; k < M; k++) {
@@ -194,81 +219,11 @@ void pred_predict(const pred *m, const float *X, int n, double *mean, double *st
     free(mo), free(sum), free(sumsq), free(xk), free(acc);
 }
 
-/* ---- byte buffers --------------------------------------------------------- */
+/* ---- byte codec helpers -------------------------------------------------- */
 
-void wbuf_bytes(hw_wbuf *b, const void *p, size_t n) {
-    if (b->len + n > b->cap) {
-        size_t c = b->cap ? b->cap : 256;
-        while (c < b->len + n) c *= 2;
-        b->p = hw_realloc(b->p, c);
-        b->cap = c;
-    }
-    if (n) memcpy(b->p + b->len, p, n);
-    b->len += n;
-}
-
-void wbuf_u32(hw_wbuf *b, uint32_t v) {
-    uint8_t q[4] = {0};
-    for (int i = 0; i < 4; i++) q[i] = (uint8_t)(v >> (8 * i));
-    wbuf_bytes(b, q, 4);
-}
-
-void wbuf_u64(hw_wbuf *b, uint64_t v) {
-    uint8_t q[8] = {0};
-    for (int i = 0; i < 8; i++) q[i] = (uint8_t)(v >> (8 * i));
-    wbuf_bytes(b, q, 8);
-}
-
-void wbuf_f32(hw_wbuf *b, float v) {
-    uint32_t u;
-    memcpy(&u, &v, 4);
-    wbuf_u32(b, u);
-}
-
-void wbuf_f32s(hw_wbuf *b, const float *v, size_t n) {
-    for (size_t i = 0; i < n; i++) wbuf_f32(b, v[i]);
-}
-
-int rbuf_bytes(hw_rbuf *b, void *out, size_t n) {
-    if (n > b->len - b->pos) return hw_fail("truncated (needs %zu more bytes at offset %zu)", n, b->pos);
-    memcpy(out, b->p + b->pos, n);
-    b->pos += n;
-    return 0;
-}
-
-int rbuf_u32(hw_rbuf *b, uint32_t *v) {
-    uint8_t q[4] = {0};
-    if (rbuf_bytes(b, q, 4)) return -1;
-    *v = 0;
-    for (int i = 0; i < 4; i++) *v |= (uint32_t)q[i] << (8 * i);
-    return 0;
-}
-
-int rbuf_u64(hw_rbuf *b, uint64_t *v) {
-    uint8_t q[8] = {0};
-    if (rbuf_bytes(b, q, 8)) return -1;
-    *v = 0;
-    for (int i = 0; i < 8; i++) *v |= (uint64_t)q[i] << (8 * i);
-    return 0;
-}
-
-int rbuf_f32(hw_rbuf *b, float *v) {
-    uint32_t u;
-    if (rbuf_u32(b, &u)) return -1;
-    memcpy(v, &u, 4);
-    return 0;
-}
-
-int rbuf_f32s(hw_rbuf *b, float *v, size_t n) {
-    if (n > (b->len - b->pos) / 4) return hw_fail("truncated (needs %zu floats at offset %zu)", n, b->pos);
-    for (size_t i = 0; i < n; i++)
-        if (rbuf_f32(b, v + i)) return -1;
-    return 0;
-}
-
-int rbuf_int(hw_rbuf *b, const char *what, uint32_t lo, uint32_t hi, int *out) {
-    uint32_t v;
-    if (rbuf_u32(b, &v)) return -1;
+int pred_get_int(hw_rbuf *r, const char *what, uint32_t lo, uint32_t hi, int *out) {
+    uint32_t v = hw_get_u32(r);
+    if (!hw_rbuf_ok(r)) return hw_fail("truncated (%s at offset %zu)", what, r->off);
     if (v < lo || v > hi) return hw_fail("%s %u out of range %u..%u", what, v, lo, hi);
     *out = (int)v;
     return 0;
@@ -279,96 +234,97 @@ int rbuf_int(hw_rbuf *b, const char *what, uint32_t lo, uint32_t hi, int *out) {
 /* Layout: "HWNASPRD" | u32 version | u32 kind | u64 payload length |
  * payload | u64 hash of payload. */
 int pred_save(const pred *m, uint8_t **out_buf, size_t *out_len) {
-    hw_wbuf pl = {0};
+    hw_wbuf pl, b;
+    hw_wbuf_init(&pl);
+    hw_wbuf_init(&b);
     if (m->kind == PRED_HELP) {
-        help_dev_save(m->help, &pl);
+        pred_help_dev_save(m->help, &pl);
+    } else if (m->kind == PRED_GP) {
+        pred_gp_save(m->gp, &pl);
     } else {
         size_t ni = ((size_t)1 << m->depth) - 1, nl = (size_t)1 << m->depth;
-        wbuf_u32(&pl, (uint32_t)m->d);
-        wbuf_u32(&pl, (uint32_t)m->log_target);
-        wbuf_u32(&pl, (uint32_t)m->depth);
-        wbuf_u32(&pl, (uint32_t)m->n_members);
-        wbuf_u32(&pl, (uint32_t)m->trees_per_member);
-        wbuf_f32(&pl, m->scale);
-        wbuf_f32s(&pl, m->base, (size_t)m->n_members);
-        for (size_t i = 0; i < (size_t)m->n_trees * ni; i++) wbuf_u32(&pl, (uint32_t)m->node[i].feat);
-        for (size_t i = 0; i < (size_t)m->n_trees * ni; i++) wbuf_f32(&pl, pred_keyf(m->node[i].key));
-        wbuf_f32s(&pl, m->leaf, (size_t)m->n_trees * nl);
+        hw_put_u32(&pl, (uint32_t)m->d);
+        hw_put_u32(&pl, (uint32_t)m->log_target);
+        hw_put_u32(&pl, (uint32_t)m->depth);
+        hw_put_u32(&pl, (uint32_t)m->n_members);
+        hw_put_u32(&pl, (uint32_t)m->trees_per_member);
+        hw_put_f32(&pl, m->scale);
+        hw_put_f32s(&pl, m->base, (size_t)m->n_members);
+        for (size_t i = 0; i < (size_t)m->n_trees * ni; i++) hw_put_u32(&pl, (uint32_t)m->node[i].feat);
+        for (size_t i = 0; i < (size_t)m->n_trees * ni; i++) hw_put_f32(&pl, pred_keyf(m->node[i].key));
+        hw_put_f32s(&pl, m->leaf, (size_t)m->n_trees * nl);
     }
-    hw_wbuf b = {0};
-    wbuf_bytes(&b, PRED_MAGIC, 8);
-    wbuf_u32(&b, PRED_FORMAT_VERSION);
-    wbuf_u32(&b, (uint32_t)m->kind);
-    wbuf_u64(&b, pl.len);
-    wbuf_bytes(&b, pl.p, pl.len);
-    wbuf_u64(&b, hw_hash_bytes(pl.p, pl.len, 0x70726564));
-    free(pl.p);
-    *out_buf = b.p;
-    *out_len = b.len;
+    hw_put_header(&b, PRED_MAGIC, 8, PRED_FORMAT_VERSION);
+    hw_put_u32(&b, (uint32_t)m->kind);
+    hw_put_u64(&b, pl.n);
+    hw_put_bytes(&b, pl.p, pl.n);
+    hw_put_u64(&b, hw_hash_bytes(pl.p, pl.n, 0x70726564));
+    int bad = pl.bad;
+    hw_wbuf_free(&pl);
+    *out_buf = hw_wbuf_take(&b, out_len);
+    if (bad || !*out_buf) return hw_fail("pred_save: out of memory");
     return 0;
 }
 
 static int load_trees(hw_rbuf *r, pred *m) {
-    if (rbuf_int(r, "feature count", 1, 1 << 20, &m->d) || rbuf_int(r, "log_target", 0, 1, &m->log_target) ||
-        rbuf_int(r, "depth", 1, PRED_MAX_DEPTH, &m->depth) ||
-        rbuf_int(r, "member count", 1, 1 << 20, &m->n_members) ||
-        rbuf_int(r, "trees per member", 1, 1 << 20, &m->trees_per_member) || rbuf_f32(r, &m->scale))
+    if (pred_get_int(r, "feature count", 1, 1 << 20, &m->d) || pred_get_int(r, "log_target", 0, 1, &m->log_target) ||
+        pred_get_int(r, "depth", 1, PRED_MAX_DEPTH, &m->depth) ||
+        pred_get_int(r, "member count", 1, 1 << 20, &m->n_members) ||
+        pred_get_int(r, "trees per member", 1, 1 << 20, &m->trees_per_member))
         return -1;
+    m->scale = hw_get_f32(r);
     size_t nt = (size_t)m->n_members * m->trees_per_member;
     size_t ni = ((size_t)1 << m->depth) - 1, nl = (size_t)1 << m->depth;
     /* size check before allocating: feat + thr + leaf + base */
-    if ((nt * (2 * ni + nl) + m->n_members) > (r->len - r->pos) / 4) return hw_fail("truncated tree arrays");
+    if ((nt * (2 * ni + nl) + m->n_members) > hw_rbuf_left(r) / 4) return hw_fail("truncated tree arrays");
     m->n_trees = (int)nt;
     pred_alloc_trees(m);
-    if (rbuf_f32s(r, m->base, (size_t)m->n_members)) return -1;
+    hw_get_f32s(r, m->base, (size_t)m->n_members);
     for (size_t i = 0; i < nt * ni; i++) {
-        uint32_t f;
-        if (rbuf_u32(r, &f)) return -1;
+        uint32_t f = hw_get_u32(r);
         if (f >= (uint32_t)m->d) return hw_fail("split feature %u out of range (%d features)", f, m->d);
         m->node[i].feat = (int32_t)f;
     }
     for (size_t i = 0; i < nt * ni; i++) {
-        float th;
-        if (rbuf_f32(r, &th)) return -1;
+        float th = hw_get_f32(r);
         if (isnan(th)) return hw_fail("NaN split threshold");
         m->node[i].key = pred_fkey(th);
     }
-    if (rbuf_f32s(r, m->leaf, nt * nl)) return -1;
-    return 0;
+    hw_get_f32s(r, m->leaf, nt * nl);
+    return hw_rbuf_ok(r) ? 0 : hw_fail("truncated tree arrays");
 }
 
 int pred_load(const uint8_t *buf, size_t len, pred **out) {
     *out = NULL;
-    hw_rbuf r = {buf, len, 0};
-    char magic[8];
-    uint32_t version, kind;
-    uint64_t plen, hash;
-    if (len < 8 || memcmp(buf, PRED_MAGIC, 8)) return hw_fail("not an hwnas predictor model (bad magic)");
-    r.pos = 8;
-    (void)magic;
-    if (rbuf_u32(&r, &version) || rbuf_u32(&r, &kind) || rbuf_u64(&r, &plen)) return hw_fail("truncated model header");
-    if (version != PRED_FORMAT_VERSION)
-        return hw_fail("model format version %u, this build reads version %d", version, PRED_FORMAT_VERSION);
-    if (kind < PRED_RF || kind > PRED_HELP) return hw_fail("unknown model kind %u", kind);
-    if (plen > len - r.pos || len - r.pos - plen < 8)
-        return hw_fail("truncated model (%zu bytes, header says %llu payload bytes)", len,
-                       (unsigned long long)plen);
-    if (len - r.pos - plen > 8) return hw_fail("trailing bytes after model");
-    hw_rbuf pl = {buf + r.pos, (size_t)plen, 0};
-    r.pos += plen;
-    if (rbuf_u64(&r, &hash)) return -1;
-    if (hash != hw_hash_bytes(pl.p, pl.len, 0x70726564)) return hw_fail("model checksum mismatch (corrupted)");
+    hw_rbuf r;
+    hw_rbuf_init(&r, buf, len);
+    if (hw_get_header(&r, PRED_MAGIC, 8, PRED_FORMAT_VERSION, "hwnas predictor model")) return -1;
+    uint32_t kind = hw_get_u32(&r);
+    uint64_t plen = hw_get_u64(&r);
+    if (!hw_rbuf_ok(&r)) return hw_fail("truncated model header");
+    if (kind < PRED_RF || kind > PRED_GP) return hw_fail("unknown model kind %u", kind);
+    if (plen > hw_rbuf_left(&r) || hw_rbuf_left(&r) - plen < 8)
+        return hw_fail("truncated model (%zu bytes, header says %llu payload bytes)", len, (unsigned long long)plen);
+    if (hw_rbuf_left(&r) - plen > 8) return hw_fail("trailing bytes after model");
+    hw_rbuf pl;
+    hw_rbuf_init(&pl, hw_get_span(&r, (size_t)plen), (size_t)plen);
+    uint64_t hash = hw_get_u64(&r);
+    if (hash != hw_hash_bytes(pl.p, pl.n, 0x70726564)) return hw_fail("model checksum mismatch (corrupted)");
     pred *m = hw_calloc(1, sizeof *m);
     m->kind = (pred_kind)kind;
     if (m->kind == PRED_HELP) {
-        if (help_dev_load(&pl, &m->help)) goto fail;
-        m->d = help_dev_nfeatures(m->help);
+        if (pred_help_dev_load(&pl, &m->help)) goto fail;
+        m->d = pred_help_dev_nfeatures(m->help);
         m->log_target = 1;
+    } else if (m->kind == PRED_GP) {
+        if (pred_gp_load(&pl, &m->gp)) goto fail;
+        m->d = pred_gp_nfeatures(m->gp);
+        m->log_target = pred_gp_log_target(m->gp);
     } else if (load_trees(&pl, m)) {
         goto fail;
     }
-    if (pl.pos != pl.len) {
-        hw_fail("model payload has %zu unread bytes", pl.len - pl.pos);
+    if (!hw_rbuf_done(&pl)) {
+        hw_fail("model payload has %zu unread bytes", hw_rbuf_left(&pl));
         goto fail;
     }
     *out = m;
@@ -381,79 +337,18 @@ fail:
 int pred_save_file(const pred *m, const char *path) {
     uint8_t *buf = NULL;
     size_t len = 0;
-    char tmp[4096];
-    int fd = -1;
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
-        return hw_fail("%s: path too long", path);
     if (pred_save(m, &buf, &len)) return -1;
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) {
-        hw_fail("%s: %s", tmp, strerror(errno));
-        goto fail;
-    }
-    for (size_t off = 0; off < len;) {
-        ssize_t w = write(fd, buf + off, len - off);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            hw_fail("%s: write: %s", tmp, strerror(errno));
-            goto fail;
-        }
-        off += (size_t)w;
-    }
-    if (fsync(fd) || close(fd)) {
-        fd = -1;
-        hw_fail("%s: fsync: %s", tmp, strerror(errno));
-        goto fail;
-    }
-    fd = -1;
-    if (rename(tmp, path)) {
-        hw_fail("%s: rename: %s", path, strerror(errno));
-        goto fail;
-    }
-    {
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s", path);
-        char *sl = strrchr(dir, '/');
-        if (sl) *sl = 0;
-        else snprintf(dir, sizeof dir, ".");
-        int dfd = open(sl && sl == dir ? "/" : dir, O_RDONLY);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
-    }
+    int rc = hw_write_file_atomic(path, buf, len);
     free(buf);
-    return 0;
-fail:
-    if (fd >= 0) close(fd);
-    unlink(tmp);
-    free(buf);
-    return -1;
+    return rc;
 }
 
 int pred_load_file(const char *path, pred **out) {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return hw_fail("%s: %s", path, strerror(errno));
-    uint8_t *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len == cap) {
-            cap = cap ? 2 * cap : 65536;
-            buf = hw_realloc(buf, cap);
-        }
-        size_t k = fread(buf + len, 1, cap - len, f);
-        len += k;
-        if (k == 0) break;
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        free(buf);
-        return hw_fail("%s: read error", path);
-    }
-    int rc = pred_load(buf, len, out);
+    char *buf = NULL;
+    size_t len = 0;
+    if (hw_read_file(path, &buf, &len)) return -1;
+    int rc = pred_load((const uint8_t *)buf, len, out);
     free(buf);
-    if (rc) return hw_fail_prefix("%s", path);
-    return 0;
+    return rc ? hw_fail_prefix("%s", path) : 0;
 }

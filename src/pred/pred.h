@@ -1,22 +1,42 @@
 /* pred: the shared performance predictors (latency, energy, accuracy).
  *
- * One opaque handle type for every model:
+ * One opaque handle type for every model, with one life cycle:
+ * pred_fit (or pred_help_adapt for PRED_HELP) -> pred_predict (mean and
+ * std per row) -> pred_save / pred_load (one versioned little-endian byte
+ * format for every kind) -> pred_free. The kinds:
  *   PRED_RF   random forest trained by libxgboost (num_parallel_tree trees,
  *             one round, learning rate 1, row/column subsampling);
  *   PRED_XGB  gradient-boosted trees trained by libxgboost, optionally
  *             bagged (n_bags independently seeded boosters);
+ *   PRED_GP   exact Gaussian process (Matern-5/2, hyperparameters by
+ *             marginal likelihood over a fixed grid): calibrated
+ *             uncertainty at 10..a few hundred training points;
  *   PRED_HELP the meta-learned latency predictor adapted to one device
- *             (built by help_adapt() in help.h, never by pred_fit()).
+ *             (built by pred_help_adapt() in pred_help.h, never by
+ *             pred_fit()).
  * After training, xgboost's trees are exported (JSON model) into flat,
  * perfect-binary-tree arrays that this module traverses itself (branch-free,
  * several rows at a time), so prediction does not call xgboost and a model
  * loaded from its byte buffer predicts bit-identically.
  *
- * Uncertainty: a model is a set of M "members" (RF: each tree; bagged GBT:
- * each booster; HELP: the ensemble of adapted heads). mean = average of the
- * member predictions, std = their population standard deviation (0 when
- * M == 1). With log_target the members are averaged in log space and
- * mean = exp(mu), std = mean * sigma (delta method).
+ * Uncertainty: a tree or HELP model is a set of M "members" (RF: each tree;
+ * bagged GBT: each booster; HELP: the ensemble of adapted heads). mean =
+ * average of the member predictions, std = their population standard
+ * deviation (0 when M == 1). With log_target the members are averaged in
+ * log space and mean = exp(mu), std = mean * sigma (delta method). The GP
+ * (one member) gives its predictive mean and the standard deviation of a
+ * new measurement (latent variance plus the fitted noise), with the same
+ * log_target convention.
+ *
+ * GP details. Targets t (log y with log_target) are winsorised on the bad
+ * side at Tukey's "far out" fence (t <= q3 + 3 IQR in minimised form: a
+ * few catastrophic points, e.g. untrainable NB201 cells, would otherwise
+ * inflate the signal variance and flatten every prediction), standardised,
+ * and modelled as f(x) + noise, f ~ GP(0, Matern-5/2(|x - x'| / l)); l and
+ * the noise variance maximise the marginal likelihood over a fixed grid
+ * (deterministic, no optimiser). Fit O(G n^3) for G grid points; predict
+ * O(n d + n^2) per row through OpenBLAS (reproducible at a fixed thread
+ * count). A saved GP carries its training inputs.
  *
  * Threads: nthread is passed to xgboost explicitly; prediction is
  * single-threaded per call (callers parallelise over ranks). */
@@ -28,15 +48,16 @@
 
 typedef struct pred pred;
 
-typedef enum pred_kind { PRED_RF = 1, PRED_XGB = 2, PRED_HELP = 3 } pred_kind;
+typedef enum pred_kind { PRED_RF = 1, PRED_XGB = 2, PRED_HELP = 3, PRED_GP = 4 } pred_kind;
 
 /* Trees are stored as perfect binary trees of depth <= PRED_MAX_DEPTH. */
 #define PRED_MAX_DEPTH 12
-/* Serialized format version (pred_save / pred_load). */
+/* Serialized format version (pred_save / pred_load). Adding a kind does
+ * not change the bytes of the others, so version 1 files still load. */
 #define PRED_FORMAT_VERSION 1
 
 typedef struct pred_params {
-    pred_kind kind;          /* PRED_RF or PRED_XGB */
+    pred_kind kind;          /* PRED_RF, PRED_XGB or PRED_GP (the GP uses only log_target) */
     int n_trees;             /* RF: num_parallel_tree; XGB: boosting rounds */
     int n_bags;              /* XGB only: independently seeded boosters (>= 1) */
     int max_depth;           /* 1..PRED_MAX_DEPTH */
@@ -51,16 +72,18 @@ typedef struct pred_params {
 } pred_params;
 
 /* Defaults: RF 100 trees depth 10 subsample 0.8 colsample 0.6;
- * XGB 500 rounds eta 0.05 depth 6 subsample 0.8 colsample 0.8 1 bag;
- * log_target 0, nthread 1, seed 1. */
+ * XGB (and the unused tree fields of GP) 500 rounds eta 0.05 depth 6
+ * subsample 0.8 colsample 0.8 1 bag; log_target 0, nthread 1, seed 1. */
 void pred_params_default(pred_kind kind, pred_params *p);
-/* Parses "rf" / "xgb" / "help"; -1 with a message otherwise. */
+/* Parses "rf" / "xgb" / "gp" / "help"; -1 with a message otherwise. */
 int pred_kind_parse(const char *s, pred_kind *out);
 const char *pred_kind_name(pred_kind k);
 
-/* Trains a tree model on X (n x d, row-major floats, finite) and y (n,
- * finite; > 0 with log_target). Fails (-1, message) on bad parameters, too
- * few rows (n < 2), non-finite values or an xgboost error. */
+/* Trains a tree model or a GP (p->kind) on X (n x d, row-major floats,
+ * finite) and y (n, finite; > 0 with log_target). Fails (-1, message) on
+ * bad parameters, PRED_HELP (use pred_help_adapt), too few rows (n < 2),
+ * non-finite values, an xgboost error or a GP kernel matrix that is not
+ * positive definite. */
 int pred_fit(const pred_params *p, const float *X, const double *y, int n, int d, pred **out);
 
 /* mean[i], std[i] for each of the n rows of X (n x d, d = pred_nfeatures).
@@ -70,7 +93,8 @@ void pred_predict(const pred *m, const float *X, int n, double *mean, double *st
 void pred_free(pred *m);
 pred_kind pred_get_kind(const pred *m);
 int pred_nfeatures(const pred *m);
-/* Number of members (trees for RF) and of trees in total. */
+/* Number of members (trees for RF, 1 for GP) and of trees in total (0 for
+ * GP and HELP). */
 int pred_nmembers(const pred *m);
 int pred_ntrees(const pred *m);
 
@@ -103,9 +127,9 @@ struct hw_genome;
 int pred_space_nfeatures(const struct space *s);
 void pred_space_features(const struct space *s, const struct hw_genome *g, float *out);
 
-/* --- PRED_HELP plumbing (implemented with help.c) ---------------------- */
-struct help_dev;
+/* --- PRED_HELP plumbing (implemented in pred_help.c) ---------------------- */
+struct pred_help_dev;
 /* Wraps an adapted help device model (ownership moves to the pred). */
-pred *pred_wrap_help(struct help_dev *dev);
+pred *pred_wrap_help(struct pred_help_dev *dev);
 
 #endif

@@ -1,12 +1,14 @@
-/* pred_impl: the private layout of a pred handle and the little-endian byte
- * buffer helpers shared by pred.c, pred_xgb.c and help*.c. Not a public
- * interface. */
+/* pred_impl: the private layout of a pred handle and the hooks through
+ * which pred.c reaches each kind's implementation (pred_xgb.c trains the
+ * trees, pred_gp.c is the Gaussian process, pred_help.c the meta-learned
+ * latency model). Serialisers use hw_codec.h. Not a public interface. */
 #ifndef HW_PRED_IMPL_H
 #define HW_PRED_IMPL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hw_codec.h"
 #include "pred.h"
 
 /* An internal node: go right iff x[feat] >= thr, evaluated on order-
@@ -47,44 +49,47 @@ struct pred {
     pred_node *node; /* (n_trees, 2^depth - 1) internal nodes in BFS order */
     float *leaf;    /* (n_trees, 2^depth) leaf values */
     /* PRED_HELP */
-    struct help_dev *help;
+    struct pred_help_dev *help;
+    /* PRED_GP */
+    struct pred_gp *gp;
 };
 
-/* Growing output buffer. */
-typedef struct hw_wbuf {
-    uint8_t *p;
-    size_t len, cap;
-} hw_wbuf;
-void wbuf_bytes(hw_wbuf *b, const void *p, size_t n);
-void wbuf_u32(hw_wbuf *b, uint32_t v);
-void wbuf_u64(hw_wbuf *b, uint64_t v);
-void wbuf_f32(hw_wbuf *b, float v);
-void wbuf_f32s(hw_wbuf *b, const float *v, size_t n);
+/* A u32 that must lie in lo..hi: 0, or -1 with a message naming WHAT
+ * (out of range, or truncated). */
+int pred_get_int(hw_rbuf *r, const char *what, uint32_t lo, uint32_t hi, int *out);
 
-/* Bounds-checked reader: every get returns -1 (message "truncated") past
- * the end. */
-typedef struct hw_rbuf {
-    const uint8_t *p;
-    size_t len, pos;
-} hw_rbuf;
-int rbuf_bytes(hw_rbuf *b, void *out, size_t n);
-int rbuf_u32(hw_rbuf *b, uint32_t *v);
-int rbuf_u64(hw_rbuf *b, uint64_t *v);
-int rbuf_f32(hw_rbuf *b, float *v);
-int rbuf_f32s(hw_rbuf *b, float *v, size_t n);
-/* u32 that must lie in lo..hi (message names what). */
-int rbuf_int(hw_rbuf *b, const char *what, uint32_t lo, uint32_t hi, int *out);
+/* pred_xgb.c: pred_fit for PRED_RF / PRED_XGB. */
+int pred_xgb_fit(const pred_params *p, const float *X, const double *y, int n, int d, pred **out);
 
 /* Allocates the tree arrays of m for its depth/n_trees/n_members. */
 void pred_alloc_trees(pred *m);
 
-/* help.c side of PRED_HELP models. */
-int help_dev_nfeatures(const struct help_dev *h);
-int help_dev_nmembers(const struct help_dev *h);
+/* pred_help.c side of PRED_HELP models. */
+int pred_help_dev_nfeatures(const struct pred_help_dev *h);
+int pred_help_dev_nmembers(const struct pred_help_dev *h);
 /* out: (n, n_members) member predictions in log space. */
-void help_dev_predict_members(const struct help_dev *h, const float *X, int n, double *out);
-void help_dev_save(const struct help_dev *h, hw_wbuf *b);
-int help_dev_load(hw_rbuf *b, struct help_dev **out);
-void help_dev_free(struct help_dev *h);
+void pred_help_dev_predict_members(const struct pred_help_dev *h, const float *X, int n, double *out);
+void pred_help_dev_save(const struct pred_help_dev *h, hw_wbuf *b);
+int pred_help_dev_load(hw_rbuf *b, struct pred_help_dev **out);
+void pred_help_dev_free(struct pred_help_dev *h);
+
+/* pred_gp.c: the Gaussian process behind PRED_GP (model and policy in
+ * pred.h). pred_gp_fit fits on X (n, d) finite and y (n) finite, > 0 with
+ * log_target; n >= 2. */
+int pred_gp_fit(const float *X, const double *y, int n, int d, int log_target, struct pred_gp **out);
+/* mean[i], std[i] (std may be NULL) for the n rows of X (n, d). */
+void pred_gp_predict(const struct pred_gp *g, const float *X, int n, double *mean, double *std);
+void pred_gp_free(struct pred_gp *g);
+int pred_gp_nfeatures(const struct pred_gp *g);
+int pred_gp_log_target(const struct pred_gp *g);
+/* A PRED_GP handle owning g. */
+pred *pred_wrap_gp(struct pred_gp *g);
+/* The chosen hyperparameters (length scale, noise variance in
+ * standardised units); test hook. */
+void pred_gp_hyper(const struct pred_gp *g, double *length, double *noise);
+/* Payload: the training inputs, the transformed targets and the chosen
+ * hyperparameters; loading refactorises, so predictions are identical. */
+void pred_gp_save(const struct pred_gp *g, hw_wbuf *w);
+int pred_gp_load(hw_rbuf *r, struct pred_gp **out);
 
 #endif

@@ -213,7 +213,7 @@ fail:
     return -1;
 }
 
-int pred_fit(const pred_params *p, const float *X, const double *y, int n, int d, pred **out) {
+int pred_xgb_fit(const pred_params *p, const float *X, const double *y, int n, int d, pred **out) {
     *out = NULL;
     if (check_params(p, n, d)) return -1;
     for (size_t i = 0; i < (size_t)n * d; i++)

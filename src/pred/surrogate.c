@@ -6,17 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hw_codec.h"
 #include "hw_data.h"
-#include "help.h"
 #include "hw_err.h"
-#include "surrogate_gp.h"
+#include "pred_help.h"
+#include "pred_impl.h"
+
+#define SUR_MAGIC "HWNASSUR"
+#define SUR_FORMAT_VERSION 2u /* 1: the "HWSG" blob of the previous release */
 
 /* OpenBLAS's thread control (the GP predicts through OpenBLAS). */
 void openblas_set_num_threads(int num_threads);
 
 typedef struct obj_model {
-    pred *m;            /* tree / HELP model, NULL until fitted */
-    sgp *gp;            /* Gaussian process, NULL until fitted */
+    pred *m;            /* the objective's model, NULL until fitted */
     double mean, std;   /* fallback prediction */
 } obj_model;
 
@@ -29,23 +32,24 @@ struct surrogate {
     double *Y;          /* [cap x n_obj] minimised targets */
     int64_t *idx;       /* [cap] space index of each row (-1 if none) */
     obj_model om[8];
-    help_meta *help;    /* loaded on the first PRED_HELP fit */
+    pred_help_meta *help;    /* loaded on the first PRED_HELP fit */
     int version;
 };
 
 int surrogate_create(const space *sp, const surrogate_params *p, surrogate **out) {
     if (p->n_obj < 1 || p->n_obj > 8) return hw_fail("surrogate: 1..8 objectives supported");
+    for (int k = 0; k < p->n_obj; k++) {
+        if (p->method[k] < PRED_RF || p->method[k] > PRED_GP)
+            return hw_fail("surrogate: objective %d: unknown method %d", k, (int)p->method[k]);
+        if (p->method[k] == PRED_HELP && strcmp(space_name(sp), "nb201"))
+            return hw_fail("surrogate: method help needs the nb201 space (HELP reference archs)");
+    }
     surrogate *s = hw_calloc(1, sizeof *s);
     openblas_set_num_threads(1); /* one thread per rank: ranks x threads <= cores */
     s->sp = sp;
     s->p = *p;
     if (s->p.min_train < 2) s->p.min_train = 2;
     s->d = pred_space_nfeatures(sp);
-    for (int k = 0; k < p->n_obj; k++)
-        if (p->method[k] == PRED_HELP && strcmp(space_name(sp), "nb201")) {
-            free(s);
-            return hw_fail("surrogate: method help needs the nb201 space (HELP reference archs)");
-        }
     for (int k = 0; k < p->n_obj; k++) {
         s->om[k].mean = 0;
         s->om[k].std = 1e6;
@@ -58,9 +62,8 @@ void surrogate_free(surrogate *s) {
     if (!s) return;
     for (int k = 0; k < s->p.n_obj; k++) {
         pred_free(s->om[k].m);
-        sgp_free(s->om[k].gp);
     }
-    help_meta_free(s->help);
+    pred_help_meta_free(s->help);
     free(s->X);
     free(s->Y);
     free(s->idx);
@@ -93,19 +96,19 @@ static int fit_help(surrogate *s, const double *y, int allpos, pred **out) {
     if (!s->help) {
         char path[4096];
         snprintf(path, sizeof path, "%s/help/help_nb201.bin", hw_data_dir());
-        if (help_meta_load_file(path, &s->help)) return -1;
-        if (help_meta_nfeatures(s->help) != s->d)
+        if (pred_help_meta_load_file(path, &s->help)) return -1;
+        if (pred_help_meta_nfeatures(s->help) != s->d)
             return hw_fail("%s: meta-model expects %d features, the space gives %d", path,
-                           help_meta_nfeatures(s->help), s->d);
+                           pred_help_meta_nfeatures(s->help), s->d);
     }
-    const int nref = help_meta_nref(s->help);
-    double ref[HELP_MAX_REF];
+    const int nref = pred_help_meta_nref(s->help);
+    double ref[PRED_HELP_MAX_REF];
     int have = 0;
     uint8_t *is_ref = hw_calloc((size_t)s->n, 1);
     for (int j = 0; j < nref; j++) {
         ref[j] = NAN;
         for (int i = 0; i < s->n; i++)
-            if (s->idx[i] == help_meta_ref_id(s->help, j)) {
+            if (s->idx[i] == pred_help_meta_ref_id(s->help, j)) {
                 ref[j] = y[i];
                 is_ref[i] = 1;
             }
@@ -121,7 +124,7 @@ static int fit_help(surrogate *s, const double *y, int allpos, pred **out) {
             memcpy(Xs + (size_t)k * s->d, s->X + (size_t)i * s->d, (size_t)s->d * sizeof *Xs);
             ys[k++] = y[i];
         }
-        rc = help_adapt(s->help, ref, Xs, ys, k, out);
+        rc = pred_help_adapt(s->help, ref, Xs, ys, k, out);
         free(Xs);
         free(ys);
     }
@@ -147,24 +150,14 @@ int surrogate_fit(surrogate *s) {
             s->om[k].std = s->n > 1 ? sqrt(var > 0 ? var : 0) + 1e-9 : 1e6;
         }
         if (s->n < s->p.min_train) continue;
-        int meth = s->p.method[k];
-        if (meth == SURR_GP) {
-            sgp *ng;
-            if (sgp_fit(s->X, y, s->n, s->d, allpos, &ng)) {
-                free(y);
-                return hw_fail_prefix("surrogate: objective %d", k);
-            }
-            sgp_free(s->om[k].gp);
-            s->om[k].gp = ng;
-            continue;
-        }
+        pred_kind meth = s->p.method[k];
         pred *nm;
         int rc;
         if (meth == PRED_HELP) {
             rc = fit_help(s, y, allpos, &nm);
         } else {
             pred_params pp;
-            pred_params_default((pred_kind)meth, &pp);
+            pred_params_default(meth, &pp);
             if (s->p.n_trees > 0) pp.n_trees = s->p.n_trees;
             pp.log_target = allpos; /* latency/energy: relative errors matter */
             pp.seed = s->p.seed + (uint64_t)k * 7919 + (uint64_t)s->version;
@@ -190,9 +183,7 @@ void surrogate_predict(const surrogate *s, const hw_genome *g, int n, double *me
     double *mu = hw_malloc((size_t)(n ? n : 1) * sizeof *mu), *sd = hw_malloc((size_t)(n ? n : 1) * sizeof *sd);
     for (int i = 0; i < n; i++) pred_space_features(s->sp, &g[i], X + (size_t)i * d);
     for (int k = 0; k < m; k++) {
-        if (s->om[k].gp) {
-            sgp_predict(s->om[k].gp, X, n, mu, sd);
-        } else if (s->om[k].m) {
+        if (s->om[k].m) {
             pred_predict(s->om[k].m, X, n, mu, sd);
         } else {
             for (int i = 0; i < n; i++) {
@@ -210,84 +201,88 @@ void surrogate_predict(const surrogate *s, const hw_genome *g, int n, double *me
     free(sd);
 }
 
-/* Blob: "HWSG" u32 version, u32 n_obj, per objective: u8 has_model,
- * f64 mean, f64 std, u64 len, bytes. */
 int surrogate_save(const surrogate *s, uint8_t **out, size_t *len) {
-    size_t cap = 16, n = 0;
-    uint8_t *b = hw_malloc(cap);
-#define PUT(p, sz)                                          \
-    do {                                                    \
-        while (n + (sz) > cap) b = hw_realloc(b, cap *= 2); \
-        memcpy(b + n, (p), (sz));                           \
-        n += (sz);                                          \
-    } while (0)
-    uint32_t ver = (uint32_t)s->version, nobj = (uint32_t)s->p.n_obj;
-    PUT("HWSG", 4);
-    PUT(&ver, 4);
-    PUT(&nobj, 4);
+    hw_wbuf w;
+    hw_wbuf_init(&w);
+    hw_put_header(&w, SUR_MAGIC, 8, SUR_FORMAT_VERSION);
+    hw_put_u32(&w, (uint32_t)s->version);
+    hw_put_u32(&w, (uint32_t)s->p.n_obj);
     for (int k = 0; k < s->p.n_obj; k++) {
-        uint8_t has = s->om[k].gp ? 2 : s->om[k].m != NULL;
         uint8_t *mb = NULL;
         size_t ml = 0;
-        if ((has == 1 && pred_save(s->om[k].m, &mb, &ml)) || (has == 2 && sgp_save(s->om[k].gp, &mb, &ml))) {
-            free(b);
+        if (s->om[k].m && pred_save(s->om[k].m, &mb, &ml)) {
+            hw_wbuf_free(&w);
             return -1;
         }
-        uint64_t l = ml;
-        PUT(&has, 1);
-        PUT(&s->om[k].mean, 8);
-        PUT(&s->om[k].std, 8);
-        PUT(&l, 8);
-        if (ml) PUT(mb, ml);
+        hw_put_u8(&w, s->om[k].m != NULL);
+        hw_put_f64(&w, s->om[k].mean);
+        hw_put_f64(&w, s->om[k].std);
+        hw_put_u64(&w, ml);
+        hw_put_bytes(&w, mb, ml);
         free(mb);
     }
-#undef PUT
-    *out = b;
-    *len = n;
+    *out = hw_wbuf_take(&w, len);
+    return *out ? 0 : hw_fail("surrogate blob: out of memory");
+}
+
+/* A GP of the format-1 blob: "HWGP", u32 version 1, then the PRED_GP
+ * payload of pred_save (the same fields in the same order). */
+static int load_v1_gp(const uint8_t *buf, size_t len, int k, pred **out) {
+    hw_rbuf r;
+    struct pred_gp *g;
+    hw_rbuf_init(&r, buf, len);
+    if (hw_get_header(&r, "HWGP", 4, 1, "hwnas gp model") || pred_gp_load(&r, &g))
+        return hw_fail_prefix("surrogate blob: objective %d", k);
+    if (!hw_rbuf_done(&r)) {
+        pred_gp_free(g);
+        return hw_fail("surrogate blob: objective %d: %zu trailing bytes after the gp model", k, hw_rbuf_left(&r));
+    }
+    *out = pred_wrap_gp(g);
     return 0;
 }
 
+/* Parsing and checking of both formats: format 1 starts "HWSG" with the
+ * model version right after the magic; its kinds are 0 none, 1 pred_save
+ * bytes, 2 a "HWGP" GP. */
 int surrogate_load(surrogate *s, const uint8_t *buf, size_t len) {
-    size_t off = 0;
     obj_model nm[8];
     memset(nm, 0, sizeof nm);
-    uint32_t ver, nobj;
-    if (len < 12 || memcmp(buf, "HWSG", 4)) return hw_fail("surrogate blob: bad magic");
-    memcpy(&ver, buf + 4, 4);
-    memcpy(&nobj, buf + 8, 4);
-    off = 12;
+    hw_rbuf r;
+    hw_rbuf_init(&r, buf, len);
+    int v1 = len >= 4 && !memcmp(buf, "HWSG", 4);
+    if (v1) hw_get_span(&r, 4);
+    else if (hw_get_header(&r, SUR_MAGIC, 8, SUR_FORMAT_VERSION, "hwnas surrogate blob")) return -1;
+    uint32_t ver = hw_get_u32(&r), nobj = hw_get_u32(&r);
+    if (!hw_rbuf_ok(&r)) return hw_fail("surrogate blob: truncated");
     if ((int)nobj != s->p.n_obj) return hw_fail("surrogate blob: %u objectives, expected %d", nobj, s->p.n_obj);
     for (int k = 0; k < s->p.n_obj; k++) {
-        uint8_t has;
-        uint64_t l;
-        if (off + 25 > len) goto trunc;
-        memcpy(&has, buf + off, 1);
-        memcpy(&nm[k].mean, buf + off + 1, 8);
-        memcpy(&nm[k].std, buf + off + 9, 8);
-        memcpy(&l, buf + off + 17, 8);
-        off += 25;
-        if (l > len - off) goto trunc;
-        if (has > 2) {
+        uint8_t has = hw_get_u8(&r);
+        nm[k].mean = hw_get_f64(&r);
+        nm[k].std = hw_get_f64(&r);
+        uint64_t l = hw_get_u64(&r);
+        const uint8_t *mb = hw_get_span(&r, l <= hw_rbuf_left(&r) ? (size_t)l : SIZE_MAX);
+        if (!hw_rbuf_ok(&r)) {
+            hw_fail("surrogate blob: truncated");
+            goto fail;
+        }
+        if (has > (v1 ? 2 : 1)) {
             hw_fail("surrogate blob: objective %d: unknown model kind %u", k, has);
             goto fail;
         }
-        if (has == 1 && pred_load(buf + off, (size_t)l, &nm[k].m)) goto fail;
-        if (has == 2 && sgp_load(buf + off, (size_t)l, &nm[k].gp)) goto fail;
-        off += (size_t)l;
+        if (has == 1 && pred_load(mb, (size_t)l, &nm[k].m)) goto fail;
+        if (has == 2 && load_v1_gp(mb, (size_t)l, k, &nm[k].m)) goto fail;
+    }
+    if (!hw_rbuf_done(&r)) {
+        hw_fail("surrogate blob: %zu trailing bytes", hw_rbuf_left(&r));
+        goto fail;
     }
     for (int k = 0; k < s->p.n_obj; k++) {
         pred_free(s->om[k].m);
-        sgp_free(s->om[k].gp);
         s->om[k] = nm[k];
     }
     s->version = (int)ver;
     return 0;
-trunc:
-    hw_fail("surrogate blob: truncated");
 fail:
-    for (int k = 0; k < s->p.n_obj; k++) {
-        pred_free(nm[k].m);
-        sgp_free(nm[k].gp);
-    }
+    for (int k = 0; k < s->p.n_obj; k++) pred_free(nm[k].m);
     return -1;
 }

@@ -2,12 +2,13 @@
  * on measured points and shared across ranks as one versioned byte blob.
  *
  * Features are pred_space_features() (space features plus, for nb201, the
- * live-op and critical-path features). Methods per objective: PRED_RF,
- * PRED_XGB (pred.h), SURR_GP (surrogate_gp.h: exact Gaussian process, the
- * default of predictor mode: calibrated uncertainty at 10..300 points) and
- * PRED_HELP (latency only: the HELP meta-model of $HWNAS_DATA/help/
- * help_nb201.bin adapted to the device from the measured reference archs
- * plus every other measured point; nb201 only).
+ * live-op and critical-path features). Every objective's model is one
+ * pred handle (pred.h) of the objective's kind: PRED_GP (exact Gaussian
+ * process, the default of predictor mode: calibrated uncertainty at
+ * 10..300 points), PRED_RF, PRED_XGB, or PRED_HELP (latency only: the HELP
+ * meta-model help/help_nb201.bin of the data directory (hw_data.h) adapted
+ * to the device from the measured reference archs plus every other
+ * measured point; nb201 only).
  *
  * Targets are stored in minimised form (maximised objectives negated), so
  * predictions plug straight into NSGA-II. Until an objective has enough
@@ -25,12 +26,9 @@
 
 typedef struct surrogate surrogate;
 
-/* Method code of the Gaussian process (beside pred_kind's 1..3). */
-#define SURR_GP 16
-
 typedef struct surrogate_params {
     int n_obj;
-    int method[8];        /* per objective: PRED_RF, PRED_XGB, PRED_HELP or SURR_GP */
+    pred_kind method[8];  /* per objective: PRED_GP, PRED_RF, PRED_XGB or PRED_HELP */
     int n_trees;          /* trees (RF) / rounds (XGB); 0 = pred default */
     int min_train;        /* rows before a model is fitted (>= 2) */
     uint64_t seed;
@@ -48,11 +46,14 @@ int surrogate_version(const surrogate *s);
 /* mean/std are n x n_obj. */
 void surrogate_predict(const surrogate *s, const hw_genome *g, int n, double *mean, double *std);
 
-/* Models as one blob: version, then per objective a kind byte (0 fallback
- * mean/std only, 1 pred_save bytes, 2 sgp_save bytes: a GP carries its
- * training inputs). */
+/* Models as one little-endian blob (hw_codec.h): "HWNASSUR", u32 format
+ * version (2), u32 model version, u32 n_obj, then per objective u8 has
+ * (0: fallback mean/std only, 1: a model), f64 mean, f64 std, u64 length,
+ * pred_save bytes. */
 int surrogate_save(const surrogate *s, uint8_t **out, size_t *len);
-/* Replaces the models with those of a blob; -1 on a malformed blob. */
+/* Replaces the models with those of a blob; -1 on a malformed blob. Also
+ * reads format 1 (the previous release's "HWSG" blob, whose GP models were
+ * stored in their own "HWGP" format). */
 int surrogate_load(surrogate *s, const uint8_t *buf, size_t len);
 
 #endif

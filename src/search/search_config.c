@@ -9,6 +9,7 @@
 
 #include "hw_data.h"
 #include "hw_err.h"
+#include "pred.h"
 #include "tsv_task.h"
 
 static int copy_name(const ycfg *d, const ynode *n, char *dst, const char *what) {
@@ -182,9 +183,9 @@ static int parse_predictor(search_config *c, const ycfg *d, const ynode *root) {
     const ynode *p;
     if (ycfg_node(d, root, "predictor", YNODE_MAP, 0, &p)) return -1;
     if (p && c->evaluator != EVAL_PREDICTOR) return ycfg_fail(d, p, "only valid with evaluator.kind: predictor");
-    /* method codes: pred_kind (1 rf, 2 xgb, 3 help) and SURR_GP (16) */
+    /* methods and their pred_kind codes */
     static const char *const methods[] = {"gp", "rf", "xgb", "help", NULL};
-    static const int codes[] = {16, 1, 2, 3};
+    static const int codes[] = {PRED_GP, PRED_RF, PRED_XGB, PRED_HELP};
     int meth;
     if (ycfg_enum(d, p, "method", methods, 0, &meth)) return -1;
     if (meth == 3) return ycfg_fail(d, ynode_get(p, "method"), "help predicts latency only: set it per objective under 'methods'");

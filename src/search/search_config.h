@@ -68,7 +68,7 @@ typedef struct search_config {
     char key[HW_NAME_MAX];       /* join column: arch_index or arch_str */
     double measure_cost_s;       /* board seconds one measurement costs */
     /* predictor mode (evaluator.kind: predictor) */
-    int pred_method[HW_MAX_OBJ]; /* pred_kind per objective */
+    int pred_method[HW_MAX_OBJ]; /* pred_kind (pred.h) per objective */
     int pred_trees, pred_min_train;
     int initial;                 /* initial design size (HELP ref archs first) */
     int per_generation;          /* measurements proposed per island per generation */

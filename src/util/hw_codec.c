@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hw_err.h"
+
 void hw_wbuf_init(hw_wbuf *w) { memset(w, 0, sizeof *w); }
 
 void hw_wbuf_fixed(hw_wbuf *w, void *buf, size_t cap) {
@@ -95,6 +97,16 @@ void hw_put_i32s(hw_wbuf *w, const int32_t *v, size_t n) {
     for (size_t i = 0; i < n; i++) hw_put_i32(w, v[i]);
 }
 
+void hw_put_i16s(hw_wbuf *w, const int16_t *v, size_t n) {
+    if (n > SIZE_MAX / 2 || reserve(w, n * 2) < 0) return;
+    for (size_t i = 0; i < n; i++) put_le(w, (uint16_t)v[i], 2);
+}
+
+void hw_put_u64s(hw_wbuf *w, const uint64_t *v, size_t n) {
+    if (n > SIZE_MAX / 8 || reserve(w, n * 8) < 0) return;
+    for (size_t i = 0; i < n; i++) put_le(w, v[i], 8);
+}
+
 void hw_put_str(hw_wbuf *w, const char *s) {
     size_t n = s ? strlen(s) : 0;
     if (n > UINT32_MAX) {
@@ -184,6 +196,24 @@ void hw_get_i32s(hw_rbuf *r, int32_t *v, size_t n) {
     for (size_t i = 0; i < n; i++) v[i] = hw_get_i32(r);
 }
 
+void hw_get_i16s(hw_rbuf *r, int16_t *v, size_t n) {
+    if (n > SIZE_MAX / 2 || n * 2 > hw_rbuf_left(r)) {
+        r->bad = 1;
+        memset(v, 0, n * sizeof *v);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) v[i] = (int16_t)(uint16_t)get_le(r, 2);
+}
+
+void hw_get_u64s(hw_rbuf *r, uint64_t *v, size_t n) {
+    if (n > SIZE_MAX / 8 || n * 8 > hw_rbuf_left(r)) {
+        r->bad = 1;
+        memset(v, 0, n * sizeof *v);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) v[i] = get_le(r, 8);
+}
+
 void hw_get_str(hw_rbuf *r, char *dst, size_t cap) {
     uint32_t n = hw_get_u32(r);
     const uint8_t *s = hw_get_span(r, n);
@@ -211,4 +241,27 @@ char *hw_get_strdup(hw_rbuf *r) {
     memcpy(d, s, n);
     d[n] = 0;
     return d;
+}
+
+void hw_put_header(hw_wbuf *w, const char *magic, size_t magic_len, uint32_t version) {
+    hw_put_bytes(w, magic, magic_len);
+    hw_put_u32(w, version);
+}
+
+int hw_get_header_range(hw_rbuf *r, const char *magic, size_t magic_len, uint32_t oldest, uint32_t version,
+                        const char *what, uint32_t *got) {
+    const uint8_t *m = hw_get_span(r, magic_len);
+    if (!m) return hw_fail("truncated %s header (%zu bytes)", what, r->n);
+    if (memcmp(m, magic, magic_len)) return hw_fail("not an %s (bad magic)", what);
+    uint32_t v = hw_get_u32(r);
+    if (!hw_rbuf_ok(r)) return hw_fail("truncated %s header (%zu bytes)", what, r->n);
+    if (v < oldest || v > version)
+        return hw_fail("%s: written by %s hwnas, format version %u; this build reads format version %u", what,
+                       v < oldest ? "an older" : "a newer", v, version);
+    if (got) *got = v;
+    return 0;
+}
+
+int hw_get_header(hw_rbuf *r, const char *magic, size_t magic_len, uint32_t version, const char *what) {
+    return hw_get_header_range(r, magic, magic_len, version, version, what, NULL);
 }

@@ -42,8 +42,12 @@ void hw_put_f64(hw_wbuf *w, double v);
 void hw_put_f64s(hw_wbuf *w, const double *v, size_t n);
 void hw_put_f32s(hw_wbuf *w, const float *v, size_t n);
 void hw_put_i32s(hw_wbuf *w, const int32_t *v, size_t n);
+void hw_put_i16s(hw_wbuf *w, const int16_t *v, size_t n);
+void hw_put_u64s(hw_wbuf *w, const uint64_t *v, size_t n);
 /* u32 length, then the bytes (no terminator). NULL writes length 0. */
 void hw_put_str(hw_wbuf *w, const char *s);
+/* A format's header: the MAGIC_LEN bytes of MAGIC, then u32 VERSION. */
+void hw_put_header(hw_wbuf *w, const char *magic, size_t magic_len, uint32_t version);
 
 typedef struct hw_rbuf {
     const uint8_t *p;
@@ -73,10 +77,22 @@ double hw_get_f64(hw_rbuf *r);
 void hw_get_f64s(hw_rbuf *r, double *v, size_t n);
 void hw_get_f32s(hw_rbuf *r, float *v, size_t n);
 void hw_get_i32s(hw_rbuf *r, int32_t *v, size_t n);
+void hw_get_i16s(hw_rbuf *r, int16_t *v, size_t n);
+void hw_get_u64s(hw_rbuf *r, uint64_t *v, size_t n);
 /* A string written by hw_put_str into DST (CAP bytes with the terminator);
  * a longer one, or one with a NUL inside, sets bad. */
 void hw_get_str(hw_rbuf *r, char *dst, size_t cap);
 /* The same, malloc'd (NULL and bad on failure; "" for length 0). */
 char *hw_get_strdup(hw_rbuf *r);
+/* Reads a header written by hw_put_header and checks it: 0 when the magic
+ * matches and the version is VERSION; otherwise -1 with one line naming
+ * WHAT (e.g. "hwnas predictor model"): "not an WHAT (bad magic)", "truncated WHAT header", or "WHAT:
+ * written by an older (newer) hwnas, format version N; this build reads
+ * format version M". */
+int hw_get_header(hw_rbuf *r, const char *magic, size_t magic_len, uint32_t version, const char *what);
+/* Like hw_get_header but accepts any version in OLDEST..VERSION and
+ * returns it in *got. */
+int hw_get_header_range(hw_rbuf *r, const char *magic, size_t magic_len, uint32_t oldest, uint32_t version,
+                        const char *what, uint32_t *got);
 
 #endif

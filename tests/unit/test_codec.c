@@ -1,7 +1,9 @@
 /* Checks hw_codec: every width round-trips; the bytes are little-endian
  * whatever the host; a fixed buffer that is too small and a read past the
  * end set `bad` instead of overrunning; strings with a NUL or longer than
- * the destination are refused. */
+ * the destination are refused; int16 / u64 arrays are little-endian; the
+ * format header accepts its own version and refuses bad magic, truncation
+ * and older / newer versions with one line saying which. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <cmocka.h>
 
 #include "hw_codec.h"
+#include "hw_err.h"
 
 static void test_roundtrip(void **st) {
     (void)st;
@@ -92,11 +95,72 @@ static void test_short_reads(void **st) {
     assert_true(r.bad);
 }
 
+static void test_arrays(void **st) {
+    (void)st;
+    uint8_t b[12];
+    hw_wbuf w;
+    hw_wbuf_fixed(&w, b, sizeof b);
+    const int16_t g[2] = {-2, 0x0102};
+    const uint64_t u[1] = {0x0807060504030201ull};
+    hw_put_i16s(&w, g, 2);
+    hw_put_u64s(&w, u, 1);
+    assert_false(w.bad);
+    const uint8_t want[12] = {0xfe, 0xff, 2, 1, 1, 2, 3, 4, 5, 6, 7, 8};
+    assert_memory_equal(b, want, 12);
+    hw_rbuf r;
+    hw_rbuf_init(&r, b, sizeof b);
+    int16_t g2[2];
+    uint64_t u2[1];
+    hw_get_i16s(&r, g2, 2);
+    hw_get_u64s(&r, u2, 1);
+    assert_true(hw_rbuf_done(&r));
+    assert_memory_equal(g, g2, sizeof g);
+    assert_true(u2[0] == u[0]);
+    hw_get_u64s(&r, u2, 1); /* past the end */
+    assert_true(r.bad);
+}
+
+static void test_header(void **st) {
+    (void)st;
+    uint8_t b[12];
+    hw_wbuf w;
+    hw_rbuf r;
+    hw_wbuf_fixed(&w, b, sizeof b);
+    hw_put_header(&w, "HWNASXYZ", 8, 3);
+    assert_int_equal(w.n, 12);
+    assert_int_equal(b[8], 3);
+    hw_rbuf_init(&r, b, 12);
+    assert_int_equal(hw_get_header(&r, "HWNASXYZ", 8, 3, "hwnas test file"), 0);
+    assert_true(hw_rbuf_done(&r));
+    static const struct {
+        uint32_t want;
+        const char *msg;
+    } vc[] = {{4, "hwnas test file: written by an older hwnas, format version 3; this build reads format version 4"},
+              {2, "hwnas test file: written by a newer hwnas, format version 3; this build reads format version 2"}};
+    for (int i = 0; i < 2; i++) {
+        hw_rbuf_init(&r, b, 12);
+        assert_int_equal(hw_get_header(&r, "HWNASXYZ", 8, vc[i].want, "hwnas test file"), -1);
+        if (strcmp(hw_errmsg(), vc[i].msg)) fail_msg("got '%s', want '%s'", hw_errmsg(), vc[i].msg);
+    }
+    uint32_t got = 0;
+    hw_rbuf_init(&r, b, 12);
+    assert_int_equal(hw_get_header_range(&r, "HWNASXYZ", 8, 1, 4, "hwnas test file", &got), 0);
+    assert_int_equal(got, 3);
+    hw_rbuf_init(&r, b, 12);
+    assert_int_equal(hw_get_header(&r, "HWNASABC", 8, 3, "hwnas test file"), -1);
+    assert_string_equal(hw_errmsg(), "not an hwnas test file (bad magic)");
+    hw_rbuf_init(&r, b, 10);
+    assert_int_equal(hw_get_header(&r, "HWNASXYZ", 8, 3, "hwnas test file"), -1);
+    assert_non_null(strstr(hw_errmsg(), "truncated hwnas test file header"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_little_endian),
         cmocka_unit_test(test_short_reads),
+        cmocka_unit_test(test_arrays),
+        cmocka_unit_test(test_header),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

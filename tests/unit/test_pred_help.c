@@ -1,6 +1,6 @@
-/* test_pred_help: the meta-learned latency predictor (help.h) on a synthetic
+/* test_pred_help: the meta-learned latency predictor (pred_help.h) on a synthetic
  * family of devices with known structure, its determinism, save/load
- * round trips, missing reference archs, HELP's pool/query construction on
+ * round trips, missing reference archs, HELP's pool/query construction (pred_fewshot_sets) on
  * a hand-made table, and the shipped NB201 meta-model. */
 #include <math.h>
 #include <setjmp.h>
@@ -12,7 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "help.h"
+#include "pred_fewshot.h"
+#include "pred_help.h"
 #include "hw_err.h"
 #include "pred.h"
 #include "rng.h"
@@ -40,27 +41,27 @@ static void make_family(void) {
     }
 }
 
-static help_meta *train(int steps, uint64_t seed) {
-    help_train_cfg c;
-    help_train_cfg_default(&c);
+static pred_help_meta *train(int steps, uint64_t seed) {
+    pred_help_cfg c;
+    pred_help_cfg_default(&c);
     c.hidden1 = 32, c.hidden2 = 16, c.members = 2, c.steps = steps, c.query = 50, c.seed = seed;
     const char *names[NDEV] = {"a", "b", "c", "d", "e", "f", "g", "h"};
     int refs[NREF];
     for (int j = 0; j < NREF; j++) refs[j] = j * 7;
-    help_meta *m = NULL;
-    assert_int_equal(help_meta_train(&c, X, N, D, lat, NDEV, names, refs, NULL, NREF, &m), 0);
+    pred_help_meta *m = NULL;
+    assert_int_equal(pred_help_meta_train(&c, X, N, D, lat, NDEV, names, refs, NULL, NREF, &m), 0);
     return m;
 }
 
 /* rho of the held-out device's query rows (N-NQ..N) after adapting with
  * 10 shots (rows 100..109) and the reference latencies. */
-static double heldout_rho(const help_meta *m, pred **out_model) {
+static double heldout_rho(const pred_help_meta *m, pred **out_model) {
     const double *lt = lat + (size_t)NDEV * N;
     double ref[NREF], ys[10], pm[NQ], ps[NQ];
     for (int j = 0; j < NREF; j++) ref[j] = lt[j * 7];
     for (int i = 0; i < 10; i++) ys[i] = lt[100 + i];
     pred *p;
-    assert_int_equal(help_adapt(m, ref, X + 100 * D, ys, 10, &p), 0);
+    assert_int_equal(pred_help_adapt(m, ref, X + 100 * D, ys, 10, &p), 0);
     pred_predict(p, X + (size_t)(N - NQ) * D, NQ, pm, ps);
     for (int i = 0; i < NQ; i++) assert_true(pm[i] > 0 && ps[i] >= 0);
     double rho = stats_spearman(pm, lt + N - NQ, NQ);
@@ -72,36 +73,36 @@ static double heldout_rho(const help_meta *m, pred **out_model) {
 static void test_meta_learning_helps(void **st) {
     (void)st;
     make_family();
-    help_meta *untrained = train(0, 1), *m = train(400, 1);
+    pred_help_meta *untrained = train(0, 1), *m = train(400, 1);
     double r0 = heldout_rho(untrained, NULL), r1 = heldout_rho(m, NULL);
     printf("held-out device rho: untrained body %.4f, meta-trained %.4f (%.2f s)\n", r0, r1,
-           help_meta_train_seconds(m));
+           pred_help_meta_train_seconds(m));
     assert_true(r1 > 0.9);
     assert_true(r1 > r0 + 0.02);
-    help_meta_free(untrained);
-    help_meta_free(m);
+    pred_help_meta_free(untrained);
+    pred_help_meta_free(m);
 }
 
 static void test_deterministic_and_roundtrip(void **st) {
     (void)st;
     make_family();
-    help_meta *a = train(100, 5), *b = train(100, 5), *c2 = NULL;
+    pred_help_meta *a = train(100, 5), *b = train(100, 5), *c2 = NULL;
     uint8_t *ba, *bb;
     size_t la, lb;
-    assert_int_equal(help_meta_save(a, &ba, &la), 0);
-    assert_int_equal(help_meta_save(b, &bb, &lb), 0);
+    assert_int_equal(pred_help_meta_save(a, &ba, &la), 0);
+    assert_int_equal(pred_help_meta_save(b, &bb, &lb), 0);
     assert_int_equal(la, lb);
     assert_memory_equal(ba, bb, la);
-    assert_int_equal(help_meta_load(ba, la, &c2), 0);
+    assert_int_equal(pred_help_meta_load(ba, la, &c2), 0);
     /* truncations and another version are rejected */
     for (size_t k = 0; k < la; k += (k < 40 ? 1 : 131)) {
-        help_meta *x = NULL;
-        assert_int_equal(help_meta_load(ba, k, &x), -1);
+        pred_help_meta *x = NULL;
+        assert_int_equal(pred_help_meta_load(ba, k, &x), -1);
         assert_null(x);
     }
     ba[8]++;
-    help_meta *x = NULL;
-    assert_int_equal(help_meta_load(ba, la, &x), -1);
+    pred_help_meta *x = NULL;
+    assert_int_equal(pred_help_meta_load(ba, la, &x), -1);
     assert_non_null(strstr(hw_errmsg(), "version"));
     /* adapted models: loaded meta-model adapts identically; pred_save /
      * pred_load of the PRED_HELP model predict bit-identically */
@@ -126,32 +127,32 @@ static void test_deterministic_and_roundtrip(void **st) {
     }
     free(pb), free(ba), free(bb);
     pred_free(pa), pred_free(pc), pred_free(pl);
-    help_meta_free(a), help_meta_free(b), help_meta_free(c2);
+    pred_help_meta_free(a), pred_help_meta_free(b), pred_help_meta_free(c2);
 }
 
 static void test_missing_reference(void **st) {
     (void)st;
     make_family();
-    help_meta *m = train(200, 2);
+    pred_help_meta *m = train(200, 2);
     const double *lt = lat + (size_t)NDEV * N;
     double ref[NREF], ys[10];
     for (int j = 0; j < NREF; j++) ref[j] = lt[j * 7];
     for (int i = 0; i < 10; i++) ys[i] = lt[100 + i];
     ref[3] = NAN; /* like TX2's arch 9 */
     pred *p;
-    assert_int_equal(help_adapt(m, ref, X + 100 * D, ys, 10, &p), 0);
+    assert_int_equal(pred_help_adapt(m, ref, X + 100 * D, ys, 10, &p), 0);
     static double pm[NQ];
     pred_predict(p, X + (size_t)(N - NQ) * D, NQ, pm, NULL);
     assert_true(stats_spearman(pm, lt + N - NQ, NQ) > 0.85);
     pred_free(p);
     for (int j = 0; j < NREF - 1; j++) ref[j] = NAN; /* one left */
     p = (pred *)1;
-    assert_int_equal(help_adapt(m, ref, X + 100 * D, ys, 10, &p), -1);
+    assert_int_equal(pred_help_adapt(m, ref, X + 100 * D, ys, 10, &p), -1);
     assert_null(p);
     assert_non_null(strstr(hw_errmsg(), "reference"));
     ref[NREF - 2] = -1; /* negative latency */
-    assert_int_equal(help_adapt(m, ref, X, ys, 10, &p), -1);
-    help_meta_free(m);
+    assert_int_equal(pred_help_adapt(m, ref, X, ys, 10, &p), -1);
+    pred_help_meta_free(m);
 }
 
 /* HELP's trimming on a hand-made table: pool indices 0..9, query 10..19. */
@@ -160,7 +161,7 @@ static void test_protocol_sets(void **st) {
     /* pool latencies: index i has latency pl[i] */
     double l[20] = {5, 1, 9, 3, 7, 2, 8, 4, 6, 10, /* query: */ 20, 11, 19, 12, 18, 13, 17, 14, 16, NAN};
     int pool[10], query[10], np, nq;
-    assert_int_equal(help_protocol_sets(l, 20, 0, 10, 10, 20, pool, &np, query, &nq), 0);
+    assert_int_equal(pred_fewshot_sets(l, 20, 0, 10, 10, 20, pool, &np, query, &nq), 0);
     /* 10 pool values: sorted positions 1..8 kept (min 1 at idx 1, max 10 at idx 9 dropped) */
     assert_int_equal(np, 8);
     const int want_pool[8] = {5, 3, 7, 0, 8, 4, 6, 2}; /* latencies 2,3,4,5,6,7,8,9 */
@@ -172,11 +173,11 @@ static void test_protocol_sets(void **st) {
     /* ties broken by index */
     double t[4] = {1, 1, 1, 1};
     int p4[4], q4[4];
-    assert_int_equal(help_protocol_sets(t, 4, 0, 4, 0, 4, p4, &np, q4, &nq), 0);
+    assert_int_equal(pred_fewshot_sets(t, 4, 0, 4, 0, 4, p4, &np, q4, &nq), 0);
     assert_int_equal(np, 3); /* positions int(0.4)=0 .. int(3.6)=3 */
     assert_true(p4[0] == 0 && p4[1] == 1 && p4[2] == 2);
-    assert_int_equal(help_protocol_sets(t, 4, 0, 1, 1, 4, p4, &np, q4, &nq), -1); /* 1 value -> empty */
-    assert_int_equal(help_protocol_sets(l, 20, 0, 10, 10, 21, pool, &np, query, &nq), -1);
+    assert_int_equal(pred_fewshot_sets(t, 4, 0, 1, 1, 4, p4, &np, q4, &nq), -1); /* 1 value -> empty */
+    assert_int_equal(pred_fewshot_sets(l, 20, 0, 10, 10, 21, pool, &np, query, &nq), -1);
 }
 
 /* The shipped meta-model loads and matches HELP's reference archs. */
@@ -185,20 +186,20 @@ static void test_shipped_model(void **st) {
     const char *dir = getenv("HWNAS_DATA");
     char path[4096];
     snprintf(path, sizeof path, "%s/help/help_nb201.bin", dir ? dir : "data");
-    help_meta *m;
-    assert_int_equal(help_meta_load_file(path, &m), 0);
+    pred_help_meta *m;
+    assert_int_equal(pred_help_meta_load_file(path, &m), 0);
     space *sp;
     assert_int_equal(space_create_nb201(&sp), 0);
-    assert_int_equal(help_meta_nfeatures(m), pred_space_nfeatures(sp));
+    assert_int_equal(pred_help_meta_nfeatures(m), pred_space_nfeatures(sp));
     const int64_t refs[10] = {11982, 431, 55, 9, 14451, 8636, 9881, 13479, 6196, 1462};
-    assert_int_equal(help_meta_nref(m), 10);
-    for (int j = 0; j < 10; j++) assert_int_equal(help_meta_ref_id(m, j), refs[j]);
+    assert_int_equal(pred_help_meta_nref(m), 10);
+    for (int j = 0; j < 10; j++) assert_int_equal(pred_help_meta_ref_id(m, j), refs[j]);
     char desc[4096];
-    help_meta_describe(m, desc, sizeof desc);
+    pred_help_meta_describe(m, desc, sizeof desc);
     assert_null(strstr(desc, "titanx")); /* never trained on meta-valid devices */
     assert_null(strstr(desc, "gold_6240"));
     space_free(sp);
-    help_meta_free(m);
+    pred_help_meta_free(m);
 }
 
 int main(void) {

@@ -1,21 +1,21 @@
-/* surrogate_gp.c: exact GP regression with a Matern-5/2 kernel and
- * grid-searched hyperparameters (see surrogate_gp.h). */
-#include "surrogate_gp.h"
-
+/* pred_gp: the PRED_GP kind of the predictor handle: exact GP regression
+ * with a Matern-5/2 kernel and grid-searched hyperparameters (model in
+ * pred.h, hooks in pred_impl.h). Layout: the training inputs X, their
+ * squared norms, the standardised targets z, the Cholesky factor L of
+ * K + noise I and alpha = (K + noise I)^-1 z. */
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "chol.h"
 #include "hw_err.h"
+#include "pred_impl.h"
 
-#define SGP_MAGIC "HWGP"
-#define SGP_VERSION 1u
+static const double gp_lengths[] = {1, 2, 3, 4, 6, 8};
+static const double gp_noises[] = {1e-3, 1e-2, 1e-1, 0.3};
 
-static const double sgp_lengths[] = {1, 2, 3, 4, 6, 8};
-static const double sgp_noises[] = {1e-3, 1e-2, 1e-1, 0.3};
-
-struct sgp {
+struct pred_gp {
     int n, d, log_target;
     double length, noise;  /* chosen hyperparameters */
     double mu, sd;         /* target standardisation */
@@ -38,65 +38,28 @@ static double sqdist(const float *a, double aa, const float *b, double bb, int d
     return v > 0 ? v : 0;
 }
 
-/* In-place lower Cholesky of the n x n matrix A; -1 if not positive
- * definite. */
-static int cholesky(double *A, int n) {
-    for (int j = 0; j < n; j++) {
-        double s = A[(size_t)j * n + j];
-        for (int k = 0; k < j; k++) s -= A[(size_t)j * n + k] * A[(size_t)j * n + k];
-        if (!(s > 1e-12)) return -1;
-        double ljj = sqrt(s);
-        A[(size_t)j * n + j] = ljj;
-        for (int i = j + 1; i < n; i++) {
-            double t = A[(size_t)i * n + j];
-            for (int k = 0; k < j; k++) t -= A[(size_t)i * n + k] * A[(size_t)j * n + k];
-            A[(size_t)i * n + j] = t / ljj;
-        }
-        for (int i = 0; i < j; i++) A[(size_t)i * n + j] = 0;
-    }
-    return 0;
-}
-
-/* Solves L v = b (forward) in place. */
-static void fsolve(const double *L, int n, double *v) {
-    for (int i = 0; i < n; i++) {
-        double s = v[i];
-        for (int k = 0; k < i; k++) s -= L[(size_t)i * n + k] * v[k];
-        v[i] = s / L[(size_t)i * n + i];
-    }
-}
-
-/* Solves L^T v = b (backward) in place. */
-static void bsolve(const double *L, int n, double *v) {
-    for (int i = n - 1; i >= 0; i--) {
-        double s = v[i];
-        for (int k = i + 1; k < n; k++) s -= L[(size_t)k * n + i] * v[k];
-        v[i] = s / L[(size_t)i * n + i];
-    }
-}
-
 /* Factorises K + noise I for g's length/noise into g->L, g->alpha; writes
  * the log marginal likelihood (up to a constant) to *ll. D2 holds the
  * pairwise squared distances (n x n). */
-static int factor(sgp *g, const double *D2, double *ll) {
+static int factor(struct pred_gp *g, const double *D2, double *ll) {
     const int n = g->n;
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++)
             g->L[(size_t)i * n + j] = m52(D2[(size_t)i * n + j], g->length) + (i == j ? g->noise : 0);
-    if (cholesky(g->L, n)) return -1;
+    if (chol_factor(g->L, n, NULL)) return -1;
     memcpy(g->alpha, g->z, (size_t)n * sizeof *g->alpha);
-    fsolve(g->L, n, g->alpha);
+    chol_solve_lower(g->L, n, g->alpha);
     double quad = 0, logdet = 0;
     for (int i = 0; i < n; i++) {
         quad += g->alpha[i] * g->alpha[i];
         logdet += log(g->L[(size_t)i * n + i]);
     }
-    bsolve(g->L, n, g->alpha);
+    chol_solve_upper(g->L, n, g->alpha);
     *ll = -0.5 * quad - logdet;
     return 0;
 }
 
-static double *pair_d2(const sgp *g) {
+static double *pair_d2(const struct pred_gp *g) {
     const int n = g->n;
     double *D2 = hw_malloc((size_t)n * n * sizeof *D2);
     for (int i = 0; i < n; i++)
@@ -106,8 +69,8 @@ static double *pair_d2(const sgp *g) {
     return D2;
 }
 
-static sgp *alloc_gp(int n, int d) {
-    sgp *g = hw_calloc(1, sizeof *g);
+static struct pred_gp *alloc_gp(int n, int d) {
+    struct pred_gp *g = hw_calloc(1, sizeof *g);
     g->n = n;
     g->d = d;
     g->X = hw_malloc((size_t)n * d * sizeof *g->X);
@@ -118,7 +81,7 @@ static sgp *alloc_gp(int n, int d) {
     return g;
 }
 
-static void norms(sgp *g) {
+static void norms(struct pred_gp *g) {
     for (int i = 0; i < g->n; i++) {
         double s = 0;
         for (int j = 0; j < g->d; j++) s += (double)g->X[(size_t)i * g->d + j] * g->X[(size_t)i * g->d + j];
@@ -139,14 +102,14 @@ static double quantile(const double *v, int n, double q) {
     return v[i] + (p - i) * (v[i + 1] - v[i]);
 }
 
-int sgp_fit(const float *X, const double *y, int n, int d, int log_target, sgp **out) {
+int pred_gp_fit(const float *X, const double *y, int n, int d, int log_target, struct pred_gp **out) {
     *out = NULL;
     if (n < 2 || d < 1) return hw_fail("gp: need at least 2 rows and 1 feature (got %d x %d)", n, d);
     for (int i = 0; i < n; i++)
         if (!isfinite(y[i]) || (log_target && !(y[i] > 0))) return hw_fail("gp: target %d is %g", i, y[i]);
     for (size_t i = 0; i < (size_t)n * d; i++)
         if (!isfinite(X[i])) return hw_fail("gp: feature value %zu is not finite", i);
-    sgp *g = alloc_gp(n, d);
+    struct pred_gp *g = alloc_gp(n, d);
     g->log_target = log_target;
     memcpy(g->X, X, (size_t)n * d * sizeof *X);
     norms(g);
@@ -168,11 +131,11 @@ int sgp_fit(const float *X, const double *y, int n, int d, int log_target, sgp *
     for (int i = 0; i < n; i++) g->z[i] = (g->z[i] - g->mu) / g->sd;
     /* hyperparameters by marginal likelihood over the grid */
     double *D2 = pair_d2(g), best = -INFINITY, bl = 0, bn = 0;
-    for (size_t a = 0; a < sizeof sgp_lengths / sizeof *sgp_lengths; a++)
-        for (size_t b = 0; b < sizeof sgp_noises / sizeof *sgp_noises; b++) {
+    for (size_t a = 0; a < sizeof gp_lengths / sizeof *gp_lengths; a++)
+        for (size_t b = 0; b < sizeof gp_noises / sizeof *gp_noises; b++) {
             double ll;
-            g->length = sgp_lengths[a];
-            g->noise = sgp_noises[b];
+            g->length = gp_lengths[a];
+            g->noise = gp_noises[b];
             if (factor(g, D2, &ll) == 0 && ll > best) {
                 best = ll;
                 bl = g->length;
@@ -184,7 +147,7 @@ int sgp_fit(const float *X, const double *y, int n, int d, int log_target, sgp *
     g->noise = bn;
     if (!isfinite(best) || factor(g, D2, &ll)) {
         free(D2);
-        sgp_free(g);
+        pred_gp_free(g);
         return hw_fail("gp: kernel matrix not positive definite for any grid point");
     }
     free(D2);
@@ -192,7 +155,7 @@ int sgp_fit(const float *X, const double *y, int n, int d, int log_target, sgp *
     return 0;
 }
 
-void sgp_predict(const sgp *g, const float *X, int n, double *mean, double *std) {
+void pred_gp_predict(const struct pred_gp *g, const float *X, int n, double *mean, double *std) {
     enum { BLK = 512 };
     const int m = g->n, d = g->d;
     double *Xq = hw_malloc((size_t)BLK * d * sizeof *Xq);     /* (BLK, d) query block */
@@ -242,7 +205,7 @@ void sgp_predict(const sgp *g, const float *X, int n, double *mean, double *std)
     free(qq);
 }
 
-void sgp_free(sgp *g) {
+void pred_gp_free(struct pred_gp *g) {
     if (!g) return;
     free(g->X);
     free(g->xx);
@@ -252,68 +215,62 @@ void sgp_free(sgp *g) {
     free(g);
 }
 
-int sgp_nfeatures(const sgp *g) { return g->d; }
+int pred_gp_nfeatures(const struct pred_gp *g) { return g->d; }
+int pred_gp_log_target(const struct pred_gp *g) { return g->log_target; }
 
-void sgp_hyper(const sgp *g, double *length, double *noise) {
+void pred_gp_hyper(const struct pred_gp *g, double *length, double *noise) {
     *length = g->length;
     *noise = g->noise;
 }
 
-/* Blob: "HWGP" u32 version, u32 n, u32 d, u32 log_target, f64 length,
- * noise, mu, sd, f32 X[n*d], f64 z[n]. */
-int sgp_save(const sgp *g, uint8_t **out, size_t *len) {
-    size_t L = 4 + 4 * 4 + 4 * 8 + (size_t)g->n * g->d * 4 + (size_t)g->n * 8, o = 0;
-    uint8_t *b = hw_malloc(L);
-    uint32_t h[4] = {SGP_VERSION, (uint32_t)g->n, (uint32_t)g->d, (uint32_t)g->log_target};
-    double p[4] = {g->length, g->noise, g->mu, g->sd};
-    memcpy(b, SGP_MAGIC, 4), o = 4;
-    memcpy(b + o, h, sizeof h), o += sizeof h;
-    memcpy(b + o, p, sizeof p), o += sizeof p;
-    memcpy(b + o, g->X, (size_t)g->n * g->d * 4), o += (size_t)g->n * g->d * 4;
-    memcpy(b + o, g->z, (size_t)g->n * 8), o += (size_t)g->n * 8;
-    HW_ASSERT(o == L);
-    *out = b;
-    *len = L;
-    return 0;
+/* Payload: u32 n, u32 d, u32 log_target, f64 length, noise, mu, sd,
+ * f32 X[n*d], f64 z[n]. */
+void pred_gp_save(const struct pred_gp *g, hw_wbuf *w) {
+    hw_put_u32(w, (uint32_t)g->n);
+    hw_put_u32(w, (uint32_t)g->d);
+    hw_put_u32(w, (uint32_t)g->log_target);
+    hw_put_f64(w, g->length);
+    hw_put_f64(w, g->noise);
+    hw_put_f64(w, g->mu);
+    hw_put_f64(w, g->sd);
+    hw_put_f32s(w, g->X, (size_t)g->n * g->d);
+    hw_put_f64s(w, g->z, (size_t)g->n);
 }
 
-int sgp_load(const uint8_t *buf, size_t len, sgp **out) {
+int pred_gp_load(hw_rbuf *r, struct pred_gp **out) {
     *out = NULL;
-    uint32_t h[4];
-    double p[4];
-    if (len < 4 + sizeof h + sizeof p || memcmp(buf, SGP_MAGIC, 4)) return hw_fail("gp blob: bad magic or truncated");
-    memcpy(h, buf + 4, sizeof h);
-    memcpy(p, buf + 4 + sizeof h, sizeof p);
-    if (h[0] != SGP_VERSION) return hw_fail("gp blob: format version %u, expected %u", h[0], SGP_VERSION);
-    if (h[1] < 2 || h[1] > 1000000 || h[2] < 1 || h[2] > 100000 || h[3] > 1)
-        return hw_fail("gp blob: bad header (n %u, d %u)", h[1], h[2]);
-    size_t need = 4 + sizeof h + sizeof p + (size_t)h[1] * h[2] * 4 + (size_t)h[1] * 8;
-    if (len != need) return hw_fail("gp blob: %zu bytes, expected %zu", len, need);
-    if (!(p[0] > 0) || !(p[1] > 0) || !isfinite(p[2]) || !(p[3] > 0)) return hw_fail("gp blob: bad hyperparameters");
-    sgp *g = alloc_gp((int)h[1], (int)h[2]);
-    g->log_target = (int)h[3];
-    g->length = p[0];
-    g->noise = p[1];
-    g->mu = p[2];
-    g->sd = p[3];
-    size_t o = 4 + sizeof h + sizeof p;
-    memcpy(g->X, buf + o, (size_t)g->n * g->d * 4);
-    memcpy(g->z, buf + o + (size_t)g->n * g->d * 4, (size_t)g->n * 8);
-    for (size_t i = 0; i < (size_t)g->n * g->d; i++)
+    int n, d, lt;
+    if (pred_get_int(r, "gp row count", 2, 1000000, &n) || pred_get_int(r, "gp feature count", 1, 100000, &d) ||
+        pred_get_int(r, "gp log_target", 0, 1, &lt))
+        return -1;
+    double length = hw_get_f64(r), noise = hw_get_f64(r), mu = hw_get_f64(r), sd = hw_get_f64(r);
+    if (!hw_rbuf_ok(r)) return hw_fail("truncated gp model");
+    if (!(length > 0) || !(noise > 0) || !isfinite(mu) || !(sd > 0)) return hw_fail("gp model: bad hyperparameters");
+    if ((size_t)n * d > hw_rbuf_left(r) / 4 || (size_t)n > (hw_rbuf_left(r) - (size_t)n * d * 4) / 8)
+        return hw_fail("truncated gp model (%d rows x %d features)", n, d);
+    struct pred_gp *g = alloc_gp(n, d);
+    g->log_target = lt;
+    g->length = length;
+    g->noise = noise;
+    g->mu = mu;
+    g->sd = sd;
+    hw_get_f32s(r, g->X, (size_t)n * d);
+    hw_get_f64s(r, g->z, (size_t)n);
+    for (size_t i = 0; i < (size_t)n * d; i++)
         if (!isfinite(g->X[i])) goto bad;
-    for (int i = 0; i < g->n; i++)
+    for (int i = 0; i < n; i++)
         if (!isfinite(g->z[i])) goto bad;
     norms(g);
     double *D2 = pair_d2(g), ll;
     int rc = factor(g, D2, &ll);
     free(D2);
     if (rc) {
-        sgp_free(g);
-        return hw_fail("gp blob: kernel matrix not positive definite");
+        pred_gp_free(g);
+        return hw_fail("gp model: kernel matrix not positive definite");
     }
     *out = g;
     return 0;
 bad:
-    sgp_free(g);
-    return hw_fail("gp blob: non-finite values");
+    pred_gp_free(g);
+    return hw_fail("gp model: non-finite values");
 }

@@ -1,4 +1,4 @@
-/* help: a HELP-style meta-learned latency predictor (Lee et al., NeurIPS
+/* pred_help: a HELP-style meta-learned latency predictor (Lee et al., NeurIPS
  * 2021), on OpenBLAS.
  *
  * Model. An MLP body phi(x) = [relu(W2 relu(W1 xn + b1) + b2), 1] maps the
@@ -33,20 +33,20 @@
  *
  * Deterministic for a seed (single-threaded OpenBLAS by default; the thread
  * count is set with openblas_set_num_threads from the config). */
-#ifndef HW_HELP_H
-#define HW_HELP_H
+#ifndef HW_PRED_HELP_H
+#define HW_PRED_HELP_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "pred.h"
 
-#define HELP_FORMAT_VERSION 1
-#define HELP_MAX_REF 32
+#define PRED_HELP_FORMAT_VERSION 1
+#define PRED_HELP_MAX_REF 32
 
-typedef struct help_meta help_meta;
+typedef struct pred_help_meta pred_help_meta;
 
-typedef struct help_train_cfg {
+typedef struct pred_help_cfg {
     int hidden1, hidden2; /* body widths (H = hidden2) */
     int members;          /* ensemble size */
     int steps;            /* outer Adam steps per member */
@@ -62,35 +62,35 @@ typedef struct help_train_cfg {
                              some feature is negative) */
     int nthread;          /* OpenBLAS threads */
     uint64_t seed;
-} help_train_cfg;
+} pred_help_cfg;
 
 /* hidden 64/32, 5 members, 3000 steps x 4 tasks, support 10, query 100,
  * lr 2e-3, lambda0 1, drop_ref 0.2, synth 0 (see docs/predictors.md), nthread 1,
  * seed 1. */
-void help_train_cfg_default(help_train_cfg *c);
+void pred_help_cfg_default(pred_help_cfg *c);
 
 /* Meta-trains on X (n, d) architecture features, lat (n_dev, n) latencies
  * in ms (> 0, finite), ref_rows (n_ref) the rows of X that are the
  * reference archs (their indices ref_ids are stored for users), dev_names
  * (n_dev) recorded in the model. */
-int help_meta_train(const help_train_cfg *c, const float *X, int n, int d, const double *lat, int n_dev,
+int pred_help_meta_train(const pred_help_cfg *c, const float *X, int n, int d, const double *lat, int n_dev,
                     const char *const *dev_names, const int *ref_rows, const int64_t *ref_ids, int n_ref,
-                    help_meta **out);
-void help_meta_free(help_meta *m);
-int help_meta_nfeatures(const help_meta *m);
-int help_meta_nref(const help_meta *m);
+                    pred_help_meta **out);
+void pred_help_meta_free(pred_help_meta *m);
+int pred_help_meta_nfeatures(const pred_help_meta *m);
+int pred_help_meta_nref(const pred_help_meta *m);
 /* Space index (e.g. NB201 arch index) of reference arch j. */
-int64_t help_meta_ref_id(const help_meta *m, int j);
-/* Seconds spent in help_meta_train (0 for a loaded model). */
-double help_meta_train_seconds(const help_meta *m);
+int64_t pred_help_meta_ref_id(const pred_help_meta *m, int j);
+/* Seconds spent in pred_help_meta_train (0 for a loaded model). */
+double pred_help_meta_train_seconds(const pred_help_meta *m);
 /* Human-readable summary (devices, sizes, lambda) into buf. */
-void help_meta_describe(const help_meta *m, char *buf, size_t n);
+void pred_help_meta_describe(const pred_help_meta *m, char *buf, size_t n);
 
 /* Versioned, checksummed byte buffer / file (temp + fsync + rename). */
-int help_meta_save(const help_meta *m, uint8_t **out_buf, size_t *out_len);
-int help_meta_load(const uint8_t *buf, size_t len, help_meta **out);
-int help_meta_save_file(const help_meta *m, const char *path);
-int help_meta_load_file(const char *path, help_meta **out);
+int pred_help_meta_save(const pred_help_meta *m, uint8_t **out_buf, size_t *out_len);
+int pred_help_meta_load(const uint8_t *buf, size_t len, pred_help_meta **out);
+int pred_help_meta_save_file(const pred_help_meta *m, const char *path);
+int pred_help_meta_load_file(const char *path, pred_help_meta **out);
 
 /* Adapts to one device: ref_lat (n_ref) its latencies (ms) on the reference
  * archs, NaN where not measured; Xs (k, d) / ys (k) its other measured
@@ -98,16 +98,6 @@ int help_meta_load_file(const char *path, help_meta **out);
  * latency in ms and the ensemble spread; pred_save / pred_load work).
  * Fails if fewer than 2 reference latencies are given or values are not
  * finite and > 0. */
-int help_adapt(const help_meta *m, const double *ref_lat, const float *Xs, const double *ys, int k, pred **out);
-
-/* HELP's meta-test sets (HELP loader.py, remove_outlier): lat[i] is the
- * target latency of space index i (NaN = not measured, skipped). Of the
- * indices in [pool_begin, pool_end) with a latency, sorted by latency (ties
- * by index), the positions [floor(0.1 m), floor(0.9 m)) form the sample
- * pool (m = their count); the query is built the same way from
- * [query_begin, query_end). pool / query need room for the range sizes.
- * Fails if a set comes out empty or a range exceeds n_index. */
-int help_protocol_sets(const double *lat, int64_t n_index, int pool_begin, int pool_end, int query_begin,
-                       int query_end, int *pool, int *out_npool, int *query, int *out_nquery);
+int pred_help_adapt(const pred_help_meta *m, const double *ref_lat, const float *Xs, const double *ys, int k, pred **out);
 
 #endif

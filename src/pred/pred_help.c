@@ -1,8 +1,8 @@
-/* help: meta-learned latency predictor (see help.h for the model). Layout:
+/* pred_help: meta-learned latency predictor (see pred_help.h for the model). Layout:
  * parameters of one ensemble member live in ONE float array:
  *   W1 (h1, d) | b1 (h1) | W2 (h2, h1) | b2 (h2) | A (P1, E) | c (P1) | loglam (1)
  * with P1 = h2 + 1 (basis functions incl. the constant) and E = n_ref. */
-#include "help.h"
+#include "pred_help.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chol.h"
+#include "fsutil.h"
 #include "hw_clock.h"
 #include "hw_err.h"
 #include "pred_impl.h"
@@ -41,7 +43,7 @@ static hoff offsets(int d, int h1, int h2, int E) {
     return o;
 }
 
-struct help_meta {
+struct pred_help_meta {
     int d, h1, h2, E, M;
     hoff o;
     float *xmean, *xstd;   /* (d) feature standardisation */
@@ -54,7 +56,7 @@ struct help_meta {
     double train_seconds;
 };
 
-struct help_dev {
+struct pred_help_dev {
     int d, h1, h2, M;
     hoff o;
     float *xmean, *xstd; /* (d) */
@@ -63,7 +65,7 @@ struct help_dev {
     double mu, sd;       /* log-latency normalisation of the device */
 };
 
-void help_train_cfg_default(help_train_cfg *c) {
+void pred_help_cfg_default(pred_help_cfg *c) {
     c->hidden1 = 64;
     c->hidden2 = 32;
     c->members = 5;
@@ -123,36 +125,6 @@ static void body_backward(float *g, float *dphi, float *da1, const float *phi, c
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, h1, d, n, 1.0f, da1, h1, xn, d, 1.0f, g + o->W1, d);
 }
 
-/* In-place Cholesky of the SPD matrix a (p, p); -1 if not positive definite. */
-static int cholesky(double *a, int p) {
-    for (int j = 0; j < p; j++) {
-        double s = a[j * p + j];
-        for (int k = 0; k < j; k++) s -= a[j * p + k] * a[j * p + k];
-        if (!(s > 0)) return -1;
-        a[j * p + j] = sqrt(s);
-        for (int i = j + 1; i < p; i++) {
-            double t = a[i * p + j];
-            for (int k = 0; k < j; k++) t -= a[i * p + k] * a[j * p + k];
-            a[i * p + j] = t / a[j * p + j];
-        }
-    }
-    return 0;
-}
-
-/* Solves L L^T x = b in place (b -> x). */
-static void chol_solve(const double *l, int p, double *b) {
-    for (int i = 0; i < p; i++) {
-        double s = b[i];
-        for (int k = 0; k < i; k++) s -= l[i * p + k] * b[k];
-        b[i] = s / l[i * p + i];
-    }
-    for (int i = p - 1; i >= 0; i--) {
-        double s = b[i];
-        for (int k = i + 1; k < p; k++) s -= l[k * p + i] * b[k];
-        b[i] = s / l[i * p + i];
-    }
-}
-
 /* Prior head w0 (P1) = A e + c. */
 static void head_prior(double *w0, const float *par, const hoff *o, const double *e, int E, int P1) {
     for (int j = 0; j < P1; j++) {
@@ -176,7 +148,7 @@ static int ridge_head(double *w, double *chol, const float *phi, const double *t
         for (int i = 0; i < ns; i++) r += (double)phi[(size_t)i * P1 + a] * t[i];
         w[a] = r;
     }
-    if (cholesky(chol, P1)) return hw_fail("help: ridge system not positive definite");
+    if (chol_factor(chol, P1, NULL)) return hw_fail("help: ridge system not positive definite");
     chol_solve(chol, P1, w);
     return 0;
 }
@@ -247,11 +219,11 @@ static void synth_draw(synth_dev *sy, hw_rng *r) {
     sy->b = 0.05 + 0.5 * rng_uniform(r);
 }
 
-static double episode(const help_meta *m, const float *par, float *g, const float *xall_n, const double *lat_dev,
-                      const synth_dev *sy, int n, const int *ref_rows, const help_train_cfg *c, hw_rng *r,
+static double episode(const pred_help_meta *m, const float *par, float *g, const float *xall_n, const double *lat_dev,
+                      const synth_dev *sy, int n, const int *ref_rows, const pred_help_cfg *c, hw_rng *r,
                       episode_buf *b) {
     const int d = m->d, h1 = m->h1, h2 = m->h2, P1 = h2 + 1, E = m->E;
-    double refl[HELP_MAX_REF];
+    double refl[PRED_HELP_MAX_REF];
     int drop = rng_uniform(r) < c->drop_ref ? (int)rng_below(r, (uint64_t)E) : -1;
     for (int j = 0; j < E; j++) refl[j] = j == drop ? NAN : lat_at(lat_dev, sy, ref_rows[j]);
     double mu, sd;
@@ -312,7 +284,7 @@ static double episode(const help_meta *m, const float *par, float *g, const floa
     return loss;
 }
 
-static void meta_alloc(help_meta *m) {
+static void meta_alloc(pred_help_meta *m) {
     m->o = offsets(m->d, m->h1, m->h2, m->E);
     m->xmean = hw_calloc((size_t)m->d, sizeof(float));
     m->xstd = hw_calloc((size_t)m->d, sizeof(float));
@@ -323,7 +295,7 @@ static void meta_alloc(help_meta *m) {
     m->group = hw_calloc((size_t)m->M, sizeof(int));
 }
 
-void help_meta_free(help_meta *m) {
+void pred_help_meta_free(pred_help_meta *m) {
     if (!m) return;
     free(m->xmean);
     free(m->xstd);
@@ -336,13 +308,13 @@ void help_meta_free(help_meta *m) {
     free(m);
 }
 
-int help_meta_train(const help_train_cfg *c, const float *X, int n, int d, const double *lat, int n_dev,
+int pred_help_meta_train(const pred_help_cfg *c, const float *X, int n, int d, const double *lat, int n_dev,
                     const char *const *dev_names, const int *ref_rows, const int64_t *ref_ids, int n_ref,
-                    help_meta **out) {
+                    pred_help_meta **out) {
     *out = NULL;
     if (n < 2 || d < 1) return hw_fail("help: meta-training needs rows and features");
     if (n_dev < 1) return hw_fail("help: no meta-train devices");
-    if (n_ref < 2 || n_ref > HELP_MAX_REF) return hw_fail("help: %d reference archs (need 2..%d)", n_ref, HELP_MAX_REF);
+    if (n_ref < 2 || n_ref > PRED_HELP_MAX_REF) return hw_fail("help: %d reference archs (need 2..%d)", n_ref, PRED_HELP_MAX_REF);
     if (c->hidden1 < 1 || c->hidden2 < 1 || c->members < 1 || c->steps < 0 || c->tasks_per_step < 1 ||
         c->support < 0 || c->query < 1 || !(c->lr > 0) || !(c->lambda0 > 0) || c->nthread < 1)
         return hw_fail("help: bad meta-training configuration");
@@ -354,7 +326,7 @@ int help_meta_train(const help_train_cfg *c, const float *X, int n, int d, const
         if (ref_rows[j] < 0 || ref_rows[j] >= n) return hw_fail("help: reference row %d out of range", ref_rows[j]);
     double t0 = hw_now_s();
     openblas_set_num_threads(c->nthread);
-    help_meta *m = hw_calloc(1, sizeof *m);
+    pred_help_meta *m = hw_calloc(1, sizeof *m);
     m->d = d, m->h1 = c->hidden1, m->h2 = c->hidden2, m->E = n_ref, m->M = c->members;
     meta_alloc(m);
     size_t dl = 1;
@@ -378,7 +350,7 @@ int help_meta_train(const help_train_cfg *c, const float *X, int n, int d, const
         m->ref_ids[j] = ref_ids ? ref_ids[j] : ref_rows[j];
     }
     for (int v = 0; v < n_dev; v++) {
-        double refl[HELP_MAX_REF], e[HELP_MAX_REF], mu, sd;
+        double refl[PRED_HELP_MAX_REF], e[PRED_HELP_MAX_REF], mu, sd;
         for (int j = 0; j < n_ref; j++) refl[j] = lat[(size_t)v * n + ref_rows[j]];
         HW_ASSERT(device_norm(refl, n_ref, m->e_mean, &mu, &sd, e) == 0);
         for (int j = 0; j < n_ref; j++) m->e_mean[j] += (float)(e[j] / n_dev);
@@ -400,7 +372,7 @@ int help_meta_train(const help_train_cfg *c, const float *X, int n, int d, const
     b.gw = hw_malloc((size_t)P1 * sizeof(double));
     b.pv = hw_malloc((size_t)P1 * sizeof(double));
     b.chol = hw_malloc((size_t)P1 * P1 * sizeof(double));
-    b.e = hw_malloc((size_t)HELP_MAX_REF * sizeof(double));
+    b.e = hw_malloc((size_t)PRED_HELP_MAX_REF * sizeof(double));
     const size_t P = m->o.total;
     /* synthetic devices need non-negative raw features */
     int use_synth = c->synth > 0;
@@ -461,12 +433,12 @@ int help_meta_train(const help_train_cfg *c, const float *X, int n, int d, const
     return 0;
 }
 
-int help_meta_nfeatures(const help_meta *m) { return m->d; }
-int help_meta_nref(const help_meta *m) { return m->E; }
-int64_t help_meta_ref_id(const help_meta *m, int j) { return m->ref_ids[j]; }
-double help_meta_train_seconds(const help_meta *m) { return m->train_seconds; }
+int pred_help_meta_nfeatures(const pred_help_meta *m) { return m->d; }
+int pred_help_meta_nref(const pred_help_meta *m) { return m->E; }
+int64_t pred_help_meta_ref_id(const pred_help_meta *m, int j) { return m->ref_ids[j]; }
+double pred_help_meta_train_seconds(const pred_help_meta *m) { return m->train_seconds; }
 
-void help_meta_describe(const help_meta *m, char *buf, size_t n) {
+void pred_help_meta_describe(const pred_help_meta *m, char *buf, size_t n) {
     double lam = 0;
     for (int k = 0; k < m->M; k++) lam += exp(m->params[(size_t)k * m->o.total + m->o.loglam]) / m->M;
     int aug = 0;
@@ -477,7 +449,7 @@ void help_meta_describe(const help_meta *m, char *buf, size_t n) {
 
 /* ---- adaptation --------------------------------------------------------- */
 
-int help_adapt(const help_meta *m, const double *ref_lat, const float *Xs, const double *ys, int k, pred **out) {
+int pred_help_adapt(const pred_help_meta *m, const double *ref_lat, const float *Xs, const double *ys, int k, pred **out) {
     *out = NULL;
     const int d = m->d, E = m->E, P1 = m->h2 + 1;
     for (int j = 0; j < E; j++)
@@ -485,7 +457,7 @@ int help_adapt(const help_meta *m, const double *ref_lat, const float *Xs, const
             return hw_fail("help: reference latency %d is %g (need > 0, or NaN for missing)", j, ref_lat[j]);
     for (int i = 0; i < k; i++)
         if (!(ys[i] > 0 && isfinite(ys[i]))) return hw_fail("help: sample latency %d is %g (need > 0)", i, ys[i]);
-    double e[HELP_MAX_REF], mu, sd;
+    double e[PRED_HELP_MAX_REF], mu, sd;
     if (device_norm(ref_lat, E, m->e_mean, &mu, &sd, e)) return -1;
     int nmiss = 0, ns = 0;
     for (int j = 0; j < E; j++) nmiss += isnan(ref_lat[j]) != 0;
@@ -499,7 +471,7 @@ int help_adapt(const help_meta *m, const double *ref_lat, const float *Xs, const
     double w0[1024]; /* (P1) head prior */
     double *loo = hw_calloc((size_t)m->M, sizeof(double)); /* (M) leave-one-out MSE per member */
     int rc = -1;
-    struct help_dev *h = hw_calloc(1, sizeof *h);
+    struct pred_help_dev *h = hw_calloc(1, sizeof *h);
     h->d = d, h->h1 = m->h1, h->h2 = m->h2, h->M = m->M, h->o = m->o, h->mu = mu, h->sd = sd;
     h->xmean = hw_malloc((size_t)d * sizeof(float));
     h->xstd = hw_malloc((size_t)d * sizeof(float));
@@ -527,7 +499,7 @@ int help_adapt(const help_meta *m, const double *ref_lat, const float *Xs, const
         t[ns++] = (log(ys[i]) - mu) / sd;
     }
     int nmissrow = 0;
-    int missj[HELP_MAX_REF];
+    int missj[PRED_HELP_MAX_REF];
     for (int j = 0; j < E; j++)
         if (isnan(ref_lat[j])) {
             memcpy(xr + (size_t)(ns + nmissrow) * d, m->ref_X + (size_t)j * d, (size_t)d * sizeof(float));
@@ -537,7 +509,7 @@ int help_adapt(const help_meta *m, const double *ref_lat, const float *Xs, const
     standardise(xn, xr, nt, d, m->xmean, m->xstd);
     for (int mem = 0; mem < m->M; mem++) {
         const float *par = m->params + (size_t)mem * m->o.total;
-        double *w = h->w + (size_t)mem * P1, em[HELP_MAX_REF];
+        double *w = h->w + (size_t)mem * P1, em[PRED_HELP_MAX_REF];
         memcpy(em, e, sizeof em);
         body_forward(phi, a1, xn, par, &m->o, nt, d, m->h1, m->h2);
         double lam = exp(par[m->o.loglam]);
@@ -588,17 +560,17 @@ int help_adapt(const help_meta *m, const double *ref_lat, const float *Xs, const
     h = NULL;
     rc = 0;
 fail:
-    help_dev_free(h);
+    pred_help_dev_free(h);
     free(xr), free(xn), free(phi), free(a1), free(t), free(chol), free(loo);
     return rc;
 }
 
-/* ---- help_dev (the PRED_HELP side) -------------------------------------- */
+/* ---- pred_help_dev (the PRED_HELP side) -------------------------------------- */
 
-int help_dev_nfeatures(const struct help_dev *h) { return h->d; }
-int help_dev_nmembers(const struct help_dev *h) { return h->M; }
+int pred_help_dev_nfeatures(const struct pred_help_dev *h) { return h->d; }
+int pred_help_dev_nmembers(const struct pred_help_dev *h) { return h->M; }
 
-void help_dev_free(struct help_dev *h) {
+void pred_help_dev_free(struct pred_help_dev *h) {
     if (!h) return;
     free(h->xmean);
     free(h->xstd);
@@ -607,7 +579,7 @@ void help_dev_free(struct help_dev *h) {
     free(h);
 }
 
-void help_dev_predict_members(const struct help_dev *h, const float *X, int n, double *out) {
+void pred_help_dev_predict_members(const struct pred_help_dev *h, const float *X, int n, double *out) {
     const int P1 = h->h2 + 1;
     float *xn = hw_malloc((size_t)n * h->d * sizeof(float)); /* (n, d) */
     float *phi = hw_malloc((size_t)n * P1 * sizeof(float));  /* (n, P1) */
@@ -627,43 +599,31 @@ void help_dev_predict_members(const struct help_dev *h, const float *X, int n, d
     free(a1);
 }
 
-static void wbuf_f64(hw_wbuf *b, double v) {
-    uint64_t u;
-    memcpy(&u, &v, 8);
-    wbuf_u64(b, u);
-}
-
-static int rbuf_f64(hw_rbuf *b, double *v) {
-    uint64_t u;
-    if (rbuf_u64(b, &u)) return -1;
-    memcpy(v, &u, 8);
-    return 0;
-}
-
-void help_dev_save(const struct help_dev *h, hw_wbuf *b) {
-    wbuf_u32(b, (uint32_t)h->d);
-    wbuf_u32(b, (uint32_t)h->h1);
-    wbuf_u32(b, (uint32_t)h->h2);
-    wbuf_u32(b, (uint32_t)h->M);
-    wbuf_f64(b, h->mu);
-    wbuf_f64(b, h->sd);
-    wbuf_f32s(b, h->xmean, (size_t)h->d);
-    wbuf_f32s(b, h->xstd, (size_t)h->d);
+void pred_help_dev_save(const struct pred_help_dev *h, hw_wbuf *b) {
+    hw_put_u32(b, (uint32_t)h->d);
+    hw_put_u32(b, (uint32_t)h->h1);
+    hw_put_u32(b, (uint32_t)h->h2);
+    hw_put_u32(b, (uint32_t)h->M);
+    hw_put_f64(b, h->mu);
+    hw_put_f64(b, h->sd);
+    hw_put_f32s(b, h->xmean, (size_t)h->d);
+    hw_put_f32s(b, h->xstd, (size_t)h->d);
     /* only the body part of each member is needed */
-    for (int k = 0; k < h->M; k++) wbuf_f32s(b, h->params + (size_t)k * h->o.total, h->o.A);
-    for (size_t i = 0; i < (size_t)h->M * (h->h2 + 1); i++) wbuf_f64(b, h->w[i]);
+    for (int k = 0; k < h->M; k++) hw_put_f32s(b, h->params + (size_t)k * h->o.total, h->o.A);
+    hw_put_f64s(b, h->w, (size_t)h->M * (h->h2 + 1));
 }
 
-int help_dev_load(hw_rbuf *b, struct help_dev **out) {
+int pred_help_dev_load(hw_rbuf *b, struct pred_help_dev **out) {
     *out = NULL;
-    struct help_dev *h = hw_calloc(1, sizeof *h);
-    if (rbuf_int(b, "help feature count", 1, 1 << 16, &h->d) || rbuf_int(b, "help hidden1", 1, 4096, &h->h1) ||
-        rbuf_int(b, "help hidden2", 1, 1023, &h->h2) || rbuf_int(b, "help members", 1, 1024, &h->M) ||
-        rbuf_f64(b, &h->mu) || rbuf_f64(b, &h->sd))
+    struct pred_help_dev *h = hw_calloc(1, sizeof *h);
+    if (pred_get_int(b, "help feature count", 1, 1 << 16, &h->d) || pred_get_int(b, "help hidden1", 1, 4096, &h->h1) ||
+        pred_get_int(b, "help hidden2", 1, 1023, &h->h2) || pred_get_int(b, "help members", 1, 1024, &h->M))
         goto fail;
+    h->mu = hw_get_f64(b);
+    h->sd = hw_get_f64(b);
     h->o = offsets(h->d, h->h1, h->h2, 0);
     size_t need = 2 * (size_t)h->d + (size_t)h->M * h->o.A + 2 * (size_t)h->M * (h->h2 + 1);
-    if (need > (b->len - b->pos) / 4) {
+    if (need > hw_rbuf_left(b) / 4) {
         hw_fail("truncated help model");
         goto fail;
     }
@@ -671,11 +631,14 @@ int help_dev_load(hw_rbuf *b, struct help_dev **out) {
     h->xstd = hw_malloc((size_t)h->d * sizeof(float));
     h->params = hw_calloc((size_t)h->M * h->o.total, sizeof(float));
     h->w = hw_malloc((size_t)h->M * (h->h2 + 1) * sizeof(double));
-    if (rbuf_f32s(b, h->xmean, (size_t)h->d) || rbuf_f32s(b, h->xstd, (size_t)h->d)) goto fail;
-    for (int k = 0; k < h->M; k++)
-        if (rbuf_f32s(b, h->params + (size_t)k * h->o.total, h->o.A)) goto fail;
-    for (size_t i = 0; i < (size_t)h->M * (h->h2 + 1); i++)
-        if (rbuf_f64(b, &h->w[i])) goto fail;
+    hw_get_f32s(b, h->xmean, (size_t)h->d);
+    hw_get_f32s(b, h->xstd, (size_t)h->d);
+    for (int k = 0; k < h->M; k++) hw_get_f32s(b, h->params + (size_t)k * h->o.total, h->o.A);
+    hw_get_f64s(b, h->w, (size_t)h->M * (h->h2 + 1));
+    if (!hw_rbuf_ok(b)) {
+        hw_fail("truncated help model");
+        goto fail;
+    }
     if (!isfinite(h->mu) || !(h->sd > 0)) {
         hw_fail("help model: bad normalisation");
         goto fail;
@@ -683,175 +646,111 @@ int help_dev_load(hw_rbuf *b, struct help_dev **out) {
     *out = h;
     return 0;
 fail:
-    help_dev_free(h);
+    pred_help_dev_free(h);
     return -1;
 }
 
 /* ---- meta-model serialization ------------------------------------------ */
 
-int help_meta_save(const help_meta *m, uint8_t **out_buf, size_t *out_len) {
-    hw_wbuf pl = {0};
-    wbuf_u32(&pl, (uint32_t)m->d);
-    wbuf_u32(&pl, (uint32_t)m->h1);
-    wbuf_u32(&pl, (uint32_t)m->h2);
-    wbuf_u32(&pl, (uint32_t)m->E);
-    wbuf_u32(&pl, (uint32_t)m->M);
-    wbuf_f32s(&pl, m->xmean, (size_t)m->d);
-    wbuf_f32s(&pl, m->xstd, (size_t)m->d);
-    wbuf_f32s(&pl, m->ref_X, (size_t)m->E * m->d);
-    for (int j = 0; j < m->E; j++) wbuf_u64(&pl, (uint64_t)m->ref_ids[j]);
-    wbuf_f32s(&pl, m->e_mean, (size_t)m->E);
-    wbuf_f32s(&pl, m->params, (size_t)m->M * m->o.total);
-    for (int k = 0; k < m->M; k++) wbuf_u32(&pl, (uint32_t)m->group[k]);
-    uint32_t dl = (uint32_t)strlen(m->devices);
-    wbuf_u32(&pl, dl);
-    wbuf_bytes(&pl, m->devices, dl);
-    hw_wbuf b = {0};
-    wbuf_bytes(&b, HELP_MAGIC, 8);
-    wbuf_u32(&b, HELP_FORMAT_VERSION);
-    wbuf_u64(&b, pl.len);
-    wbuf_bytes(&b, pl.p, pl.len);
-    wbuf_u64(&b, hw_hash_bytes(pl.p, pl.len, 0x68656c70));
-    free(pl.p);
-    *out_buf = b.p;
-    *out_len = b.len;
+/* Layout: "HWNASHLP" | u32 version | u64 payload length | payload | u64
+ * hash of the payload. */
+int pred_help_meta_save(const pred_help_meta *m, uint8_t **out_buf, size_t *out_len) {
+    hw_wbuf pl, b;
+    hw_wbuf_init(&pl);
+    hw_wbuf_init(&b);
+    hw_put_u32(&pl, (uint32_t)m->d);
+    hw_put_u32(&pl, (uint32_t)m->h1);
+    hw_put_u32(&pl, (uint32_t)m->h2);
+    hw_put_u32(&pl, (uint32_t)m->E);
+    hw_put_u32(&pl, (uint32_t)m->M);
+    hw_put_f32s(&pl, m->xmean, (size_t)m->d);
+    hw_put_f32s(&pl, m->xstd, (size_t)m->d);
+    hw_put_f32s(&pl, m->ref_X, (size_t)m->E * m->d);
+    for (int j = 0; j < m->E; j++) hw_put_i64(&pl, m->ref_ids[j]);
+    hw_put_f32s(&pl, m->e_mean, (size_t)m->E);
+    hw_put_f32s(&pl, m->params, (size_t)m->M * m->o.total);
+    for (int k = 0; k < m->M; k++) hw_put_u32(&pl, (uint32_t)m->group[k]);
+    hw_put_str(&pl, m->devices);
+    hw_put_header(&b, HELP_MAGIC, 8, PRED_HELP_FORMAT_VERSION);
+    hw_put_u64(&b, pl.n);
+    hw_put_bytes(&b, pl.p, pl.n);
+    hw_put_u64(&b, hw_hash_bytes(pl.p, pl.n, 0x68656c70));
+    int bad = pl.bad;
+    hw_wbuf_free(&pl);
+    *out_buf = hw_wbuf_take(&b, out_len);
+    if (bad || !*out_buf) return hw_fail("help meta-model: out of memory");
     return 0;
 }
 
-int help_meta_load(const uint8_t *buf, size_t len, help_meta **out) {
+int pred_help_meta_load(const uint8_t *buf, size_t len, pred_help_meta **out) {
     *out = NULL;
-    hw_rbuf r = {buf, len, 8};
-    uint32_t version, dl;
-    uint64_t plen, hash;
-    if (len < 8 || memcmp(buf, HELP_MAGIC, 8)) return hw_fail("not an hwnas help meta-model (bad magic)");
-    if (rbuf_u32(&r, &version) || rbuf_u64(&r, &plen)) return hw_fail("truncated help meta-model header");
-    if (version != HELP_FORMAT_VERSION)
-        return hw_fail("help meta-model format version %u, this build reads version %d", version, HELP_FORMAT_VERSION);
-    if (plen > len - r.pos || len - r.pos - plen != 8)
+    hw_rbuf r, p;
+    hw_rbuf_init(&r, buf, len);
+    if (hw_get_header(&r, HELP_MAGIC, 8, PRED_HELP_FORMAT_VERSION, "hwnas help meta-model")) return -1;
+    uint64_t plen = hw_get_u64(&r);
+    if (!hw_rbuf_ok(&r)) return hw_fail("truncated help meta-model header");
+    if (plen > hw_rbuf_left(&r) || hw_rbuf_left(&r) - plen != 8)
         return hw_fail("truncated or oversized help meta-model (%zu bytes)", len);
-    hw_rbuf p = {buf + r.pos, (size_t)plen, 0};
-    r.pos += plen;
-    if (rbuf_u64(&r, &hash)) return -1;
-    if (hash != hw_hash_bytes(p.p, p.len, 0x68656c70)) return hw_fail("help meta-model checksum mismatch (corrupted)");
-    help_meta *m = hw_calloc(1, sizeof *m);
-    if (rbuf_int(&p, "feature count", 1, 1 << 16, &m->d) || rbuf_int(&p, "hidden1", 1, 4096, &m->h1) ||
-        rbuf_int(&p, "hidden2", 1, 1023, &m->h2) || rbuf_int(&p, "reference count", 2, HELP_MAX_REF, &m->E) ||
-        rbuf_int(&p, "members", 1, 1024, &m->M))
+    hw_rbuf_init(&p, hw_get_span(&r, (size_t)plen), (size_t)plen);
+    uint64_t hash = hw_get_u64(&r);
+    if (hash != hw_hash_bytes(p.p, p.n, 0x68656c70)) return hw_fail("help meta-model checksum mismatch (corrupted)");
+    pred_help_meta *m = hw_calloc(1, sizeof *m);
+    if (pred_get_int(&p, "feature count", 1, 1 << 16, &m->d) || pred_get_int(&p, "hidden1", 1, 4096, &m->h1) ||
+        pred_get_int(&p, "hidden2", 1, 1023, &m->h2) ||
+        pred_get_int(&p, "reference count", 2, PRED_HELP_MAX_REF, &m->E) || pred_get_int(&p, "members", 1, 1024, &m->M))
         goto fail;
     {
         hoff o = offsets(m->d, m->h1, m->h2, m->E);
         size_t need = (2 + (size_t)m->E) * m->d + 3 * (size_t)m->E + (size_t)m->M * (o.total + 1);
-        if (need > (p.len - p.pos) / 4) {
+        if (need > hw_rbuf_left(&p) / 4) {
             hw_fail("truncated help meta-model");
             goto fail;
         }
     }
     meta_alloc(m);
-    if (rbuf_f32s(&p, m->xmean, (size_t)m->d) || rbuf_f32s(&p, m->xstd, (size_t)m->d) ||
-        rbuf_f32s(&p, m->ref_X, (size_t)m->E * m->d))
+    hw_get_f32s(&p, m->xmean, (size_t)m->d);
+    hw_get_f32s(&p, m->xstd, (size_t)m->d);
+    hw_get_f32s(&p, m->ref_X, (size_t)m->E * m->d);
+    for (int j = 0; j < m->E; j++) m->ref_ids[j] = hw_get_i64(&p);
+    hw_get_f32s(&p, m->e_mean, (size_t)m->E);
+    hw_get_f32s(&p, m->params, (size_t)m->M * m->o.total);
+    if (!hw_rbuf_ok(&p)) {
+        hw_fail("truncated help meta-model");
         goto fail;
-    for (int j = 0; j < m->E; j++) {
-        uint64_t v;
-        if (rbuf_u64(&p, &v)) goto fail;
-        m->ref_ids[j] = (int64_t)v;
     }
-    if (rbuf_f32s(&p, m->e_mean, (size_t)m->E) || rbuf_f32s(&p, m->params, (size_t)m->M * m->o.total))
-        goto fail;
     for (int k = 0; k < m->M; k++)
-        if (rbuf_int(&p, "member group", 0, 1, &m->group[k])) goto fail;
-    if (rbuf_u32(&p, &dl)) goto fail;
-    if (dl > p.len - p.pos) {
+        if (pred_get_int(&p, "member group", 0, 1, &m->group[k])) goto fail;
+    m->devices = hw_get_strdup(&p);
+    if (!m->devices) {
         hw_fail("truncated help meta-model (device names)");
         goto fail;
     }
-    m->devices = hw_calloc((size_t)dl + 1, 1);
-    if (rbuf_bytes(&p, m->devices, dl)) goto fail;
-    if (p.pos != p.len) {
+    if (!hw_rbuf_done(&p)) {
         hw_fail("help meta-model has trailing bytes");
         goto fail;
     }
     *out = m;
     return 0;
 fail:
-    help_meta_free(m);
+    pred_help_meta_free(m);
     return -1;
 }
 
-int help_meta_save_file(const help_meta *m, const char *path) {
+int pred_help_meta_save_file(const pred_help_meta *m, const char *path) {
     uint8_t *buf = NULL;
     size_t len = 0;
-    help_meta_save(m, &buf, &len);
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    int rc = -1;
-    if (!f) {
-        hw_fail("%s: cannot create", tmp);
-        goto out;
-    }
-    if (fwrite(buf, 1, len, f) != len || fflush(f) || fsync(fileno(f))) {
-        fclose(f);
-        hw_fail("%s: write failed", tmp);
-        goto out;
-    }
-    if (fclose(f) || rename(tmp, path)) {
-        hw_fail("%s: rename failed", path);
-        goto out;
-    }
-    rc = 0;
-out:
-    if (rc) remove(tmp);
+    if (pred_help_meta_save(m, &buf, &len)) return -1;
+    int rc = hw_write_file_atomic(path, buf, len);
     free(buf);
     return rc;
 }
 
-int help_meta_load_file(const char *path, help_meta **out) {
+int pred_help_meta_load_file(const char *path, pred_help_meta **out) {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return hw_fail("%s: cannot open", path);
-    uint8_t *buf = NULL;
-    size_t len = 0, cap = 0, k;
-    do {
-        if (len == cap) buf = hw_realloc(buf, cap = cap ? 2 * cap : 65536);
-        k = fread(buf + len, 1, cap - len, f);
-        len += k;
-    } while (k > 0);
-    fclose(f);
-    int rc = help_meta_load(buf, len, out);
+    char *buf = NULL;
+    size_t len = 0;
+    if (hw_read_file(path, &buf, &len)) return -1;
+    int rc = pred_help_meta_load((const uint8_t *)buf, len, out);
     free(buf);
     return rc ? hw_fail_prefix("%s", path) : 0;
-}
-
-/* ---- HELP's evaluation protocol ---------------------------------------- */
-
-
-static _Thread_local const double *tl_lat;
-
-static int cmp_by_lat(const void *a, const void *b) {
-    int i = *(const int *)a, j = *(const int *)b;
-    if (tl_lat[i] != tl_lat[j]) return tl_lat[i] < tl_lat[j] ? -1 : 1;
-    return (i > j) - (i < j);
-}
-
-static int trimmed_set(const double *lat, int begin, int end, int *out, int *nout) {
-    int m = 0;
-    for (int i = begin; i < end; i++)
-        if (!isnan(lat[i])) out[m++] = i;
-    tl_lat = lat;
-    qsort(out, (size_t)m, sizeof *out, cmp_by_lat);
-    int lo = (int)(m * 0.1), hi = (int)(m * 0.9);
-    memmove(out, out + lo, (size_t)(hi - lo) * sizeof *out);
-    *nout = hi - lo;
-    if (*nout < 1) return hw_fail("index range %d..%d has %d measured latencies: too few for the protocol", begin, end - 1, m);
-    return 0;
-}
-
-int help_protocol_sets(const double *lat, int64_t n_index, int pool_begin, int pool_end, int query_begin,
-                       int query_end, int *pool, int *out_npool, int *query, int *out_nquery) {
-    if (pool_begin < 0 || query_begin < 0 || pool_end > n_index || query_end > n_index || pool_end <= pool_begin ||
-        query_end <= query_begin)
-        return hw_fail("protocol index ranges %d..%d / %d..%d do not fit %lld indices", pool_begin, pool_end - 1,
-                       query_begin, query_end - 1, (long long)n_index);
-    if (trimmed_set(lat, pool_begin, pool_end, pool, out_npool)) return -1;
-    return trimmed_set(lat, query_begin, query_end, query, out_nquery);
 }
