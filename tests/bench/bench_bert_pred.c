@@ -24,7 +24,6 @@
 #include "rng.h"
 #include "space.h"
 #include "stats.h"
-#include "surrogate_gp.h"
 
 #define NM 3
 static const char *const mnames[NM] = {"rf", "xgb", "gp"};
@@ -40,20 +39,14 @@ static int fit_predict(int m, const float *X, const double *y, int d, const int 
         ytr[i] = y[idx[i]];
     }
     for (int i = 0; i < nte; i++) memcpy(Xte + (size_t)i * d, X + (size_t)te[i] * d, (size_t)d * sizeof *X);
-    if (m == 2) {
-        sgp *g;
-        if (sgp_fit(Xtr, ytr, ntr, d, log_target, &g)) goto done;
-        sgp_predict(g, Xte, nte, out, NULL);
-        sgp_free(g);
-    } else {
-        pred_params pp;
-        pred_params_default(m == 0 ? PRED_RF : PRED_XGB, &pp);
-        pp.log_target = log_target;
-        pred *p;
-        if (pred_fit(&pp, Xtr, ytr, ntr, d, &p)) goto done;
-        pred_predict(p, Xte, nte, out, NULL);
-        pred_free(p);
-    }
+    static const pred_kind kinds[NM] = {PRED_RF, PRED_XGB, PRED_GP};
+    pred_params pp;
+    pred_params_default(kinds[m], &pp);
+    pp.log_target = log_target;
+    pred *p;
+    if (pred_fit(&pp, Xtr, ytr, ntr, d, &p)) goto done;
+    pred_predict(p, Xte, nte, out, NULL);
+    pred_free(p);
     rc = 0;
 done:
     free(Xtr);
