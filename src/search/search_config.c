@@ -169,6 +169,7 @@ static int parse_evaluator(search_config *c, const ycfg *d, const ynode *root) {
     if (!*key || strlen(key) >= HW_NAME_MAX) return ycfg_fail(d, ynode_get(e, "key"), "invalid key column");
     strcpy(c->key, key);
     if (ycfg_double(d, e, "measure_cost_s", 0, 1e6, 0, &c->measure_cost_s)) return -1;
+    if (ycfg_double(d, e, "measure_delay_s", 0, 3600, 0, &c->measure_delay_s)) return -1;
     /* offspring default: small steady-state batches when every evaluation is
      * a measurement (tuned on NB201, docs/nsga.md); the whole population when
      * evaluations are predictions */

@@ -1,0 +1,44 @@
+/* engine_msg: the engine's MPI messages as little-endian byte strings
+ * (src/util/hw_codec.h; tags, version and fixed sizes in engine_tags.h).
+ *
+ * Every message starts with ENGINE_WIRE_VERSION. Packers return a malloc'd
+ * buffer and its length; unpackers check the version, every count against
+ * the bytes left, and that nothing is left over, and return -1 with a
+ * message naming the message and the mismatch (never read past the end). */
+#ifndef HW_ENGINE_MSG_H
+#define HW_ENGINE_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gtserver.h"
+
+/* PROPOSE: an island's batch size and its proposals for generation gen. */
+typedef struct emsg_propose {
+    int32_t gen, n_batch, n;
+    double busy_s; /* the island's compute since its previous message to rank 0 */
+} emsg_propose;
+
+/* UPDATE: rank 0's answer: new records, the model blob, the stop flag. */
+typedef struct emsg_update {
+    int32_t gen, stop, served, n_rec; /* served: async, the island rank this answers (0: none) */
+    double meas_s, comp_s;            /* rank 0's measurement / compute seconds for this round */
+    const meas_record *rec;           /* [n_rec]; unpack: malloc'd, caller frees */
+    const uint8_t *blob;              /* model blob (NULL: unchanged); unpack: points into the message */
+    uint64_t blob_len;
+} emsg_update;
+
+uint8_t *emsg_propose_pack(const emsg_propose *h, const hw_genome *g, int *len);
+/* *g: malloc'd [h->n] (never NULL on success). */
+int emsg_propose_unpack(const uint8_t *buf, size_t len, emsg_propose *h, hw_genome **g);
+
+uint8_t *emsg_update_pack(const emsg_update *u, int *len);
+int emsg_update_unpack(const uint8_t *buf, size_t len, emsg_update *u);
+
+/* MIGRANTS (ids NULL, nid 0) and FINAL (archive genomes + the hashes of
+ * every architecture the island evaluated). */
+uint8_t *emsg_genomes_pack(const hw_genome *g, int n, const uint64_t *ids, int64_t nid, int *len);
+/* *g, *ids: malloc'd (never NULL on success). */
+int emsg_genomes_unpack(const uint8_t *buf, size_t len, hw_genome **g, int *n, uint64_t **ids, int64_t *nid);
+
+#endif
