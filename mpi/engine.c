@@ -15,7 +15,8 @@
 /* ---- dispatcher -------------------------------------------------------- */
 
 /* Measures what was submitted, then (evaluator.measure_delay_s, a benchmark
- * aid) waits that long per new measurement as a board would; retrains in
+ * aid) waits as long as measure_delay_boards boards measuring in parallel
+ * would (delay x ceil(new / boards)); retrains in
  * predictor mode. u gets the new records (a pointer into the log) and the
  * model blob (*blob, malloc'd or NULL). */
 static int disp_measure(eng *E, emsg_update *u, uint8_t **blob) {
@@ -25,7 +26,8 @@ static int disp_measure(eng *E, emsg_update *u, uint8_t **blob) {
     double t = hw_now_s(), c0 = E->ftc.comm_s;
     if (gts_collect(E->gt, &first, &nn)) return -1;
     if (E->cfg->measure_delay_s > 0 && nn > 0) {
-        double d = E->cfg->measure_delay_s * nn;
+        int b = E->cfg->measure_delay_boards > 0 ? E->cfg->measure_delay_boards : 1;
+        double d = E->cfg->measure_delay_s * ((nn + b - 1) / b);
         struct timespec ts = {.tv_sec = (time_t)d, .tv_nsec = (long)((d - floor(d)) * 1e9)};
         while (nanosleep(&ts, &ts) != 0) {}
     }
@@ -40,9 +42,12 @@ static int disp_measure(eng *E, emsg_update *u, uint8_t **blob) {
 }
 
 /* Packs u and sends it to every island (only > 0: to that rank, and to the
- * others only when u has records or stops the run). */
-static void send_update(eng *E, const emsg_update *u, int only) {
+ * others only when u has records or stops the run). A model blob that goes
+ * to every island at P > 1 follows the messages as one MPI_Bcast (a tree:
+ * rank 0 sends it about log2(P) times, not P - 1). */
+static void send_update(eng *E, emsg_update *u, int only) {
     int len;
+    u->bcast = E->size > 1 && u->blob && !only;
     double t = hw_now_s();
     uint8_t *m = emsg_update_pack(u, &len);
     E->tm.comm += hw_now_s() - t;
@@ -51,6 +56,7 @@ static void send_update(eng *E, const emsg_update *u, int only) {
         if (!only || r == only || u->n_rec > 0 || u->stop) engine_comm_send(E, r, ENGINE_TAG_UPDATE, m, len);
     }
     free(m);
+    if (u->bcast) engine_comm_bcast(E, (uint8_t *)u->blob, (int)u->blob_len);
 }
 
 /* Rank 0, one round: takes the proposals (sync: one per island in rank
@@ -60,7 +66,7 @@ static void send_update(eng *E, const emsg_update *u, int only) {
  * stop flag. */
 static int disp_round(eng *E, int gen) {
     int served = 0, nsrc = E->async ? 1 : E->n_islands;
-    E->round_meas = 0;
+    E->round_meas = E->round_wait = 0;
     for (int i = 0; i < nsrc; i++) {
         uint8_t *buf;
         int len;
@@ -72,6 +78,7 @@ static int disp_round(eng *E, int gen) {
         if (emsg_propose_unpack(buf, (size_t)len, &h, &g)) engine_comm_die(E, "PROPOSE");
         E->tm.comm += hw_now_s() - t;
         engine_comm_attribute(E, w, 0, h.busy_s);
+        E->round_wait += w;
         free(buf);
         HW_ASSERT(E->async || h.gen == gen);
         E->evaluations += h.n_batch;
@@ -85,7 +92,7 @@ static int disp_round(eng *E, int gen) {
     if (disp_measure(E, &u, &blob)) engine_comm_die(E, "measure");
     if ((u.stop = engine_disp_history(E, u.gen)) < 0) engine_comm_die(E, "history");
     u.meas_s = E->round_meas;
-    u.comp_s = engine_comm_computed(E) - c0;
+    u.comp_s = engine_comm_computed(E) - c0 + E->round_wait; /* islands that proposed early wait for the others: idle */
     send_update(E, &u, u.served);
     free(blob);
     return u.stop;
@@ -138,10 +145,17 @@ static int take_update(eng *E, int block, emsg_update *h) {
     if (emsg_update_unpack(buf, (size_t)len, h)) engine_comm_die(E, "UPDATE");
     E->tm.comm += hw_now_s() - t;
     engine_comm_attribute(E, w + w1, h->meas_s, h->comp_s);
+    uint8_t *bblob = NULL;
+    if (h->bcast) { /* the model follows as a broadcast */
+        bblob = hw_malloc((size_t)(h->blob_len ? h->blob_len : 1));
+        engine_comm_bcast(E, bblob, (int)h->blob_len);
+        h->blob = bblob;
+    }
     if (island_update(E->is, h->rec, h->n_rec, h->blob, (size_t)h->blob_len)) engine_comm_die(E, "update");
     if (h->served == E->rank) E->outstanding = 0; /* async: my batch was served */
     E->stop |= h->stop;
     free((void *)h->rec);
+    free(bblob);
     free(buf);
     h->rec = NULL, h->blob = NULL;
     return 1;
@@ -161,7 +175,7 @@ static void send_proposal(eng *E, int gen, int n_batch, const hw_genome *g, int 
         t = hw_now_s();
         MPI_Isend(m, len, MPI_BYTE, 0, ENGINE_TAG_PROPOSE, E->comm, &E->preq);
         t = hw_now_s() - t;
-        E->tm.comm += t, E->tm.send_s += t, E->tm.nsend++;
+        E->tm.comm += t, E->tm.send_s += t, E->tm.nsend++, E->tm.bsend += len;
         E->outstanding = 1;
     } else {
         engine_comm_send(E, 0, ENGINE_TAG_PROPOSE, m, len);
@@ -244,6 +258,7 @@ static void isl_migrate(eng *E, int gen) {
     int nt = mig_targets(E, me, gen, tg);
     for (int j = 0; j < nt; j++) MPI_Isend(m, len, MPI_BYTE, engine_comm_isl_rank(E, tg[j]), ENGINE_TAG_MIGRANTS, E->comm, &req[j]);
     E->tm.nsend += nt;
+    E->tm.bsend += (double)nt * len;
     E->tm.comm += hw_now_s() - t;
     for (int s = 0; s < n; s++) { /* who sends to me: islands s with me among their targets */
         if (s == me) continue;
@@ -356,6 +371,7 @@ static void engine_start(eng *E) {
         u.rec = gts_records(E->gt, &u.n_rec);
         if (surrogate_save(gts_surrogate(E->gt), &blob, &blen)) engine_comm_die(E, "resume: model");
         u.blob = blob, u.blob_len = blen;
+        u.comp_s = engine_comm_computed(E); /* rank 0's set-up: the islands wait for it */
         send_update(E, &u, 0);
     } else if (E->disp && E->predictor) {
         hw_rng r;

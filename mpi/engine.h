@@ -47,8 +47,9 @@ typedef struct engine_options {
  * wall time, the four adding up to 1 (docs/engine.md, "Where the time
  * goes"): measurement = measuring or waiting while rank 0 measured;
  * communication = every MPI call (waits not explained by a peer's
- * measurement or compute included) and message encoding; idle = blocked
- * while the peer computed; compute = the rest. */
+ * measurement, compute or own wait for other islands included) and
+ * message encoding; idle = blocked while the peer computed or waited for
+ * others; compute = the rest. */
 enum { ENGINE_ROLE_DISPATCHER, ENGINE_ROLE_ISLANDS, ENGINE_NROLES };
 typedef struct engine_role_time {
     int ranks;                  /* 0: no rank has this role (P = 1: islands) */
@@ -56,6 +57,7 @@ typedef struct engine_role_time {
     double compute, measurement, communication, idle;
     long msgs_sent, msgs_recv;  /* MPI messages, summed over its ranks */
     double send_s, recv_s;      /* seconds in sends / in receives once the message was there */
+    double bytes_sent, bytes_recv;
 } engine_role_time;
 
 typedef struct engine_report {

@@ -49,7 +49,7 @@ void engine_comm_send(eng *E, int to, int tag, const uint8_t *buf, int len) {
     double t = hw_now_s();
     MPI_Send(buf, len, MPI_BYTE, to, tag, E->comm);
     t = hw_now_s() - t;
-    E->tm.comm += t, E->tm.send_s += t, E->tm.nsend++;
+    E->tm.comm += t, E->tm.send_s += t, E->tm.nsend++, E->tm.bsend += len;
 }
 
 /* Receives the next `tag` message from src (MPI_ANY_SOURCE allowed) into
@@ -73,8 +73,17 @@ int engine_comm_recv(eng *E, int src, int tag, uint8_t **buf, int *len, double *
     *buf = hw_malloc((size_t)(*len > 0 ? *len : 1));
     MPI_Recv(*buf, *len, MPI_BYTE, st.MPI_SOURCE, tag, E->comm, MPI_STATUS_IGNORE);
     t = hw_now_s() - t1;
-    E->tm.comm += t, E->tm.recv_s += t, E->tm.nrecv++;
+    E->tm.comm += t, E->tm.recv_s += t, E->tm.nrecv++, E->tm.brecv += *len;
     return st.MPI_SOURCE;
+}
+
+void engine_comm_bcast(eng *E, uint8_t *buf, int len) {
+    double t = hw_now_s();
+    MPI_Bcast(buf, len, MPI_BYTE, 0, E->comm);
+    t = hw_now_s() - t;
+    E->tm.comm += t;
+    if (E->disp) E->tm.send_s += t, E->tm.nsend++, E->tm.bsend += len;
+    else E->tm.recv_s += t, E->tm.nrecv++, E->tm.brecv += len;
 }
 
 /* Waits for an MPI_Isend (timed). */
@@ -85,10 +94,10 @@ void engine_comm_wait(eng *E, MPI_Request *r) {
 }
 
 /* Every rank's time split, gathered to rank 0 and summed per role. */
-enum { T_WALL, T_COMM, T_MEAS, T_IDLE, T_NSEND, T_NRECV, T_SEND, T_RECV, T_N };
+enum { T_WALL, T_COMM, T_MEAS, T_IDLE, T_NSEND, T_NRECV, T_SEND, T_RECV, T_BSEND, T_BRECV, T_N };
 void engine_comm_gather(eng *E) {
     double mine[T_N] = {hw_now_s() - E->t0, E->tm.comm, E->tm.meas, E->tm.idle, (double)E->tm.nsend,
-                        (double)E->tm.nrecv, E->tm.send_s, E->tm.recv_s};
+                        (double)E->tm.nrecv, E->tm.send_s, E->tm.recv_s, E->tm.bsend, E->tm.brecv};
     double *all = E->disp ? hw_malloc((size_t)E->size * T_N * sizeof *all) : NULL;
     MPI_Gather(mine, T_N, MPI_DOUBLE, all, T_N, MPI_DOUBLE, 0, E->comm);
     if (!E->disp) return;
@@ -104,6 +113,8 @@ void engine_comm_gather(eng *E) {
         t->msgs_recv += (long)x[T_NRECV];
         t->send_s += x[T_SEND];
         t->recv_s += x[T_RECV];
+        t->bytes_sent += x[T_BSEND];
+        t->bytes_recv += x[T_BRECV];
     }
     for (int k = 0; k < ENGINE_NROLES; k++) {
         engine_role_time *t = &E->rep->role[k];

@@ -20,6 +20,7 @@ typedef struct etimes {
     double comm, meas, idle;
     long nsend, nrecv;
     double send_s, recv_s;
+    double bsend, brecv;      /* bytes */
 } etimes;
 
 typedef struct eng {
@@ -41,6 +42,7 @@ typedef struct eng {
     long evaluations;
     int gen_max;              /* async: the highest island generation proposed */
     double round_meas;        /* measurement seconds of the current round */
+    double round_wait;        /* seconds of the current round spent waiting for proposals */
     /* island */
     island *is;
     int stop, outstanding;    /* async: a proposal in flight */
@@ -78,6 +80,8 @@ void engine_comm_send(eng *E, int to, int tag, const uint8_t *buf, int len);
  * *buf (malloc'd); returns its source. *wait: seconds blocked until it was
  * there, for the caller to attribute; the transfer is communication. */
 int engine_comm_recv(eng *E, int src, int tag, uint8_t **buf, int *len, double *wait);
+/* MPI_Bcast of len bytes from rank 0 over the engine communicator (timed). */
+void engine_comm_bcast(eng *E, uint8_t *buf, int len);
 /* Waits for an MPI_Isend (timed). */
 void engine_comm_wait(eng *E, MPI_Request *r);
 /* Every rank's time split, gathered to rank 0 and summed per role into

@@ -13,7 +13,7 @@ _Static_assert(sizeof(((meas_record *)0)->obj) == 8 * 8 && sizeof(((meas_record 
                    sizeof(((meas_record *)0)->runner) == 16 && sizeof(((meas_record *)0)->ft_where) == 16,
                "meas_record fields changed: update put_record/get_record and ENGINE_RECORD_BYTES");
 _Static_assert(ENGINE_PROPOSE_HDR_BYTES == sizeof(uint32_t) + 3 * sizeof(int32_t) + sizeof(double), "PROPOSE header");
-_Static_assert(ENGINE_UPDATE_HDR_BYTES == sizeof(uint32_t) + 4 * sizeof(int32_t) + 2 * sizeof(double) + sizeof(uint64_t),
+_Static_assert(ENGINE_UPDATE_HDR_BYTES == sizeof(uint32_t) + 5 * sizeof(int32_t) + 2 * sizeof(double) + sizeof(uint64_t),
                "UPDATE header");
 
 static void put_genome(hw_wbuf *w, const hw_genome *g) {
@@ -124,13 +124,14 @@ uint8_t *emsg_update_pack(const emsg_update *u, int *len) {
     hw_put_i32(&w, u->stop);
     hw_put_i32(&w, u->served);
     hw_put_i32(&w, u->n_rec);
+    hw_put_i32(&w, u->bcast);
     hw_put_f64(&w, u->meas_s);
     hw_put_f64(&w, u->comp_s);
     hw_put_u64(&w, u->blob ? u->blob_len : UINT64_MAX); /* UINT64_MAX: no blob */
     HW_ASSERT(w.n == ENGINE_UPDATE_HDR_BYTES);
     for (int i = 0; i < u->n_rec; i++) put_record(&w, &u->rec[i]);
     HW_ASSERT(w.n == ENGINE_UPDATE_HDR_BYTES + (size_t)u->n_rec * ENGINE_RECORD_BYTES || w.bad);
-    if (u->blob) hw_put_bytes(&w, u->blob, u->blob_len);
+    if (u->blob && !u->bcast) hw_put_bytes(&w, u->blob, u->blob_len);
     return take(&w, len);
 }
 
@@ -142,6 +143,7 @@ int emsg_update_unpack(const uint8_t *buf, size_t len, emsg_update *u) {
     u->stop = hw_get_i32(&r);
     u->served = hw_get_i32(&r);
     u->n_rec = hw_get_i32(&r);
+    u->bcast = hw_get_i32(&r);
     u->meas_s = hw_get_f64(&r);
     u->comp_s = hw_get_f64(&r);
     uint64_t bl = hw_get_u64(&r);
@@ -149,7 +151,13 @@ int emsg_update_unpack(const uint8_t *buf, size_t len, emsg_update *u) {
     meas_record *rec = hw_calloc((size_t)(u->n_rec ? u->n_rec : 1), sizeof *rec);
     u->rec = rec;
     for (int i = 0; i < u->n_rec; i++) get_record(&r, &rec[i]);
-    if (bl != UINT64_MAX) {
+    if (u->bcast) { /* the blob follows by MPI_Bcast */
+        if (bl == UINT64_MAX || bl >= (uint64_t)1 << 31) {
+            hw_fail("UPDATE message: broadcast blob of %llu bytes", (unsigned long long)bl);
+            goto fail;
+        }
+        u->blob_len = bl;
+    } else if (bl != UINT64_MAX) {
         if (bl > hw_rbuf_left(&r)) {
             hw_fail("UPDATE message: model blob of %llu bytes, %zu left", (unsigned long long)bl, hw_rbuf_left(&r));
             goto fail;

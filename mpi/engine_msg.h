@@ -22,9 +22,10 @@ typedef struct emsg_propose {
 /* UPDATE: rank 0's answer: new records, the model blob, the stop flag. */
 typedef struct emsg_update {
     int32_t gen, stop, served, n_rec; /* served: async, the island rank this answers (0: none) */
-    double meas_s, comp_s;            /* rank 0's measurement / compute seconds for this round */
+    int32_t bcast;                    /* 1: the blob is not in the message; blob_len bytes follow by MPI_Bcast */
+    double meas_s, comp_s;            /* rank 0's seconds measuring / computing or waiting for other islands this round */
     const meas_record *rec;           /* [n_rec]; unpack: malloc'd, caller frees */
-    const uint8_t *blob;              /* model blob (NULL: unchanged); unpack: points into the message */
+    const uint8_t *blob;              /* model blob (NULL: unchanged or bcast); unpack: points into the message */
     uint64_t blob_len;
 } emsg_update;
 

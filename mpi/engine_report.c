@@ -55,7 +55,8 @@ void engine_report_json(hw_buf *b, const engine_report *rep) {
             hw_buf_printf(b, ", \"%s\": ", n[i]);
             hw_buf_json_num(b, v[i]);
         }
-        hw_buf_printf(b, ", \"msgs_sent\": %ld, \"msgs_recv\": %ld}", t->msgs_sent, t->msgs_recv);
+        hw_buf_printf(b, ", \"msgs_sent\": %ld, \"msgs_recv\": %ld, \"bytes_sent\": %.0f, \"bytes_recv\": %.0f}",
+                      t->msgs_sent, t->msgs_recv, t->bytes_sent, t->bytes_recv);
     }
     hw_buf_printf(b, "}}");
 }

@@ -25,12 +25,12 @@ enum {
 };
 
 /* Bumped whenever a message layout below changes. */
-#define ENGINE_WIRE_VERSION 2u
+#define ENGINE_WIRE_VERSION 3u
 
 /* Wire sizes (bytes) of the fixed parts. */
 #define ENGINE_GENOME_BYTES (2 * 64)              /* HW_MAX_GENES int16 genes */
 #define ENGINE_PROPOSE_HDR_BYTES (4 + 4 * 3 + 8)  /* version, gen, n_batch, n, busy_s */
-#define ENGINE_UPDATE_HDR_BYTES (4 + 4 * 4 + 8 * 2 + 8) /* version, gen, stop, served, n_rec, meas_s, comp_s, blob_len */
+#define ENGINE_UPDATE_HDR_BYTES (4 + 4 * 5 + 8 * 2 + 8) /* version, gen, stop, served, n_rec, bcast, meas_s, comp_s, blob_len */
 #define ENGINE_GENOMES_HDR_BYTES (4 + 4)          /* version, n (MIGRANTS, FINAL) */
 #define ENGINE_RECORD_BYTES (ENGINE_GENOME_BYTES + 8 * 8 + 8 * 3 + 32 + 16 + 8 * 2 + 4 + 16) /* meas_record */
 

@@ -4,6 +4,7 @@
 #
 #   tests/bench/run_engine.sh            # build dir $HWNAS_BUILD (default build/)
 #   SEEDS=3 SCALING=0 BOARDS=0 tests/bench/run_engine.sh   # quicker
+#   SCALING_ONLY=1 SCALE_REPS=3 tests/bench/run_engine.sh  # table 4 only (medians of 3)
 #
 # Prints four tables:
 #  1. NB201 x TX2, 2 objectives: measurements to HV ratio 0.99 / 0.999 and to
@@ -60,6 +61,7 @@ echo "# hwnas issue 5 engine benchmark  $(date -u +%FT%TZ)"
 echo "# machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# seeds 1..$SEEDS, predictor budget $BUDGET measurements, measure_cost_s 13 (TX2)"
 
+if [ "${SCALING_ONLY:-0}" != 1 ]; then
 # ---- 1 and 2: 2 and 3 objectives -------------------------------------------------
 cfg "$C/nb201-tx2-predictor.yaml" "$T/p2.yaml" "s/max_measurements: .*/max_measurements: $BUDGET/"
 cfg "$C/nb201-tx2.yaml" "$T/t2.yaml"
@@ -182,16 +184,17 @@ for g in (0, 1, 3, 7, 15):
     print(f"| measure-everything NSGA-II ({g + 1} generations) | {statistics.median(m for _, m in v):g} | {statistics.median(a for a, _ in v):.3f} |")
 PY
 
+fi # SCALING_ONLY
+
 # ---- 4: scaling ----------------------------------------------------------------
 if [ "$SCALING" = 1 ]; then
     cfg "$C/nb201-tx2-predictor.yaml" "$T/ps.yaml" "s/max_measurements: .*/max_measurements: ${SCALE_BUDGET:-40}/" \
         "s/stop_hv_ratio: .*/stop_hv_ratio: 0/"
-    for P in 1 2 3 4; do
-        if [ $P = 1 ]; then run sc1 "$T/ps.yaml" 1
-        else
-            mpirun --oversubscribe -n $P "$HW" search "$T/ps.yaml" --seed 1 --quiet --summary "$T/sc$P.json" \
-                --out-dir "$T/out-sc$P" > "$T/sc$P.out" 2> "$T/sc$P.err" || echo "mpirun -n $P failed" >&2
-        fi
+    for r in $(seq 1 "${SCALE_REPS:-1}"); do
+        for P in 1 2 3 4; do
+            mpirun --oversubscribe -n $P "$HW" search "$T/ps.yaml" --seed 1 --quiet --summary "$T/sc$P-$r.json" \
+                --out-dir "$T/out-sc$P" > "$T/sc$P-$r.out" 2> "$T/sc$P-$r.err" || echo "mpirun -n $P failed" >&2
+        done
     done
     $PY - "$T" "${SCALE_BUDGET:-40}" <<'PY'
 import json, re, sys, os
@@ -201,10 +204,12 @@ print("| ranks P | islands | generations | wall s | generations/s per island | d
 print("|---|---|---|---|---|---|---|---|")
 def shares(r):
     return "-" if r is None else f"{100*r['compute']:.1f} / {100*r['measurement']:.1f} / {100*r['communication']:.2f} / {100*r['idle']:.1f}"
+import glob, statistics
 for P in (1, 2, 3, 4):
-    f = f"{T}/sc{P}.json"
-    if not os.path.exists(f): print(f"| {P} | failed |"); continue
-    j = json.load(open(f)); e = j["engine"]; ro = e["roles"]
+    runs = [json.load(open(f)) for f in sorted(glob.glob(f"{T}/sc{P}-*.json"))]
+    if not runs: print(f"| {P} | failed |"); continue
+    runs.sort(key=lambda j: j["engine"]["roles"][("islands" if P > 1 else "dispatcher")]["communication"])
+    j = runs[len(runs) // 2]; e = j["engine"]; ro = e["roles"]  # the run with the median island communication share
     print(f"| {P} | {e['islands']} | {j['generations']} | {j['wall_s']:.1f} | {j['generations'] / j['wall_s']:.2f} | "
           f"{shares(ro.get('dispatcher'))} | {shares(ro.get('islands'))} | {j['hv_ratio']:.4f} |")
 PY
