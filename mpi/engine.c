@@ -42,12 +42,13 @@ static int disp_measure(eng *E, emsg_update *u, uint8_t **blob) {
 }
 
 /* Packs u and sends it to every island (only > 0: to that rank, and to the
- * others only when u has records or stops the run). A model blob that goes
- * to every island at P > 1 follows the messages as one MPI_Bcast (a tree:
- * rank 0 sends it about log2(P) times, not P - 1). */
+ * others only when u has records or stops the run). When every island gets
+ * it (P > 1, only = 0), the messages are headers only and the records and
+ * model follow as one MPI_Bcast (a tree: rank 0 sends them about log2(P)
+ * times, not P - 1). */
 static void send_update(eng *E, emsg_update *u, int only) {
     int len;
-    u->bcast = E->size > 1 && u->blob && !only;
+    u->bcast = E->size > 1 && !only;
     double t = hw_now_s();
     uint8_t *m = emsg_update_pack(u, &len);
     E->tm.comm += hw_now_s() - t;
@@ -56,7 +57,13 @@ static void send_update(eng *E, emsg_update *u, int only) {
         if (!only || r == only || u->n_rec > 0 || u->stop) engine_comm_send(E, r, ENGINE_TAG_UPDATE, m, len);
     }
     free(m);
-    if (u->bcast) engine_comm_bcast(E, (uint8_t *)u->blob, (int)u->blob_len);
+    if (u->bcast && emsg_update_body_len(u) > 0) {
+        double t1 = hw_now_s();
+        uint8_t *body = emsg_update_body_pack(u, &len);
+        E->tm.comm += hw_now_s() - t1;
+        engine_comm_bcast(E, body, len);
+        free(body);
+    }
 }
 
 /* Rank 0, one round: takes the proposals (sync: one per island in rank
@@ -123,7 +130,7 @@ static int take_update(eng *E, int block, emsg_update *h) {
             MPI_Status st;
             int flag = 1;
             double t = hw_now_s();
-            if (block) MPI_Probe(0, MPI_ANY_TAG, E->comm, &st);
+            if (block) engine_comm_probe(E->comm, 0, MPI_ANY_TAG, &st);
             else MPI_Iprobe(0, MPI_ANY_TAG, E->comm, &flag, &st);
             double dt = hw_now_s() - t;
             if (!flag) return E->tm.comm += dt, 0;
@@ -145,17 +152,20 @@ static int take_update(eng *E, int block, emsg_update *h) {
     if (emsg_update_unpack(buf, (size_t)len, h)) engine_comm_die(E, "UPDATE");
     E->tm.comm += hw_now_s() - t;
     engine_comm_attribute(E, w + w1, h->meas_s, h->comp_s);
-    uint8_t *bblob = NULL;
-    if (h->bcast) { /* the model follows as a broadcast */
-        bblob = hw_malloc((size_t)(h->blob_len ? h->blob_len : 1));
-        engine_comm_bcast(E, bblob, (int)h->blob_len);
-        h->blob = bblob;
+    uint8_t *body = NULL;
+    size_t blen = emsg_update_body_len(h);
+    if (h->bcast && blen > 0) { /* records and model follow as a broadcast */
+        body = hw_malloc(blen);
+        engine_comm_bcast(E, body, (int)blen);
+        t = hw_now_s();
+        if (emsg_update_body_unpack(body, blen, h)) engine_comm_die(E, "UPDATE");
+        E->tm.comm += hw_now_s() - t;
     }
     if (island_update(E->is, h->rec, h->n_rec, h->blob, (size_t)h->blob_len)) engine_comm_die(E, "update");
     if (h->served == E->rank) E->outstanding = 0; /* async: my batch was served */
     E->stop |= h->stop;
     free((void *)h->rec);
-    free(bblob);
+    free(body);
     free(buf);
     h->rec = NULL, h->blob = NULL;
     return 1;
@@ -381,6 +391,8 @@ static void engine_start(eng *E) {
         gts_initial_design(E->gt, &r, want, g, &k);
         if (gts_submit(E->gt, g, k, NULL) || disp_measure(E, &u, &blob)) engine_comm_die(E, "initial design");
         free(g);
+        u.meas_s = E->round_meas;
+        u.comp_s = engine_comm_computed(E); /* rank 0's set-up: the islands wait for it */
         send_update(E, &u, 0);
     }
     free(blob);
@@ -438,7 +450,7 @@ static void engine_finish(eng *E) {
             for (;;) {
                 MPI_Status st;
                 double t = hw_now_s();
-                MPI_Probe(r, MPI_ANY_TAG, E->comm, &st);
+                engine_comm_probe(E->comm, r, MPI_ANY_TAG, &st);
                 E->tm.comm += hw_now_s() - t;
                 if (st.MPI_TAG == ENGINE_TAG_FINAL) break;
                 uint8_t *buf;

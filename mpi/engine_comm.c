@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine_impl.h"
 #include "hw_clock.h"
@@ -32,6 +33,20 @@ void engine_comm_attribute(eng *E, double w, double meas_s, double comp_s) {
 }
 
 /* ---- transport: MPI at P > 1, the mailbox at P = 1 ---------------------- */
+
+void engine_comm_probe(MPI_Comm comm, int src, int tag, MPI_Status *st) {
+    int flag = 0;
+    long ns = 0;
+    for (int spins = 0;; spins++) {
+        MPI_Iprobe(src, tag, comm, &flag, st);
+        if (flag) return;
+        if (spins < 64) continue; /* short waits: spin as MPI_Probe would */
+        ns = ns ? (ns * 2 > 500000 ? 500000 : ns * 2) : 20000;
+        struct timespec ts = {0, ns};
+        nanosleep(&ts, NULL);
+    }
+}
+
 
 /* The rank of island i. */
 int engine_comm_isl_rank(const eng *E, int i) { return E->size > 1 ? i + 1 : 0; }
@@ -66,7 +81,7 @@ int engine_comm_recv(eng *E, int src, int tag, uint8_t **buf, int *len, double *
     }
     MPI_Status st;
     double t = hw_now_s();
-    MPI_Probe(src, tag, E->comm, &st);
+    engine_comm_probe(E->comm, src, tag, &st);
     double t1 = hw_now_s();
     *wait = t1 - t;
     MPI_Get_count(&st, MPI_BYTE, len);

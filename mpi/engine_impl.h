@@ -7,6 +7,7 @@
 
 #include "ckpt.h"
 #include "engine.h"
+#include "engine_comm.h"
 #include "engine_ft.h"
 #include "island.h"
 #include "journal.h"
@@ -23,7 +24,7 @@ typedef struct etimes {
     double bsend, brecv;      /* bytes */
 } etimes;
 
-typedef struct eng {
+struct eng {
     const search_config *cfg;
     const space *sp;
     const search_problem *truth;
@@ -60,33 +61,7 @@ typedef struct eng {
     /* proxy fine-tuning spread over the ranks (engine_ft.h) */
     engine_ft_ctx ftc;        /* rank 0: the executor's context */
     supernet_ft *ft;          /* islands: their own copy of the supernet */
-} eng;
-
-/* ---- engine_comm.c ------------------------------------------------------ */
-
-/* A failing rank aborts the whole job with a clear message (never a hang). */
-void engine_comm_die(eng *E, const char *what);
-/* Seconds of compute on this rank so far (wall minus every other category). */
-double engine_comm_computed(const eng *E);
-/* Files a blocking wait of w seconds for a message whose sender spent
- * meas_s measuring and comp_s computing before it sent it: that much of the
- * wait is measurement wait and idle time, the rest communication. */
-void engine_comm_attribute(eng *E, double w, double meas_s, double comp_s);
-/* The rank of island i. */
-int engine_comm_isl_rank(const eng *E, int i);
-/* Sends len bytes to rank `to` (P = 1: a copy into the mailbox). */
-void engine_comm_send(eng *E, int to, int tag, const uint8_t *buf, int len);
-/* Receives the next `tag` message from src (MPI_ANY_SOURCE allowed) into
- * *buf (malloc'd); returns its source. *wait: seconds blocked until it was
- * there, for the caller to attribute; the transfer is communication. */
-int engine_comm_recv(eng *E, int src, int tag, uint8_t **buf, int *len, double *wait);
-/* MPI_Bcast of len bytes from rank 0 over the engine communicator (timed). */
-void engine_comm_bcast(eng *E, uint8_t *buf, int len);
-/* Waits for an MPI_Isend (timed). */
-void engine_comm_wait(eng *E, MPI_Request *r);
-/* Every rank's time split, gathered to rank 0 and summed per role into
- * E->rep->role (collective). */
-void engine_comm_gather(eng *E);
+};
 
 /* ---- engine_disp.c ------------------------------------------------------ */
 

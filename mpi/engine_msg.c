@@ -129,10 +129,37 @@ uint8_t *emsg_update_pack(const emsg_update *u, int *len) {
     hw_put_f64(&w, u->comp_s);
     hw_put_u64(&w, u->blob ? u->blob_len : UINT64_MAX); /* UINT64_MAX: no blob */
     HW_ASSERT(w.n == ENGINE_UPDATE_HDR_BYTES);
+    if (u->bcast) return take(&w, len);
     for (int i = 0; i < u->n_rec; i++) put_record(&w, &u->rec[i]);
     HW_ASSERT(w.n == ENGINE_UPDATE_HDR_BYTES + (size_t)u->n_rec * ENGINE_RECORD_BYTES || w.bad);
-    if (u->blob && !u->bcast) hw_put_bytes(&w, u->blob, u->blob_len);
+    if (u->blob) hw_put_bytes(&w, u->blob, u->blob_len);
     return take(&w, len);
+}
+
+size_t emsg_update_body_len(const emsg_update *u) {
+    return (size_t)u->n_rec * ENGINE_RECORD_BYTES + (u->blob || u->has_blob ? (size_t)u->blob_len : 0);
+}
+
+uint8_t *emsg_update_body_pack(const emsg_update *u, int *len) {
+    hw_wbuf w;
+    hw_wbuf_init(&w);
+    for (int i = 0; i < u->n_rec; i++) put_record(&w, &u->rec[i]);
+    if (u->blob) hw_put_bytes(&w, u->blob, u->blob_len);
+    HW_ASSERT(w.n == emsg_update_body_len(u) || w.bad);
+    return take(&w, len);
+}
+
+int emsg_update_body_unpack(const uint8_t *buf, size_t len, emsg_update *u) {
+    if (len != emsg_update_body_len(u))
+        return hw_fail("UPDATE body: %zu bytes, its header announced %zu", len, emsg_update_body_len(u));
+    hw_rbuf r;
+    hw_rbuf_init(&r, buf, len);
+    meas_record *rec = hw_calloc((size_t)(u->n_rec ? u->n_rec : 1), sizeof *rec);
+    for (int i = 0; i < u->n_rec; i++) get_record(&r, &rec[i]);
+    u->rec = rec;
+    u->blob = u->has_blob ? hw_get_span(&r, (size_t)u->blob_len) : NULL;
+    HW_ASSERT(hw_rbuf_done(&r)); /* the length was checked above */
+    return 0;
 }
 
 int emsg_update_unpack(const uint8_t *buf, size_t len, emsg_update *u) {
@@ -147,17 +174,20 @@ int emsg_update_unpack(const uint8_t *buf, size_t len, emsg_update *u) {
     u->meas_s = hw_get_f64(&r);
     u->comp_s = hw_get_f64(&r);
     uint64_t bl = hw_get_u64(&r);
+    if (u->bcast) { /* records and blob follow as the broadcast body */
+        u->has_blob = bl != UINT64_MAX;
+        u->blob_len = u->has_blob ? bl : 0;
+        if (!hw_rbuf_ok(&r) || u->n_rec < 0 ||
+            (uint64_t)u->n_rec * ENGINE_RECORD_BYTES + u->blob_len >= (uint64_t)1 << 31)
+            return hw_fail("UPDATE message: broadcast body of %d records and %llu blob bytes", u->n_rec,
+                           (unsigned long long)u->blob_len);
+        return close_msg(&r, "UPDATE");
+    }
     if (check_count(&r, u->n_rec, ENGINE_RECORD_BYTES, "UPDATE")) return -1;
     meas_record *rec = hw_calloc((size_t)(u->n_rec ? u->n_rec : 1), sizeof *rec);
     u->rec = rec;
     for (int i = 0; i < u->n_rec; i++) get_record(&r, &rec[i]);
-    if (u->bcast) { /* the blob follows by MPI_Bcast */
-        if (bl == UINT64_MAX || bl >= (uint64_t)1 << 31) {
-            hw_fail("UPDATE message: broadcast blob of %llu bytes", (unsigned long long)bl);
-            goto fail;
-        }
-        u->blob_len = bl;
-    } else if (bl != UINT64_MAX) {
+    if (bl != UINT64_MAX) {
         if (bl > hw_rbuf_left(&r)) {
             hw_fail("UPDATE message: model blob of %llu bytes, %zu left", (unsigned long long)bl, hw_rbuf_left(&r));
             goto fail;

@@ -1,6 +1,6 @@
 /* test_engine_msg: the engine's MPI message codec (mpi/engine_msg.c):
- * PROPOSE, UPDATE (records + model blob inline or announced for a
- * broadcast) and genome lists round-trip field for field; a message of another wire version, one cut short by
+ * PROPOSE, UPDATE (records + model blob inline, or a header announcing
+ * a broadcast body) and genome lists round-trip field for field; a message of another wire version, one cut short by
  * any number of bytes, one with a byte too many and one whose count
  * exceeds its bytes are each refused with a message (no read past the end:
  * the suite's ASan build checks that). */
@@ -111,14 +111,23 @@ static void test_update(void **st) {
     free((void *)o.rec);
     check_lengths(m, len, unpack_update);
     free(m);
-    /* a broadcast blob: its length travels, its bytes do not */
+    /* broadcast: a header announcing the body, then the body */
     u.bcast = 1;
     m = emsg_update_pack(&u, &len);
-    assert_int_equal(len, ENGINE_UPDATE_HDR_BYTES + 2 * ENGINE_RECORD_BYTES);
+    assert_int_equal(len, ENGINE_UPDATE_HDR_BYTES);
     assert_int_equal(emsg_update_unpack(m, (size_t)len, &o), 0);
-    assert_true(o.bcast == 1 && o.blob == NULL && o.blob_len == 5);
-    free((void *)o.rec);
+    assert_true(o.bcast == 1 && o.rec == NULL && o.blob == NULL && o.has_blob && o.blob_len == 5 && o.n_rec == 2);
     free(m);
+    int blen;
+    uint8_t *body = emsg_update_body_pack(&u, &blen);
+    assert_int_equal(blen, 2 * ENGINE_RECORD_BYTES + 5);
+    assert_int_equal((int)emsg_update_body_len(&o), blen);
+    assert_int_equal(emsg_update_body_unpack(body, (size_t)blen - 1, &o), -1);
+    assert_int_equal(emsg_update_body_unpack(body, (size_t)blen, &o), 0);
+    assert_memory_equal(o.rec, r, sizeof r);
+    assert_true(memcmp(o.blob, blob, 5) == 0);
+    free((void *)o.rec);
+    free(body);
     u.bcast = 0;
     /* no blob: NULL after the round trip */
     u.blob = NULL;
