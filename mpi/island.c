@@ -445,7 +445,7 @@ int island_import(island *is, const uint8_t *buf, size_t len) {
     memcpy(&np, buf + off, 8);
     off += 8;
     if (np < 0 || (uint64_t)np > (len - off) / sizeof(hw_genome)) return hw_fail("island state: truncated pool");
-    const hw_genome *pool = (const hw_genome *)(buf + off);
+    const uint8_t *pool_bytes = buf + off; /* unaligned: copied out below */
     off += (size_t)np * sizeof(hw_genome);
     if (off + 8 > len) return hw_fail("island state: truncated");
     memcpy(&nprop, buf + off, 8);
@@ -467,7 +467,10 @@ int island_import(island *is, const uint8_t *buf, size_t len) {
     is->npool = 0;
     u64map_free(&is->pool_set);
     u64map_init(&is->pool_set);
+    hw_genome *pool = hw_malloc((size_t)(np ? np : 1) * sizeof *pool);
+    memcpy(pool, pool_bytes, (size_t)np * sizeof *pool);
     pool_add(is, pool, (int)np);
+    free(pool);
     set_load(&is->proposed, buf + off, nprop);
     set_load(&is->evaluated, buf + off_eval, neval);
     return 0;
