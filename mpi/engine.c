@@ -16,9 +16,9 @@
 
 /* Measures what was submitted, then (evaluator.measure_delay_s, a benchmark
  * aid) waits as long as measure_delay_boards boards measuring in parallel
- * would (delay x ceil(new / boards)); retrains in
- * predictor mode. u gets the new records (a pointer into the log) and the
- * model blob (*blob, malloc'd or NULL). */
+ * would (delay x ceil(new / boards)); retrains in predictor mode. u gets
+ * the new records (a pointer into the log) and the model blob (*blob,
+ * malloc'd or NULL). */
 static int disp_measure(eng *E, emsg_update *u, uint8_t **blob) {
     int first, nn, all;
     size_t blen = 0;
