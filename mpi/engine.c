@@ -1,168 +1,239 @@
-/* engine.c: dispatcher and island roles over MPI (see engine.h). */
-#include "engine.h"
-
+/* engine.c: one engine loop for every role and both kinds of rounds (see
+ * engine.h; docs/engine.md). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "ckpt.h"
 #include "engine_ckpt.h"
-#include "engine_ft.h"
+#include "engine_impl.h"
+#include "engine_msg.h"
 #include "hw_clock.h"
 #include "hw_err.h"
-#include "island.h"
-#include "journal.h"
-#include "supernet_h5.h"
 
-/* ---- context ----------------------------------------------------------- */
+/* ---- dispatcher -------------------------------------------------------- */
 
-typedef struct eng {
-    const search_config *cfg;
-    const space *sp;
-    const search_problem *truth;
-    MPI_Comm comm;      /* duplicated */
-    int rank, size, n_islands;
-    int predictor;      /* evaluator.kind == predictor */
-    /* dispatcher (rank 0) */
-    gts *gt;
-    search_result *res;
-    int cap_hist;
-    double t0;
-    long evaluations;
-    /* island side */
-    island *is;
-    double t_comm;      /* seconds in migration + update transfer */
-    /* checkpoints */
-    const engine_options *opt;
-    journal *jnl;       /* rank 0 */
-    ckpt_schedule sched;
-    double wall0;       /* wall time used before this process (resume) */
-    int start_gen;      /* first generation this process runs */
-    run_snapshot *snap; /* rank 0 on resume */
-    engine_report *rep;
-    /* proxy fine-tuning spread over the ranks (engine_ft.h) */
-    engine_ft_ctx ftc;      /* rank 0: the executor's context */
-    supernet_ft *ft;        /* islands: their own copy of the supernet */
-} eng;
-
-/* A failing rank aborts the whole job with a clear message (never a hang). */
-static void die(eng *E, const char *what) {
-    fprintf(stderr, "hwnas: rank %d: %s: %s\n", E->rank, what, hw_errmsg());
-    fflush(stderr);
-    MPI_Abort(E->comm, 1);
-}
-
-/* ---- message packing ----------------------------------------------------- */
-
-typedef struct update_hdr {
-    int32_t gen, stop, n_rec, has_blob;
-    int32_t served, pad; /* async: the island rank whose batch this answers (0: none) */
-    int64_t blob_len;
-} update_hdr;
-
-typedef struct propose_hdr {
-    int32_t gen, n, n_batch, pad;
-} propose_hdr;
-
-/* Receives a whole variable-size message (buffer malloc'd). */
-static void recv_bytes(eng *E, int src, int tag, uint8_t **buf, int *len) {
-    MPI_Status st;
-    MPI_Probe(src, tag, E->comm, &st);
-    double t = hw_now_s();
-    MPI_Get_count(&st, MPI_BYTE, len);
-    *buf = hw_malloc((size_t)(*len ? *len : 1));
-    MPI_Recv(*buf, *len, MPI_BYTE, st.MPI_SOURCE, tag, E->comm, MPI_STATUS_IGNORE);
-    E->t_comm += hw_now_s() - t;
-}
-
-static uint8_t *pack_update(int gen, int stop, int served, const meas_record *r, int n, const uint8_t *blob,
-                            size_t blen, int *len) {
-    update_hdr h = {.gen = gen, .stop = stop, .n_rec = n, .has_blob = blob != NULL, .served = served,
-                    .blob_len = (int64_t)blen};
-    size_t L = sizeof h + (size_t)n * sizeof *r + blen;
-    uint8_t *b = hw_malloc(L);
-    memcpy(b, &h, sizeof h);
-    if (n) memcpy(b + sizeof h, r, (size_t)n * sizeof *r);
-    if (blen) memcpy(b + sizeof h + (size_t)n * sizeof *r, blob, blen);
-    HW_ASSERT(L < (size_t)1 << 31);
-    *len = (int)L;
-    return b;
-}
-
-/* ---- dispatcher round -------------------------------------------------- */
-
-static int front_found(const search_problem *p, const pareto_archive *a) {
-    int found = 0;
-    for (int i = 0; i < p->true_front_n; i++)
-        for (int j = 0; j < pareto_archive_size(a); j++)
-            if (pareto_archive_id(a, j) == p->true_front_ids[i]) {
-                found++;
-                break;
-            }
-    return found;
-}
-
-/* Records one history row and decides whether to stop. */
-static int disp_history(eng *E, int gen) {
-    const search_config *c = E->cfg;
-    const pareto_archive *a = gts_archive(E->gt);
-    search_result *R = E->res;
-    search_history_row h = {.generation = gen, .evaluations = E->evaluations,
-                            .measurements = gts_measurements(E->gt), .front_size = pareto_archive_size(a),
-                            .hv = NAN, .hv_ratio = NAN, .wall_s = E->wall0 + hw_now_s() - E->t0};
-    double ref[HW_MAX_OBJ];
-    for (int k = 0; k < c->n_obj; k++) ref[k] = objective_to_min(&c->obj[k], c->ref[k]);
-    if (c->has_ref && pareto_archive_hv(a, ref, &h.hv)) return -1;
-    if (isfinite(R->true_hv) && R->true_hv > 0) h.hv_ratio = h.hv / R->true_hv;
-    if (R->n_history == E->cap_hist)
-        R->history = hw_realloc(R->history, (size_t)(E->cap_hist = 2 * E->cap_hist + 16) * sizeof *R->history);
-    R->history[R->n_history++] = h;
-    if (E->truth->progress) {
-        search_print_row(E->truth->progress, &h, isfinite(h.hv_ratio));
-        fflush(E->truth->progress);
-    }
-    int stop = gen >= c->generations;
-    if (c->max_measurements > 0 && h.measurements >= c->max_measurements) stop = 1;
-    if (c->stop_hv_ratio > 0 && isfinite(h.hv_ratio) && h.hv_ratio >= c->stop_hv_ratio - 1e-12) stop = 1;
-    if (E->truth->true_front_n > 0 && c->stop_hv_ratio >= 1.0 && front_found(E->truth, a) == E->truth->true_front_n)
-        stop = 1;
-    return stop;
-}
-
-/* Measures what was submitted; retrains in predictor mode. Returns the new
- * records (pointer into the log) and the blob (malloc'd or NULL). */
-static int disp_measure(eng *E, const meas_record **rec, int *n, uint8_t **blob, size_t *blen) {
+/* Measures what was submitted, then (evaluator.measure_delay_s, a benchmark
+ * aid) waits as long as measure_delay_boards boards measuring in parallel
+ * would (delay x ceil(new / boards)); retrains in predictor mode. u gets
+ * the new records (a pointer into the log) and the model blob (*blob,
+ * malloc'd or NULL). */
+static int disp_measure(eng *E, emsg_update *u, uint8_t **blob) {
     int first, nn, all;
+    size_t blen = 0;
     *blob = NULL;
-    *blen = 0;
+    double t = hw_now_s(), c0 = E->ftc.comm_s;
     if (gts_collect(E->gt, &first, &nn)) return -1;
-    const meas_record *log = gts_records(E->gt, &all);
-    *rec = log + first;
-    *n = nn;
-    if (E->predictor && nn > 0 && gts_retrain(E->gt, blob, blen)) return -1;
+    if (E->cfg->measure_delay_s > 0 && nn > 0) {
+        int b = E->cfg->measure_delay_boards > 0 ? E->cfg->measure_delay_boards : 1;
+        double d = E->cfg->measure_delay_s * ((nn + b - 1) / b);
+        struct timespec ts = {.tv_sec = (time_t)d, .tv_nsec = (long)((d - floor(d)) * 1e9)};
+        while (nanosleep(&ts, &ts) != 0) {}
+    }
+    double dc = E->ftc.comm_s - c0, dm = hw_now_s() - t - dc;
+    E->tm.comm += dc, E->tm.meas += dm, E->round_meas += dm;
+    u->rec = gts_records(E->gt, &all) + first;
+    u->n_rec = nn;
+    if (E->predictor && nn > 0 && gts_retrain(E->gt, blob, &blen)) return -1;
+    u->blob = *blob;
+    u->blob_len = blen;
     return 0;
 }
 
-/* The initial design (predictor mode): HELP reference archs first, then
- * random archs, measured before the islands start. */
-static int disp_initial(eng *E, const meas_record **rec, int *n, uint8_t **blob, size_t *blen) {
-    hw_rng r;
-    rng_seed_stream(&r, E->cfg->seed, 0x1217a1ULL);
-    int want = E->cfg->initial;
-    hw_genome *g = hw_malloc((size_t)(want ? want : 1) * sizeof *g);
-    int k;
-    gts_initial_design(E->gt, &r, want, g, &k);
-    gts_submit(E->gt, g, k, NULL);
-    free(g);
-    return disp_measure(E, rec, n, blob, blen);
+/* Packs u and sends it to every island (only > 0: to that rank, and to the
+ * others only when u has records or stops the run). When every island gets
+ * it (P > 1, only = 0), the messages are headers only and the records and
+ * model follow as one MPI_Bcast (a tree: rank 0 sends them about log2(P)
+ * times, not P - 1). */
+static void send_update(eng *E, emsg_update *u, int only) {
+    int len;
+    u->bcast = E->size > 1 && !only;
+    double t = hw_now_s();
+    uint8_t *m = emsg_update_pack(u, &len);
+    E->tm.comm += hw_now_s() - t;
+    for (int i = 0; i < E->n_islands; i++) {
+        int r = engine_comm_isl_rank(E, i);
+        if (!only || r == only || u->n_rec > 0 || u->stop) engine_comm_send(E, r, ENGINE_TAG_UPDATE, m, len);
+    }
+    free(m);
+    if (u->bcast && emsg_update_body_len(u) > 0) {
+        double t1 = hw_now_s();
+        uint8_t *body = emsg_update_body_pack(u, &len);
+        E->tm.comm += hw_now_s() - t1;
+        engine_comm_bcast(E, body, len);
+        free(body);
+    }
 }
 
-/* ---- migration ------------------------------------------------------------ */
+/* Rank 0, one round: takes the proposals (sync: one per island in rank
+ * order, deterministic; async: the next to arrive), measures, retrains,
+ * records the history row, and answers with UPDATE (sync: every island;
+ * async: the proposer, and the others when there is news). Returns the
+ * stop flag. */
+static int disp_round(eng *E, int gen) {
+    int served = 0, nsrc = E->async ? 1 : E->n_islands;
+    E->round_meas = E->round_wait = 0;
+    for (int i = 0; i < nsrc; i++) {
+        uint8_t *buf;
+        int len;
+        double w;
+        served = engine_comm_recv(E, E->async ? MPI_ANY_SOURCE : engine_comm_isl_rank(E, i), ENGINE_TAG_PROPOSE, &buf, &len, &w);
+        emsg_propose h;
+        hw_genome *g;
+        double t = hw_now_s();
+        if (emsg_propose_unpack(buf, (size_t)len, &h, &g)) engine_comm_die(E, "PROPOSE");
+        E->tm.comm += hw_now_s() - t;
+        engine_comm_attribute(E, w, 0, h.busy_s);
+        E->round_wait += w;
+        free(buf);
+        HW_ASSERT(E->async || h.gen == gen);
+        E->evaluations += h.n_batch;
+        if (h.gen > E->gen_max) E->gen_max = h.gen;
+        if (gts_submit(E->gt, g, h.n, NULL)) engine_comm_die(E, "submit");
+        free(g);
+    }
+    double c0 = engine_comm_computed(E);
+    emsg_update u = {.gen = E->async ? E->gen_max : gen, .served = E->async ? served : 0};
+    uint8_t *blob;
+    if (disp_measure(E, &u, &blob)) engine_comm_die(E, "measure");
+    if ((u.stop = engine_disp_history(E, u.gen)) < 0) engine_comm_die(E, "history");
+    u.meas_s = E->round_meas;
+    u.comp_s = engine_comm_computed(E) - c0 + E->round_wait; /* islands that proposed early wait for the others: idle */
+    send_update(E, &u, u.served);
+    free(blob);
+    return u.stop;
+}
 
-/* Out-neighbours of island i for a migration at generation gen. */
+/* Island state for island `i` of this run from a snapshot of `old` islands:
+ * the same island when the counts agree; otherwise island i continues old
+ * island i mod old (re-partitioning: documented as not bit-identical). */
+static const run_island *resume_source(const run_snapshot *snap, int i) { return &snap->islands[i % snap->nislands]; }
+
+/* ---- island ------------------------------------------------------------ */
+
+/* Takes the next UPDATE from rank 0 and applies it, running the
+ * fine-tuning jobs rank 0 hands out before it (this rank's core is free
+ * meanwhile; rank 0 waits for them). block = 0: returns 0 at once when no
+ * UPDATE has arrived. *h gets the header (records and blob cleared). */
+static int take_update(eng *E, int block, emsg_update *h) {
+    uint8_t *buf;
+    int len;
+    double w = 0, w1;
+    if (E->size == 1) {
+        if (!E->box[ENGINE_TAG_UPDATE - ENGINE_TAG_FIRST]) {
+            HW_ASSERT(!block); /* lock-step at P = 1: rank 0's half always ran first */
+            return 0;
+        }
+    } else {
+        for (;;) {
+            MPI_Status st;
+            int flag = 1;
+            double t = hw_now_s();
+            if (block) engine_comm_probe(E->comm, 0, MPI_ANY_TAG, &st);
+            else MPI_Iprobe(0, MPI_ANY_TAG, E->comm, &flag, &st);
+            double dt = hw_now_s() - t;
+            if (!flag) return E->tm.comm += dt, 0;
+            if (st.MPI_TAG == ENGINE_TAG_FTJOB) { /* rank 0 hands out jobs from inside its measurement */
+                double c0 = E->tm.comm;
+                E->tm.meas += dt;
+                t = hw_now_s();
+                engine_ft_serve(E->comm, E->rank, E->ft, E->cfg, &E->tm.comm);
+                E->tm.meas += hw_now_s() - t - (E->tm.comm - c0);
+                continue;
+            }
+            HW_ASSERT(st.MPI_TAG == ENGINE_TAG_UPDATE);
+            w = dt;
+            break;
+        }
+    }
+    engine_comm_recv(E, 0, ENGINE_TAG_UPDATE, &buf, &len, &w1);
+    double t = hw_now_s();
+    if (emsg_update_unpack(buf, (size_t)len, h)) engine_comm_die(E, "UPDATE");
+    E->tm.comm += hw_now_s() - t;
+    engine_comm_attribute(E, w + w1, h->meas_s, h->comp_s);
+    uint8_t *body = NULL;
+    size_t blen = emsg_update_body_len(h);
+    if (h->bcast && blen > 0) { /* records and model follow as a broadcast */
+        body = hw_malloc(blen);
+        engine_comm_bcast(E, body, (int)blen);
+        t = hw_now_s();
+        if (emsg_update_body_unpack(body, blen, h)) engine_comm_die(E, "UPDATE");
+        E->tm.comm += hw_now_s() - t;
+    }
+    if (island_update(E->is, h->rec, h->n_rec, h->blob, (size_t)h->blob_len)) engine_comm_die(E, "update");
+    if (h->served == E->rank) E->outstanding = 0; /* async: my batch was served */
+    E->stop |= h->stop;
+    free((void *)h->rec);
+    free(body);
+    free(buf);
+    h->rec = NULL, h->blob = NULL;
+    return 1;
+}
+
+/* Sends PROPOSE(gen) (async: non-blocking, one in flight). */
+static void send_proposal(eng *E, int gen, int n_batch, const hw_genome *g, int n) {
+    emsg_propose h = {.gen = gen, .n_batch = n_batch, .n = n, .busy_s = engine_comm_computed(E) - E->busy_mark};
+    int len;
+    double t = hw_now_s();
+    uint8_t *m = emsg_propose_pack(&h, g, &len);
+    E->tm.comm += hw_now_s() - t;
+    if (E->async) {
+        engine_comm_wait(E, &E->preq); /* the previous proposal's buffer */
+        free(E->pmsg);
+        E->pmsg = m;
+        t = hw_now_s();
+        MPI_Isend(m, len, MPI_BYTE, 0, ENGINE_TAG_PROPOSE, E->comm, &E->preq);
+        t = hw_now_s() - t;
+        E->tm.comm += t, E->tm.send_s += t, E->tm.nsend++, E->tm.bsend += len;
+        E->outstanding = 1;
+    } else {
+        engine_comm_send(E, 0, ENGINE_TAG_PROPOSE, m, len);
+        free(m);
+    }
+    E->busy_mark = engine_comm_computed(E);
+}
+
+/* Island, first half of generation gen: evolves and proposes (table mode:
+ * the whole batch; predictor mode: its active-learning picks). Async:
+ * applies whatever UPDATEs have arrived first and proposes only when its
+ * previous batch was served; at the generation limit it keeps one (empty)
+ * batch in flight and waits for an UPDATE, so the dispatcher, which only
+ * answers proposals, can send the stop. Returns 1 to stop (async). */
+static int isl_propose(eng *E, int gen, hw_genome *props) {
+    const search_config *c = E->cfg;
+    emsg_update h;
+    if (E->async) {
+        while (take_update(E, 0, &h)) {}
+        if (E->stop) return 1;
+        if (gen >= c->generations) {
+            if (!E->outstanding) send_proposal(E, c->generations, 0, NULL, 0);
+            take_update(E, 1, &h);
+            return E->stop;
+        }
+    }
+    const hw_genome *batch;
+    int nb, np = 0;
+    if (island_ask(E->is, &batch, &nb)) engine_comm_die(E, "ask");
+    if (!E->predictor) return send_proposal(E, gen, nb, batch, nb), 0;
+    if (island_tell_predicted(E->is)) engine_comm_die(E, "tell");
+    if (E->async && E->outstanding) return 0;
+    if (island_propose(E->is, c->per_generation, props, &np)) engine_comm_die(E, "propose");
+    send_proposal(E, gen, nb, props, np);
+    return 0;
+}
+
+/* Island, second half of a lock-step generation: the UPDATE; table mode
+ * tells the engine the batch's measured values. Returns the stop flag. */
+static int isl_collect(eng *E) {
+    emsg_update h;
+    take_update(E, 1, &h);
+    if (!E->predictor && island_tell_predicted(E->is)) engine_comm_die(E, "tell");
+    return h.stop;
+}
+
+/* Out-neighbours of island i for a migration at generation gen; out has
+ * room for n_islands - 1. */
 static int mig_targets(const eng *E, int i, int gen, int *out) {
     int n = E->n_islands, k = 0;
     if (n < 2) return 0;
@@ -184,42 +255,60 @@ static int mig_targets(const eng *E, int i, int gen, int *out) {
 /* Island `me` sends its emigrants and receives the migrants addressed to it
  * for this generation. sync: blocking receives in source order
  * (deterministic); async: whatever has arrived (never waits). */
-static void island_migrate(eng *E, int me, int gen) {
+static void isl_migrate(eng *E, int gen) {
     const search_config *c = E->cfg;
-    double t = hw_now_s(), t_comm0 = E->t_comm; /* recv_bytes below adds its own share: counted once */
-    int k = c->mig_count;
+    const int n = E->n_islands, me = E->rank - 1;
+    int k = c->mig_count, nem = 0, len;
     hw_genome *em = hw_malloc((size_t)(k ? k : 1) * sizeof *em);
-    int nem = 0;
-    if (island_emigrants(E->is, k, em, &nem)) die(E, "emigrants");
-    int tg[64], nt = mig_targets(E, me, gen, tg);
-    MPI_Request req[64];
-    for (int j = 0; j < nt; j++)
-        MPI_Isend(em, nem * (int)sizeof *em, MPI_BYTE, tg[j] + (E->size > 1 ? 1 : 0), ENGINE_TAG_MIGRANTS, E->comm,
-                  &req[j]);
-    /* who sends to me: islands s with me among their targets */
-    for (int s = 0; s < E->n_islands; s++) {
+    int *tg = hw_malloc((size_t)n * sizeof *tg), *t2 = hw_malloc((size_t)n * sizeof *t2);
+    MPI_Request *req = hw_malloc((size_t)n * sizeof *req);
+    if (island_emigrants(E->is, k, em, &nem)) engine_comm_die(E, "emigrants");
+    double t = hw_now_s();
+    uint8_t *m = emsg_genomes_pack(em, nem, NULL, 0, &len);
+    int nt = mig_targets(E, me, gen, tg);
+    for (int j = 0; j < nt; j++) MPI_Isend(m, len, MPI_BYTE, engine_comm_isl_rank(E, tg[j]), ENGINE_TAG_MIGRANTS, E->comm, &req[j]);
+    E->tm.nsend += nt;
+    E->tm.bsend += (double)nt * len;
+    E->tm.comm += hw_now_s() - t;
+    for (int s = 0; s < n; s++) { /* who sends to me: islands s with me among their targets */
         if (s == me) continue;
-        int t2[64], n2 = mig_targets(E, s, gen, t2), to_me = 0;
+        int n2 = mig_targets(E, s, gen, t2), to_me = 0;
         for (int j = 0; j < n2; j++) to_me |= t2[j] == me;
         if (!to_me) continue;
-        int src = s + 1;
         if (!c->sync) {
             int flag;
-            MPI_Iprobe(src, ENGINE_TAG_MIGRANTS, E->comm, &flag, MPI_STATUS_IGNORE);
+            t = hw_now_s();
+            MPI_Iprobe(engine_comm_isl_rank(E, s), ENGINE_TAG_MIGRANTS, E->comm, &flag, MPI_STATUS_IGNORE);
+            E->tm.comm += hw_now_s() - t;
             if (!flag) continue;
         }
         uint8_t *buf;
-        int len;
-        recv_bytes(E, src, ENGINE_TAG_MIGRANTS, &buf, &len);
-        if (island_immigrate(E->is, (const hw_genome *)buf, len / (int)sizeof(hw_genome))) die(E, "immigrate");
+        double w;
+        hw_genome *g;
+        uint64_t *ids;
+        int ng;
+        int64_t nid;
+        engine_comm_recv(E, engine_comm_isl_rank(E, s), ENGINE_TAG_MIGRANTS, &buf, &len, &w);
+        engine_comm_attribute(E, w, 0, 0);
+        t = hw_now_s();
+        if (emsg_genomes_unpack(buf, (size_t)len, &g, &ng, &ids, &nid)) engine_comm_die(E, "MIGRANTS");
+        E->tm.comm += hw_now_s() - t;
+        if (island_immigrate(E->is, g, ng)) engine_comm_die(E, "immigrate");
+        free(g);
+        free(ids);
         free(buf);
     }
+    t = hw_now_s();
     MPI_Waitall(nt, req, MPI_STATUSES_IGNORE);
+    E->tm.comm += hw_now_s() - t;
+    free(m);
     free(em);
-    E->t_comm = t_comm0 + (hw_now_s() - t);
+    free(tg);
+    free(t2);
+    free(req);
 }
 
-/* ---- checkpoints ------------------------------------------------------------ */
+/* ---- checkpoints ------------------------------------------------------- */
 
 /* At a generation boundary (every rank, same generation): decides together
  * whether to checkpoint (schedule on rank 0, a signal on any rank), gathers
@@ -228,39 +317,41 @@ static void island_migrate(eng *E, int me, int gen) {
 static int boundary(eng *E, int gen, int final) {
     if (!E->opt || !E->opt->run_path) return 0;
     int flags[2] = {ckpt_signal_pending() != 0, 0};
-    if (E->rank == 0) flags[1] = final || ckpt_due(&E->sched, gen, hw_now_s());
-    if (E->size > 1) MPI_Allreduce(MPI_IN_PLACE, flags, 2, MPI_INT, MPI_MAX, E->comm);
+    if (E->disp) flags[1] = final || ckpt_due(&E->sched, gen, hw_now_s());
+    if (E->size > 1) {
+        double t = hw_now_s();
+        MPI_Allreduce(MPI_IN_PLACE, flags, 2, MPI_INT, MPI_MAX, E->comm);
+        E->tm.comm += hw_now_s() - t;
+    }
     if (!flags[0] && !flags[1]) return 0;
-    int nisl = E->n_islands;
-    if (E->rank > 0) { /* islands: state to rank 0 */
+    if (E->is) { /* islands: state to rank 0 */
         uint8_t *b;
         size_t l;
-        if (island_export(E->is, &b, &l)) die(E, "checkpoint: island state");
-        MPI_Send(b, (int)l, MPI_BYTE, 0, ENGINE_TAG_CKPT, E->comm);
+        if (island_export(E->is, &b, &l)) engine_comm_die(E, "checkpoint: island state");
+        HW_ASSERT(l < (size_t)1 << 31);
+        engine_comm_send(E, 0, ENGINE_TAG_CKPT, b, (int)l);
         free(b);
-    } else { /* rank 0: gather (P = 1: its own island), write, compact */
+    }
+    if (E->disp) { /* gather, write, compact */
+        int nisl = E->n_islands;
         uint8_t **blobs = hw_malloc((size_t)nisl * sizeof *blobs);
         size_t *lens = hw_malloc((size_t)nisl * sizeof *lens);
-        if (E->size == 1) {
-            if (island_export(E->is, &blobs[0], &lens[0])) die(E, "checkpoint: island state");
-        } else {
-            for (int r = 1; r < E->size; r++) {
-                int len;
-                recv_bytes(E, r, ENGINE_TAG_CKPT, &blobs[r - 1], &len);
-                lens[r - 1] = (size_t)len;
-            }
+        for (int i = 0; i < nisl; i++) {
+            int len;
+            double w;
+            engine_comm_recv(E, engine_comm_isl_rank(E, i), ENGINE_TAG_CKPT, &blobs[i], &len, &w);
+            engine_comm_attribute(E, w, 0, 0);
+            lens[i] = (size_t)len;
         }
         eckpt_state st = {.generation = gen, .evaluations = E->evaluations, .wall_s = E->wall0 + hw_now_s() - E->t0};
         run_snapshot *snap;
         if (eckpt_build(E->cfg, E->sp, E->gt, E->res, &st, blobs, lens, nisl, journal_last_seq(E->jnl), &snap) ||
             ckpt_write(E->opt->run_path, snap) || journal_compact(E->jnl, snap->meas_seq))
-            die(E, "checkpoint");
+            engine_comm_die(E, "checkpoint");
         run_snapshot_free(snap);
         for (int i = 0; i < nisl; i++) free(blobs[i]);
         free(blobs);
         free(lens);
-    }
-    if (E->rank == 0) {
         ckpt_done(&E->sched, gen, hw_now_s());
         if (E->truth->progress && !final)
             fprintf(E->truth->progress, "hwnas: checkpoint at generation %d -> %s%s\n", gen, E->opt->run_path,
@@ -270,537 +361,176 @@ static int boundary(eng *E, int gen, int final) {
     return flags[0];
 }
 
-/* Island state for island `i` of this run from a snapshot of `old` islands:
- * the same island when the counts agree; otherwise island i continues old
- * island i mod old (re-partitioning: documented as not bit-identical). */
-static const run_island *resume_source(const run_snapshot *snap, int i) { return &snap->islands[i % snap->nislands]; }
+/* ---- the loop ---------------------------------------------------------- */
 
-/* Rank 0: all records + the model blob, as one UPDATE message body. */
-static uint8_t *resume_update(eng *E, int *len) {
-    int nr;
-    const meas_record *rec = gts_records(E->gt, &nr);
-    uint8_t *blob;
-    size_t bl;
-    if (surrogate_save(gts_surrogate(E->gt), &blob, &bl)) die(E, "resume: model");
-    uint8_t *m = pack_update(E->start_gen - 1, 0, 0, rec, nr, blob, bl, len);
+/* Before generation start_gen: rank 0 sends each island its state and
+ * every record + the model (resume) or the initial design (predictor mode:
+ * HELP reference archs, then random archs, measured before the islands
+ * start); the islands take it. */
+static void engine_start(eng *E) {
+    emsg_update u = {.gen = -1};
+    uint8_t *blob = NULL;
+    size_t blen;
+    if (E->disp && E->snap) {
+        for (int i = 0; i < E->n_islands; i++) {
+            const run_island *ri = resume_source(E->snap, i);
+            HW_ASSERT(ri->engine_state_len < (size_t)1 << 31);
+            engine_comm_send(E, engine_comm_isl_rank(E, i), ENGINE_TAG_RESUME, ri->engine_state, (int)ri->engine_state_len);
+        }
+        u.gen = E->start_gen - 1;
+        u.rec = gts_records(E->gt, &u.n_rec);
+        if (surrogate_save(gts_surrogate(E->gt), &blob, &blen)) engine_comm_die(E, "resume: model");
+        u.blob = blob, u.blob_len = blen;
+        u.comp_s = engine_comm_computed(E); /* rank 0's set-up: the islands wait for it */
+        send_update(E, &u, 0);
+    } else if (E->disp && E->predictor) {
+        hw_rng r;
+        rng_seed_stream(&r, E->cfg->seed, 0x1217a1ULL);
+        int want = E->cfg->initial, k;
+        hw_genome *g = hw_malloc((size_t)(want ? want : 1) * sizeof *g);
+        gts_initial_design(E->gt, &r, want, g, &k);
+        if (gts_submit(E->gt, g, k, NULL) || disp_measure(E, &u, &blob)) engine_comm_die(E, "initial design");
+        free(g);
+        u.meas_s = E->round_meas;
+        u.comp_s = engine_comm_computed(E); /* rank 0's set-up: the islands wait for it */
+        send_update(E, &u, 0);
+    }
     free(blob);
-    return m;
-}
-
-/* ---- roles ---------------------------------------------------------------- */
-
-/* P = 1: island and dispatcher in one process, same sequence as P > 1. */
-static int role_single(eng *E) {
-    const meas_record *rec;
-    int n;
-    uint8_t *blob;
-    size_t blen;
-    if (E->snap) { /* resume: island state + every record + the model */
-        const run_island *ri = resume_source(E->snap, 0);
-        if (island_import(E->is, ri->engine_state, ri->engine_state_len)) return -1;
-        int len;
-        uint8_t *m = resume_update(E, &len);
-        update_hdr h;
-        memcpy(&h, m, sizeof h);
-        const meas_record *r = (const meas_record *)(m + sizeof h);
-        if (island_update(E->is, r, h.n_rec, m + sizeof h + (size_t)h.n_rec * sizeof *r, (size_t)h.blob_len)) {
-            free(m);
-            return -1;
-        }
-        free(m);
-    } else if (E->predictor) {
-        if (disp_initial(E, &rec, &n, &blob, &blen) || island_update(E->is, rec, n, blob, blen)) return -1;
-        free(blob);
-    }
-    int k = E->cfg->per_generation;
-    hw_genome *props = hw_malloc((size_t)(k ? k : 1) * sizeof *props);
-    for (int gen = E->start_gen;; gen++) {
-        const hw_genome *batch;
-        int nb, np = 0;
-        if (island_ask(E->is, &batch, &nb)) goto fail;
-        E->evaluations += nb;
-        if (!E->predictor) {
-            if (gts_submit(E->gt, batch, nb, NULL)) goto fail;
-        } else {
-            if (island_tell_predicted(E->is) || island_propose(E->is, k, props, &np)) goto fail;
-            if (gts_submit(E->gt, props, np, NULL)) goto fail;
-        }
-        if (disp_measure(E, &rec, &n, &blob, &blen) || island_update(E->is, rec, n, blob, blen)) goto fail;
-        free(blob);
-        if (!E->predictor && island_tell_predicted(E->is)) goto fail;
-        int stop = disp_history(E, gen);
-        if (stop < 0) goto fail;
-        if (boundary(E, gen, stop)) break;
-        if (stop) break;
-    }
-    free(props);
-    return 0;
-fail:
-    free(props);
-    return -1;
-}
-
-static void role_dispatcher(eng *E) {
-    const meas_record *rec;
-    int n;
-    uint8_t *blob, *msg;
-    size_t blen;
-    int len;
-    if (E->snap) { /* resume: each island its state, then every record + model */
-        for (int r = 1; r < E->size; r++) {
-            const run_island *ri = resume_source(E->snap, r - 1);
-            MPI_Send(ri->engine_state, (int)ri->engine_state_len, MPI_BYTE, r, ENGINE_TAG_RESUME, E->comm);
-        }
-        msg = resume_update(E, &len);
-        for (int r = 1; r < E->size; r++) MPI_Send(msg, len, MPI_BYTE, r, ENGINE_TAG_UPDATE, E->comm);
-        free(msg);
-    } else if (E->predictor) {
-        if (disp_initial(E, &rec, &n, &blob, &blen)) die(E, "initial design");
-        msg = pack_update(-1, 0, 0, rec, n, blob, blen, &len);
-        for (int r = 1; r < E->size; r++) MPI_Send(msg, len, MPI_BYTE, r, ENGINE_TAG_UPDATE, E->comm);
-        free(msg);
-        free(blob);
-    }
-    for (int gen = E->start_gen;; gen++) {
-        for (int r = 1; r < E->size; r++) { /* rank order: deterministic */
-            uint8_t *buf;
-            recv_bytes(E, r, ENGINE_TAG_PROPOSE, &buf, &len);
-            propose_hdr h;
-            memcpy(&h, buf, sizeof h);
-            HW_ASSERT(h.gen == gen);
-            E->evaluations += h.n_batch;
-            if (gts_submit(E->gt, (const hw_genome *)(buf + sizeof h), h.n, NULL)) die(E, "submit");
-            free(buf);
-        }
-        if (disp_measure(E, &rec, &n, &blob, &blen)) die(E, "measure");
-        int stop = disp_history(E, gen);
-        if (stop < 0) die(E, "history");
-        msg = pack_update(gen, stop, 0, rec, n, blob, blen, &len);
-        for (int r = 1; r < E->size; r++) MPI_Send(msg, len, MPI_BYTE, r, ENGINE_TAG_UPDATE, E->comm);
-        free(msg);
-        free(blob);
-        if (boundary(E, gen, stop)) break;
-        if (stop) break;
-    }
-}
-
-/* An island's last message: its archive (measured points) for the merge. */
-static void send_final(eng *E) {
-    const pareto_archive *a = island_archive(E->is);
-    int na = pareto_archive_size(a);
-    hw_genome *g = hw_malloc((size_t)(na ? na : 1) * sizeof *g);
-    for (int i = 0; i < na; i++) g[i] = *pareto_archive_genome(a, i);
-    MPI_Send(g, na * (int)sizeof *g, MPI_BYTE, 0, ENGINE_TAG_FINAL, E->comm);
-    free(g);
-}
-
-static void island_apply(eng *E, const uint8_t *buf, update_hdr *h) {
-    memcpy(h, buf, sizeof *h);
-    const meas_record *r = (const meas_record *)(buf + sizeof *h);
-    const uint8_t *blob = h->has_blob ? buf + sizeof *h + (size_t)h->n_rec * sizeof *r : NULL;
-    double t = hw_now_s();
-    if (island_update(E->is, r, h->n_rec, blob, (size_t)h->blob_len)) die(E, "update");
-    if (blob) E->t_comm += hw_now_s() - t; /* model load counts as broadcast cost */
-}
-
-/* Island: takes the next UPDATE from rank 0, running the fine-tuning jobs
- * rank 0 hands out before it (this rank's core is free meanwhile; rank 0
- * waits for them). block = 0: returns 0 at once when no UPDATE has arrived
- * yet; block = 1: waits for it. 1 and the message (malloc'd) otherwise. */
-static int island_take_update(eng *E, int block, uint8_t **buf, int *len) {
-    for (;;) {
-        MPI_Status st;
-        int flag = 1;
-        if (block) MPI_Probe(0, MPI_ANY_TAG, E->comm, &st);
-        else MPI_Iprobe(0, MPI_ANY_TAG, E->comm, &flag, &st);
-        if (!flag) return 0;
-        if (st.MPI_TAG == ENGINE_TAG_FTJOB) {
-            engine_ft_serve(E->comm, E->rank, E->ft, E->cfg);
-            continue;
-        }
-        HW_ASSERT(st.MPI_TAG == ENGINE_TAG_UPDATE);
-        recv_bytes(E, 0, ENGINE_TAG_UPDATE, buf, len);
-        return 1;
-    }
-}
-
-static void island_recv_update(eng *E, uint8_t **buf, int *len) { island_take_update(E, 1, buf, len); }
-
-static void role_island(eng *E) {
-    const search_config *c = E->cfg;
-    int me = E->rank - 1, len;
-    uint8_t *buf;
-    update_hdr h;
-    if (E->opt && E->opt->resume) {
-        recv_bytes(E, 0, ENGINE_TAG_RESUME, &buf, &len);
-        if (island_import(E->is, buf, (size_t)len)) die(E, "resume: island state");
-        free(buf);
-        island_recv_update(E, &buf, &len);
-        island_apply(E, buf, &h);
-        free(buf);
-        E->start_gen = h.gen + 1;
-    } else if (E->predictor) {
-        island_recv_update(E, &buf, &len);
-        island_apply(E, buf, &h);
-        free(buf);
-    }
-    int k = c->per_generation;
-    size_t cap = sizeof(propose_hdr) + (size_t)(c->offspring + c->population + k + 1) * sizeof(hw_genome);
-    uint8_t *out = hw_malloc(cap);
-    for (int gen = E->start_gen;; gen++) {
-        const hw_genome *batch;
-        int nb, np = 0;
-        if (island_ask(E->is, &batch, &nb)) die(E, "ask");
-        propose_hdr ph = {.gen = gen, .n_batch = nb};
-        hw_genome *dst = (hw_genome *)(out + sizeof ph);
-        if (!E->predictor) {
-            memcpy(dst, batch, (size_t)nb * sizeof *dst);
-            np = nb;
-        } else if (island_tell_predicted(E->is) || island_propose(E->is, k, dst, &np)) {
-            die(E, "propose");
-        }
-        ph.n = np;
-        memcpy(out, &ph, sizeof ph);
-        MPI_Send(out, (int)(sizeof ph + (size_t)np * sizeof *dst), MPI_BYTE, 0, ENGINE_TAG_PROPOSE, E->comm);
-        island_recv_update(E, &buf, &len);
-        island_apply(E, buf, &h);
-        free(buf);
-        if (!E->predictor && island_tell_predicted(E->is)) die(E, "tell");
-        if (!h.stop && E->n_islands > 1 && c->mig_count > 0 && (gen + 1) % c->mig_interval == 0)
-            island_migrate(E, me, gen);
-        if (boundary(E, gen, h.stop)) break;
-        if (h.stop) break;
-    }
-    free(out);
-    send_final(E);
-}
-
-
-/* ---- asynchronous rounds (islands.sync: false, predictor mode) ---------- */
-
-/* Dispatcher: serves proposals as they arrive (any island, any time),
- * measures, retrains and sends each island every new record and the new
- * model without waiting for the others. Islands keep at most one proposal
- * batch in flight. Stops when the budget or the generation limit (the
- * highest island generation) is reached: UPDATE(stop) to every island,
- * then it drains their last proposals until every island's FINAL. Not
- * deterministic (arrival order decides); no checkpoints in this mode. */
-static void role_dispatcher_async(eng *E) {
-    const meas_record *rec;
-    int n, len, gen_max = -1, stopped = 0;
-    uint8_t *blob, *msg;
-    size_t blen;
-    if (disp_initial(E, &rec, &n, &blob, &blen)) die(E, "initial design");
-    msg = pack_update(-1, 0, 0, rec, n, blob, blen, &len);
-    for (int r = 1; r < E->size; r++) MPI_Send(msg, len, MPI_BYTE, r, ENGINE_TAG_UPDATE, E->comm);
-    free(msg);
-    free(blob);
-    while (!stopped) {
-        MPI_Status st;
+    if (E->is && E->opt && E->opt->resume) {
         uint8_t *buf;
-        MPI_Probe(MPI_ANY_SOURCE, ENGINE_TAG_PROPOSE, E->comm, &st);
-        recv_bytes(E, st.MPI_SOURCE, ENGINE_TAG_PROPOSE, &buf, &len);
-        propose_hdr h;
-        memcpy(&h, buf, sizeof h);
-        E->evaluations += h.n_batch;
-        if (h.gen > gen_max) gen_max = h.gen;
-        if (gts_submit(E->gt, (const hw_genome *)(buf + sizeof h), h.n, NULL)) die(E, "submit");
+        int len;
+        double w;
+        engine_comm_recv(E, 0, ENGINE_TAG_RESUME, &buf, &len, &w);
+        engine_comm_attribute(E, w, 0, 0);
+        if (island_import(E->is, buf, (size_t)len)) engine_comm_die(E, "resume: island state");
         free(buf);
-        if (disp_measure(E, &rec, &n, &blob, &blen)) die(E, "measure");
-        int stop = disp_history(E, gen_max);
-        if (stop < 0) die(E, "history");
-        /* every island gets the new records; the proposer also learns that
-         * its batch was served (it may propose again) */
-        msg = pack_update(gen_max, stop, st.MPI_SOURCE, rec, n, blob, blen, &len);
+        take_update(E, 1, &u);
+        E->start_gen = u.gen + 1;
+    } else if (E->is && E->predictor) {
+        take_update(E, 1, &u);
+    }
+}
+
+/* After the last generation: islands settle their sends (async: drop
+ * migrants still in flight) and send FINAL (archive + evaluated set); rank
+ * 0 in async rounds drops the proposals islands made before they saw the
+ * stop (messages from one source arrive in order, so everything before an
+ * island's FINAL is stale; the FINAL itself is left for the merge). */
+static void engine_finish(eng *E) {
+    if (E->is) {
+        if (E->async) {
+            engine_comm_wait(E, &E->preq);
+            for (;;) {
+                int flag;
+                MPI_Status st;
+                MPI_Iprobe(MPI_ANY_SOURCE, ENGINE_TAG_MIGRANTS, E->comm, &flag, &st);
+                if (!flag) break;
+                uint8_t *buf;
+                int len;
+                double w;
+                engine_comm_recv(E, st.MPI_SOURCE, ENGINE_TAG_MIGRANTS, &buf, &len, &w);
+                E->tm.comm += w;
+                free(buf);
+            }
+        }
+        const pareto_archive *a = island_archive(E->is);
+        int na = pareto_archive_size(a), len;
+        hw_genome *g = hw_malloc((size_t)(na ? na : 1) * sizeof *g);
+        for (int i = 0; i < na; i++) g[i] = *pareto_archive_genome(a, i);
+        uint64_t *ids;
+        int64_t nid = island_evaluated(E->is, &ids);
+        uint8_t *m = emsg_genomes_pack(g, na, ids, nid, &len);
+        engine_comm_send(E, 0, ENGINE_TAG_FINAL, m, len);
+        free(m);
+        free(ids);
+        free(g);
+    }
+    if (E->disp && E->async)
         for (int r = 1; r < E->size; r++)
-            if (r == st.MPI_SOURCE || n > 0 || stop) MPI_Send(msg, len, MPI_BYTE, r, ENGINE_TAG_UPDATE, E->comm);
-        free(msg);
-        free(blob);
-        stopped = stop;
-    }
-    /* drain: islands may have proposed before they saw the stop. Messages
-     * from one source arrive in order, so everything before an island's
-     * FINAL is a stale proposal; the FINAL itself is left for the merge. */
-    for (int r = 1; r < E->size; r++)
-        for (;;) {
-            MPI_Status st;
-            MPI_Probe(r, MPI_ANY_TAG, E->comm, &st);
-            if (st.MPI_TAG == ENGINE_TAG_FINAL) break;
-            uint8_t *buf;
-            recv_bytes(E, r, st.MPI_TAG, &buf, &len);
-            free(buf);
-        }
+            for (;;) {
+                MPI_Status st;
+                double t = hw_now_s();
+                engine_comm_probe(E->comm, r, MPI_ANY_TAG, &st);
+                E->tm.comm += hw_now_s() - t;
+                if (st.MPI_TAG == ENGINE_TAG_FINAL) break;
+                uint8_t *buf;
+                int len;
+                double w;
+                engine_comm_recv(E, r, st.MPI_TAG, &buf, &len, &w);
+                free(buf);
+            }
 }
 
-/* Island: never waits for the dispatcher. Each generation it applies the
- * updates that have arrived (the newest model, every record), evolves on
- * predictions, and proposes only when its previous batch was served. */
-static void role_island_async(eng *E) {
+/* The engine loop, the same for every role: an island process evolves and
+ * proposes, a dispatcher process serves a round, an island takes its
+ * update (lock-step) and migrates; then the common checkpoint boundary.
+ * P = 1 plays both roles in this order, through the mailbox. */
+static void engine_loop(eng *E) {
     const search_config *c = E->cfg;
-    int me = E->rank - 1, len, outstanding = 0, stop = 0;
-    uint8_t *buf;
-    update_hdr h;
-    island_recv_update(E, &buf, &len); /* the initial design */
-    island_apply(E, buf, &h);
-    free(buf);
-    int k = c->per_generation;
-    size_t cap = sizeof(propose_hdr) + (size_t)(k + 1) * sizeof(hw_genome);
-    uint8_t *out = hw_malloc(cap);
-    MPI_Request req = MPI_REQUEST_NULL;
-    for (int gen = 0; !stop; gen++) {
-        while (island_take_update(E, 0, &buf, &len)) { /* whatever has arrived, without blocking */
-            island_apply(E, buf, &h);
-            free(buf);
-            if (h.served == E->rank) outstanding = 0; /* my batch was served */
-            stop |= h.stop;
-        }
-        if (stop || gen >= c->generations) break;
-        const hw_genome *batch;
-        int nb, np = 0;
-        if (island_ask(E->is, &batch, &nb) || island_tell_predicted(E->is)) die(E, "evolve");
-        if (!outstanding) {
-            MPI_Wait(&req, MPI_STATUS_IGNORE); /* the previous send's buffer */
-            propose_hdr ph = {.gen = gen, .n_batch = nb};
-            if (island_propose(E->is, k, (hw_genome *)(out + sizeof ph), &np)) die(E, "propose");
-            ph.n = np;
-            memcpy(out, &ph, sizeof ph);
-            MPI_Isend(out, (int)(sizeof ph + (size_t)np * sizeof(hw_genome)), MPI_BYTE, 0, ENGINE_TAG_PROPOSE, E->comm,
-                      &req);
-            outstanding = 1;
-        }
-        if (E->n_islands > 1 && c->mig_count > 0 && (gen + 1) % c->mig_interval == 0) island_migrate(E, me, gen);
+    hw_genome *props = hw_malloc((size_t)(c->per_generation > 0 ? c->per_generation : 1) * sizeof *props);
+    engine_start(E);
+    for (int gen = E->start_gen;; gen++) {
+        int stop = 0;
+        if (E->is) stop |= isl_propose(E, gen, props);
+        if (E->disp) stop |= disp_round(E, gen);
+        if (E->is && !E->async) stop |= isl_collect(E);
+        if (E->is && !stop && gen < c->generations && E->n_islands > 1 && c->mig_count > 0 &&
+            (gen + 1) % c->mig_interval == 0)
+            isl_migrate(E, gen);
+        if (!E->async && boundary(E, gen, stop)) break;
+        if (stop) break;
     }
-    /* Reached the generation limit first: keep exactly one batch in flight
-     * (an empty one says "done at the limit") so the dispatcher, which only
-     * answers proposals, always has something to answer with the stop. */
-    while (!stop) {
-        if (!outstanding) {
-            MPI_Wait(&req, MPI_STATUS_IGNORE);
-            propose_hdr ph = {.gen = c->generations, .n = 0, .n_batch = 0};
-            memcpy(out, &ph, sizeof ph);
-            MPI_Isend(out, sizeof ph, MPI_BYTE, 0, ENGINE_TAG_PROPOSE, E->comm, &req);
-            outstanding = 1;
-        }
-        island_recv_update(E, &buf, &len);
-        island_apply(E, buf, &h);
-        free(buf);
-        stop = h.stop;
-        if (h.served == E->rank) outstanding = 0;
-    }
-    MPI_Wait(&req, MPI_STATUS_IGNORE);
-    free(out);
-    /* migrants still in flight to me are received and dropped */
-    for (;;) {
-        int flag;
-        MPI_Iprobe(MPI_ANY_SOURCE, ENGINE_TAG_MIGRANTS, E->comm, &flag, MPI_STATUS_IGNORE);
-        if (!flag) break;
-        MPI_Status st;
-        MPI_Probe(MPI_ANY_SOURCE, ENGINE_TAG_MIGRANTS, E->comm, &st);
-        recv_bytes(E, st.MPI_SOURCE, ENGINE_TAG_MIGRANTS, &buf, &len);
-        free(buf);
-    }
-    send_final(E);
+    engine_finish(E);
+    free(props);
 }
 
-/* ---- entry ---------------------------------------------------------------- */
-
-/* Measure-everything NSGA-II with the same seed, run in-process on the
- * tables, until it reaches `hv`: its measurement count (-1 if never). */
-static long baseline_measurements(const search_config *cfg, const space *sp, const search_problem *truth, double hv) {
-    if (!isfinite(hv)) return -1;
-    search_config c = *cfg;
-    c.evaluator = EVAL_TABLE;
-    c.use_boards = 0; /* the table's values of the board objectives */
-    c.max_measurements = 0;
-    c.stop_hv_ratio = 0;
-    c.generations = 100000;
-    gts *gt = NULL;
-    nsga *e = NULL;
-    long result = -1;
-    nsga_params np; /* the foundation engine's own (tuned) defaults, same seed */
-    nsga_params_default(&np);
-    np.n_obj = c.n_obj;
-    np.seed = c.seed;
-    double ref[HW_MAX_OBJ];
-    for (int k = 0; k < c.n_obj; k++) ref[k] = objective_to_min(&c.obj[k], c.ref[k]);
-    if (gts_create(&c, sp, &gt) || nsga_create(sp, &np, &e)) goto out;
-    long cap = truth->true_front_n > 0 ? 20000 : 5000;
-    double *obj = NULL, *cv = NULL;
-    while (gts_measurements(gt) < cap) {
-        const hw_genome *b;
-        int n, first, nn;
-        if (nsga_ask(e, &b, &n)) break;
-        obj = hw_realloc(obj, (size_t)n * c.n_obj * sizeof *obj);
-        cv = hw_realloc(cv, (size_t)n * sizeof *cv);
-        gts_submit(gt, b, n, NULL);
-        gts_collect(gt, &first, &nn);
-        for (int i = 0; i < n; i++) {
-            meas_record r;
-            gts_lookup(gt, &b[i], &r);
-            memcpy(obj + (size_t)i * c.n_obj, r.obj, (size_t)c.n_obj * sizeof *obj);
-            cv[i] = r.cv;
-        }
-        nsga_tell(e, obj, cv);
-        double h;
-        pareto_archive_hv(gts_archive(gt), ref, &h);
-        if (h >= hv - 1e-9 * fabs(hv)) {
-            result = gts_measurements(gt);
-            break;
-        }
-    }
-    free(obj);
-    free(cv);
-out:
-    nsga_free(e);
-    gts_free(gt);
-    return result;
-}
+/* ---- entry ------------------------------------------------------------- */
 
 int engine_run(const search_config *cfg, const space *sp, MPI_Comm parent, const search_problem *truth,
                const engine_options *opt, engine_report *rep, pareto_archive **out_archive) {
-    eng E = {.cfg = cfg, .sp = sp, .truth = truth, .opt = opt, .rep = rep};
+    eng E = {.cfg = cfg, .sp = sp, .truth = truth, .opt = opt, .rep = rep, .gen_max = -1, .preq = MPI_REQUEST_NULL};
     memset(rep, 0, sizeof *rep);
     *out_archive = NULL;
     MPI_Comm_dup(parent, &E.comm);
     MPI_Comm_rank(E.comm, &E.rank);
     MPI_Comm_size(E.comm, &E.size);
     E.n_islands = E.size > 1 ? E.size - 1 : 1;
+    E.disp = E.rank == 0;
     E.predictor = cfg->evaluator == EVAL_PREDICTOR;
+    E.async = E.size > 1 && E.predictor && !cfg->sync;
     E.t0 = hw_now_s();
     rep->n_islands = E.n_islands;
     rep->resumed_from = -1;
     rep->res.hv = rep->res.hv_ratio = rep->res.true_hv = NAN;
-    int rc = 0;
-    if (opt && opt->run_path && ckpt_signals_install()) {
-        hw_fail("cannot install SIGUSR1/SIGTERM handlers");
-        if (E.size > 1) die(&E, "signals");
-        rc = -1;
-        goto done;
-    }
-    if (E.rank == 0) {
-        E.res = &rep->res;
-        if (gts_create(cfg, sp, &E.gt)) {
-            if (E.size > 1) die(&E, "dispatcher");
-            rc = -1;
-            goto done;
-        }
-        if (opt && opt->run_path) {
-            char jp[4200];
-            journal_path(opt->run_path, jp, sizeof jp);
-            if (opt->resume) {
-                eckpt_state st;
-                if (ckpt_resume(opt->run_path, &E.snap, &rep->replayed) ||
-                    eckpt_check(E.snap, cfg, sp, opt->run_path) ||
-                    eckpt_restore_dispatcher(E.snap, E.gt, &st, &rep->res)) {
-                    if (E.size > 1) die(&E, "resume");
-                    rc = -1;
-                    goto done;
-                }
-                E.cap_hist = rep->res.n_history + 16;
-                E.evaluations = st.evaluations;
-                E.wall0 = st.wall_s;
-                E.start_gen = st.generation + 1;
-                rep->resumed_from = st.generation;
-                gts_add_replay(E.gt, E.snap->meas, E.snap->nmeas);
-                if (E.snap->nislands != E.n_islands && truth->progress)
-                    fprintf(truth->progress, "hwnas: resuming %d islands as %d: populations re-partitioned "
-                                             "(the run continues, not bit-identically)\n",
-                            E.snap->nislands, E.n_islands);
-            }
-            if (journal_open(jp, E.snap ? E.snap->meas_seq : 0, &E.jnl)) {
-                if (E.size > 1) die(&E, "journal");
-                rc = -1;
-                goto done;
-            }
-            gts_set_journal(E.gt, E.jnl);
-            ckpt_schedule_init(&E.sched, opt->ckpt_every_gens, opt->ckpt_every_s, E.start_gen - 1, hw_now_s());
-        }
-        double ref[HW_MAX_OBJ];
-        for (int k = 0; k < cfg->n_obj; k++) ref[k] = objective_to_min(&cfg->obj[k], cfg->ref[k]);
-        if (cfg->has_ref && truth->true_front_n > 0)
-            hv_exact(truth->true_front, truth->true_front_n, cfg->n_obj, ref, &rep->res.true_hv);
-        rep->res.true_front_size = truth->true_front_n;
-    }
-    if (E.size == 1 || E.rank > 0)
-        if (island_create(cfg, sp, E.size == 1 ? 0 : E.rank - 1, &E.is)) {
-            if (E.size > 1) die(&E, "island");
-            rc = -1;
-            goto done;
-        }
+    int rc = -1;
+    if (E.disp && engine_disp_setup(&E)) goto done;
+    if ((E.size == 1 || E.rank > 0) && island_create(cfg, sp, E.size == 1 ? 0 : E.rank - 1, &E.is)) goto done;
     if (E.is) island_set_count(E.is, E.n_islands);
     if (cfg->use_finetune && E.size > 1) { /* fine-tuning jobs on every rank */
-        if (E.rank == 0) {
+        if (E.disp) {
             E.ftc = (engine_ft_ctx){.comm = E.comm, .size = E.size, .ft = gts_ft(E.gt), .cfg = cfg};
             gts_set_ft_exec(E.gt, engine_ft_exec, &E.ftc);
         } else if (supernet_ft_open(cfg->ft_supernet, cfg->ft_train, cfg->ft_eval, cfg->ft_vocab, &E.ft)) {
-            die(&E, "fine-tuning");
+            goto done;
         }
     }
-    if (E.size == 1) {
-        rc = role_single(&E);
-    } else if (E.predictor && !cfg->sync) {
-        if (E.rank == 0) role_dispatcher_async(&E);
-        else role_island_async(&E);
-    } else if (E.rank == 0) {
-        role_dispatcher(&E);
-    } else {
-        role_island(&E);
-    }
-    if (rc) goto done;
-    double t_comm = E.t_comm, t_max = 0;
-    if (E.rank == 0) {
-        pareto_archive *merged;
-        pareto_archive_create(cfg->n_obj, &merged);
-        const pareto_archive *ga = gts_archive(E.gt);
-        for (int i = 0; i < pareto_archive_size(ga); i++)
-            pareto_archive_insert(merged, pareto_archive_obj(ga, i), pareto_archive_id(ga, i), pareto_archive_genome(ga, i));
-        for (int r = 1; r < E.size; r++) { /* merge the islands' archives (measured points) */
-            uint8_t *buf;
-            int len;
-            recv_bytes(&E, r, ENGINE_TAG_FINAL, &buf, &len);
-            const hw_genome *g = (const hw_genome *)buf;
-            for (int i = 0; i < len / (int)sizeof *g; i++) {
-                meas_record mr;
-                if (gts_lookup(E.gt, &g[i], &mr) && mr.cv == 0)
-                    pareto_archive_insert(merged, mr.obj, space_hash(sp, &g[i]), &g[i]);
-            }
-            free(buf);
-        }
-        /* every FINAL received (islands may block in MPI_Send until then) */
-        MPI_Reduce(&t_comm, &t_max, 1, MPI_DOUBLE, MPI_MAX, 0, E.comm);
-        search_result *R = &rep->res;
-        search_history_row *last = &R->history[R->n_history - 1];
-        R->generations = last->generation;
-        R->evaluations = E.evaluations;
-        R->measurements = last->measurements;
-        R->front_size = pareto_archive_size(merged);
-        R->hv = last->hv;
-        R->hv_ratio = last->hv_ratio;
-        R->wall_s = E.wall0 + hw_now_s() - E.t0;
-        if (truth->true_front_n > 0) R->true_front_found = front_found(truth, merged);
-        rep->board_s = gts_board_seconds(E.gt);
-        rep->compute_s = R->wall_s;
-        rep->time_fraction_comm = R->wall_s > 0 ? t_max / R->wall_s : 0;
-        rep->model_version = surrogate_version(gts_surrogate(E.gt));
-        rep->baseline_measurements = -1;
-        rep->speedup = NAN;
-        if (E.predictor && cfg->has_ref) {
-            rep->baseline_measurements = baseline_measurements(cfg, sp, truth, R->hv);
-            if (rep->baseline_measurements > 0) {
-                rep->baseline_board_s = (double)rep->baseline_measurements * cfg->measure_cost_s;
-                if (rep->baseline_board_s > 0) rep->speedup = rep->baseline_board_s / (rep->board_s + rep->compute_s);
-            }
-        }
+    engine_loop(&E);
+    if (E.disp) {
+        long distinct;
+        pareto_archive *merged = engine_disp_merge(&E, &distinct);
+        engine_disp_report(&E, merged, distinct);
         *out_archive = merged;
-    } else {
-        MPI_Reduce(&t_comm, &t_max, 1, MPI_DOUBLE, MPI_MAX, 0, E.comm);
     }
+    engine_comm_gather(&E); /* after every FINAL (islands may block in MPI_Send until then) */
+    rc = 0;
 done:
+    if (rc && E.size > 1) engine_comm_die(&E, E.disp ? "dispatcher" : "island"); /* never leave other ranks waiting */
     journal_close(E.jnl);
-    run_snapshot_free(E.snap);
     island_free(E.is);
     supernet_ft_close(E.ft);
     gts_free(E.gt);
+    free(E.pmsg);
+    for (int k = 0; k < NTAGS; k++) free(E.box[k]);
     MPI_Comm_free(&E.comm);
     return rc;
 }

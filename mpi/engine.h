@@ -2,9 +2,10 @@
  *
  * Roles: rank 0 is the dispatcher (ground truth: gtserver, retraining,
  * the global archive, history); ranks 1..P-1 are islands (island.h).
- * P = 1 runs one island and the ground truth in one process, no launcher
- * needed. The communicator is duplicated into the engine context; tags
- * are the ENGINE_TAG_* constants; no rank calls exit().
+ * P = 1 runs one island and the dispatcher in one process, through the
+ * same loop (its messages go through an in-process mailbox instead of
+ * MPI). The communicator is duplicated into the engine context; tags and
+ * the wire version are in engine_tags.h; no rank calls exit().
  *
  * Rounds (deterministic, `islands.sync: true`): in generation g every
  * island sends PROPOSE(g) (measure-everything: its whole batch; predictor
@@ -14,40 +15,62 @@
  * migration_interval generations islands send their best members to their
  * neighbours (ring / full / random topology) with MPI_Isend and insert the
  * migrants of the same generation. With replay ground truth and a fixed
- * seed and rank count, runs are bit-identical. */
+ * seed and rank count, runs are bit-identical. Asynchronous rounds
+ * (`islands.sync: false`, predictor mode, P > 1): rank 0 answers each
+ * proposal as it arrives; islands never wait for it. */
 #ifndef HW_ENGINE_H
 #define HW_ENGINE_H
 
 #include <mpi.h>
+#include <stdio.h>
 
+#include "engine_tags.h"
+#include "fsutil.h"
 #include "gtserver.h"
+#include "runfile.h"
 #include "search.h"
 
-enum {
-    ENGINE_TAG_PROPOSE = 101,
-    ENGINE_TAG_UPDATE = 102,
-    ENGINE_TAG_MIGRANTS = 103,
-    ENGINE_TAG_FINAL = 104,
-    ENGINE_TAG_CKPT = 105,   /* island state -> rank 0 at a checkpoint */
-    ENGINE_TAG_RESUME = 106, /* rank 0 -> island state on resume */
-};
-
-/* Run-file options (all optional). */
+/* Start-up inputs and run-file options (all optional). The caller installs
+ * the SIGUSR1/SIGTERM handlers (ckpt_signals_install), loads the tables and
+ * reads the run file to resume from (ckpt_resume) once, before engine_run. */
 typedef struct engine_options {
-    const char *run_path;   /* HDF5 run file: checkpoints + journal; NULL = none */
-    int resume;             /* continue from run_path */
-    int ckpt_every_gens;    /* 0 = off */
-    double ckpt_every_s;    /* 0 = off */
+    eval_table *tab;            /* the ground-truth tables (borrowed; NULL: rank 0 loads them) */
+    const char *run_path;       /* HDF5 run file: checkpoints + journal; NULL = none */
+    int resume;                 /* continue from run_path (every rank) */
+    const run_snapshot *snap;   /* resume: the snapshot ckpt_resume read (rank 0 needs it) */
+    int replayed;               /* resume: measurements ckpt_resume recovered from the journal */
+    int ckpt_every_gens;        /* 0 = off */
+    double ckpt_every_s;        /* 0 = off */
 } engine_options;
+
+/* Where one role's ranks spent their wall time, each share of the summed
+ * wall time, the four adding up to 1 (docs/engine.md, "Where the time
+ * goes"): measurement = measuring or waiting while rank 0 measured;
+ * communication = every MPI call (waits not explained by a peer's
+ * measurement, compute or own wait for other islands included) and
+ * message encoding; idle = blocked while the peer computed or waited for
+ * others; compute = the rest. */
+enum { ENGINE_ROLE_DISPATCHER, ENGINE_ROLE_ISLANDS, ENGINE_NROLES };
+typedef struct engine_role_time {
+    int ranks;                  /* 0: no rank has this role (P = 1: islands) */
+    double wall_s;              /* summed over its ranks */
+    double compute, measurement, communication, idle;
+    long msgs_sent, msgs_recv;  /* MPI messages, summed over its ranks */
+    double send_s, recv_s;      /* seconds in sends / in receives once the message was there */
+    double bytes_sent, bytes_recv;
+} engine_role_time;
 
 typedef struct engine_report {
     search_result res;          /* history, HV, ratio (rank 0 only) */
-    double board_s;             /* board seconds used */
-    double compute_s;           /* wall time of the run */
-    long baseline_measurements; /* measure-everything NSGA-II to reach the same HV (-1 unknown) */
-    double baseline_board_s;
-    double speedup;             /* baseline board time / (board time + compute) */
-    double time_fraction_comm;  /* migration + model broadcast share of wall time */
+    double board_s;             /* device seconds (board + fine-tuning) the measurements cost */
+    double compute_s;           /* own compute: wall time minus rank 0's measurement time */
+    long distinct_evaluated;    /* distinct architectures evaluated (predicted or measured) */
+    double mean_meas_cost_s;    /* board_s / measurements */
+    /* distinct_evaluated x mean_meas_cost_s / (board_s + compute_s): what
+     * measuring every evaluated candidate would cost over what this run
+     * cost (NAN without measurements) */
+    double speedup;
+    engine_role_time role[ENGINE_NROLES];
     int model_version;
     int n_islands;
     int checkpointed_stop;      /* 1: stopped by SIGUSR1/SIGTERM after a checkpoint */
@@ -62,5 +85,11 @@ typedef struct engine_report {
 int engine_run(const search_config *cfg, const space *sp, MPI_Comm comm, const search_problem *truth,
                const engine_options *opt, engine_report *rep, pareto_archive **out_archive);
 void engine_report_free(engine_report *r);
+
+/* The end-of-run report: printed (rank 0, predictor mode adds the model,
+ * the speedup and where the time went) and as JSON members appended to a
+ * summary object (",\n  \"engine\": {...}"). */
+void engine_report_print(FILE *f, const search_config *cfg, const engine_report *rep);
+void engine_report_json(hw_buf *b, const engine_report *rep);
 
 #endif

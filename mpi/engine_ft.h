@@ -13,12 +13,8 @@
 
 #include <mpi.h>
 
+#include "engine_tags.h"
 #include "gtserver.h"
-
-enum {
-    ENGINE_TAG_FTJOB = 107,    /* rank 0 -> island: one fine-tuning job */
-    ENGINE_TAG_FTRESULT = 108, /* island -> rank 0: its result */
-};
 
 /* Context of the rank-0 executor (gts_set_ft_exec(gt, engine_ft_exec, ctx)). */
 typedef struct engine_ft_ctx {
@@ -26,6 +22,7 @@ typedef struct engine_ft_ctx {
     int size;                 /* ranks; 1..size-1 take jobs */
     struct supernet_ft *ft;   /* rank 0's own supernet */
     const search_config *cfg; /* finetune options */
+    double comm_s;            /* seconds in MPI calls so far (waits included) */
 } engine_ft_ctx;
 
 /* gts_ft_exec_fn over the ranks of ctx (an engine_ft_ctx). */
@@ -33,7 +30,8 @@ int engine_ft_exec(void *ctx, const char (*arch)[HW_ARCH_STR_MAX], int n, gts_ft
 
 /* Island side: receives the FTJOB from rank 0 that the caller probed, runs
  * it on ft and sends the result (a failure travels back as a message; rank
- * 0 reports it). */
-void engine_ft_serve(MPI_Comm comm, int rank, struct supernet_ft *ft, const search_config *cfg);
+ * 0 reports it). Adds its seconds in MPI calls to *comm_s. A malformed job
+ * message is a bug (another build on a rank): HW_ASSERT. */
+void engine_ft_serve(MPI_Comm comm, int rank, struct supernet_ft *ft, const search_config *cfg, double *comm_s);
 
 #endif

@@ -17,6 +17,7 @@ struct gts {
     const search_config *cfg;
     const space *sp;
     eval_table *tab;
+    int tab_borrowed;       /* tab belongs to the caller (gts_create_with_table) */
     surrogate *sur;
     pareto_archive *arch;
     u64map known;           /* hash -> record index (measured) or -1 (queued) */
@@ -129,13 +130,18 @@ fail:
  * data/help_latency/hw_embedding_index.csv. */
 static const int help_ref_archs[10] = {11982, 431, 55, 9, 14451, 8636, 9881, 13479, 6196, 1462};
 
-int gts_create(const search_config *cfg, const space *sp, gts **out) {
+int gts_create(const search_config *cfg, const space *sp, gts **out) { return gts_create_with_table(cfg, sp, NULL, out); }
+
+int gts_create_with_table(const search_config *cfg, const space *sp, eval_table *tab, gts **out) {
     gts *s = hw_calloc(1, sizeof *s);
     s->cfg = cfg;
     s->sp = sp;
+    s->tab = tab;
+    s->tab_borrowed = tab != NULL;
     u64map_init(&s->known);
     u64map_init(&s->replay);
-    if ((cfg->n_tables && eval_table_create(cfg, sp, &s->tab)) || pareto_archive_create(cfg->n_obj, &s->arch)) goto fail;
+    if ((!tab && cfg->n_tables && eval_table_create(cfg, sp, &s->tab)) || pareto_archive_create(cfg->n_obj, &s->arch))
+        goto fail;
     if (cfg->codesign && codesign_create(&cfg->cd, &s->cd)) goto fail;
     if (cfg->use_finetune &&
         supernet_ft_open(cfg->ft_supernet, cfg->ft_train, cfg->ft_eval, cfg->ft_vocab, &s->ft))
@@ -154,7 +160,7 @@ fail:
 
 void gts_free(gts *s) {
     if (!s) return;
-    eval_table_free(s->tab);
+    if (!s->tab_borrowed) eval_table_free(s->tab);
     codesign_free(s->cd);
     supernet_ft_close(s->ft);
     disp_free(s->boards);

@@ -61,6 +61,9 @@ int gts_ft_run(struct supernet_ft *ft, const search_config *cfg, const char *arc
 struct supernet_ft *gts_ft(gts *s);
 
 int gts_create(const search_config *cfg, const space *sp, gts **out);
+/* The same over tables the caller already loaded (borrowed: they must
+ * outlive the gts; NULL loads them), so start-up reads them once. */
+int gts_create_with_table(const search_config *cfg, const space *sp, eval_table *tab, gts **out);
 void gts_free(gts *s);
 
 /* Queues genomes not yet measured or queued, in order, while the budget

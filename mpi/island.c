@@ -24,7 +24,13 @@ struct island {
     hw_genome *pool;         /* [npool] candidates for measurement proposals */
     int npool, cappool;
     u64map pool_set;
+    u64map evaluated;        /* hashes of every genome this island scored */
 };
+
+/* Notes genomes as evaluated (scored, by measurement or prediction). */
+static void note_evaluated(island *is, const hw_genome *g, int n) {
+    for (int i = 0; i < n; i++) u64map_put(&is->evaluated, space_hash(is->sp, &g[i]), 1);
+}
 
 /* Adds genomes to the proposal pool (deduplicated). */
 static void pool_add(island *is, const hw_genome *g, int n) {
@@ -44,6 +50,7 @@ int island_create(const search_config *cfg, const space *sp, int id, island **ou
     u64map_init(&is->measured);
     u64map_init(&is->proposed);
     u64map_init(&is->pool_set);
+    u64map_init(&is->evaluated);
     nsga_params np;
     nsga_params_default(&np);
     np.pop_size = cfg->population;
@@ -84,6 +91,7 @@ void island_free(island *is) {
     u64map_free(&is->measured);
     u64map_free(&is->proposed);
     u64map_free(&is->pool_set);
+    u64map_free(&is->evaluated);
     free(is->pool);
     free(is->rec);
     free(is->obj);
@@ -133,6 +141,7 @@ int island_tell_predicted(island *is) {
     scratch(is, n);
     score(is, b, n, is->obj, is->cv, NULL, NULL);
     pool_add(is, b, n);
+    note_evaluated(is, b, n);
     return nsga_tell(is->e, is->obj, is->cv);
 }
 
@@ -148,28 +157,31 @@ static double hv_gain(const double *S, int n, const double *p, int m, const doub
     return hv - base;
 }
 
-/* Lexicographic order of rows of P (m columns) for first_front. */
-static const double *lex_P;
-static int lex_m;
+/* Lexicographic order of rows (m columns) for first_front, ties by index:
+ * each item carries its row, so the sort needs no global state. */
+typedef struct lex_item {
+    const double *x;
+    int idx, m;
+} lex_item;
+
 static int lex_cmp(const void *a, const void *b) {
-    const double *x = lex_P + (size_t)*(const int *)a * lex_m, *y = lex_P + (size_t)*(const int *)b * lex_m;
-    for (int j = 0; j < lex_m; j++)
-        if (x[j] != y[j]) return x[j] < y[j] ? -1 : 1;
-    return (*(const int *)a > *(const int *)b) - (*(const int *)a < *(const int *)b);
+    const lex_item *p = a, *q = b;
+    for (int j = 0; j < p->m; j++)
+        if (p->x[j] != q->x[j]) return p->x[j] < q->x[j] ? -1 : 1;
+    return (p->idx > q->idx) - (p->idx < q->idx);
 }
 
 /* Indices (into P, n x m, minimised) of the rows in idx[0..ni) that no
  * other row of idx dominates; O(ni log ni + ni |front|). Returns the count
  * written to out (in lexicographic order, ties by index). */
 static int first_front(const double *P, int m, const int *idx, int ni, int *out) {
-    int *o = hw_malloc((size_t)(ni ? ni : 1) * sizeof *o), nf = 0;
-    memcpy(o, idx, (size_t)ni * sizeof *o);
-    lex_P = P;
-    lex_m = m;
+    lex_item *o = hw_malloc((size_t)(ni ? ni : 1) * sizeof *o);
+    int nf = 0;
+    for (int a = 0; a < ni; a++) o[a] = (lex_item){.x = P + (size_t)idx[a] * m, .idx = idx[a], .m = m};
     qsort(o, (size_t)ni, sizeof *o, lex_cmp);
     /* after a lexicographic sort no row is dominated by a later one */
     for (int a = 0; a < ni; a++) {
-        const double *x = P + (size_t)o[a] * m;
+        const double *x = o[a].x;
         int dom = 0;
         for (int f = 0; f < nf && !dom; f++) {
             const double *y = P + (size_t)out[f] * m;
@@ -185,7 +197,7 @@ static int first_front(const double *P, int m, const int *idx, int ni, int *out)
                 dom = eq;
             }
         }
-        if (!dom) out[nf++] = o[a];
+        if (!dom) out[nf++] = o[a].idx;
     }
     free(o);
     return nf;
@@ -354,6 +366,7 @@ int island_immigrate(island *is, const hw_genome *g, int n) {
     if (n <= 0) return 0;
     scratch(is, n);
     score(is, g, n, is->obj, is->cv, NULL, NULL);
+    note_evaluated(is, g, n);
     return nsga_immigrate(is->e, g, is->obj, is->cv, n, (nsga_replace_policy)is->cfg->mig_replace);
 }
 
@@ -362,17 +375,33 @@ const pareto_archive *island_archive(const island *is) { return is->arch; }
 nsga *island_engine(island *is) { return is->e; }
 int island_model_version(const island *is) { return surrogate_version(is->sur); }
 
-/* Blob: "HWIS" u32 1, u64 nsga_len, nsga bytes, i64 npool, pool genomes,
- * i64 nprop, proposed hashes (in the map's slot order: only membership
- * matters). */
+/* The keys of a hash set as host-order bytes at out (slot order; only
+ * membership matters); returns the byte after the last. */
+static uint8_t *set_keys(const u64map *m, uint8_t *out) {
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->used[i]) memcpy(out, &m->keys[i], 8), out += 8;
+    return out;
+}
+
+int64_t island_evaluated(const island *is, uint64_t **ids) {
+    int64_t n = (int64_t)u64map_size(&is->evaluated);
+    *ids = hw_malloc((size_t)(n ? n : 1) * sizeof **ids);
+    set_keys(&is->evaluated, (uint8_t *)*ids);
+    return n;
+}
+
+/* Blob: "HWIS" u32 2, u64 nsga_len, nsga bytes, i64 npool, pool genomes,
+ * i64 nprop, proposed hashes, i64 neval, evaluated hashes (sets in the
+ * map's slot order: only membership matters). Version 1 (no evaluated set)
+ * still loads, with an empty set. */
 int island_export(const island *is, uint8_t **out, size_t *len) {
     unsigned char *nb;
     size_t nl;
     if (nsga_serialize(is->e, &nb, &nl)) return -1;
-    int64_t np = is->npool, nprop = (int64_t)u64map_size(&is->proposed);
-    size_t n = 8 + 8 + nl + 8 + (size_t)np * sizeof *is->pool + 8 + (size_t)nprop * 8;
+    int64_t np = is->npool, nprop = (int64_t)u64map_size(&is->proposed), neval = (int64_t)u64map_size(&is->evaluated);
+    size_t n = 8 + 8 + nl + 8 + (size_t)np * sizeof *is->pool + 8 + (size_t)nprop * 8 + 8 + (size_t)neval * 8;
     uint8_t *b = hw_malloc(n), *p = b;
-    uint32_t ver = 1;
+    uint32_t ver = 2;
     uint64_t l = nl;
     memcpy(p, "HWIS", 4), p += 4;
     memcpy(p, &ver, 4), p += 4;
@@ -381,12 +410,25 @@ int island_export(const island *is, uint8_t **out, size_t *len) {
     memcpy(p, &np, 8), p += 8;
     if (np) memcpy(p, is->pool, (size_t)np * sizeof *is->pool), p += (size_t)np * sizeof *is->pool;
     memcpy(p, &nprop, 8), p += 8;
-    for (size_t i = 0; i < is->proposed.cap; i++)
-        if (is->proposed.used[i]) memcpy(p, &is->proposed.keys[i], 8), p += 8;
+    p = set_keys(&is->proposed, p);
+    memcpy(p, &neval, 8), p += 8;
+    p = set_keys(&is->evaluated, p);
+    HW_ASSERT(p == b + n);
     free(nb);
     *out = b;
     *len = n;
     return 0;
+}
+
+/* Replaces a hash set by n host-order keys at p (set_keys' inverse). */
+static void set_load(u64map *m, const uint8_t *p, int64_t n) {
+    u64map_free(m);
+    u64map_init(m);
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t h;
+        memcpy(&h, p + 8 * i, 8);
+        u64map_put(m, h, 1);
+    }
 }
 
 int island_import(island *is, const uint8_t *buf, size_t len) {
@@ -395,7 +437,7 @@ int island_import(island *is, const uint8_t *buf, size_t len) {
     int64_t np, nprop;
     if (len < 16 || memcmp(buf, "HWIS", 4)) return hw_fail("island state: bad magic");
     memcpy(&ver, buf + 4, 4);
-    if (ver != 1) return hw_fail("island state: version %u, expected 1", ver);
+    if (ver != 1 && ver != 2) return hw_fail("island state: version %u, expected 1 or 2", ver);
     memcpy(&nl, buf + 8, 8);
     if (nl > len - 16) return hw_fail("island state: truncated engine");
     size_t off = 16 + (size_t)nl;
@@ -403,12 +445,20 @@ int island_import(island *is, const uint8_t *buf, size_t len) {
     memcpy(&np, buf + off, 8);
     off += 8;
     if (np < 0 || (uint64_t)np > (len - off) / sizeof(hw_genome)) return hw_fail("island state: truncated pool");
-    const hw_genome *pool = (const hw_genome *)(buf + off);
+    const uint8_t *pool_bytes = buf + off; /* unaligned: copied out below */
     off += (size_t)np * sizeof(hw_genome);
     if (off + 8 > len) return hw_fail("island state: truncated");
     memcpy(&nprop, buf + off, 8);
     off += 8;
     if (nprop < 0 || (uint64_t)nprop > (len - off) / 8) return hw_fail("island state: truncated proposals");
+    size_t off_eval = off + (size_t)nprop * 8;
+    int64_t neval = 0;
+    if (ver >= 2) {
+        if (off_eval + 8 > len) return hw_fail("island state: truncated");
+        memcpy(&neval, buf + off_eval, 8);
+        off_eval += 8;
+        if (neval < 0 || (uint64_t)neval > (len - off_eval) / 8) return hw_fail("island state: truncated evaluated set");
+    }
     nsga *e;
     if (nsga_restore(is->sp, buf + 16, (size_t)nl, &e)) return -1;
     nsga_free(is->e);
@@ -417,13 +467,11 @@ int island_import(island *is, const uint8_t *buf, size_t len) {
     is->npool = 0;
     u64map_free(&is->pool_set);
     u64map_init(&is->pool_set);
+    hw_genome *pool = hw_malloc((size_t)(np ? np : 1) * sizeof *pool);
+    memcpy(pool, pool_bytes, (size_t)np * sizeof *pool);
     pool_add(is, pool, (int)np);
-    u64map_free(&is->proposed);
-    u64map_init(&is->proposed);
-    for (int64_t i = 0; i < nprop; i++) {
-        uint64_t h;
-        memcpy(&h, buf + off + 8 * i, 8);
-        u64map_put(&is->proposed, h, 1);
-    }
+    free(pool);
+    set_load(&is->proposed, buf + off, nprop);
+    set_load(&is->evaluated, buf + off_eval, neval);
     return 0;
 }

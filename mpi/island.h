@@ -46,6 +46,10 @@ int island_generation(const island *is);
 const pareto_archive *island_archive(const island *is);
 nsga *island_engine(island *is);
 int island_model_version(const island *is);
+/* The hashes of every architecture this island evaluated (scored by
+ * measurement or prediction, migrants included): *ids malloc'd; returns
+ * the count. */
+int64_t island_evaluated(const island *is, uint64_t **ids);
 
 /* Checkpoints: the island's exact state (NSGA engine incl. PRNG, candidate
  * pool, proposed set) as a blob, and its inverse. Measured records and the

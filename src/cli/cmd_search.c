@@ -99,7 +99,8 @@ static int write_front(const search_config *c, const space *sp, const pareto_arc
     return rc;
 }
 
-static int write_summary(const char *path, const search_config *c, const search_result *r) {
+static int write_summary(const char *path, const search_config *c, const engine_report *rep) {
+    const search_result *r = &rep->res;
     hw_buf b = {0};
     hw_buf_printf(&b, "{\n  \"config\": ");
     hw_buf_json_str(&b, ycfg_path(c->doc));
@@ -131,7 +132,9 @@ static int write_summary(const char *path, const search_config *c, const search_
         hw_buf_json_num(&b, h->wall_s);
         hw_buf_printf(&b, "}");
     }
-    hw_buf_printf(&b, "\n  ]\n}\n");
+    hw_buf_printf(&b, "\n  ]");
+    engine_report_json(&b, rep);
+    hw_buf_printf(&b, "\n}\n");
     int rc = hw_write_file_atomic(path, b.p, b.len);
     hw_buf_free(&b);
     return rc;
@@ -172,6 +175,7 @@ int cmd_search(int argc, char **argv) {
 
     search_config *cfg = NULL;
     space *sp = NULL;
+    run_snapshot *snap = NULL;
     eval_table *tab = NULL;
     pareto_archive *arch = NULL;
     double *all = NULL, *front = NULL;
@@ -212,6 +216,8 @@ int cmd_search(int argc, char **argv) {
     }
     if (mins_s && cli_parse_double("--checkpoint-minutes", mins_s, &cfg->ckpt_every_minutes)) goto fail;
     if (search_check_start(cfg)) goto fail; /* supernet / board configs vs the space: exit 2 before MPI */
+    /* tables loaded once: bad ones are bad input before MPI starts; the
+     * engine's ground-truth server uses these */
     if (search_config_space(cfg, &sp) || (cfg->n_tables && eval_table_create(cfg, sp, &tab))) goto fail;
     /* run file: explicit --resume, or an existing --run/output.run_file */
     engine_options eo = {0};
@@ -231,11 +237,8 @@ int cmd_search(int argc, char **argv) {
             goto fail;
         }
         if (eo.resume) { /* bad run files are bad input: exit 2 on every rank, before MPI starts */
-            run_snapshot *snap;
-            if (ckpt_resume(run_path, &snap, NULL)) goto fail;
-            int bad = eckpt_check(snap, cfg, sp, run_path);
-            run_snapshot_free(snap);
-            if (bad) goto fail;
+            if (ckpt_resume(run_path, &snap, &eo.replayed) || eckpt_check(snap, cfg, sp, run_path)) goto fail;
+            eo.snap = snap; /* read once: the engine resumes from it */
             if (!quiet) fprintf(stderr, "hwnas: resuming from %s\n", run_path);
         } else {
             char dir[4096];
@@ -278,7 +281,8 @@ int cmd_search(int argc, char **argv) {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     if (rank != 0) p.progress = NULL;
     engine_report rep;
-    if (engine_run(cfg, sp, MPI_COMM_WORLD, &p, run_path ? &eo : NULL, &rep, &arch)) goto fail;
+    eo.tab = tab;
+    if (engine_run(cfg, sp, MPI_COMM_WORLD, &p, &eo, &rep, &arch)) goto fail;
     if (rep.checkpointed_stop) {
         if (rank == 0) fprintf(stderr, "hwnas: stopped by a signal after a checkpoint to %s; resume with --resume %s\n",
                                run_path, run_path);
@@ -298,18 +302,9 @@ int cmd_search(int argc, char **argv) {
     if (isfinite(res.hv_ratio)) printf(", HV ratio %.6f (true front %d/%d found)", res.hv_ratio, res.true_front_found,
                                        res.true_front_size);
     printf(", %.2f s\n", res.wall_s);
-    if (cfg->evaluator == EVAL_PREDICTOR) {
-        printf("islands %d, model version %d, board time %.1f s (%.4f board-hours), migration+broadcast %.3f %% of wall\n",
-               rep.n_islands, rep.model_version, rep.board_s, rep.board_s / 3600, 100 * rep.time_fraction_comm);
-        if (rep.baseline_measurements > 0) {
-            printf("measure-everything NSGA-II (same seed) needs %ld measurements for this HV: %.1fx fewer here",
-                   rep.baseline_measurements, (double)rep.baseline_measurements / (double)res.measurements);
-            if (isfinite(rep.speedup)) printf(", board-time speedup %.1fx", rep.speedup);
-            printf("\n");
-        }
-    }
+    engine_report_print(stdout, cfg, &rep);
     printf("front written to %s\n", cfg->front_csv);
-    if (summary && write_summary(summary, cfg, &res)) goto fail;
+    if (summary && write_summary(summary, cfg, &rep)) goto fail;
     status = HW_EXIT_OK;
 fail:
     if (status != HW_EXIT_OK && status != HW_EXIT_CHECKPOINTED) cli_report(status);
@@ -325,6 +320,7 @@ fail:
     }
     search_result_free(&res);
     pareto_archive_free(arch);
+    run_snapshot_free(snap);
     free(all);
     free(all_g);
     free(front);

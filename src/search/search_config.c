@@ -148,6 +148,7 @@ static int parse_algorithm(search_config *c, const ycfg *d, const ynode *root) {
 
 static int parse_evaluator(search_config *c, const ycfg *d, const ynode *root) {
     const ynode *e;
+    long v;
     if (ycfg_node(d, root, "evaluator", YNODE_MAP, 1, &e)) return -1;
     static const char *const kinds[] = {"table", "predictor", NULL};
     int k;
@@ -172,6 +173,9 @@ static int parse_evaluator(search_config *c, const ycfg *d, const ynode *root) {
     if (!*key || strlen(key) >= HW_NAME_MAX) return ycfg_fail(d, ynode_get(e, "key"), "invalid key column");
     strcpy(c->key, key);
     if (ycfg_double(d, e, "measure_cost_s", 0, 1e6, 0, &c->measure_cost_s)) return -1;
+    if (ycfg_double(d, e, "measure_delay_s", 0, 3600, 0, &c->measure_delay_s)) return -1;
+    if (ycfg_int(d, e, "measure_delay_boards", 1, 1000000, 1, &v)) return -1;
+    c->measure_delay_boards = (int)v;
     /* offspring default: small steady-state batches when every evaluation is
      * a measurement (tuned on NB201, docs/nsga.md); the whole population when
      * evaluations are predictions */

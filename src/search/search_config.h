@@ -67,6 +67,8 @@ typedef struct search_config {
     char *tables[HW_MAX_TABLES]; /* resolved paths */
     char key[HW_NAME_MAX];       /* join column: arch_index or arch_str */
     double measure_cost_s;       /* board seconds one measurement costs */
+    double measure_delay_s;      /* benchmark aid: wall seconds one table measurement takes */
+    int measure_delay_boards;    /* ... on this many boards in parallel (default 1) */
     /* predictor mode (evaluator.kind: predictor) */
     int pred_method[HW_MAX_OBJ]; /* pred_kind (pred.h) per objective */
     int pred_trees, pred_min_train;

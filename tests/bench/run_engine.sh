@@ -4,15 +4,18 @@
 #
 #   tests/bench/run_engine.sh            # build dir $HWNAS_BUILD (default build/)
 #   SEEDS=3 SCALING=0 BOARDS=0 tests/bench/run_engine.sh   # quicker
+#   SCALING_ONLY=1 SCALE_REPS=3 tests/bench/run_engine.sh  # table 4 only (medians of 3)
 #
 # Prints four tables:
 #  1. NB201 x TX2, 2 objectives: measurements to HV ratio 0.99 / 0.999 and to
 #     the whole 25-point front (median over SEEDS seeds), the engine's
-#     end-of-run board-time speedup; plus one run with replay boards.
+#     end-of-run speedup (distinct candidates evaluated x mean measurement
+#     cost / (measurement + own compute seconds)); plus one run with replay boards.
 #  2. 3 objectives (accuracy, latency, energy), same columns.
 #  3. latency <= 5 ms: best feasible accuracy vs measurements.
 #  4. scaling at 1..4 ranks (mpirun --oversubscribe): generations per second
-#     per island, migration + model-broadcast share of wall time.
+#     per island, per role the share of wall time in compute / measurement /
+#     communication (every MPI call, waits included) / idle.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${HWNAS_BUILD:-$ROOT/build}
@@ -58,6 +61,7 @@ echo "# hwnas issue 5 engine benchmark  $(date -u +%FT%TZ)"
 echo "# machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# seeds 1..$SEEDS, predictor budget $BUDGET measurements, measure_cost_s 13 (TX2)"
 
+if [ "${SCALING_ONLY:-0}" != 1 ]; then
 # ---- 1 and 2: 2 and 3 objectives -------------------------------------------------
 cfg "$C/nb201-tx2-predictor.yaml" "$T/p2.yaml" "s/max_measurements: .*/max_measurements: $BUDGET/"
 cfg "$C/nb201-tx2.yaml" "$T/t2.yaml"
@@ -103,9 +107,8 @@ def first(j, thr):
 def whole(j):
     return j["measurements"] if j["true_front_found"] == j["true_front_size"] else None
 def speed(n):
-    t = open(f"{T}/{n}.out").read()
-    m = re.search(r"needs (\d+) measurements for this HV: ([\d.]+)x fewer here, board-time speedup ([\d.]+)x", t)
-    return (int(m.group(1)), float(m.group(3))) if m else (None, None)
+    j = load(n)
+    return (None, j["engine"]["speedup"]) if j and j["engine"]["speedup"] is not None else (None, None)
 def med(v, cap):
     # unreached runs count as "more than cap": the median is reported as ">cap" if it falls there
     x = sorted(float("inf") if a is None else a for a in v)
@@ -133,7 +136,7 @@ def table(k, title):
     print(f"\nfewer measurements than measure-everything: HV 0.99 x{statistics.median(r99):.1f} ({len(r99)}/{S} seeds reached)" if r99 else "\nHV 0.99 not reached by the predictor runs")
     print(f"fewer measurements than measure-everything: HV 0.999 x{statistics.median(r999):.1f} ({len(r999)}/{S} seeds reached)" if r999 else "HV 0.999 not reached within the budget")
     if spv:
-        print(f"engine end-of-run board-time speedup (baseline board time to the run's final HV / (board time + compute time)): "
+        print(f"engine end-of-run speedup (distinct candidates evaluated x mean measurement cost / (measurement + own compute seconds)): "
               f"median {statistics.median(spv):.1f}x, range {min(spv):.1f}-{max(spv):.1f}x")
     return P
 P2 = table(2, "NB201 x TX2, 2 objectives (accuracy, latency); reference (85, 12.861970)")
@@ -181,29 +184,33 @@ for g in (0, 1, 3, 7, 15):
     print(f"| measure-everything NSGA-II ({g + 1} generations) | {statistics.median(m for _, m in v):g} | {statistics.median(a for a, _ in v):.3f} |")
 PY
 
+fi # SCALING_ONLY
+
 # ---- 4: scaling ----------------------------------------------------------------
 if [ "$SCALING" = 1 ]; then
     cfg "$C/nb201-tx2-predictor.yaml" "$T/ps.yaml" "s/max_measurements: .*/max_measurements: ${SCALE_BUDGET:-40}/" \
         "s/stop_hv_ratio: .*/stop_hv_ratio: 0/"
-    for P in 1 2 3 4; do
-        if [ $P = 1 ]; then run sc1 "$T/ps.yaml" 1
-        else
-            mpirun --oversubscribe -n $P "$HW" search "$T/ps.yaml" --seed 1 --quiet --summary "$T/sc$P.json" \
-                --out-dir "$T/out-sc$P" > "$T/sc$P.out" 2> "$T/sc$P.err" || echo "mpirun -n $P failed" >&2
-        fi
+    for r in $(seq 1 "${SCALE_REPS:-1}"); do
+        for P in 1 2 3 4; do
+            mpirun --oversubscribe -n $P "$HW" search "$T/ps.yaml" --seed 1 --quiet --summary "$T/sc$P-$r.json" \
+                --out-dir "$T/out-sc$P" > "$T/sc$P-$r.out" 2> "$T/sc$P-$r.err" || echo "mpirun -n $P failed" >&2
+        done
     done
     $PY - "$T" "${SCALE_BUDGET:-40}" <<'PY'
 import json, re, sys, os
 T = sys.argv[1]
-print(f"\n## Scaling on this machine (predictor mode, {sys.argv[2]} measurements, mpirun --oversubscribe)")
-print("| ranks P | islands | generations | wall s | generations/s per island | migration+broadcast % of wall | HV ratio |")
-print("|---|---|---|---|---|---|---|")
+print(f"\n## Scaling on this machine (predictor mode, {sys.argv[2]} measurements, mpirun --oversubscribe, load {os.getloadavg()[0]:.1f})")
+print("| ranks P | islands | generations | wall s | generations/s per island | dispatcher comp/meas/comm/idle % | islands comp/meas/comm/idle % | HV ratio |")
+print("|---|---|---|---|---|---|---|---|")
+def shares(r):
+    return "-" if r is None else f"{100*r['compute']:.1f} / {100*r['measurement']:.1f} / {100*r['communication']:.2f} / {100*r['idle']:.1f}"
+import glob, statistics
 for P in (1, 2, 3, 4):
-    f = f"{T}/sc{P}.json"
-    if not os.path.exists(f): print(f"| {P} | failed |"); continue
-    j = json.load(open(f)); out = open(f"{T}/sc{P}.out").read()
-    m = re.search(r"islands (\d+), model version \d+, .*migration\+broadcast ([\d.]+) % of wall", out)
-    isl, frac = (int(m.group(1)), float(m.group(2))) if m else (max(P - 1, 1), float("nan"))
-    print(f"| {P} | {isl} | {j['generations']} | {j['wall_s']:.1f} | {j['generations'] / j['wall_s']:.2f} | {frac:.3f} | {j['hv_ratio']:.4f} |")
+    runs = [json.load(open(f)) for f in sorted(glob.glob(f"{T}/sc{P}-*.json"))]
+    if not runs: print(f"| {P} | failed |"); continue
+    runs.sort(key=lambda j: j["engine"]["roles"][("islands" if P > 1 else "dispatcher")]["communication"])
+    j = runs[len(runs) // 2]; e = j["engine"]; ro = e["roles"]  # the run with the median island communication share
+    print(f"| {P} | {e['islands']} | {j['generations']} | {j['wall_s']:.1f} | {j['generations'] / j['wall_s']:.2f} | "
+          f"{shares(ro.get('dispatcher'))} | {shares(ro.get('islands'))} | {j['hv_ratio']:.4f} |")
 PY
 fi

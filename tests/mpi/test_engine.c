@@ -3,7 +3,10 @@
  *   (measure-everything and predictor modes);
  * - the final front holds measured, feasible points only, equal to the
  *   non-dominated set of everything measured;
- * - the measurement budget is respected.
+ * - the measurement budget is respected;
+ * - the report's speedup equals its parts (distinct candidates x mean
+ *   measurement cost / (measurement + own compute seconds)) and each role's
+ *   wall-time shares add up to 1.
  * Any failure aborts all ranks (never a hang). */
 #include <math.h>
 #include <mpi.h>
@@ -80,6 +83,29 @@ static void run(const char *cfg_path, run_out *o) {
         if (cfg->max_measurements > 0) CHECK(rep.res.measurements <= cfg->max_measurements);
         CHECK(rep.res.n_history > 0);
         CHECK(rep.board_s == 2.0 * (double)rep.res.measurements);
+        /* the speedup is made of its printed parts, all measured in this run */
+        CHECK(rep.mean_meas_cost_s == 2.0);
+        CHECK(rep.distinct_evaluated >= rep.res.measurements);
+        double want = (double)rep.distinct_evaluated * rep.mean_meas_cost_s / (rep.board_s + rep.compute_s);
+        if (fabs(rep.speedup - want) > 1e-12 * want) {
+            fprintf(stderr, "speedup %.17g, parts give %.17g\n", rep.speedup, want);
+            CHECK(0);
+        }
+        /* every rank's wall time is split into four shares that add up */
+        int size;
+        MPI_Comm_size(MPI_COMM_WORLD, &size);
+        CHECK(rep.role[ENGINE_ROLE_DISPATCHER].ranks == 1 && rep.role[ENGINE_ROLE_ISLANDS].ranks == size - 1);
+        for (int k = 0; k < ENGINE_NROLES; k++) {
+            const engine_role_time *t = &rep.role[k];
+            if (!t->ranks) continue;
+            double sum = t->compute + t->measurement + t->communication + t->idle;
+            if (fabs(sum - 1) > 1e-9 || t->compute < 0 || t->measurement < 0 || t->communication < 0 || t->idle < 0) {
+                fprintf(stderr, "role %d shares %g %g %g %g (sum %g)\n", k, t->compute, t->measurement,
+                        t->communication, t->idle, sum);
+                CHECK(0);
+            }
+            CHECK(size == 1 || t->msgs_sent > 0);
+        }
     }
     pareto_archive_free(a);
     space_free(sp);

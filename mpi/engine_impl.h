@@ -1,0 +1,79 @@
+/* engine_impl: the engine's context, shared by engine.c (the loop and the
+ * roles), engine_comm.c (messages between roles, every call timed) and
+ * engine_disp.c (rank 0's set-up, history, merge and report). Private to
+ * the engine: include only from those files. */
+#ifndef HW_ENGINE_IMPL_H
+#define HW_ENGINE_IMPL_H
+
+#include "ckpt.h"
+#include "engine.h"
+#include "engine_comm.h"
+#include "engine_ft.h"
+#include "island.h"
+#include "journal.h"
+#include "supernet_h5.h"
+
+#define NTAGS (ENGINE_TAG_LAST - ENGINE_TAG_FIRST + 1)
+
+/* This rank's seconds by category (engine_role_time); compute is the rest
+ * of its wall time. */
+typedef struct etimes {
+    double comm, meas, idle;
+    long nsend, nrecv;
+    double send_s, recv_s;
+    double bsend, brecv;      /* bytes */
+} etimes;
+
+struct eng {
+    const search_config *cfg;
+    const space *sp;
+    const search_problem *truth;
+    MPI_Comm comm;            /* duplicated */
+    int rank, size, n_islands;
+    int predictor, async;
+    int disp;                 /* this process dispatches (rank 0) */
+    uint8_t *box[NTAGS];      /* P = 1: the in-process mailbox, one slot per tag */
+    int boxlen[NTAGS];
+    double t0;
+    etimes tm;
+    /* dispatcher (rank 0) */
+    gts *gt;
+    search_result *res;
+    int cap_hist;
+    long evaluations;
+    int gen_max;              /* async: the highest island generation proposed */
+    double round_meas;        /* measurement seconds of the current round */
+    double round_wait;        /* seconds of the current round spent waiting for proposals */
+    /* island */
+    island *is;
+    int stop, outstanding;    /* async: a proposal in flight */
+    MPI_Request preq;
+    uint8_t *pmsg;            /* its buffer */
+    double busy_mark;         /* compute clock at the last PROPOSE */
+    /* checkpoints */
+    const engine_options *opt;
+    journal *jnl;             /* rank 0 */
+    ckpt_schedule sched;
+    double wall0;             /* wall time used before this process (resume) */
+    int start_gen;            /* first generation this process runs */
+    const run_snapshot *snap; /* rank 0 on resume */
+    engine_report *rep;
+    /* proxy fine-tuning spread over the ranks (engine_ft.h) */
+    engine_ft_ctx ftc;        /* rank 0: the executor's context */
+    supernet_ft *ft;          /* islands: their own copy of the supernet */
+};
+
+/* ---- engine_disp.c ------------------------------------------------------ */
+
+/* Rank 0: gtserver, resume state, journal, checkpoint schedule, the true
+ * front's HV. */
+int engine_disp_setup(eng *E);
+/* Records one history row; returns 1 to stop, 0 to go on, -1 on error. */
+int engine_disp_history(eng *E, int gen);
+/* Merges the islands' FINAL archives into the global one; *distinct = the
+ * distinct architectures evaluated (islands' sets + every measurement). */
+pareto_archive *engine_disp_merge(eng *E, long *distinct);
+/* The result and report from the last history row and the merged archive. */
+void engine_disp_report(eng *E, const pareto_archive *merged, long distinct);
+
+#endif
