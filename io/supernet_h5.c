@@ -224,17 +224,28 @@ static int read_cfg(hid_t f, supernet_cfg *c, bert_config *b, long *step) {
     return bert_config_check(b);
 }
 
-int supernet_h5_load(const char *path, supernet **out) {
+/* Opens a supernet file read-only and reads its configuration into c, b,
+ * step: the file handle, or -1 with "PATH: ..." (the file is closed). */
+static hid_t open_cfg(const char *path, supernet_cfg *c, bert_config *b, long *step) {
     quiet_hdf5();
-    if (access(path, R_OK)) return hw_fail("%s: cannot read supernet file", path);
+    if (access(path, R_OK)) return hw_fail("%s: cannot read supernet file (train one with hwnas supernet train)", path);
     if (H5Fis_hdf5(path) <= 0) return hw_fail("%s: not a (complete) HDF5 file", path);
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0) return hw_fail("%s: cannot open HDF5 file (truncated?)", path);
+    if (read_cfg(f, c, b, step)) {
+        H5Fclose(f);
+        return hw_fail_prefix("%s", path);
+    }
+    return f;
+}
+
+int supernet_h5_load(const char *path, supernet **out) {
     supernet_cfg c;
     bert_config b;
     long step;
     bert_store *s = NULL;
-    if (read_cfg(f, &c, &b, &step)) goto fail;
+    hid_t f = open_cfg(path, &c, &b, &step);
+    if (f < 0) return -1;
     if (bert_store_create(&b, 1, c.seed, &s)) goto fail;
     size_t n = bert_store_nparams(s);
     if (get_floats(f, "params", bert_store_params(s), n) || get_floats(f, "m", bert_store_m(s), n) ||
@@ -248,6 +259,17 @@ fail:
     bert_store_free(s);
     H5Fclose(f);
     return hw_fail_prefix("%s", path);
+}
+
+int supernet_h5_space(const char *path, bert_space_cfg *out) {
+    supernet_cfg c;
+    bert_config b;
+    long step;
+    hid_t f = open_cfg(path, &c, &b, &step);
+    if (f < 0) return -1;
+    H5Fclose(f);
+    *out = c.space;
+    return 0;
 }
 
 /* ------------------------------------------------------------ ft jobs */

@@ -21,6 +21,10 @@ int supernet_h5_save(const char *path, supernet *sn, const char *config_text);
  * restored). Any missing/garbled part -> -1 "PATH: ...". */
 int supernet_h5_load(const char *path, supernet **out);
 
+/* Reads only the space a supernet file was trained on (cheap: no
+ * weights), for start-up checks. -1 "PATH: ..." if it is not a supernet. */
+int supernet_h5_space(const char *path, bert_space_cfg *out);
+
 /* --- ground-truth fine-tuning jobs --------------------------------- */
 typedef struct supernet_ft supernet_ft;
 /* Loads the supernet at h5_path and the train / eval TSVs (tokenized with

@@ -26,6 +26,14 @@ void runner_config_default(runner_config *c) {
     memset(c, 0, sizeof *c);
     c->kind = RUNNER_BUILTIN;
     bert_space_cfg_default(&c->space);
+    /* the search's default space plus 1-layer candidates (small supernets
+     * have them): a board must be able to measure every arch a search
+     * proposes; the largest shape, and so the memory, is unchanged */
+    if (c->space.layers[0] > 1 && c->space.n_layers < BERT_MAX_CHOICES) {
+        memmove(c->space.layers + 1, c->space.layers, (size_t)c->space.n_layers * sizeof *c->space.layers);
+        c->space.layers[0] = 1;
+        c->space.n_layers++;
+    }
     c->batch = 1;
     c->seq_len = 128;
     c->warmup = 3;

@@ -55,7 +55,7 @@ typedef struct runner_config {
 } runner_config;
 
 /* Defaults: builtin batch 1, seq_len 128, warmup 3, runs 10, threads 1,
- * vocab 30522, default bert space; command timeout 600 s, scale 1,
+ * vocab 30522, the default bert space with 1 layer added; command timeout 600 s, scale 1,
  * work_dir /tmp/hwnas-board; replay key arch_str, delay 0. */
 void runner_config_default(runner_config *c);
 void runner_config_clear(runner_config *c); /* frees owned strings */

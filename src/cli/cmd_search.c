@@ -22,6 +22,7 @@
 #include "fsutil.h"
 #include "hw_err.h"
 #include "search.h"
+#include "search_check.h"
 
 static void mpi_abort_hook(void) { MPI_Abort(MPI_COMM_WORLD, 1); }
 
@@ -210,6 +211,7 @@ int cmd_search(int argc, char **argv) {
         cfg->ckpt_every_gens = (int)v;
     }
     if (mins_s && cli_parse_double("--checkpoint-minutes", mins_s, &cfg->ckpt_every_minutes)) goto fail;
+    if (search_check_start(cfg)) goto fail; /* supernet / board configs vs the space: exit 2 before MPI */
     if (search_config_space(cfg, &sp) || (cfg->n_tables && eval_table_create(cfg, sp, &tab))) goto fail;
     /* run file: explicit --resume, or an existing --run/output.run_file */
     engine_options eo = {0};

@@ -44,6 +44,7 @@ static int parse_space(search_config *c, const ycfg *d, const ynode *root) {
     if (ycfg_node(d, sp, "bert", YNODE_MAP, 0, &b)) return -1;
     if (b) {
         if (k != 1) return ycfg_fail(d, b, "only valid when space.name is bert");
+        c->bert_given = 1;
         if (ycfg_int_list(d, b, "layers", 1, BERT_MAX_LAYERS, c->bert.layers, BERT_MAX_CHOICES, &c->bert.n_layers) ||
             ycfg_int_list(d, b, "hidden", 1, 65536, c->bert.hidden, BERT_MAX_CHOICES, &c->bert.n_hidden) ||
             ycfg_int_list(d, b, "heads", 1, 1024, c->bert.heads, BERT_MAX_CHOICES, &c->bert.n_heads) ||
@@ -246,6 +247,15 @@ static int parse_boards(search_config *c, const ycfg *d, const ynode *root) {
     if (ycfg_int(d, b, "max_attempts", 1, 100, 3, &v)) return -1;
     c->board_attempts = (int)v;
     if (ycfg_double(d, b, "wait_s", 0, 86400, 60, &c->board_wait_s)) return -1;
+    const ynode *cl;
+    if (ycfg_node(d, b, "configs", YNODE_SEQ, 0, &cl)) return -1;
+    if (cl && (ynode_len(cl) < 1 || ynode_len(cl) > HW_MAX_TABLES))
+        return ycfg_fail(d, cl, "between 1 and %d board config files are needed", HW_MAX_TABLES);
+    for (int i = 0; cl && i < ynode_len(cl); i++) {
+        const char *p = ynode_scalar(ynode_at(cl, i));
+        if (!p || !*p) return ycfg_fail(d, ynode_at(cl, i), "expected a board config file path");
+        c->board_cfgs[c->n_board_cfgs++] = ycfg_resolve_path(d, p);
+    }
     return 0;
 }
 
@@ -395,6 +405,7 @@ fail:
 void search_config_free(search_config *c) {
     if (!c) return;
     for (int i = 0; i < c->n_tables; i++) free(c->tables[i]);
+    for (int i = 0; i < c->n_board_cfgs; i++) free(c->board_cfgs[i]);
     free(c->out_dir);
     free(c->front_csv);
     free(c->run_file);

@@ -46,6 +46,7 @@ typedef struct search_config {
     /* space */
     char space_name[HW_NAME_MAX];
     bert_space_cfg bert;        /* when space_name is "bert" */
+    int bert_given;             /* space.bert was written (else: the supernet's space with finetune, the default without) */
     int codesign;               /* space "codesign": (nb201 network, accelerator) */
     codesign_cfg cd;            /* its co-design config (docs/codesign.md) */
     /* objectives and constraints */
@@ -86,6 +87,8 @@ typedef struct search_config {
     char *board_bind, *board_key, *board_allow; /* endpoint, key pair file, allow-list file */
     int board_dead_ms, board_timeout_ms, board_attempts;
     double board_wait_s;         /* how long to wait for a board of a device */
+    int n_board_cfgs;            /* boards.configs: the board configs that will serve the search */
+    char *board_cfgs[HW_MAX_TABLES]; /* resolved paths */
     /* islands (MPI) */
     int mig_interval, mig_count;
     mig_topology topology;

@@ -9,8 +9,9 @@
 #
 #   tests/bench/run_bert_proxy.sh      (build dir: $HWNAS_BUILD or build/)
 #   N=40 N_LONG=20 K=20 LONG=150 LONG_SEEDS=3 SUPERNET=build/supernet-sst2.h5 tests/bench/run_bert_proxy.sh
-#   CONFIG=data/configs/supernet-sst2-narrow.yaml SUPERNET=build/sn-narrow.h5 \
-#     ARCHS='L4:H256:A8.8.8.8:F1024.1024.1024.1024 L2:H128:A2.2:F256.256' tests/bench/run_bert_proxy.sh
+#   CONFIG=data/configs/supernet-sst2-narrow.yaml SUPERNET=build/sn-narrow.h5 tests/bench/run_bert_proxy.sh
+#   CONFIG=data/configs/supernet-sst2-tiny.yaml SUPERNET=build/sn-tiny.h5 N=30 N_LONG=30 LONG=100 LONG_SEEDS=2 \
+#     tests/bench/run_bert_proxy.sh
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
@@ -28,7 +29,14 @@ if [ ! -x "$BUILD/hwnas" ] || [ ! -x "$BUILD/bench_bert_proxy" ]; then
 fi
 CFG=${CONFIG:-$SRC/data/configs/supernet-sst2.yaml}
 # largest and smallest sub-networks of the config's space (inherited accuracy)
-ARCHS=${ARCHS:-L4:H256:A4.4.4.4:F1024.1024.1024.1024 L1:H32:A1:F64}
+ARCHS=${ARCHS:-$(python3 - "$CFG" <<'PY'
+import sys, yaml
+s = yaml.safe_load(open(sys.argv[1]))["space"]
+for i in (-1, 0):
+    L, H, A, F = s["layers"][i], s["hidden"][i], s["heads"][i], s["ffn"][i]
+    print(f"L{L}:H{H}:A{'.'.join([str(A)] * L)}:F{'.'.join([str(F)] * L)}", end=" ")
+PY
+)}
 echo "== supernet: $SUPERNET"
 nice "$BUILD/hwnas" supernet train "$CFG" --out "$SUPERNET" --resume | grep -E "resuming|dev accuracy|saved" || true
 for arch in $ARCHS; do

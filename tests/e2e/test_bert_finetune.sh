@@ -3,7 +3,9 @@
 # seconds), `hwnas finetune` with JSON output, determinism, exact resume
 # (20 + 20 steps == 40 steps), and bad input -> one line on stderr, exit 2:
 # bad arch strings, an arch outside the supernet's space, missing and
-# malformed TSV files, a truncated .h5, bad config keys.
+# malformed TSV files, a truncated .h5, bad config keys. Batch mode
+# (--archs/--csv): each arch's row equals its single-arch result, a rerun
+# skips the archs already in the CSV, a bad arch line refuses the batch.
 set -u
 HWNAS=$1
 DATA=${HWNAS_DATA:?}
@@ -44,6 +46,21 @@ a=$(grep -o '"eval_loss": [^,]*' "$W/a.json"); b=$(grep -o '"eval_loss": [^,]*' 
 "${FT[@]}" --arch L2:H32:A4.2:F64.32 --steps 15 --seed 2 --json "$W/c.json" > /dev/null || fail "finetune seed 2"
 c=$(grep -o '"eval_loss": [^,]*' "$W/c.json")
 [ "$a" != "$c" ] || fail "seed has no effect"
+# batch mode: same numbers as one job at a time, resumable
+printf '# two archs\nL2:H32:A4.2:F64.32\n\nL1:H16:A2:F32\n' > "$W/archs.txt"
+"${FT[@]}" --archs "$W/archs.txt" --csv "$W/batch.csv" --steps 15 2> "$W/batch.err" || fail "batch: $(cat "$W/batch.err")"
+grep -q "2 archs fine-tuned" "$W/batch.err" || fail "batch count: $(cat "$W/batch.err")"
+[ "$(wc -l < "$W/batch.csv")" -eq 3 ] || fail "batch rows: $(cat "$W/batch.csv")"
+ja=$(grep -o '"accuracy": [^,]*' "$W/a.json" | cut -d' ' -f2)
+ba=$(grep '^L2:H32:A4.2:F64.32,15,1,' "$W/batch.csv" | cut -d, -f4)
+python3 -c "import sys; sys.exit(abs(float('$ja') - float('$ba')) > 1e-6)" || fail "batch accuracy $ba != single-arch $ja"
+printf 'L2:H32:A2.2:F32.32\n' >> "$W/archs.txt"
+"${FT[@]}" --archs "$W/archs.txt" --csv "$W/batch.csv" --steps 15 2> "$W/batch.err" || fail "batch resume"
+grep -q "1 archs fine-tuned" "$W/batch.err" || fail "batch resume redid archs: $(cat "$W/batch.err")"
+printf 'L1:H16:A2:F32\nL1:H64:A2:F32\n' > "$W/bad.txt"
+expect_usage "batch arch outside space" "bad.txt:2: .*hidden 64 is not in the space" "${FT[@]}" --archs "$W/bad.txt" --csv "$W/bad.csv" --steps 1
+[ ! -e "$W/bad.csv" ] || fail "refused batch wrote a CSV"
+expect_usage "batch without --csv" "--archs and --csv go together" "${FT[@]}" --archs "$W/bad.txt" --steps 1
 # custom TSV files
 printf 'sentence\tlabel\nfree prize call now\t1\nsee you at lunch\t0\nwin cash now\t1\nok thanks\t0\n' > "$W/t.tsv"
 "$HWNAS" finetune --supernet "$W/tiny.h5" --arch L1:H16:A2:F32 --steps 3 --batch 2 --train "$W/t.tsv" --eval "$W/t.tsv" \

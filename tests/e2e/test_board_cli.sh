@@ -49,14 +49,10 @@ expect2 "--device" "$HW" board --config good.yaml --device "$(printf 'bad\tname'
 "$HW" board --config good.yaml --check > out.txt 2> err.txt || { echo "FAIL: good config --check: $(cat err.txt)" >&2; FAILS=$((FAILS+1)); }
 
 # --- shipped configs (keys overridden: real boards keep theirs in /etc/hwnas)
-for c in board-replay-tx2 board-trtexec; do
+for c in board-replay-tx2 board-trtexec board-builtin-cpu; do
     "$HW" board --config "$DATA/configs/$c.yaml" --key b.key --dispatcher-key d.pub --check > out.txt 2> err.txt \
         || { echo "FAIL: shipped $c.yaml: $(cat err.txt)" >&2; FAILS=$((FAILS+1)); }
 done
-# the builtin config allocates a ~440 MB supernet; validate it with a smaller space instead of --check
-sed 's/^  # space:/  space:/' "$DATA/configs/board-builtin-cpu.yaml" > builtin-small.yaml
-"$HW" board --config builtin-small.yaml --key b.key --dispatcher-key d.pub --check > out.txt 2> err.txt \
-    || { echo "FAIL: builtin config: $(cat err.txt)" >&2; FAILS=$((FAILS+1)); }
 
 # --- keygen
 expect2 "--out BASE is required" "$HW" keygen
