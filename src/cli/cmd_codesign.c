@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "accel.h"
 #include "accel_codesign.h"
@@ -18,7 +19,8 @@
 /* ---- hwnas accel --------------------------------------------------------- */
 
 static void accel_usage(FILE *f) {
-    fprintf(f, "usage: hwnas accel report --accel CFG --arch ARCH [--space nb201|bert] [--seq N] [--batch N] [--merged]\n"
+    fprintf(f, "usage: hwnas accel report --accel CFG|STRING --arch ARCH [--space nb201|bert] [--config CODESIGN_YAML]\n"
+               "                          [--seq N] [--batch N] [--merged]\n"
                "       hwnas accel table  --accel CFG --out FILE.csv [--batch N] [--features]\n"
                "\n"
                "report prints the per-layer cost breakdown of one network on one accelerator\n"
@@ -26,11 +28,15 @@ static void accel_usage(FILE *f) {
                "the totals and die area; table writes, for every NB201 architecture,\n"
                "latency_ms, energy_mj, the TX2 GPU roofline estimate tx2_roofline_ms and the\n"
                "number of layer kernels n_kernels.\n"
-               "  --accel CFG   accelerator YAML (e.g. data/configs/eyeriss.yaml)\n"
+               "  --accel CFG   accelerator YAML (e.g. data/configs/eyeriss.yaml), or an accelerator\n"
+               "                string of the accel space (e.g. 12x14:rf256:gb108k:bw4:clk400:rs:fp16,\n"
+               "                as in codesign's CSVs)\n"
                "  --arch ARCH   canonical architecture string of the space\n"
                "  --space NAME  nb201 (default) or bert (default choice lists)\n"
-               "  --seq N       bert sequence length (default 128)\n"
-               "  --batch N     inference batch (default 1)\n"
+               "  --config CD   report: take the space (nb201, or bert with its choice lists),\n"
+               "                sequence length, batch and accel space of a codesign config\n"
+               "  --seq N       bert sequence length (default 128, or the config's)\n"
+               "  --batch N     inference batch (default 1, or the config's)\n"
                "  --merged      fold identical layer shapes into one row with a count\n"
                "  --out FILE    output CSV (table)\n"
                "  --features    table: also the nb201 space's predictor features, one column each\n");
@@ -43,19 +49,18 @@ static void print_cost_row(const char *name, const char *kind, int count, const 
            o->energy[ACCEL_E_GLB] * 1e-6, o->energy[ACCEL_E_DRAM] * 1e-6, o->mem_bound ? "mem" : "compute");
 }
 
-static int accel_report(const accel_cfg *hw, const char *space_nm, const char *arch, int seq, int batch, int merged) {
+static int accel_report(const accel_cfg *hw, const char *space_nm, const bert_space_cfg *bc, const char *arch, int seq,
+                        int batch, int merged) {
     space *s = NULL;
     layer_list l;
     layer_list_init(&l, merged);
     accel_cost *per = NULL;
     int status = HW_EXIT_USAGE;
-    hw_genome g;
+    hw_genome g = {0};
     if (!strcmp(space_nm, "nb201")) {
         if (space_create_nb201(&s)) goto fail;
     } else if (!strcmp(space_nm, "bert")) {
-        bert_space_cfg bc;
-        bert_space_cfg_default(&bc);
-        if (space_create_bert(&bc, &s)) goto fail;
+        if (space_create_bert(bc, &s)) goto fail;
     } else {
         hw_fail("option --space: unknown space '%s' (nb201 or bert)", space_nm);
         goto fail;
@@ -134,18 +139,38 @@ fail:
     return status;
 }
 
+/* An accelerator from a YAML file or, when no file of that name exists and
+ * the text has the accel-space string's ':' fields, from its string in the
+ * space *as (the form codesign's CSVs print). */
+static int accel_cfg_load_or_parse(const char *what, const accel_space_cfg *as, accel_cfg *out) {
+    if (access(what, F_OK) == 0 || !strchr(what, ':')) return accel_cfg_load(what, out);
+    space *s = NULL;
+    hw_genome g = {0};
+    int rc = space_create_accel(as, &s);
+    if (rc == 0) rc = space_from_string(s, what, &g);
+    if (rc == 0) rc = accel_from_genome(s, &g, out);
+    space_free(s);
+    if (rc) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", hw_errmsg());
+        return hw_fail("option --accel: '%s' is no file and not an accelerator of the accel space: %s", what, msg);
+    }
+    return 0;
+}
+
 int cmd_accel(int argc, char **argv) {
     static const struct option opts[] = {{"accel", required_argument, 0, 'a'}, {"arch", required_argument, 0, 'r'},
                                          {"space", required_argument, 0, 's'}, {"seq", required_argument, 0, 'q'},
                                          {"batch", required_argument, 0, 'b'}, {"merged", no_argument, 0, 'm'},
                                          {"out", required_argument, 0, 'o'},   {"features", no_argument, 0, 'F'},
-                                         {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
+                                         {"config", required_argument, 0, 'c'}, {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         accel_usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? HW_EXIT_USAGE : HW_EXIT_OK;
     }
-    const char *verb = argv[1], *acc_path = NULL, *arch = NULL, *space_nm = "nb201", *out = NULL;
-    long seq = 128, batch = 1;
+    const char *verb = argv[1], *acc_path = NULL, *arch = NULL, *space_nm = NULL, *out = NULL, *cd_path = NULL;
+    long seq = -1, batch = -1;
     int merged = 0, features = 0, ch;
     if (strcmp(verb, "report") && strcmp(verb, "table"))
         return cli_usage_error("accel: unknown verb '%s' (report or table)", verb);
@@ -165,17 +190,34 @@ int cmd_accel(int argc, char **argv) {
         case 'm': merged = 1; break;
         case 'o': out = optarg; break;
         case 'F': features = 1; break;
+        case 'c': cd_path = optarg; break;
         case 'h': accel_usage(stdout); return HW_EXIT_OK;
         default: return cli_usage_error("accel: unknown or incomplete option '%s' (see --help)", argv[optind - 1]);
         }
     }
     if (optind < argc) return cli_usage_error("accel: unexpected argument '%s'", argv[optind]);
     if (!acc_path) return cli_usage_error("accel %s: --accel CFG is required", verb);
+    codesign_cfg cd;
+    if (cd_path && strcmp(verb, "report")) return cli_usage_error("accel table: --config is a report option");
+    if (cd_path ? codesign_cfg_load(cd_path, &cd) : (codesign_cfg_default(&cd), 0)) return cli_report(HW_EXIT_USAGE);
+    if (cd_path) {
+        const char *cs = cd.arch_space == CODESIGN_BERT ? "bert" : "nb201";
+        if (space_nm && strcmp(space_nm, cs))
+            return cli_usage_error("option --space: '%s' differs from the config's arch_space '%s'", space_nm, cs);
+        space_nm = cs;
+        if (seq < 0) seq = cd.seq_len;
+        if (batch < 0) batch = cd.batch;
+    } else {
+        bert_space_cfg_default(&cd.bert);
+    }
+    if (!space_nm) space_nm = "nb201";
+    if (seq < 0) seq = 128;
+    if (batch < 0) batch = 1;
     accel_cfg hw;
-    if (accel_cfg_load(acc_path, &hw)) return cli_report(HW_EXIT_USAGE);
+    if (accel_cfg_load_or_parse(acc_path, &cd.accel_space, &hw)) return cli_report(HW_EXIT_USAGE);
     if (!strcmp(verb, "report")) {
         if (!arch) return cli_usage_error("accel report: --arch ARCH is required");
-        return accel_report(&hw, space_nm, arch, (int)seq, (int)batch, merged);
+        return accel_report(&hw, space_nm, &cd.bert, arch, (int)seq, (int)batch, merged);
     }
     if (!out) return cli_usage_error("accel table: --out FILE is required");
     return accel_table(&hw, out, (int)batch, features);
