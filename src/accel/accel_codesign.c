@@ -88,8 +88,8 @@ static int load_sections(ycfg *y, codesign_cfg *c) {
     p = ycfg_resolve_path(y, s);
     snprintf(c->acc_table, sizeof c->acc_table, "%s", p);
     free(p);
-    if (ycfg_string(y, n, "column", c->acc_column, &s)) return -1;
-    snprintf(c->acc_column, sizeof c->acc_column, "%s", s);
+    if (ycfg_string(y, n, "column", NULL, &s)) return -1;
+    if (s) snprintf(c->acc_column, sizeof c->acc_column, "%s", s); /* else the space's default column */
     /* accel_space: a map of choice lists, or the path of a YAML file holding one */
     n = ynode_get(root, "accel_space");
     if (n && ynode_kind_of(n) == YNODE_SCALAR) {

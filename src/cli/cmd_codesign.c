@@ -81,7 +81,7 @@ static int accel_report(const accel_cfg *hw, const char *space_nm, const bert_sp
     for (int i = 0; i < l.n; i++)
         print_cost_row(l.v[i].name, layer_kind_names[l.v[i].kind], l.v[i].count, &per[i]);
     print_cost_row("TOTAL", "-", 1, &tot);
-    printf("# latency %.4f ms  energy %.4f mJ  MACs %.0f  mean utilisation %.3f  DRAM %.0f bytes  tx2_roofline %.4f ms\n",
+    printf("# latency %.6g ms  energy %.6g mJ  MACs %.0f  mean utilisation %.3f  DRAM %.0f bytes  tx2_roofline %.4f ms\n",
            tot.latency_s * 1e3, tot.energy_pj * 1e-9, tot.macs, tot.util, tot.dram_bytes,
            accel_roofline_ms(&l, TX2_PEAK_GFLOPS, TX2_DRAM_GBPS));
     status = HW_EXIT_OK;
