@@ -203,13 +203,26 @@ static void test_codesign_runs(void **st) {
     codesign_free(cd);
 }
 
-static int load_text(const char *text, codesign_cfg *c) {
-    char path[] = "/tmp/hwnas_codesign_XXXXXX";
+/* Writes text to a new temporary file; path is a mkstemp template. */
+static void temp_file(const char *text, char *path) {
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     FILE *f = fdopen(fd, "w");
     fputs(text, f);
     fclose(f);
+}
+
+/* Loads a shipped config data/configs/<name> (HWNAS_DATA or ./data). */
+static void load_shipped(const char *name, codesign_cfg *c) {
+    char path[1024];
+    const char *d = getenv("HWNAS_DATA");
+    snprintf(path, sizeof path, "%s/configs/%s", d ? d : "data", name);
+    if (codesign_cfg_load(path, c)) fail_msg("%s", hw_errmsg());
+}
+
+static int load_text(const char *text, codesign_cfg *c) {
+    char path[] = "/tmp/hwnas_codesign_XXXXXX";
+    temp_file(text, path);
     int rc = codesign_cfg_load(path, c);
     remove(path);
     return rc;
@@ -218,10 +231,8 @@ static int load_text(const char *text, codesign_cfg *c) {
 static void test_config(void **st) {
     (void)st;
     codesign_cfg c;
-    char path[1024];
     const char *d = getenv("HWNAS_DATA");
-    snprintf(path, sizeof path, "%s/configs/codesign-nb201.yaml", d ? d : "data");
-    if (codesign_cfg_load(path, &c)) fail_msg("%s", hw_errmsg());
+    load_shipped("codesign-nb201.yaml", &c);
     assert_true(c.n_seeds >= 3);
     assert_true(c.area_budget_mm2 > 0);
     char y[2048];
@@ -266,10 +277,7 @@ static double table_acc(const char *path, const char *col, const char *arch) {
 static void test_codesign_bert(void **st) {
     (void)st;
     codesign_cfg c;
-    char path[1024];
-    const char *d = getenv("HWNAS_DATA");
-    snprintf(path, sizeof path, "%s/configs/codesign-bert.yaml", d ? d : "data");
-    if (codesign_cfg_load(path, &c)) fail_msg("%s", hw_errmsg());
+    load_shipped("codesign-bert.yaml", &c);
     assert_int_equal(c.arch_space, CODESIGN_BERT);
     c.evaluations = 400;
     codesign *cd;
@@ -321,16 +329,12 @@ static void test_codesign_bert(void **st) {
 
     /* bad tables: an arch outside the config's space, a repeated arch */
     char tab[] = "/tmp/hwnas_cdbert_XXXXXX";
-    int fd = mkstemp(tab);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    fputs("arch,accuracy\nL1:H32:A2:F64,80.1\nL1:H48:A2:F64,80.2\n", f);
-    fclose(f);
+    temp_file("arch,accuracy\nL1:H32:A2:F64,80.1\nL1:H48:A2:F64,80.2\n", tab);
     snprintf(c.acc_table, sizeof c.acc_table, "%s", tab);
     assert_int_equal(codesign_create(&c, &cd), -1);
     assert_non_null(strstr(hw_errmsg(), ":3:"));
     assert_non_null(strstr(hw_errmsg(), "hidden 48"));
-    f = fopen(tab, "w");
+    FILE *f = fopen(tab, "w");
     fputs("arch,accuracy\nL1:H32:A2:F64,80.1\nL1:H32:A2:F64,80.2\n", f);
     fclose(f);
     assert_int_equal(codesign_create(&c, &cd), -1);
