@@ -1,6 +1,6 @@
 /* cmd_codesign.c: `hwnas accel report|table` (inspect the accelerator cost
  * model) and `hwnas codesign` (joint vs two-stage vs fixed-accelerator
- * search on NB201). */
+ * search on NB201 or a BERT space). */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -229,13 +229,14 @@ static void codesign_usage(FILE *f) {
     fprintf(f, "usage: hwnas codesign --config CFG [--strategy all|joint|two_stage|fixed] [--seeds N]\n"
                "                      [--evaluations N] [--points FILE.csv] [--front FILE.csv] [--quiet]\n"
                "\n"
-               "Searches NB201 networks and accelerator configurations (accuracy from the NB201\n"
-               "table, latency and energy from the analytic cost model, area and latency\n"
-               "constraints) with three strategies given the same evaluation budget, and prints\n"
+               "Searches networks (NB201 cells or BERT encoders, the config's arch_space) and\n"
+               "accelerator configurations (accuracy from the config's table, latency and energy\n"
+               "from the analytic cost model, area and latency constraints) with three\n"
+               "strategies given the same evaluation budget, and prints\n"
                "per strategy the hypervolume (median over seeds) and the lowest energy at each\n"
                "accuracy target (median over seeds; 'none' when no feasible design reached it).\n"
                "See docs/codesign.md.\n"
-               "  --config CFG       codesign YAML (e.g. data/configs/codesign-nb201.yaml)\n"
+               "  --config CFG       codesign YAML (data/configs/codesign-nb201.yaml, codesign-bert.yaml)\n"
                "  --strategy S       all (default), joint, two_stage or fixed\n"
                "  --seeds N          use only the first N seeds of the config\n"
                "  --evaluations N    override the per-run evaluation budget\n"
@@ -325,10 +326,12 @@ int cmd_codesign(int argc, char **argv) {
     hw_buf_printf(&fb, "strategy,seed,arch,accel,accuracy,latency_ms,energy_mj,area_mm2,cv\n");
     char dh[128];
     accel_cfg_to_string(&cfg.default_accel, dh, sizeof dh);
+    char net[64] = "nb201 networks";
+    if (cfg.arch_space == CODESIGN_BERT) snprintf(net, sizeof net, "bert networks at %d tokens", cfg.seq_len);
     if (!quiet)
-        printf("# codesign: %d evaluations per run, population %d, %d seed(s); area <= %g mm^2, latency <= %g ms\n"
-               "# default accelerator (fixed, two-stage): %s, area %.3f mm^2\n",
-               cfg.evaluations, cfg.engine.pop_size, S, cfg.area_budget_mm2, cfg.latency_budget_ms, dh,
+        printf("# codesign: %s, %d evaluations per run, population %d, %d seed(s); "
+               "area <= %g mm^2, latency <= %g ms\n# default accelerator (fixed, two-stage): %s, area %.3f mm^2\n",
+               net, cfg.evaluations, cfg.engine.pop_size, S, cfg.area_budget_mm2, cfg.latency_budget_ms, dh,
                accel_area_mm2(&cfg.default_accel));
     for (int a = 0; a < nst; a++)
         for (int k = 0; k < S; k++) {
