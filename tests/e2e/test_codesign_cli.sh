@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # e2e: `hwnas accel report|table` and `hwnas codesign` on the shipped
 # configs (NB201 and BERT: a BERT front design's latency and energy equal
-# `accel report`'s for its strings, its accuracy the table's), and one-line
-# errors with exit status 2 on bad input.
+# `accel report`'s for its strings, its accuracy the table's; the same
+# through `hwnas search` with space codesign), and one-line errors with
+# exit status 2 on bad input.
 set -u
 HWNAS=${1:?usage: test_codesign_cli.sh path/to/hwnas}
 DATA=${HWNAS_DATA:?HWNAS_DATA must point at data/}
@@ -50,6 +51,20 @@ awk -v a="$BL" -v b="$RL" -v c="$BE" -v d="$RE" 'BEGIN { exit !(a - b < 1e-4 * a
     || fail "front $BARCH@$BACC: codesign $BL ms $BE mJ, accel report $RL ms $RE mJ"
 TA=$(awk -F, -v a="$BARCH" '$1 == a { print $5 }' "$DATA/bert_sst2_cpu/bert_sst2_cpu.csv")
 awk -v a="$BA" -v b="$TA" 'BEGIN { exit !(b != "" && a - b < 1e-6 && b - a < 1e-6) }' || fail "front $BARCH: accuracy $BA, table $TA"
+
+# the MPI engine's codesign space takes the BERT config too (P = 1): its
+# front designs are bert@accelerator genomes with the cost model's values
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+sed "s#codesign: codesign-nb201.yaml#codesign: $DATA/configs/codesign-bert.yaml#; s/generations: 60/generations: 20/; s#dir: hwnas-run/codesign#dir: $T/srun#; s/reference: \[85, 5.0, 1.0\]/reference: [78, 2.0, 1.0]/" \
+    "$DATA/configs/codesign-search.yaml" >"$T/search.yaml"
+"$HWNAS" search "$T/search.yaml" --quiet --out-dir "$T/srun" >"$T/search.log" 2>&1 || fail "bert codesign search: $(tail -3 "$T/search.log")"
+IFS=@ read -r SARCH SACC < <(sed -n 2p "$T/srun/front.csv" | cut -d'"' -f2)
+SE=$(sed -n 2p "$T/srun/front.csv" | awk -F'"' '{print $3}' | cut -d, -f5)
+"$HWNAS" accel report --config "$DATA/configs/codesign-bert.yaml" --accel "$SACC" --arch "$SARCH" >"$T/srep.txt" 2>"$T/err" \
+    || fail "accel report of search front $SARCH@$SACC: $(cat "$T/err")"
+RE=$(sed -n 's/^# latency [0-9.e+-]* ms  energy \([0-9.e+-]*\) mJ.*/\1/p' "$T/srep.txt")
+awk -v a="$SE" -v b="$RE" 'BEGIN { exit !(a - b < 1e-4 * a && b - a < 1e-4 * a) }' \
+    || fail "search front $SARCH@$SACC: energy $SE mJ, accel report $RE mJ"
 
 # bad input: one line on stderr, exit 2
 expect_usage() {
