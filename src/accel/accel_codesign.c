@@ -218,7 +218,7 @@ static int key_slot(const codesign *cd, const hw_genome *g) {
     uint64_t h = space_hash(cd->arch, g);
     for (int i = (int)(h & (uint64_t)(cd->n_slot - 1));; i = (i + 1) & (cd->n_slot - 1)) {
         int k = cd->slot[i];
-        if (k < 0 || hw_genome_equal(&cd->keys[k], g, HW_MAX_GENES)) return i;
+        if (k < 0 || hw_genome_equal(&cd->keys[k], g, space_ngenes(cd->arch))) return i;
     }
 }
 
