@@ -234,8 +234,9 @@ static double lookup_acc(const codesign *cd, const hw_genome *g) {
 }
 
 /* bert: the table's `arch` column (canonical strings of the config's space)
- * and the accuracy column into the hash table. A row outside the space or
- * a repeated arch is an error naming the file and line. */
+ * and the accuracy column into the hash table. A row outside the space, a
+ * repeated arch or an accuracy that is not a number is an error naming the
+ * file and line. */
 static int load_accuracy_bert(codesign *cd) {
     csv_table *t = NULL;
     if (csv_read(cd->cfg.acc_table, &t)) return -1;
@@ -260,8 +261,10 @@ static int load_accuracy_bert(codesign *cd) {
             hw_fail("%s:%d: arch '%s' appears twice", csv_path(t), csv_line(t, r), csv_str(t, r, ci));
             goto fail;
         }
+        double a = NAN; /* an empty cell leaves the arch unmeasured; text that is no number is an error */
+        if (csv_str(t, r, ca)[0] && csv_num_strict(t, r, ca, &a)) goto fail;
         cd->keys[cd->n_keys] = g;
-        cd->key_acc[cd->n_keys] = csv_num(t, r, ca); /* an empty cell leaves the arch unmeasured */
+        cd->key_acc[cd->n_keys] = a;
         cd->slot[i] = cd->n_keys++;
     }
     csv_free(t);

@@ -327,7 +327,8 @@ static void test_codesign_bert(void **st) {
     codesign_result_free(&r);
     codesign_free(cd);
 
-    /* bad tables: an arch outside the config's space, a repeated arch */
+    /* bad tables: an arch outside the config's space, a repeated arch, an
+     * accuracy that is not a number */
     char tab[] = "/tmp/hwnas_cdbert_XXXXXX";
     temp_file("arch,accuracy\nL1:H32:A2:F64,80.1\nL1:H48:A2:F64,80.2\n", tab);
     snprintf(c.acc_table, sizeof c.acc_table, "%s", tab);
@@ -339,6 +340,12 @@ static void test_codesign_bert(void **st) {
     fclose(f);
     assert_int_equal(codesign_create(&c, &cd), -1);
     assert_non_null(strstr(hw_errmsg(), "twice"));
+    f = fopen(tab, "w");
+    fputs("arch,accuracy\nL1:H32:A2:F64,80.1\nL1:H32:A2:F256,high\n", f);
+    fclose(f);
+    assert_int_equal(codesign_create(&c, &cd), -1);
+    assert_non_null(strstr(hw_errmsg(), ":3:"));
+    assert_non_null(strstr(hw_errmsg(), "high"));
     remove(tab);
     /* bert keys without arch_space bert; bad bert lists */
     assert_int_equal(load_text("accuracy: {table: x.csv}\nseq_len: 64\n", &c), -1);
