@@ -16,15 +16,23 @@ const char *const codesign_strategy_names[CODESIGN_NSTRATEGIES] = {"joint", "two
 
 struct codesign {
     codesign_cfg cfg;
-    space *prod;                 /* nb201 x accel (owns both) */
+    space *prod;                 /* arch x accel (owns both) */
     const space *arch, *acc;     /* its parts */
-    double *acc_by_index;        /* [15625] accuracy, NaN if missing */
+    double *acc_by_index;        /* nb201: [15625] accuracy, NaN if missing */
+    hw_genome *keys;             /* bert: [n_keys] table archs, accuracy in key_acc */
+    double *key_acc;
+    int n_keys;
+    int *slot;                   /* bert: [n_slot] open addressing by space_hash, -1 empty */
+    int n_slot;                  /* power of two > 2 n_keys */
     hw_genome default_accel;     /* accel-space genome of cfg.default_accel */
     layer_list layers;           /* scratch, merged */
 };
 
 void codesign_cfg_default(codesign_cfg *c) {
     memset(c, 0, sizeof *c);
+    c->arch_space = CODESIGN_NB201;
+    bert_space_cfg_default(&c->bert);
+    c->seq_len = 128;
     snprintf(c->acc_column, sizeof c->acc_column, "test_acc_200ep_cifar10");
     c->batch = 1;
     accel_space_cfg_default(&c->accel_space);
@@ -56,12 +64,22 @@ static int load_sections(ycfg *y, codesign_cfg *c) {
     const ynode *root = ycfg_root(y), *n;
     const char *s;
     char *p;
-    if (ycfg_string(y, root, "arch_space", "nb201", &s)) return -1;
-    if (strcmp(s, "nb201") != 0)
-        return ycfg_fail(y, ynode_get(root, "arch_space"), "only 'nb201' is supported (it has an accuracy table)");
-    long batch;
+    static const char *const arch_spaces[] = {"nb201", "bert", NULL};
+    int asp;
+    if (ycfg_enum(y, root, "arch_space", arch_spaces, CODESIGN_NB201, &asp)) return -1;
+    c->arch_space = (codesign_arch_space)asp;
+    long batch, seq;
     if (ycfg_int(y, root, "batch", 1, 4096, 1, &batch)) return -1;
     c->batch = (int)batch;
+    /* bert: bert_space {layers, hidden, heads, ffn} (the table's space) and seq_len */
+    if (ycfg_node(y, root, "bert_space", YNODE_MAP, 0, &n)) return -1;
+    if (n && c->arch_space != CODESIGN_BERT) return ycfg_fail(y, n, "only valid with arch_space: bert");
+    if (n && bert_space_cfg_from_yaml(y, n, &c->bert)) return -1;
+    if (ynode_get(root, "seq_len") && c->arch_space != CODESIGN_BERT)
+        return ycfg_fail(y, ynode_get(root, "seq_len"), "only valid with arch_space: bert");
+    if (ycfg_int(y, root, "seq_len", 1, 65536, c->seq_len, &seq)) return -1;
+    c->seq_len = (int)seq;
+    if (c->arch_space == CODESIGN_BERT) snprintf(c->acc_column, sizeof c->acc_column, "accuracy");
     /* accuracy: {table, column} */
     if (ycfg_node(y, root, "accuracy", YNODE_MAP, 1, &n)) return -1;
     const ynode *tn;
@@ -70,8 +88,8 @@ static int load_sections(ycfg *y, codesign_cfg *c) {
     p = ycfg_resolve_path(y, s);
     snprintf(c->acc_table, sizeof c->acc_table, "%s", p);
     free(p);
-    if (ycfg_string(y, n, "column", c->acc_column, &s)) return -1;
-    snprintf(c->acc_column, sizeof c->acc_column, "%s", s);
+    if (ycfg_string(y, n, "column", NULL, &s)) return -1;
+    if (s) snprintf(c->acc_column, sizeof c->acc_column, "%s", s); /* else the space's default column */
     /* accel_space: a map of choice lists, or the path of a YAML file holding one */
     n = ynode_get(root, "accel_space");
     if (n && ynode_kind_of(n) == YNODE_SCALAR) {
@@ -182,6 +200,80 @@ int codesign_cfg_load(const char *path, codesign_cfg *out) {
 
 /* ---- the codesign object --------------------------------------------------- */
 
+int codesign_cfg_space(const codesign_cfg *c, space **out) {
+    space *a = NULL, *b = NULL;
+    *out = NULL;
+    if ((c->arch_space == CODESIGN_BERT ? space_create_bert(&c->bert, &a) : space_create_nb201(&a)) ||
+        space_create_accel(&c->accel_space, &b) || space_create_product(a, b, out)) {
+        space_free(a);
+        space_free(b);
+        return -1;
+    }
+    return 0;
+}
+
+/* Slot of genome g in the bert accuracy table: its entry, or the empty
+ * slot where it would go. */
+static int key_slot(const codesign *cd, const hw_genome *g) {
+    uint64_t h = space_hash(cd->arch, g);
+    for (int i = (int)(h & (uint64_t)(cd->n_slot - 1));; i = (i + 1) & (cd->n_slot - 1)) {
+        int k = cd->slot[i];
+        if (k < 0 || hw_genome_equal(&cd->keys[k], g, space_ngenes(cd->arch))) return i;
+    }
+}
+
+/* Accuracy (%) of architecture genome g from the loaded table; NaN if the
+ * table has no (non-empty) entry for it. */
+static double lookup_acc(const codesign *cd, const hw_genome *g) {
+    if (cd->cfg.arch_space == CODESIGN_NB201) {
+        int64_t idx = space_index(cd->arch, g);
+        return idx >= 0 && idx < NB201_NARCH ? cd->acc_by_index[idx] : NAN;
+    }
+    int k = cd->slot[key_slot(cd, g)];
+    return k < 0 ? NAN : cd->key_acc[k];
+}
+
+/* bert: the table's `arch` column (canonical strings of the config's space)
+ * and the accuracy column into the hash table. A row outside the space, a
+ * repeated arch or an accuracy that is not a number is an error naming the
+ * file and line. */
+static int load_accuracy_bert(codesign *cd) {
+    csv_table *t = NULL;
+    if (csv_read(cd->cfg.acc_table, &t)) return -1;
+    int ci = csv_col_required(t, "arch"), ca = ci < 0 ? -1 : csv_col_required(t, cd->cfg.acc_column);
+    if (ci < 0 || ca < 0) goto fail;
+    int n = csv_nrows(t);
+    cd->keys = hw_malloc((size_t)(n > 0 ? n : 1) * sizeof *cd->keys);
+    cd->key_acc = hw_malloc((size_t)(n > 0 ? n : 1) * sizeof *cd->key_acc);
+    for (cd->n_slot = 4; cd->n_slot <= 2 * n; cd->n_slot *= 2) {}
+    cd->slot = hw_malloc((size_t)cd->n_slot * sizeof *cd->slot);
+    for (int i = 0; i < cd->n_slot; i++) cd->slot[i] = -1;
+    for (int r = 0; r < n; r++) {
+        hw_genome g = {0};
+        if (space_from_string(cd->arch, csv_str(t, r, ci), &g)) {
+            char msg[256];
+            snprintf(msg, sizeof msg, "%s", hw_errmsg());
+            hw_fail("%s:%d: arch: %s (bert_space of the config)", csv_path(t), csv_line(t, r), msg);
+            goto fail;
+        }
+        int i = key_slot(cd, &g);
+        if (cd->slot[i] >= 0) {
+            hw_fail("%s:%d: arch '%s' appears twice", csv_path(t), csv_line(t, r), csv_str(t, r, ci));
+            goto fail;
+        }
+        double a = NAN; /* an empty cell leaves the arch unmeasured; text that is no number is an error */
+        if (csv_str(t, r, ca)[0] && csv_num_strict(t, r, ca, &a)) goto fail;
+        cd->keys[cd->n_keys] = g;
+        cd->key_acc[cd->n_keys] = a;
+        cd->slot[i] = cd->n_keys++;
+    }
+    csv_free(t);
+    return 0;
+fail:
+    csv_free(t);
+    return -1;
+}
+
 static int load_accuracy(codesign *cd) {
     csv_table *t = NULL;
     if (csv_read(cd->cfg.acc_table, &t)) return -1;
@@ -208,22 +300,21 @@ fail:
 int codesign_create(const codesign_cfg *cfg, codesign **out) {
     *out = NULL;
     codesign *cd = hw_calloc(1, sizeof *cd);
-    space *a = NULL, *b = NULL;
     cd->cfg = *cfg;
-    cd->acc_by_index = hw_malloc(NB201_NARCH * sizeof *cd->acc_by_index);
     layer_list_init(&cd->layers, 1);
-    if (space_create_nb201(&a) || space_create_accel(&cfg->accel_space, &b)) goto fail;
-    if (space_create_product(a, b, &cd->prod)) goto fail;
-    a = b = NULL; /* owned by the product now */
+    if (codesign_cfg_space(cfg, &cd->prod)) goto fail;
     cd->arch = space_product_part(cd->prod, 0);
     cd->acc = space_product_part(cd->prod, 1);
     if (accel_to_genome(cd->acc, &cfg->default_accel, &cd->default_accel)) goto fail;
-    if (load_accuracy(cd)) goto fail;
+    if (cfg->arch_space == CODESIGN_BERT) {
+        if (load_accuracy_bert(cd)) goto fail;
+    } else {
+        cd->acc_by_index = hw_malloc(NB201_NARCH * sizeof *cd->acc_by_index);
+        if (load_accuracy(cd)) goto fail;
+    }
     *out = cd;
     return 0;
 fail:
-    space_free(a);
-    space_free(b);
     codesign_free(cd);
     return -1;
 }
@@ -232,6 +323,9 @@ void codesign_free(codesign *cd) {
     if (!cd) return;
     space_free(cd->prod);
     free(cd->acc_by_index);
+    free(cd->keys);
+    free(cd->key_acc);
+    free(cd->slot);
     layer_list_free(&cd->layers);
     free(cd);
 }
@@ -246,10 +340,10 @@ int codesign_eval(codesign *cd, const hw_genome *g, codesign_point *o) {
     memset(o, 0, sizeof *o);
     o->g = *g;
     if (space_product_split(cd->prod, g, &ga, &gb) || accel_from_genome(cd->acc, &gb, &hw) ||
-        layers_nb201(cd->arch, &ga, cd->cfg.batch, &cd->layers))
+        (cd->cfg.arch_space == CODESIGN_BERT ? layers_bert(cd->arch, &ga, cd->cfg.seq_len, cd->cfg.batch, &cd->layers)
+                                             : layers_nb201(cd->arch, &ga, cd->cfg.batch, &cd->layers)))
         return -1;
-    int64_t idx = space_index(cd->arch, &ga);
-    o->acc = idx >= 0 && idx < NB201_NARCH ? cd->acc_by_index[idx] : NAN;
+    o->acc = lookup_acc(cd, &ga);
     accel_net_cost(&hw, &cd->layers, &tot, NULL);
     o->latency_ms = tot.latency_s * 1e3;
     o->energy_mj = tot.energy_pj * 1e-9;

@@ -1,7 +1,10 @@
 /* accel_codesign: joint search of a network and its accelerator.
  *
- * A codesign object joins an architecture space (nb201: accuracy from a
- * measured table) with the accel space through the product space; each
+ * A codesign object joins an architecture space with the accel space
+ * through the product space: nb201 (accuracy from a table keyed by
+ * arch_index) or bert (a config's choice lists; accuracy from a table keyed
+ * by the canonical arch string, e.g. data/bert_sst2_cpu, its layers from
+ * layers_bert at the config's sequence length); each
  * candidate (arch, accelerator) is evaluated with the analytic cost model:
  *   objectives (minimised): -accuracy [%], latency [ms], energy [mJ]
  *   constraints: area <= area budget, latency <= latency budget
@@ -33,8 +36,13 @@ extern const char *const codesign_strategy_names[CODESIGN_NSTRATEGIES]; /* "join
 #define CODESIGN_MAX_SEEDS 32
 #define CODESIGN_MAX_TARGETS 16
 
+typedef enum { CODESIGN_NB201 = 0, CODESIGN_BERT } codesign_arch_space;
+
 typedef struct codesign_cfg {
-    char acc_table[1024];          /* CSV with arch_index and the accuracy column */
+    codesign_arch_space arch_space; /* nb201 (default) or bert */
+    bert_space_cfg bert;           /* bert: the choice lists (the table's space) */
+    int seq_len;                   /* bert: tokens per sequence in the layer list (default 128) */
+    char acc_table[1024];          /* CSV: arch_index (nb201) or arch (bert) and the accuracy column */
     char acc_column[64];
     int batch;                     /* inference batch (default 1) */
     accel_space_cfg accel_space;
@@ -60,6 +68,10 @@ void codesign_cfg_default(codesign_cfg *c);
  * "FILE:LINE: key 'x': ...". */
 int codesign_cfg_load(const char *path, codesign_cfg *out);
 
+/* Builds the config's product space (arch x accel), the genome space of
+ * codesign_eval, for callers that run their own engine. */
+int codesign_cfg_space(const codesign_cfg *c, space **out);
+
 typedef struct codesign_point {
     hw_genome g;          /* product genome: arch genes, then accel genes */
     double acc;           /* % */
@@ -75,7 +87,8 @@ void codesign_result_free(codesign_result *r);
 
 typedef struct codesign codesign;
 
-/* Builds the nb201 x accel product space and loads the accuracy table. */
+/* Builds the arch x accel product space and loads the accuracy table
+ * (bert: every row's arch must parse in the config's space, no duplicates). */
 int codesign_create(const codesign_cfg *cfg, codesign **out);
 void codesign_free(codesign *cd);
 const space *codesign_space(const codesign *cd);    /* the product space */

@@ -1,8 +1,10 @@
 /* accel_eval.c: see accel_eval.h. */
 #include "accel_eval.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hw_err.h"
 #include "space.h"
@@ -13,14 +15,14 @@ int accel_eval_kernels(const layer_list *l) {
     return k;
 }
 
-int accel_eval_arch(const accel_cfg *hw, const char *space_name, const char *arch, int seq, int batch, int merged,
-                    layer_list *l, accel_cost **per, accel_cost *tot) {
+int accel_eval_arch(const accel_cfg *hw, const char *space_name, const bert_space_cfg *bc, const char *arch, int seq,
+                    int batch, int merged, layer_list *l, accel_cost **per, accel_cost *tot) {
     space *s = NULL;
-    hw_genome g;
+    hw_genome g = {0};
     int rc = -1;
     layer_list_init(l, merged);
     *per = NULL;
-    if (space_create_default(space_name, &s)) {
+    if (bc && !strcmp(space_name, "bert") ? space_create_bert(bc, &s) : space_create_default(space_name, &s)) {
         hw_fail_prefix("option --space");
         goto fail;
     }
@@ -32,6 +34,22 @@ int accel_eval_arch(const accel_cfg *hw, const char *space_name, const char *arc
 fail:
     space_free(s);
     return rc;
+}
+
+int accel_eval_load_accel(const char *what, const accel_space_cfg *as, accel_cfg *out) {
+    if (access(what, F_OK) == 0 || !strchr(what, ':')) return accel_cfg_load(what, out);
+    space *s = NULL;
+    hw_genome g = {0};
+    int rc = space_create_accel(as, &s);
+    if (rc == 0) rc = space_from_string(s, what, &g);
+    if (rc == 0) rc = accel_from_genome(s, &g, out);
+    space_free(s);
+    if (rc) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", hw_errmsg());
+        return hw_fail("option --accel: '%s' is no file and not an accelerator of the accel space: %s", what, msg);
+    }
+    return 0;
 }
 
 int accel_eval_nb201_csv(const accel_cfg *hw, int batch, int with_features, hw_buf *b) {

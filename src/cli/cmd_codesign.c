@@ -1,6 +1,6 @@
 /* cmd_codesign.c: `hwnas accel report|table` (inspect the accelerator cost
  * model) and `hwnas codesign` (joint vs two-stage vs fixed-accelerator
- * search on NB201). */
+ * search on NB201 or a BERT space). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,10 +23,11 @@ static void print_cost_row(const char *name, const char *kind, int count, const 
 }
 
 /* Prints the per-layer report of ARCH on HW; the exit status. */
-static int accel_report(const accel_cfg *hw, const char *space_nm, const char *arch, int seq, int batch, int merged) {
+static int accel_report(const accel_cfg *hw, const char *space_nm, const bert_space_cfg *bc, const char *arch, int seq,
+                        int batch, int merged) {
     layer_list l;
     accel_cost *per, tot;
-    if (accel_eval_arch(hw, space_nm, arch, seq, batch, merged, &l, &per, &tot)) {
+    if (accel_eval_arch(hw, space_nm, bc, arch, seq, batch, merged, &l, &per, &tot)) {
         layer_list_free(&l);
         return cli_report(HW_EXIT_USAGE);
     }
@@ -41,7 +42,7 @@ static int accel_report(const accel_cfg *hw, const char *space_nm, const char *a
     for (int i = 0; i < l.n; i++)
         print_cost_row(l.v[i].name, layer_kind_names[l.v[i].kind], l.v[i].count, &per[i]);
     print_cost_row("TOTAL", "-", 1, &tot);
-    printf("# latency %.4f ms  energy %.4f mJ  MACs %.0f  mean utilisation %.3f  DRAM %.0f bytes  tx2_roofline %.4f ms\n",
+    printf("# latency %.6g ms  energy %.6g mJ  MACs %.0f  mean utilisation %.3f  DRAM %.0f bytes  tx2_roofline %.4f ms\n",
            tot.latency_s * 1e3, tot.energy_pj * 1e-9, tot.macs, tot.util, tot.dram_bytes,
            accel_roofline_ms(&l, TX2_PEAK_GFLOPS, TX2_DRAM_GBPS));
     free(per);
@@ -50,22 +51,28 @@ static int accel_report(const accel_cfg *hw, const char *space_nm, const char *a
 }
 
 int cmd_accel(int argc, char **argv) {
-    const char *acc_path = NULL, *arch = NULL, *space_nm = "nb201", *out = NULL;
-    long seq = 128, batch = 1;
+    const char *acc_path = NULL, *arch = NULL, *space_nm = NULL, *out = NULL, *cd_path = NULL;
+    long seq = -1, batch = -1;
     int merged = 0, features = 0, first;
     const cli_opt opts[] = {
-        CLI_STR("accel", "CFG", &acc_path, "accelerator YAML (e.g. data/configs/eyeriss.yaml)"),
+        CLI_STR("accel", "CFG", &acc_path,
+                "accelerator YAML (e.g. data/configs/eyeriss.yaml), or an accelerator string of the accel space "
+                "(e.g. 12x14:rf256:gb108k:bw4:clk400:rs:fp16, as in codesign's CSVs)"),
         CLI_STR("arch", "ARCH", &arch, "canonical architecture string of the space"),
         CLI_STR("space", "NAME", &space_nm, "nb201 (default) or bert (default choice lists)"),
-        CLI_INT("seq", "N", &seq, 1, 65536, "bert sequence length (default 128)"),
-        CLI_INT("batch", "N", &batch, 1, 4096, "inference batch (default 1)"),
+        CLI_STR("config", "CD", &cd_path,
+                "report: take the space (nb201, or bert with its choice lists), sequence length, batch and accel "
+                "space of a codesign config"),
+        CLI_INT("seq", "N", &seq, 1, 65536, "bert sequence length (default 128, or the config's)"),
+        CLI_INT("batch", "N", &batch, 1, 4096, "inference batch (default 1, or the config's)"),
         CLI_FLAG("merged", &merged, "fold identical layer shapes into one row with a count"),
         CLI_STR("out", "FILE", &out, "output CSV (table)"),
         CLI_FLAG("features", &features, "table: also the nb201 space's predictor features, one column each"),
         CLI_END};
     const cli_spec spec = {
         "accel",
-        "report --accel CFG --arch ARCH [--space nb201|bert] [--seq N] [--batch N] [--merged]\n"
+        "report --accel CFG|STRING --arch ARCH [--space nb201|bert] [--config CODESIGN_YAML]\n"
+        "       [--seq N] [--batch N] [--merged]\n"
         "table  --accel CFG --out FILE.csv [--batch N] [--features]",
         "report prints the per-layer cost breakdown of one network on one accelerator\n"
         "(cycles, PE utilisation, DRAM traffic, latency, energy by memory level) and\n"
@@ -79,11 +86,27 @@ int cmd_accel(int argc, char **argv) {
     if (st != CLI_CONTINUE) return st;
     const char *verb = argv[1];
     if (!acc_path) return cli_usage_error("accel %s: --accel CFG is required", verb);
+    codesign_cfg cd;
+    if (cd_path && strcmp(verb, "report")) return cli_usage_error("accel table: --config is a report option");
+    if (cd_path ? codesign_cfg_load(cd_path, &cd) : (codesign_cfg_default(&cd), 0)) return cli_report(HW_EXIT_USAGE);
+    if (cd_path) {
+        const char *cs = cd.arch_space == CODESIGN_BERT ? "bert" : "nb201";
+        if (space_nm && strcmp(space_nm, cs))
+            return cli_usage_error("option --space: '%s' differs from the config's arch_space '%s'", space_nm, cs);
+        space_nm = cs;
+        if (seq < 0) seq = cd.seq_len;
+        if (batch < 0) batch = cd.batch;
+    } else {
+        bert_space_cfg_default(&cd.bert);
+    }
+    if (!space_nm) space_nm = "nb201";
+    if (seq < 0) seq = 128;
+    if (batch < 0) batch = 1;
     accel_cfg hw;
-    if (accel_cfg_load(acc_path, &hw)) return cli_report(HW_EXIT_USAGE);
+    if (accel_eval_load_accel(acc_path, &cd.accel_space, &hw)) return cli_report(HW_EXIT_USAGE);
     if (!strcmp(verb, "report")) {
         if (!arch) return cli_usage_error("accel report: --arch ARCH is required");
-        return accel_report(&hw, space_nm, arch, (int)seq, (int)batch, merged);
+        return accel_report(&hw, space_nm, &cd.bert, arch, (int)seq, (int)batch, merged);
     }
     if (!out) return cli_usage_error("accel table: --out FILE is required");
     hw_buf b = {0};
@@ -101,7 +124,7 @@ int cmd_codesign(int argc, char **argv) {
     long nseeds = -1, evals = -1;
     int quiet = 0, first;
     const cli_opt opts[] = {
-        CLI_STR("config", "CFG", &cfg_path, "codesign YAML (e.g. data/configs/codesign-nb201.yaml)"),
+        CLI_STR("config", "CFG", &cfg_path, "codesign YAML (data/configs/codesign-nb201.yaml, codesign-bert.yaml)"),
         CLI_STR("strategy", "S", &strat, "all (default), joint, two_stage or fixed"),
         CLI_INT("seeds", "N", &nseeds, 1, CODESIGN_MAX_SEEDS, "use only the first N seeds of the config"),
         CLI_INT("evaluations", "N", &evals, 8, 100000000, "override the per-run evaluation budget"),
@@ -113,9 +136,10 @@ int cmd_codesign(int argc, char **argv) {
         "codesign",
         "--config CFG [--strategy all|joint|two_stage|fixed] [--seeds N]\n"
         "[--evaluations N] [--points FILE.csv] [--front FILE.csv] [--quiet]",
-        "Searches NB201 networks and accelerator configurations (accuracy from the NB201\n"
-        "table, latency and energy from the analytic cost model, area and latency\n"
-        "constraints) with three strategies given the same evaluation budget, and prints\n"
+        "Searches networks (NB201 cells or BERT encoders, the config's arch_space) and\n"
+        "accelerator configurations (accuracy from the config's table, latency and energy\n"
+        "from the analytic cost model, area and latency constraints) with three\n"
+        "strategies given the same evaluation budget, and prints\n"
         "per strategy the hypervolume (median over seeds) and the lowest energy at each\n"
         "accuracy target (median over seeds; 'none' when no feasible design reached it).\n"
         "See docs/codesign.md.",
@@ -140,10 +164,12 @@ int cmd_codesign(int argc, char **argv) {
     int status = HW_EXIT_FAIL;
     char dh[128];
     accel_cfg_to_string(&cfg.default_accel, dh, sizeof dh);
+    char net[64] = "nb201 networks";
+    if (cfg.arch_space == CODESIGN_BERT) snprintf(net, sizeof net, "bert networks at %d tokens", cfg.seq_len);
     if (!quiet)
-        printf("# codesign: %d evaluations per run, population %d, %d seed(s); area <= %g mm^2, latency <= %g ms\n"
-               "# default accelerator (fixed, two-stage): %s, area %.3f mm^2\n",
-               cfg.evaluations, cfg.engine.pop_size, S, cfg.area_budget_mm2, cfg.latency_budget_ms, dh,
+        printf("# codesign: %s, %d evaluations per run, population %d, %d seed(s); "
+               "area <= %g mm^2, latency <= %g ms\n# default accelerator (fixed, two-stage): %s, area %.3f mm^2\n",
+               net, cfg.evaluations, cfg.engine.pop_size, S, cfg.area_budget_mm2, cfg.latency_budget_ms, dh,
                accel_area_mm2(&cfg.default_accel));
     accel_study study;
     if (accel_study_run(cd, run_st, nst, pts_path != NULL, quiet ? NULL : stdout, &study)) {

@@ -46,14 +46,7 @@ static int parse_space(search_config *c, const ycfg *d, const ynode *root) {
     if (b) {
         if (k != 1) return ycfg_fail(d, b, "only valid when space.name is bert");
         c->bert_given = 1;
-        if (ycfg_int_list(d, b, "layers", 1, BERT_MAX_LAYERS, c->bert.layers, BERT_MAX_CHOICES, &c->bert.n_layers) ||
-            ycfg_int_list(d, b, "hidden", 1, 65536, c->bert.hidden, BERT_MAX_CHOICES, &c->bert.n_hidden) ||
-            ycfg_int_list(d, b, "heads", 1, 1024, c->bert.heads, BERT_MAX_CHOICES, &c->bert.n_heads) ||
-            ycfg_int_list(d, b, "ffn", 1, 1 << 20, c->bert.ffn, BERT_MAX_CHOICES, &c->bert.n_ffn))
-            return -1;
-        space *s;
-        if (space_create_bert(&c->bert, &s)) return ycfg_fail(d, b, "%s", hw_errmsg());
-        space_free(s);
+        if (bert_space_cfg_from_yaml(d, b, &c->bert)) return -1;
     }
     return 0;
 }
@@ -428,15 +421,7 @@ void search_config_free(search_config *c) {
 
 int search_config_space(const search_config *c, space **out) {
     if (!strcmp(c->space_name, "bert")) return space_create_bert(&c->bert, out);
-    if (c->codesign) { /* the same product the co-design module builds */
-        space *a, *b;
-        if (space_create_nb201(&a)) return -1;
-        if (space_create_accel(&c->cd.accel_space, &b)) {
-            space_free(a);
-            return -1;
-        }
-        return space_create_product(a, b, out);
-    }
+    if (c->codesign) return codesign_cfg_space(&c->cd, out); /* the product the co-design module builds */
     return space_create_nb201(out);
 }
 

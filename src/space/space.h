@@ -42,6 +42,12 @@ void bert_space_cfg_default(bert_space_cfg *cfg);
 /* Fails if a list is empty, unsorted, has duplicates, or no hidden size is
  * divisible by any head count. */
 int space_create_bert(const bert_space_cfg *cfg, space **out);
+/* Reads a YAML map {layers, hidden, heads, ffn} of choice lists into *out
+ * (absent keys keep out's lists) and checks they make a space; -1 with
+ * "FILE:LINE: key 'x': ..." otherwise. */
+struct ycfg;
+struct ynode;
+int bert_space_cfg_from_yaml(const struct ycfg *y, const struct ynode *map, bert_space_cfg *out);
 
 /* A space by name with its default choice lists: "nb201" or "bert"
  * (bert_space_cfg_default); -1 "unknown space 'NAME' (nb201 or bert)". */

@@ -20,6 +20,7 @@
 
 #include "hw_err.h"
 #include "space_impl.h"
+#include "yconf.h"
 
 #define BERT_NFIXED 7
 #define BERT_FEAT_SEQ 64
@@ -319,4 +320,19 @@ int space_bert_shape(const space *s, const hw_genome *g, bert_shape *out) {
 
 const bert_space_cfg *space_bert_cfg(const space *s) {
     return s->vt == &bert_vt ? &impl_of(s)->cfg : NULL;
+}
+
+/* Reads the choice lists {layers, hidden, heads, ffn} of map into *out
+ * (absent keys keep out's lists) and checks that they make a space:
+ * errors are "FILE:LINE: key 'x': ..." for the offending node. */
+int bert_space_cfg_from_yaml(const ycfg *y, const ynode *map, bert_space_cfg *out) {
+    if (ycfg_int_list(y, map, "layers", 1, BERT_MAX_LAYERS, out->layers, BERT_MAX_CHOICES, &out->n_layers) ||
+        ycfg_int_list(y, map, "hidden", 1, 65536, out->hidden, BERT_MAX_CHOICES, &out->n_hidden) ||
+        ycfg_int_list(y, map, "heads", 1, 1024, out->heads, BERT_MAX_CHOICES, &out->n_heads) ||
+        ycfg_int_list(y, map, "ffn", 1, 1 << 20, out->ffn, BERT_MAX_CHOICES, &out->n_ffn))
+        return -1;
+    space *s = NULL;
+    if (space_create_bert(out, &s)) return ycfg_fail(y, map, "%s", hw_errmsg());
+    space_free(s);
+    return 0;
 }

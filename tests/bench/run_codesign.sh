@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Issue 8 figures in one command: cost-model speed, joint vs two-stage vs
-# fixed-accelerator co-design on NB201, and the TX2 roofline as a latency
-# predictor feature. Build dir: $HWNAS_BUILD (default build/); configures
+# Issue 8 / 18 figures in one command: cost-model speed, joint vs two-stage
+# vs fixed-accelerator co-design on NB201 and on the BERT space (accuracy:
+# data/bert_sst2_cpu, proxy fine-tuned), the two side by side with the
+# exhaustive optimum for BERT, and the TX2 roofline as a latency predictor
+# feature. Build dir: $HWNAS_BUILD (default build/); configures
 # and builds the needed targets if missing. Single-threaded throughout.
 #   tests/bench/run_codesign.sh [EVALUATIONS]
 set -euo pipefail
@@ -13,7 +15,7 @@ EVALS=${1:-}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 if [ ! -f "$B/CMakeCache.txt" ]; then cmake -S "$SRC" -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null; fi
-nice cmake --build "$B" -j2 --target hwnas bench_accel_speed bench_accel_tx2 bench_accel_bert >"$T/build.log" 2>&1 || { cat "$T/build.log"; exit 1; }
+nice cmake --build "$B" -j2 --target hwnas bench_accel_speed bench_accel_tx2 bench_accel_bert bench_codesign_bert_opt >"$T/build.log" 2>&1 || { cat "$T/build.log"; exit 1; }
 H=$B/hwnas
 
 echo "## machine: $(lscpu | sed -n "s/^Model name: *//p" | head -1), $(lscpu | sed -n "s/^CPU(s): *//p" | head -1) cores (shared with other jobs: a loaded machine)"
@@ -26,10 +28,28 @@ echo "### 2. co-design on NB201: hypervolume and energy at equal accuracy (media
 nice "$H" codesign --config "$HWNAS_DATA/configs/codesign-nb201.yaml" ${EVALS:+--evaluations "$EVALS"} --front "$T/front.csv" \
     | tee "$T/cd.txt"
 # energy saving at equal accuracy: fixed (and two-stage) over joint, per target (goal >= 1.5x vs fixed)
-awk '$1 == "strategy" { for (i = 5; i <= NF; i++) h[i] = $i; n = NF; next }
-     $1 == "joint" || $1 == "two_stage" || $1 == "fixed" { for (i = 5; i <= n; i++) e[$1, i] = $i }
-     END { for (i = 5; i <= n; i++) printf "saving %-12s fixed/joint %5.2fx  two_stage/joint %5.2fx\n", h[i],
-                                           e["fixed", i] / e["joint", i], e["two_stage", i] / e["joint", i] }' "$T/cd.txt"
+savings() {
+    awk -v sp="$1" '$1 == "strategy" { for (i = 5; i <= NF; i++) h[i] = $i; n = NF; next }
+         $1 == "joint" || $1 == "two_stage" || $1 == "fixed" { for (i = 5; i <= n; i++) e[$1, i] = $i; hv[$1] = $2 }
+         END { for (i = 5; i <= n; i++) printf "%-6s %-12s %8.4f %8.4f %8.4f  fixed/joint %5.2fx  two_stage/joint %5.2fx  HV %.4f %.4f %.4f\n",
+                   sp, h[i], e["joint", i], e["two_stage", i], e["fixed", i], e["fixed", i] / e["joint", i],
+                   e["two_stage", i] / e["joint", i], hv["joint"], hv["two_stage"], hv["fixed"] }' "$2"
+}
+savings nb201 "$T/cd.txt"
+echo
+echo "### 2a. co-design on BERT (data/bert_sst2_cpu: proxy fine-tuned SST-2 accuracy; seq 64, attention + FFN matmuls as layers)"
+echo "## load: $(cut -d' ' -f1-3 /proc/loadavg)"
+nice "$H" codesign --config "$HWNAS_DATA/configs/codesign-bert.yaml" ${EVALS:+--evaluations "$EVALS"} --front "$T/bfront.csv" \
+    | tee "$T/bcd.txt"
+echo
+echo "### 2a'. exhaustive optimum of the BERT co-design (least energy at each target over all archs x accelerators)"
+nice "$B/bench_codesign_bert_opt" | tee "$T/bopt.txt"
+echo
+echo "### NB201 and BERT side by side: median energy (mJ) at equal accuracy over seeds, joint / two-stage / fixed"
+printf '%-6s %-12s %8s %8s %8s\n' space target joint two_st fixed
+savings nb201 "$T/cd.txt"
+savings bert "$T/bcd.txt"
+awk '$1 ~ /^[0-9.]+$/ && NF >= 6 { printf "bert   E@%s%%_mJ exhaustive optimum %.4f (fixed optimum %.4f)\n", $1, $3, $2 }' "$T/bopt.txt"
 echo
 echo "### 2b. BERT (seq 128): tuned vs default accelerator on fixed encoders (equal accuracy by construction)"
 nice "$B/bench_accel_bert"

@@ -1,7 +1,10 @@
 /* The accel space, the product space (nb201 x accel) and the co-design
  * loop: round trips, operators keep genomes valid, split/join, evaluation
  * against the cost model, budgets, determinism, constraint handling, the
- * front and hypervolume, and config errors. */
+ * front and hypervolume, and config errors. BERT co-design on the shipped
+ * config: a joint run's front values equal the cost model's on the
+ * encoder's layer list (recomputed from the front's strings) and the
+ * table's accuracy; bad BERT tables and keys are errors. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +17,9 @@
 
 #include "accel.h"
 #include "accel_codesign.h"
+#include "csv.h"
 #include "hw_err.h"
+#include "layers.h"
 #include "space.h"
 
 static void check_space_ops(space *sp, int n) {
@@ -198,13 +203,26 @@ static void test_codesign_runs(void **st) {
     codesign_free(cd);
 }
 
-static int load_text(const char *text, codesign_cfg *c) {
-    char path[] = "/tmp/hwnas_codesign_XXXXXX";
+/* Writes text to a new temporary file; path is a mkstemp template. */
+static void temp_file(const char *text, char *path) {
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     FILE *f = fdopen(fd, "w");
     fputs(text, f);
     fclose(f);
+}
+
+/* Loads a shipped config data/configs/<name> (HWNAS_DATA or ./data). */
+static void load_shipped(const char *name, codesign_cfg *c) {
+    char path[1024];
+    const char *d = getenv("HWNAS_DATA");
+    snprintf(path, sizeof path, "%s/configs/%s", d ? d : "data", name);
+    if (codesign_cfg_load(path, c)) fail_msg("%s", hw_errmsg());
+}
+
+static int load_text(const char *text, codesign_cfg *c) {
+    char path[] = "/tmp/hwnas_codesign_XXXXXX";
+    temp_file(text, path);
     int rc = codesign_cfg_load(path, c);
     remove(path);
     return rc;
@@ -213,10 +231,8 @@ static int load_text(const char *text, codesign_cfg *c) {
 static void test_config(void **st) {
     (void)st;
     codesign_cfg c;
-    char path[1024];
     const char *d = getenv("HWNAS_DATA");
-    snprintf(path, sizeof path, "%s/configs/codesign-nb201.yaml", d ? d : "data");
-    if (codesign_cfg_load(path, &c)) fail_msg("%s", hw_errmsg());
+    load_shipped("codesign-nb201.yaml", &c);
     assert_true(c.n_seeds >= 3);
     assert_true(c.area_budget_mm2 > 0);
     char y[2048];
@@ -245,8 +261,105 @@ static void test_config(void **st) {
     assert_int_equal(codesign_create(&c, &cd), -1);
 }
 
+/* Accuracy of `arch` in the CSV at path (column col); NaN if absent. */
+static double table_acc(const char *path, const char *col, const char *arch) {
+    csv_table *t = NULL;
+    if (csv_read(path, &t)) fail_msg("%s", hw_errmsg());
+    int ci = csv_col(t, "arch"), ca = csv_col(t, col);
+    assert_true(ci >= 0 && ca >= 0);
+    double a = NAN;
+    for (int r = 0; r < csv_nrows(t); r++)
+        if (!strcmp(csv_str(t, r, ci), arch)) a = csv_num(t, r, ca);
+    csv_free(t);
+    return a;
+}
+
+static void test_codesign_bert(void **st) {
+    (void)st;
+    codesign_cfg c;
+    load_shipped("codesign-bert.yaml", &c);
+    assert_int_equal(c.arch_space, CODESIGN_BERT);
+    c.evaluations = 400;
+    codesign *cd;
+    if (codesign_create(&c, &cd)) fail_msg("%s", hw_errmsg());
+    codesign_result r = {0};
+    nsga_params e = c.engine;
+    e.seed = 3;
+    assert_int_equal(codesign_run(cd, CODESIGN_JOINT, &e, c.evaluations, &r), 0);
+    assert_int_equal(r.n, c.evaluations);
+    int *idx, nf;
+    assert_int_equal(codesign_front(&r, &idx, &nf), 0);
+    assert_true(nf >= 3);
+    /* recompute every front design from its strings, with spaces and a
+     * layer list (expanded, not merged) built here */
+    space *bs, *as;
+    assert_int_equal(space_create_bert(&c.bert, &bs), 0);
+    assert_int_equal(space_create_accel(&c.accel_space, &as), 0);
+    layer_list l;
+    layer_list_init(&l, 0);
+    for (int i = 0; i < nf; i++) {
+        const codesign_point *q = &r.pts[idx[i]];
+        char str[HW_ARCH_STR_MAX];
+        assert_int_equal(space_to_string(codesign_space(cd), &q->g, str, sizeof str), 0);
+        char *at = strchr(str, '@');
+        assert_non_null(at);
+        *at = 0;
+        hw_genome ga = {0}, gb = {0};
+        accel_cfg hw;
+        if (space_from_string(bs, str, &ga) || space_from_string(as, at + 1, &gb) || accel_from_genome(as, &gb, &hw))
+            fail_msg("%s", hw_errmsg());
+        assert_int_equal(layers_bert(bs, &ga, 64, 1, &l), 0); /* the table's 64 tokens, batch 1 */
+        accel_cost tot;
+        accel_net_cost(&hw, &l, &tot, NULL);
+        double acc = table_acc(c.acc_table, "accuracy", str);
+        if (fabs(q->acc - acc) > 1e-9 || fabs(q->latency_ms - tot.latency_s * 1e3) > 1e-9 * q->latency_ms ||
+            fabs(q->energy_mj - tot.energy_pj * 1e-9) > 1e-9 * q->energy_mj ||
+            fabs(q->area_mm2 - accel_area_mm2(&hw)) > 1e-12)
+            fail_msg("%s@%s: codesign acc %.4f lat %.9g ms E %.9g mJ area %.6f vs table %.4f, model %.9g ms %.9g mJ %.6f",
+                     str, at + 1, q->acc, q->latency_ms, q->energy_mj, q->area_mm2, acc, tot.latency_s * 1e3,
+                     tot.energy_pj * 1e-9, accel_area_mm2(&hw));
+        assert_true(q->cv == 0 && q->area_mm2 <= c.area_budget_mm2 && q->latency_ms <= c.latency_budget_ms);
+    }
+    layer_list_free(&l);
+    space_free(bs);
+    space_free(as);
+    free(idx);
+    codesign_result_free(&r);
+    codesign_free(cd);
+
+    /* bad tables: an arch outside the config's space, a repeated arch, an
+     * accuracy that is not a number */
+    char tab[] = "/tmp/hwnas_cdbert_XXXXXX";
+    temp_file("arch,accuracy\nL1:H32:A2:F64,80.1\nL1:H48:A2:F64,80.2\n", tab);
+    snprintf(c.acc_table, sizeof c.acc_table, "%s", tab);
+    assert_int_equal(codesign_create(&c, &cd), -1);
+    assert_non_null(strstr(hw_errmsg(), ":3:"));
+    assert_non_null(strstr(hw_errmsg(), "hidden 48"));
+    FILE *f = fopen(tab, "w");
+    fputs("arch,accuracy\nL1:H32:A2:F64,80.1\nL1:H32:A2:F64,80.2\n", f);
+    fclose(f);
+    assert_int_equal(codesign_create(&c, &cd), -1);
+    assert_non_null(strstr(hw_errmsg(), "twice"));
+    f = fopen(tab, "w");
+    fputs("arch,accuracy\nL1:H32:A2:F64,80.1\nL1:H32:A2:F256,high\n", f);
+    fclose(f);
+    assert_int_equal(codesign_create(&c, &cd), -1);
+    assert_non_null(strstr(hw_errmsg(), ":3:"));
+    assert_non_null(strstr(hw_errmsg(), "high"));
+    remove(tab);
+    /* bert keys without arch_space bert; bad bert lists */
+    assert_int_equal(load_text("accuracy: {table: x.csv}\nseq_len: 64\n", &c), -1);
+    assert_non_null(strstr(hw_errmsg(), "seq_len"));
+    assert_int_equal(load_text("accuracy: {table: x.csv}\nbert_space: {layers: [1]}\n", &c), -1);
+    assert_non_null(strstr(hw_errmsg(), "arch_space: bert"));
+    assert_int_equal(load_text("arch_space: bert\naccuracy: {table: x.csv}\nbert_space: {hidden: [64, 32]}\n", &c), -1);
+    assert_non_null(strstr(hw_errmsg(), "increasing"));
+    assert_int_equal(load_text("arch_space: gpt\naccuracy: {table: x.csv}\n", &c), -1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_accel_space), cmocka_unit_test(test_product),
-                                       cmocka_unit_test(test_codesign_runs), cmocka_unit_test(test_config)};
+                                       cmocka_unit_test(test_codesign_runs), cmocka_unit_test(test_config),
+                                       cmocka_unit_test(test_codesign_bert)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,7 +50,7 @@ static void test_eval_arch_matches_table(void **st) {
     assert_int_equal(idx, 1234);
     layer_list l;
     accel_cost *per, tot;
-    if (accel_eval_arch(&hw, "nb201", arch, 128, 1, 1, &l, &per, &tot)) fail_msg("%s", hw_errmsg());
+    if (accel_eval_arch(&hw, "nb201", NULL, arch, 128, 1, 1, &l, &per, &tot)) fail_msg("%s", hw_errmsg());
     if (fabs(tot.latency_s * 1e3 - lat) > 1e-7 * lat || fabs(tot.energy_pj * 1e-9 - energy) > 1e-7 * energy)
         fail_msg("arch %s: eval %.9g ms %.9g mJ, table %.9g ms %.9g mJ", arch, tot.latency_s * 1e3,
                  tot.energy_pj * 1e-9, lat, energy);
@@ -59,10 +59,10 @@ static void test_eval_arch_matches_table(void **st) {
     layer_list_free(&l);
     hw_buf_free(&csv);
 
-    assert_int_equal(accel_eval_arch(&hw, "resnet", arch, 128, 1, 0, &l, &per, &tot), -1);
+    assert_int_equal(accel_eval_arch(&hw, "resnet", NULL, arch, 128, 1, 0, &l, &per, &tot), -1);
     assert_non_null(strstr(hw_errmsg(), "unknown space 'resnet'"));
     layer_list_free(&l);
-    assert_int_equal(accel_eval_arch(&hw, "nb201", "garbage", 128, 1, 0, &l, &per, &tot), -1);
+    assert_int_equal(accel_eval_arch(&hw, "nb201", NULL, "garbage", 128, 1, 0, &l, &per, &tot), -1);
     assert_non_null(strstr(hw_errmsg(), "garbage"));
     layer_list_free(&l);
 }
