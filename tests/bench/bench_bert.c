@@ -6,6 +6,7 @@
  *                                (gemm_packed.h) and OpenBLAS alternating
  *   bench_bert sgemm  N REPS     OpenBLAS sgemm N x N x N (peak reference)
  *   bench_bert gemm   N C OC REPS  one product, OpenBLAS vs packed (CPU time)
+ *   bench_bert hog    spin|mem   a CPU hog (runs until killed)
  *
  * Model: the narrow supernet's largest shape, L4:H256:A8:F1024 unless
  * given, vocab 30522, max_seq 128, 2 classes, dropout 0.1, full-length rows
@@ -95,7 +96,7 @@ int main(int argc, char **argv) {
     }
     bert_set_threads(e ? atoi(e) : 1);
     if (argc < 3) {
-        fprintf(stderr, "usage: bench_bert train B T REPS | fwd1 T[,T..] REPS [L:H:A:F] | sgemm N REPS | gemm N C OC REPS\n");
+        fprintf(stderr, "usage: bench_bert train B T REPS | fwd1 T[,T..] REPS [L:H:A:F] | sgemm N REPS | gemm N C OC REPS | hog spin|mem\n");
         return 2;
     }
     double t[64], u[64];
@@ -121,6 +122,15 @@ int main(int argc, char **argv) {
                2.0 * N * N * N / mc / 1e9);
         free(a), free(b), free(o);
         return 0;
+    }
+    if (!strcmp(argv[1], "hog")) {
+        /* a neighbour for run_bert.sh --hog: spins on registers, or streams
+         * a 64 MB buffer (cache and memory-bandwidth pressure), until killed */
+        int mem = !strcmp(argv[2], "mem");
+        size_t n = mem ? (size_t)16 << 20 : 1;
+        volatile float *buf = calloc(n, sizeof *buf);
+        for (float x = 1.0f;; x = x * 1.0000001f + 1e-7f)
+            for (size_t i = 0; i < n; i += 16) buf[i] += x;
     }
     if (!strcmp(argv[1], "gemm") && argc > 4) {
         /* out(N,OC) = inp(N,C) @ w^T + b: OpenBLAS vs the packed kernel */
