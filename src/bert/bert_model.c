@@ -78,6 +78,7 @@ struct bert_model {
     float *gv[MAX_TENSORS];  /* gradient views (NULL if not trainable) */
     int ldh, ldf[BERT_MAX_LAYERS];
     int *tok, *seg, *mask;   /* (max_batch*max_seq) copies of the inputs */
+    const int *amask;        /* mask for the attention kernels: NULL when no token is padding */
     int *labels;             /* (max_batch) */
     int B, T, trained;       /* last forward's sizes; 1 if it was forward_train */
     /* activations: ONE allocation of acts_cap floats */
@@ -509,6 +510,9 @@ static int take_inputs(bert_model *m, const int *tokens, const int *segments, co
     }
     for (int b = 0; b < B; b++)
         if (!m->mask[b * T]) return hw_fail("bert: row %d: position 0 ([CLS]) is masked as padding", b);
+    m->amask = NULL; /* the kernels' unmasked loops are the fast ones */
+    for (int i = 0; i < B * T && !m->amask; i++)
+        if (!m->mask[i]) m->amask = m->mask;
     m->B = B;
     m->T = T;
     return 0;
@@ -540,7 +544,7 @@ static void last_layer_cls(bert_model *m, int l, const float *x) {
     linear(m, 1, LI(l, L_QW), a->q, xc, B, H, H);
     linear(m, 1, LI(l, L_KW), a->k, x, N, H, H);
     linear(m, 1, LI(l, L_VW), a->v, x, N, H, H);
-    bert_attention_cls_forward(a->atty, a->att, a->q, a->k, a->v, m->mask, B, T, H, m->shape.heads[l]);
+    bert_attention_cls_forward(a->atty, a->att, a->q, a->k, a->v, m->amask, B, T, H, m->shape.heads[l]);
     linear(m, 1, LI(l, L_OW), a->ao, a->atty, B, H, H);
     bert_residual_forward(a->res1, xc, a->ao, B * H);
     bert_layernorm_forward(a->ln1, a->ln1_mean, a->ln1_rstd, a->res1, P[LI(l, L_LN1W)], P[LI(l, L_LN1B)], B, H,
@@ -562,8 +566,11 @@ static void forward(bert_model *m, hw_rng *rng, int infer) {
     float *const *P = m->pv;
     bert_embed_forward(m->emb, m->tok, m->seg, P[T_WTE], P[T_WPE], P[T_WTT], ldh, B, T, H);
     bert_layernorm_forward(m->embln, m->emb_mean, m->emb_rstd, m->emb, P[T_LNEW], P[T_LNEB], N, H, c->ln_eps);
-    bert_dropout_forward(m->embd, m->embmask, m->embln, p, rng, N * H);
-    const float *x = m->embd;
+    const float *x = m->embln; /* inference: dropout is the identity, skipped */
+    if (!infer) {
+        bert_dropout_forward(m->embd, m->embmask, m->embln, p, rng, N * H);
+        x = m->embd;
+    }
     int nfull = infer ? m->shape.layers - 1 : m->shape.layers;
     for (int l = 0; l < nfull; l++) {
         layer_acts *a = &m->la[l];
@@ -571,16 +578,16 @@ static void forward(bert_model *m, hw_rng *rng, int infer) {
         linear(m, infer, LI(l, L_QW), a->q, x, N, H, H);
         linear(m, infer, LI(l, L_KW), a->k, x, N, H, H);
         linear(m, infer, LI(l, L_VW), a->v, x, N, H, H);
-        bert_attention_forward(a->atty, a->att, a->q, a->k, a->v, m->mask, B, T, H, m->shape.heads[l]);
+        bert_attention_forward(a->atty, a->att, a->q, a->k, a->v, m->amask, B, T, H, m->shape.heads[l]);
         linear(m, infer, LI(l, L_OW), a->ao, a->atty, N, H, H);
-        bert_dropout_forward(a->ao, a->aomask, a->ao, p, rng, N * H);
+        if (!infer) bert_dropout_forward(a->ao, a->aomask, a->ao, p, rng, N * H);
         bert_residual_forward(a->res1, x, a->ao, N * H);
         bert_layernorm_forward(a->ln1, a->ln1_mean, a->ln1_rstd, a->res1, P[LI(l, L_LN1W)], P[LI(l, L_LN1B)], N, H,
                                c->ln_eps);
         linear(m, infer, LI(l, L_F1W), a->fh, a->ln1, N, H, F);
         bert_gelu_forward(a->fg, a->fh, N * F);
         linear(m, infer, LI(l, L_F2W), a->fo, a->fg, N, F, H);
-        bert_dropout_forward(a->fo, a->fomask, a->fo, p, rng, N * H);
+        if (!infer) bert_dropout_forward(a->fo, a->fomask, a->fo, p, rng, N * H);
         bert_residual_forward(a->res2, a->ln1, a->fo, N * H);
         bert_layernorm_forward(a->ln2, a->ln2_mean, a->ln2_rstd, a->res2, P[LI(l, L_LN2W)], P[LI(l, L_LN2B)], N, H,
                                c->ln_eps);
@@ -592,8 +599,12 @@ static void forward(bert_model *m, hw_rng *rng, int infer) {
         for (int b = 0; b < B; b++) memcpy(m->cls + (size_t)b * H, x + (size_t)b * T * H, (size_t)H * sizeof(float));
     linear(m, infer, T_PW, m->poolpre, m->cls, B, H, H);
     bert_tanh_forward(m->pool, m->poolpre, B * H);
-    bert_dropout_forward(m->poold, m->poolmask, m->pool, p, rng, B * H);
-    linear(m, infer, T_CW, m->logits, m->poold, B, H, NC);
+    const float *pool = m->pool;
+    if (!infer) {
+        bert_dropout_forward(m->poold, m->poolmask, m->pool, p, rng, B * H);
+        pool = m->poold;
+    }
+    linear(m, infer, T_CW, m->logits, pool, B, H, NC);
 }
 
 int bert_model_forward(bert_model *m, const int *tokens, const int *segments, const int *mask, int B, int T,

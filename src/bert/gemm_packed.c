@@ -36,8 +36,11 @@
 #define PF_AHEAD (32 * NR)
 #endif
 
-/* One micro-kernel call: c(mr,NR; ldc) += a(mr,kc; lda) @ bp(kc,NR). */
-typedef void (*gp_kernel)(int mr, const float *a, int lda, const float *bp, int kc, float *c, int ldc);
+/* One micro-kernel call: c(mr,NR; ldc) = init(NR) + a(mr,kc; lda) @ bp(kc,NR)
+ * (every row starts from the row vector init), or c += a @ bp if init is
+ * NULL. */
+typedef void (*gp_kernel)(int mr, const float *a, int lda, const float *bp, int kc, float *c, int ldc,
+                          const float *init);
 
 typedef struct gp_isa {
     const char *name;
@@ -67,12 +70,12 @@ void gemm_packed_pack(float *wp, const float *w, int OC, int C, int ldw) {
 /* Calls kern(mr, ...) with mr as a constant 1..6 (one inlined instance each). */
 #define SWITCH_MR6(kern)                                  \
     switch (mr) {                                         \
-    case 6: kern(6, a, lda, bp, kc, c, ldc); break;       \
-    case 5: kern(5, a, lda, bp, kc, c, ldc); break;       \
-    case 4: kern(4, a, lda, bp, kc, c, ldc); break;       \
-    case 3: kern(3, a, lda, bp, kc, c, ldc); break;       \
-    case 2: kern(2, a, lda, bp, kc, c, ldc); break;       \
-    default: kern(1, a, lda, bp, kc, c, ldc); break;      \
+    case 6: kern(6, a, lda, bp, kc, c, ldc, init); break;   \
+    case 5: kern(5, a, lda, bp, kc, c, ldc, init); break;   \
+    case 4: kern(4, a, lda, bp, kc, c, ldc, init); break;   \
+    case 3: kern(3, a, lda, bp, kc, c, ldc, init); break;   \
+    case 2: kern(2, a, lda, bp, kc, c, ldc, init); break;   \
+    default: kern(1, a, lda, bp, kc, c, ldc, init); break;  \
     }
 
 /* ------------------------------------------------------------ portable */
@@ -90,15 +93,16 @@ static inline gp_v4 v4_load(const float *p) {
 static inline void v4_store(float *p, gp_v4 v) { memcpy(p, &v, sizeof v); }
 
 static inline __attribute__((always_inline)) void kern_c(int mr, const float *a, int lda, const float *bp, int kc,
-                                                         float *c, int ldc) {
+                                                         float *c, int ldc, const float *init) {
     gp_v4 z = {0, 0, 0, 0};
 #define PC_DECL(i) gp_v4 c##i##0 = z, c##i##1 = z, c##i##2 = z, c##i##3 = z;
-#define PC_LOAD(i)                                      \
-    if (mr > i) {                                       \
-        c##i##0 = v4_load(c + (size_t)i * ldc);         \
-        c##i##1 = v4_load(c + (size_t)i * ldc + 4);     \
-        c##i##2 = v4_load(c + (size_t)i * ldc + 8);     \
-        c##i##3 = v4_load(c + (size_t)i * ldc + 12);    \
+#define PC_LOAD(i)                                              \
+    if (mr > i) {                                               \
+        const float *s_ = init ? init : c + (size_t)i * ldc;    \
+        c##i##0 = v4_load(s_);                                  \
+        c##i##1 = v4_load(s_ + 4);                              \
+        c##i##2 = v4_load(s_ + 8);                              \
+        c##i##3 = v4_load(s_ + 12);                             \
     }
 #define PC_FMA(i)                                       \
     if (mr > i) {                                       \
@@ -125,11 +129,12 @@ static inline __attribute__((always_inline)) void kern_c(int mr, const float *a,
     PC_STORE(0) PC_STORE(1)
 }
 
-static void kernel_portable(int mr, const float *a, int lda, const float *bp, int kc, float *c, int ldc) {
+static void kernel_portable(int mr, const float *a, int lda, const float *bp, int kc, float *c, int ldc,
+                            const float *init) {
     if (mr == 2)
-        kern_c(2, a, lda, bp, kc, c, ldc);
+        kern_c(2, a, lda, bp, kc, c, ldc, init);
     else
-        kern_c(1, a, lda, bp, kc, c, ldc);
+        kern_c(1, a, lda, bp, kc, c, ldc, init);
 }
 
 /* ----------------------------------------------------------------- x86 */
@@ -137,13 +142,14 @@ static void kernel_portable(int mr, const float *a, int lda, const float *bp, in
 /* 6 x 16: 12 ymm accumulators, 2 panel loads, 1 broadcast (15 of 16). */
 static inline __attribute__((always_inline, target("avx2,fma"))) void kern_avx2(int mr, const float *a, int lda,
                                                                                   const float *bp, int kc, float *c,
-                                                                                  int ldc) {
+                                                                                  int ldc, const float *init) {
     __m256 z = _mm256_setzero_ps();
 #define A2_DECL(i) __m256 c##i##0 = z, c##i##1 = z;
 #define A2_LOAD(i)                                                  \
     if (mr > i) {                                                   \
-        c##i##0 = _mm256_loadu_ps(c + (size_t)i * ldc);             \
-        c##i##1 = _mm256_loadu_ps(c + (size_t)i * ldc + 8);         \
+        const float *s_ = init ? init : c + (size_t)i * ldc;        \
+        c##i##0 = _mm256_loadu_ps(s_);                              \
+        c##i##1 = _mm256_loadu_ps(s_ + 8);                          \
     }
 #define A2_FMA(i)                                                   \
     if (mr > i) {                                                   \
@@ -158,6 +164,7 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void kern_avx2(
     }
     A2_DECL(0) A2_DECL(1) A2_DECL(2) A2_DECL(3) A2_DECL(4) A2_DECL(5)
     A2_LOAD(0) A2_LOAD(1) A2_LOAD(2) A2_LOAD(3) A2_LOAD(4) A2_LOAD(5)
+#pragma GCC unroll 4
     for (int k = 0; k < kc; k++) {
         _mm_prefetch((const char *)(bp + (size_t)k * NR + PF_AHEAD), _MM_HINT_T0);
         __m256 b0 = _mm256_loadu_ps(bp + (size_t)k * NR), b1 = _mm256_loadu_ps(bp + (size_t)k * NR + 8);
@@ -167,7 +174,7 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void kern_avx2(
 }
 
 __attribute__((target("avx2,fma"))) static void kernel_avx2(int mr, const float *a, int lda, const float *bp, int kc,
-                                                             float *c, int ldc) {
+                                                             float *c, int ldc, const float *init) {
     SWITCH_MR6(kern_avx2);
 }
 
@@ -177,15 +184,16 @@ __attribute__((target("avx2,fma"))) static void kernel_avx2(int mr, const float 
 #ifdef GP_NEON
 /* 6 x 16: 24 q-register accumulators, 4 panel loads, 1 broadcast. */
 static inline __attribute__((always_inline)) void kern_neon(int mr, const float *a, int lda, const float *bp, int kc,
-                                                            float *c, int ldc) {
+                                                            float *c, int ldc, const float *init) {
     float32x4_t z = vdupq_n_f32(0.0f);
 #define NE_DECL(i) float32x4_t c##i##0 = z, c##i##1 = z, c##i##2 = z, c##i##3 = z;
-#define NE_LOAD(i)                                          \
-    if (mr > i) {                                           \
-        c##i##0 = vld1q_f32(c + (size_t)i * ldc);           \
-        c##i##1 = vld1q_f32(c + (size_t)i * ldc + 4);       \
-        c##i##2 = vld1q_f32(c + (size_t)i * ldc + 8);       \
-        c##i##3 = vld1q_f32(c + (size_t)i * ldc + 12);      \
+#define NE_LOAD(i)                                              \
+    if (mr > i) {                                               \
+        const float *s_ = init ? init : c + (size_t)i * ldc;    \
+        c##i##0 = vld1q_f32(s_);                                \
+        c##i##1 = vld1q_f32(s_ + 4);                            \
+        c##i##2 = vld1q_f32(s_ + 8);                            \
+        c##i##3 = vld1q_f32(s_ + 12);                           \
     }
 #define NE_FMA(i)                                           \
     if (mr > i) {                                           \
@@ -204,6 +212,7 @@ static inline __attribute__((always_inline)) void kern_neon(int mr, const float 
     }
     NE_DECL(0) NE_DECL(1) NE_DECL(2) NE_DECL(3) NE_DECL(4) NE_DECL(5)
     NE_LOAD(0) NE_LOAD(1) NE_LOAD(2) NE_LOAD(3) NE_LOAD(4) NE_LOAD(5)
+#pragma GCC unroll 4
     for (int k = 0; k < kc; k++) {
         const float *b = bp + (size_t)k * NR;
         float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4), b2 = vld1q_f32(b + 8), b3 = vld1q_f32(b + 12);
@@ -212,7 +221,8 @@ static inline __attribute__((always_inline)) void kern_neon(int mr, const float 
     NE_STORE(0) NE_STORE(1) NE_STORE(2) NE_STORE(3) NE_STORE(4) NE_STORE(5)
 }
 
-static void kernel_neon(int mr, const float *a, int lda, const float *bp, int kc, float *c, int ldc) {
+static void kernel_neon(int mr, const float *a, int lda, const float *bp, int kc, float *c, int ldc,
+                        const float *init) {
     SWITCH_MR6(kern_neon);
 }
 #endif
@@ -268,13 +278,9 @@ void gemm_packed_forward(float *out, const float *inp, const float *wp, const fl
     const gp_isa *s = isa_now();
     int mr = s->mr, np = (OC + NR - 1) / NR;
     float tile[MR_MAX * NR] = {0}; /* columns past OC: computed, never copied out */
-    for (int i = 0; i < N; i++) {
-        float *o = out + (size_t)i * OC;
-        if (b)
-            memcpy(o, b, (size_t)OC * sizeof *o);
-        else
-            memset(o, 0, (size_t)OC * sizeof *o);
-    }
+    float edge[NR] = {0};          /* bias of a partial last panel, zero-padded */
+    static const float zero[NR];
+    if (b && OC % NR) memcpy(edge, b + (OC - OC % NR), (size_t)(OC % NR) * sizeof *edge);
     for (int k0 = 0; k0 < C; k0 += KC) {
         int kc = C - k0 < KC ? C - k0 : KC;
         for (int m0 = 0; m0 < N; m0 += MC) {
@@ -282,16 +288,19 @@ void gemm_packed_forward(float *out, const float *inp, const float *wp, const fl
             for (int p = 0; p < np; p++) {
                 const float *bp = wp + (size_t)p * NR * ldk + (size_t)k0 * NR;
                 int j0 = p * NR, nv = OC - j0 < NR ? OC - j0 : NR;
+                /* the first depth chunk starts from the bias, later ones from out */
+                const float *init = k0 ? NULL : !b ? zero : nv == NR ? b + j0 : edge;
                 for (int i0 = m0; i0 < m1; i0 += mr) {
                     int m = m1 - i0 < mr ? m1 - i0 : mr;
                     const float *a = inp + (size_t)i0 * C + k0;
                     float *c = out + (size_t)i0 * OC + j0;
                     if (nv == NR) {
-                        s->kernel(m, a, C, bp, kc, c, OC);
+                        s->kernel(m, a, C, bp, kc, c, OC, init);
                         continue;
                     }
-                    for (int i = 0; i < m; i++) memcpy(tile + i * NR, c + (size_t)i * OC, (size_t)nv * sizeof *c);
-                    s->kernel(m, a, C, bp, kc, tile, NR);
+                    if (!init)
+                        for (int i = 0; i < m; i++) memcpy(tile + i * NR, c + (size_t)i * OC, (size_t)nv * sizeof *c);
+                    s->kernel(m, a, C, bp, kc, tile, NR, init);
                     for (int i = 0; i < m; i++) memcpy(c + (size_t)i * OC, tile + i * NR, (size_t)nv * sizeof *c);
                 }
             }
