@@ -320,15 +320,14 @@ int bert_store_adamw_step(bert_store *s, const adamw_cfg *cfg, float *out_norm) 
     bert_store_unpack(s); /* stale after the step */
     double norm = adamw_norm(s->grads, s->n);
     if (!isfinite(norm)) return hw_fail("bert: gradient norm is not finite (diverged)");
-    if (cfg->clip > 0.0f && norm > cfg->clip) {
-        float sc = (float)(cfg->clip / norm);
-        for (size_t i = 0; i < s->n; i++) s->grads[i] *= sc;
-    }
+    /* clipping scales the gradients inside the update pass (one pass over
+     * the memory instead of two) */
+    float sc = cfg->clip > 0.0f && norm > cfg->clip ? (float)(cfg->clip / norm) : 1.0f;
     float lr = adamw_lr_at(cfg, s->step);
     s->step++;
     for (int i = 0; i < s->ntensors; i++) {
         size_t o = s->t[i].off, n = (size_t)s->t[i].rows * s->t[i].cols;
-        adamw_update(s->params + o, s->grads + o, s->m + o, s->v + o, n, cfg, lr, s->step, is_matrix(i));
+        adamw_update(s->params + o, s->grads + o, s->m + o, s->v + o, n, cfg, lr, s->step, is_matrix(i), sc);
     } /* adamw_update zeroed the gradients */
     if (out_norm) *out_norm = (float)norm;
     return 0;
