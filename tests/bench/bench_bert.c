@@ -13,7 +13,8 @@
  * (no padding). GEMM_ISA=avx2|neon|portable picks the micro-kernel. Threads:
  * OPENBLAS_NUM_THREADS (default 1). Prints one line "key value ..." with the
  * median over REPS timed repetitions (after warm-up) of the wall time
- * ("seconds") and of the process CPU time ("cpu"; robust on a shared,
+ * ("seconds") and of the process CPU time ("cpu"; fwd1 also the minimum,
+ * "cpu_min_ms", the least disturbed run; robust on a shared,
  * loaded machine, and equal to wall time for one thread on an idle one). */
 #include <cblas.h>
 #include <stdio.h>
@@ -233,9 +234,11 @@ int main(int argc, char **argv) {
                     }
                 }
             for (int path = 0; path < 2; path++) {
-                double md = median(tw[path], reps), mc = median(tc[path], reps);
-                printf("fwd1 T %d shape %s path %s seconds %.6f cpu %.6f ms %.3f cpu_ms %.3f flops %.0f logit0 %.6f\n",
-                       T, shape_str(&s), path ? "openblas" : gemm_packed_isa(), md, mc, md * 1e3, mc * 1e3,
+                double md = median(tw[path], reps), mc = median(tc[path], reps), mn = tc[path][0];
+                for (int k = 1; k < reps; k++) mn = tc[path][k] < mn ? tc[path][k] : mn;
+                printf("fwd1 T %d shape %s path %s seconds %.6f cpu %.6f ms %.3f cpu_ms %.3f cpu_min_ms %.3f flops %.0f "
+                       "logit0 %.6f\n",
+                       T, shape_str(&s), path ? "openblas" : gemm_packed_isa(), md, mc, md * 1e3, mc * 1e3, mn * 1e3,
                        fwd1_flops(&s, T), lg[path][0]);
             }
             free(tok);
