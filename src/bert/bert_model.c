@@ -32,8 +32,11 @@ enum {
  * classifier. */
 enum { FAM_ATT, FAM_FFN1, FAM_FFN2, FAM_HEAD, NFAMILY };
 /* The inference forward uses the packed weights for products of at most
- * this many rows (batch-1 / short sequences); OpenBLAS above. */
-#define PACKED_MAX_ROWS 512
+ * this many rows; OpenBLAS above, where it is as fast or faster on this
+ * machine (docs/BENCHMARKS.md, run_bert.sh: packed 0-14 % slower at
+ * T = 64 and 128, 16-24 % faster at T <= 24; the [CLS] products of the
+ * last layer, pooler and classifier are 1 row per sequence). */
+#define PACKED_MAX_ROWS 48
 
 typedef struct tdesc {
     size_t off;      /* offset in the flat buffers */

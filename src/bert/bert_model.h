@@ -83,7 +83,7 @@ void bert_store_set_step(bert_store *s, long step);
 void bert_store_zero_grad(bert_store *s);
 /* Packs the matrices the forward multiplies by (Q/K/V/O, FFN, pooler,
  * classifier at the store's shape; one allocation per family) for
- * gemm_packed_forward; inference forwards of at most 512 rows per product
+ * gemm_packed_forward; inference products of at most 48 rows
  * on models of this store then use the packed copy (any sub-shape: the
  * panels serve every top-left block). Re-packs if already packed. Writing
  * parameters through bert_store_params() leaves the copy stale: re-pack
