@@ -1,11 +1,16 @@
 /* runner_builtin: times the candidate's BERT encoder forward pass on this
- * CPU through src/bert/bert_model.h (see runner.h). */
+ * CPU through src/bert/bert_model.h (see runner.h). The supernet's weights
+ * are packed once at load (bert_store_pack) and every candidate, a
+ * top-left sub-network, runs its matmuls on those panels; with threads > 1
+ * the forward stays on multi-threaded OpenBLAS (the packed GEMM is
+ * single-threaded). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "bert_model.h"
+#include "gemm_packed.h"
 #include "hw_clock.h"
 #include "hw_err.h"
 #include "rng.h"
@@ -94,6 +99,7 @@ int runner_builtin_create(const runner_config *c, runner_ops *ops, void **impl, 
     bert_config_init(&bc, &full, c->vocab, c->seq_len, 2);
     bert_set_threads(c->threads);
     if (bert_store_create(&bc, 0, c->seed, &b->store) != 0) goto fail;
+    if (c->threads == 1 && bert_store_pack(b->store) != 0) goto fail;
     if (bert_model_create_on(b->store, &full, c->batch, &b->model) != 0) goto fail;
     b->tokens = hw_malloc((size_t)b->B * (size_t)b->T * sizeof *b->tokens);
     hw_rng r;
@@ -103,8 +109,9 @@ int runner_builtin_create(const runner_config *c, runner_ops *ops, void **impl, 
     ops->run = builtin_run;
     ops->destroy = builtin_destroy;
     *impl = b;
-    snprintf(caps, cap, "space=bert batch=%d seq=%d warmup=%d runs=%d threads=%d max=L%dH%d", c->batch, c->seq_len,
-             c->warmup, c->runs, c->threads, full.layers, full.hidden);
+    snprintf(caps, cap, "space=bert batch=%d seq=%d warmup=%d runs=%d threads=%d max=L%dH%d gemm=%s", c->batch,
+             c->seq_len, c->warmup, c->runs, c->threads, full.layers, full.hidden,
+             bert_store_is_packed(b->store) ? gemm_packed_isa() : "openblas");
     return 0;
 fail:
     hw_fail_prefix("builtin runner");

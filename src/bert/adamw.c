@@ -35,9 +35,12 @@ float adamw_lr_at(const adamw_cfg *c, long t) {
 }
 
 ADAMW_VEC double adamw_norm(const float *g, size_t n) {
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++) s += (double)g[i] * g[i];
-    return sqrt(s);
+    double s[8] = {0, 0, 0, 0, 0, 0, 0, 0}; /* a fixed order that vectorises */
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++) s[j] += (double)g[i + j] * g[i + j];
+    for (; i < n; i++) s[0] += (double)g[i] * g[i];
+    return sqrt(((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7])));
 }
 
 /* sqrt(x) for x >= 0 from the bit-trick reciprocal square root refined by
@@ -56,12 +59,12 @@ static inline float vsqrtf(float x) {
 }
 
 ADAMW_VEC void adamw_update(float *p, float *g, float *m, float *v, size_t n, const adamw_cfg *c, float lr, long t,
-                  int decay) {
+                  int decay, float gscale) {
     float b1 = c->beta1, b2 = c->beta2;
     float c1 = 1.0f - powf(b1, (float)t), c2 = 1.0f - powf(b2, (float)t);
     float wd = decay ? c->weight_decay : 0.0f, eps = c->eps, ic1 = 1.0f / c1, ic2 = 1.0f / c2;
     for (size_t i = 0; i < n; i++) {
-        float gi = g[i];
+        float gi = g[i] * gscale;
         g[i] = 0.0f; /* consumed: gradients restart from zero */
         float mi = m[i] = b1 * m[i] + (1.0f - b1) * gi;
         float vi = v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;

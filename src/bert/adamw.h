@@ -19,12 +19,13 @@ typedef struct adamw_cfg {
 void adamw_cfg_default(adamw_cfg *c);
 /* Learning rate for 0-based step t. */
 float adamw_lr_at(const adamw_cfg *c, long t);
-/* L2 norm of g(n) (accumulated in double). */
+/* L2 norm of g(n) (accumulated in double, in 8 interleaved partial sums). */
 double adamw_norm(const float *g, size_t n);
-/* One AdamW update of p(n) with gradient g(n) and moments m(n), v(n) at
- * learning rate lr, for the 1-based step t (bias correction); decay != 0
- * applies weight decay. Zeroes g (consumed) in the same pass. */
+/* One AdamW update of p(n) with gradient gscale * g(n) (gscale: the
+ * clipping factor, 1 if none) and moments m(n), v(n) at learning rate lr,
+ * for the 1-based step t (bias correction); decay != 0 applies weight
+ * decay. Zeroes g (consumed) in the same pass. */
 void adamw_update(float *p, float *g, float *m, float *v, size_t n, const adamw_cfg *c, float lr, long t,
-                  int decay);
+                  int decay, float gscale);
 
 #endif

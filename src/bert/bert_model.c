@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "bert_ops.h"
+#include "gemm_packed.h"
 #include "hw_err.h"
 
 enum { T_WTE, T_WPE, T_WTT, T_LNEW, T_LNEB, T_PW, T_PB, T_CW, T_CB, NGLOBAL };
@@ -27,6 +28,15 @@ enum {
 };
 #define MAX_TENSORS (NGLOBAL + NPERLAYER * BERT_MAX_LAYERS)
 #define LI(l, k) (NGLOBAL + NPERLAYER * (l) + (k))
+/* Packed tensor families: attention Q/K/V/O, FFN in, FFN out, pooler +
+ * classifier. */
+enum { FAM_ATT, FAM_FFN1, FAM_FFN2, FAM_HEAD, NFAMILY };
+/* The inference forward uses the packed weights for products of at most
+ * this many rows; OpenBLAS above, where it is as fast or faster on this
+ * machine (docs/BENCHMARKS.md, run_bert.sh: packed 0-14 % slower at
+ * T = 64 and 128, 16-24 % faster at T <= 24; the [CLS] products of the
+ * last layer, pooler and classifier are 1 row per sequence). */
+#define PACKED_MAX_ROWS 48
 
 typedef struct tdesc {
     size_t off;      /* offset in the flat buffers */
@@ -42,6 +52,10 @@ struct bert_store {
     float *grads;             /* (n) or NULL */
     float *m, *v;             /* (n) AdamW moments, or NULL */
     long step;
+    /* bert_store_pack: the matrices the forward multiplies by, packed for
+     * gemm_packed_forward, ONE allocation per family (NULL = not packed) */
+    float *pk_fam[NFAMILY];
+    float *pk[MAX_TENSORS];   /* packed copy of tensor i, or NULL */
 };
 
 /* Per-layer activations (N = B*T rows, capacity max_batch*max_seq). */
@@ -67,6 +81,7 @@ struct bert_model {
     float *gv[MAX_TENSORS];  /* gradient views (NULL if not trainable) */
     int ldh, ldf[BERT_MAX_LAYERS];
     int *tok, *seg, *mask;   /* (max_batch*max_seq) copies of the inputs */
+    const int *amask;        /* mask for the attention kernels: NULL when no token is padding */
     int *labels;             /* (max_batch) */
     int B, T, trained;       /* last forward's sizes; 1 if it was forward_train */
     /* activations: ONE allocation of acts_cap floats */
@@ -220,6 +235,7 @@ int bert_store_create(const bert_config *cfg, int trainable, uint64_t seed, bert
 
 void bert_store_free(bert_store *s) {
     if (!s) return;
+    bert_store_unpack(s);
     free(s->params);
     free(s->grads);
     free(s->m);
@@ -240,12 +256,59 @@ void bert_store_zero_grad(bert_store *s) {
     if (s->grads) memset(s->grads, 0, s->n * sizeof(float));
 }
 
+/* Family of tensor idx if the forward multiplies by it, else -1. */
+static int pack_family(int idx) {
+    if (idx < NGLOBAL) return idx == T_PW || idx == T_CW ? FAM_HEAD : -1;
+    switch ((idx - NGLOBAL) % NPERLAYER) {
+    case L_QW: case L_KW: case L_VW: case L_OW: return FAM_ATT;
+    case L_F1W: return FAM_FFN1;
+    case L_F2W: return FAM_FFN2;
+    default: return -1;
+    }
+}
+
+int bert_store_pack(bert_store *s) {
+    size_t need[NFAMILY] = {0}, used[NFAMILY] = {0};
+    bert_store_unpack(s);
+    for (int i = 0; i < s->ntensors; i++) {
+        int f = pack_family(i);
+        if (f >= 0) need[f] += gemm_packed_size(s->t[i].rows, s->t[i].cols);
+    }
+    for (int f = 0; f < NFAMILY; f++) {
+        /* 64-byte aligned panels: a panel row of 16 floats is one cache line */
+        s->pk_fam[f] = aligned_alloc(64, (need[f] * sizeof(float) + 63) / 64 * 64);
+        if (!s->pk_fam[f]) {
+            bert_store_unpack(s);
+            return hw_fail("bert: out of memory packing %zu weights", need[f]);
+        }
+    }
+    for (int i = 0; i < s->ntensors; i++) {
+        int f = pack_family(i);
+        if (f < 0) continue;
+        s->pk[i] = s->pk_fam[f] + used[f];
+        gemm_packed_pack(s->pk[i], s->params + s->t[i].off, s->t[i].rows, s->t[i].cols, s->t[i].cols);
+        used[f] += gemm_packed_size(s->t[i].rows, s->t[i].cols);
+    }
+    return 0;
+}
+
+void bert_store_unpack(bert_store *s) {
+    for (int f = 0; f < NFAMILY; f++) {
+        free(s->pk_fam[f]);
+        s->pk_fam[f] = NULL;
+    }
+    memset(s->pk, 0, sizeof s->pk);
+}
+
+int bert_store_is_packed(const bert_store *s) { return s->pk_fam[0] != NULL; }
+
 int bert_store_copy_sub(bert_store *dst, const bert_store *src) {
     const bert_config *d = &dst->cfg, *c = &src->cfg;
     if (!bert_shape_within(&d->shape, &c->shape))
         return hw_fail("bert: shape is not a sub-network of the source store's shape");
     if (d->vocab != c->vocab || d->max_seq != c->max_seq || d->n_types != c->n_types || d->n_classes != c->n_classes)
         return hw_fail("bert: stores differ in vocab/max_seq/types/classes");
+    bert_store_unpack(dst); /* stale now */
     for (int i = 0; i < dst->ntensors; i++) {
         int rows = dst->t[i].rows, cols = dst->t[i].cols, lds = src->t[i].cols;
         const float *sp = src->params + src->t[i].off;
@@ -257,17 +320,17 @@ int bert_store_copy_sub(bert_store *dst, const bert_store *src) {
 
 int bert_store_adamw_step(bert_store *s, const adamw_cfg *cfg, float *out_norm) {
     if (!s->grads) return hw_fail("bert: store is not trainable");
+    bert_store_unpack(s); /* stale after the step */
     double norm = adamw_norm(s->grads, s->n);
     if (!isfinite(norm)) return hw_fail("bert: gradient norm is not finite (diverged)");
-    if (cfg->clip > 0.0f && norm > cfg->clip) {
-        float sc = (float)(cfg->clip / norm);
-        for (size_t i = 0; i < s->n; i++) s->grads[i] *= sc;
-    }
+    /* clipping scales the gradients inside the update pass (one pass over
+     * the memory instead of two) */
+    float sc = cfg->clip > 0.0f && norm > cfg->clip ? (float)(cfg->clip / norm) : 1.0f;
     float lr = adamw_lr_at(cfg, s->step);
     s->step++;
     for (int i = 0; i < s->ntensors; i++) {
         size_t o = s->t[i].off, n = (size_t)s->t[i].rows * s->t[i].cols;
-        adamw_update(s->params + o, s->grads + o, s->m + o, s->v + o, n, cfg, lr, s->step, is_matrix(i));
+        adamw_update(s->params + o, s->grads + o, s->m + o, s->v + o, n, cfg, lr, s->step, is_matrix(i), sc);
     } /* adamw_update zeroed the gradients */
     if (out_norm) *out_norm = (float)norm;
     return 0;
@@ -409,7 +472,7 @@ int bert_model_create_on(bert_store *store, const bert_shape *shape, int max_bat
 int bert_model_create(const bert_config *cfg, int max_batch, uint64_t seed, bert_model **out) {
     bert_store *s;
     if (bert_store_create(cfg, 0, seed, &s)) return -1;
-    if (bert_model_create_on(s, &cfg->shape, max_batch, out)) {
+    if (bert_store_pack(s) || bert_model_create_on(s, &cfg->shape, max_batch, out)) {
         bert_store_free(s);
         return -1;
     }
@@ -449,9 +512,24 @@ static int take_inputs(bert_model *m, const int *tokens, const int *segments, co
     }
     for (int b = 0; b < B; b++)
         if (!m->mask[b * T]) return hw_fail("bert: row %d: position 0 ([CLS]) is masked as padding", b);
+    m->amask = NULL; /* the kernels' unmasked loops are the fast ones */
+    for (int i = 0; i < B * T && !m->amask; i++)
+        if (!m->mask[i]) m->amask = m->mask;
     m->B = B;
     m->T = T;
     return 0;
+}
+
+/* out(N,OC) = inp(N,C) @ W^T + b for the weight tensor wi (its bias is
+ * tensor wi + 1): on the store's packed copy for an inference product of
+ * at most PACKED_MAX_ROWS rows, through OpenBLAS otherwise. */
+static void linear(const bert_model *m, int infer, int wi, float *out, const float *inp, int N, int C, int OC) {
+    const bert_store *s = m->store;
+    int ldw = s->t[wi].cols;
+    if (infer && s->pk[wi] && N <= PACKED_MAX_ROWS)
+        gemm_packed_forward(out, inp, s->pk[wi], m->pv[wi + 1], N, C, OC, ldw);
+    else
+        bert_matmul_forward(out, inp, m->pv[wi], m->pv[wi + 1], N, C, OC, ldw);
 }
 
 /* The last layer for inference: only the [CLS] rows feed the pooler, so
@@ -460,22 +538,22 @@ static int take_inputs(bert_model *m, const int *tokens, const int *segments, co
  * the layer input (N,H); the [CLS] outputs land in m->cls (B,H). */
 static void last_layer_cls(bert_model *m, int l, const float *x) {
     const bert_config *c = &m->store->cfg;
-    int B = m->B, T = m->T, N = B * T, H = m->shape.hidden, F = m->shape.ffn[l], ldh = m->ldh;
+    int B = m->B, T = m->T, N = B * T, H = m->shape.hidden, F = m->shape.ffn[l];
     float *const *P = m->pv;
     layer_acts *a = &m->la[l];
     for (int b = 0; b < B; b++) memcpy(a->res2 + (size_t)b * H, x + (size_t)b * T * H, (size_t)H * sizeof(float));
     const float *xc = a->res2; /* (B,H) [CLS] inputs; res2 is free until the end */
-    bert_matmul_forward(a->q, xc, P[LI(l, L_QW)], P[LI(l, L_QB)], B, H, H, ldh);
-    bert_matmul_forward(a->k, x, P[LI(l, L_KW)], P[LI(l, L_KB)], N, H, H, ldh);
-    bert_matmul_forward(a->v, x, P[LI(l, L_VW)], P[LI(l, L_VB)], N, H, H, ldh);
-    bert_attention_cls_forward(a->atty, a->att, a->q, a->k, a->v, m->mask, B, T, H, m->shape.heads[l]);
-    bert_matmul_forward(a->ao, a->atty, P[LI(l, L_OW)], P[LI(l, L_OB)], B, H, H, ldh);
+    linear(m, 1, LI(l, L_QW), a->q, xc, B, H, H);
+    linear(m, 1, LI(l, L_KW), a->k, x, N, H, H);
+    linear(m, 1, LI(l, L_VW), a->v, x, N, H, H);
+    bert_attention_cls_forward(a->atty, a->att, a->q, a->k, a->v, m->amask, B, T, H, m->shape.heads[l]);
+    linear(m, 1, LI(l, L_OW), a->ao, a->atty, B, H, H);
     bert_residual_forward(a->res1, xc, a->ao, B * H);
     bert_layernorm_forward(a->ln1, a->ln1_mean, a->ln1_rstd, a->res1, P[LI(l, L_LN1W)], P[LI(l, L_LN1B)], B, H,
                            c->ln_eps);
-    bert_matmul_forward(a->fh, a->ln1, P[LI(l, L_F1W)], P[LI(l, L_F1B)], B, H, F, ldh);
+    linear(m, 1, LI(l, L_F1W), a->fh, a->ln1, B, H, F);
     bert_gelu_forward(a->fg, a->fh, B * F);
-    bert_matmul_forward(a->fo, a->fg, P[LI(l, L_F2W)], P[LI(l, L_F2B)], B, F, H, m->ldf[l]);
+    linear(m, 1, LI(l, L_F2W), a->fo, a->fg, B, F, H);
     bert_residual_forward(a->res2, a->ln1, a->fo, B * H);
     bert_layernorm_forward(m->cls, a->ln2_mean, a->ln2_rstd, a->res2, P[LI(l, L_LN2W)], P[LI(l, L_LN2B)], B, H,
                            c->ln_eps);
@@ -490,25 +568,28 @@ static void forward(bert_model *m, hw_rng *rng, int infer) {
     float *const *P = m->pv;
     bert_embed_forward(m->emb, m->tok, m->seg, P[T_WTE], P[T_WPE], P[T_WTT], ldh, B, T, H);
     bert_layernorm_forward(m->embln, m->emb_mean, m->emb_rstd, m->emb, P[T_LNEW], P[T_LNEB], N, H, c->ln_eps);
-    bert_dropout_forward(m->embd, m->embmask, m->embln, p, rng, N * H);
-    const float *x = m->embd;
+    const float *x = m->embln; /* inference: dropout is the identity, skipped */
+    if (!infer) {
+        bert_dropout_forward(m->embd, m->embmask, m->embln, p, rng, N * H);
+        x = m->embd;
+    }
     int nfull = infer ? m->shape.layers - 1 : m->shape.layers;
     for (int l = 0; l < nfull; l++) {
         layer_acts *a = &m->la[l];
         int F = m->shape.ffn[l];
-        bert_matmul_forward(a->q, x, P[LI(l, L_QW)], P[LI(l, L_QB)], N, H, H, ldh);
-        bert_matmul_forward(a->k, x, P[LI(l, L_KW)], P[LI(l, L_KB)], N, H, H, ldh);
-        bert_matmul_forward(a->v, x, P[LI(l, L_VW)], P[LI(l, L_VB)], N, H, H, ldh);
-        bert_attention_forward(a->atty, a->att, a->q, a->k, a->v, m->mask, B, T, H, m->shape.heads[l]);
-        bert_matmul_forward(a->ao, a->atty, P[LI(l, L_OW)], P[LI(l, L_OB)], N, H, H, ldh);
-        bert_dropout_forward(a->ao, a->aomask, a->ao, p, rng, N * H);
+        linear(m, infer, LI(l, L_QW), a->q, x, N, H, H);
+        linear(m, infer, LI(l, L_KW), a->k, x, N, H, H);
+        linear(m, infer, LI(l, L_VW), a->v, x, N, H, H);
+        bert_attention_forward(a->atty, a->att, a->q, a->k, a->v, m->amask, B, T, H, m->shape.heads[l]);
+        linear(m, infer, LI(l, L_OW), a->ao, a->atty, N, H, H);
+        if (!infer) bert_dropout_forward(a->ao, a->aomask, a->ao, p, rng, N * H);
         bert_residual_forward(a->res1, x, a->ao, N * H);
         bert_layernorm_forward(a->ln1, a->ln1_mean, a->ln1_rstd, a->res1, P[LI(l, L_LN1W)], P[LI(l, L_LN1B)], N, H,
                                c->ln_eps);
-        bert_matmul_forward(a->fh, a->ln1, P[LI(l, L_F1W)], P[LI(l, L_F1B)], N, H, F, ldh);
+        linear(m, infer, LI(l, L_F1W), a->fh, a->ln1, N, H, F);
         bert_gelu_forward(a->fg, a->fh, N * F);
-        bert_matmul_forward(a->fo, a->fg, P[LI(l, L_F2W)], P[LI(l, L_F2B)], N, F, H, m->ldf[l]);
-        bert_dropout_forward(a->fo, a->fomask, a->fo, p, rng, N * H);
+        linear(m, infer, LI(l, L_F2W), a->fo, a->fg, N, F, H);
+        if (!infer) bert_dropout_forward(a->fo, a->fomask, a->fo, p, rng, N * H);
         bert_residual_forward(a->res2, a->ln1, a->fo, N * H);
         bert_layernorm_forward(a->ln2, a->ln2_mean, a->ln2_rstd, a->res2, P[LI(l, L_LN2W)], P[LI(l, L_LN2B)], N, H,
                                c->ln_eps);
@@ -518,10 +599,14 @@ static void forward(bert_model *m, hw_rng *rng, int infer) {
         last_layer_cls(m, nfull, x);
     else
         for (int b = 0; b < B; b++) memcpy(m->cls + (size_t)b * H, x + (size_t)b * T * H, (size_t)H * sizeof(float));
-    bert_matmul_forward(m->poolpre, m->cls, P[T_PW], P[T_PB], B, H, H, ldh);
+    linear(m, infer, T_PW, m->poolpre, m->cls, B, H, H);
     bert_tanh_forward(m->pool, m->poolpre, B * H);
-    bert_dropout_forward(m->poold, m->poolmask, m->pool, p, rng, B * H);
-    bert_matmul_forward(m->logits, m->poold, P[T_CW], P[T_CB], B, H, NC, ldh);
+    const float *pool = m->pool;
+    if (!infer) {
+        bert_dropout_forward(m->poold, m->poolmask, m->pool, p, rng, B * H);
+        pool = m->poold;
+    }
+    linear(m, infer, T_CW, m->logits, pool, B, H, NC);
 }
 
 int bert_model_forward(bert_model *m, const int *tokens, const int *segments, const int *mask, int B, int T,

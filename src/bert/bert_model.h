@@ -21,7 +21,10 @@
  *    grows it).
  *
  * Inference only (board runner; no HDF5/MPI): bert_model_create() +
- * bert_model_forward(). Training: bert_store_create(trainable=1) +
+ * bert_model_forward(). The inference forward of short inputs runs its
+ * matmuls on a copy of the weights packed once (bert_store_pack,
+ * gemm_packed.h); bert_model_create packs, a store made by
+ * bert_store_create is packed only when asked. Training: bert_store_create(trainable=1) +
  * bert_model_create_on() + bert_model_train_step pieces (forward_train,
  * backward, bert_store_adamw_step). Threads: bert_set_threads(). */
 #ifndef HW_BERT_MODEL_H
@@ -78,6 +81,18 @@ float *bert_store_v(bert_store *s);
 long bert_store_step(const bert_store *s);
 void bert_store_set_step(bert_store *s, long step);
 void bert_store_zero_grad(bert_store *s);
+/* Packs the matrices the forward multiplies by (Q/K/V/O, FFN, pooler,
+ * classifier at the store's shape; one allocation per family) for
+ * gemm_packed_forward; inference products of at most 48 rows
+ * on models of this store then use the packed copy (any sub-shape: the
+ * panels serve every top-left block). Re-packs if already packed. Writing
+ * parameters through bert_store_params() leaves the copy stale: re-pack
+ * or unpack; bert_store_adamw_step and bert_store_copy_sub (on dst)
+ * unpack. The packed forward is single-threaded. -1 on out of memory. */
+int bert_store_pack(bert_store *s);
+/* Frees the packed copy (no-op if none). */
+void bert_store_unpack(bert_store *s);
+int bert_store_is_packed(const bert_store *s);
 /* Copies the sub-network of src whose shape is dst's shape into dst
  * (dst's shape must be within src's; vocab, max_seq, types, classes equal). */
 int bert_store_copy_sub(bert_store *dst, const bert_store *src);

@@ -5,8 +5,9 @@
  * so that they vectorise without -march=native. exp and erf use
  * branch-free approximations that vectorise (relative error ~1e-7,
  * erf absolute error <= 1.5e-7, Abramowitz & Stegun 7.1.26). Float
- * reductions (sums) stay in source order, so results do not depend on
- * the vector width. */
+ * reductions (sums) run in 8 interleaved partial sums combined in a fixed
+ * order (sum8, dot8): they vectorise without reassociation, and results
+ * do not depend on the vector width. */
 #pragma GCC optimize("O3")
 #include "bert_ops.h"
 
@@ -63,6 +64,17 @@ static inline float fast_erff(float x) {
     return copysignf(1.0f - p * fast_expf(-a * a), x);
 }
 
+/* sum of a[i] * b[i] over n (b NULL: sum of a[i]) in 8 partial sums
+ * s[i % 8], combined pairwise: one fixed order of float operations. */
+static inline float dot8(const float *a, const float *b, int n) {
+    float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++) s[j] += a[i + j] * (b ? b[i + j] : 1.0f);
+    for (int j = 0; i < n; i++, j++) s[j] += a[i] * (b ? b[i] : 1.0f);
+    return ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]));
+}
+
 BERT_VEC void bert_embed_forward(float *out, const int *tok, const int *seg, const float *wte, const float *wpe,
                         const float *wtt, int ld, int B, int T, int H) {
     for (int b = 0; b < B; b++)
@@ -95,18 +107,12 @@ BERT_VEC void bert_layernorm_forward(float *out, float *mean, float *rstd, const
                             int N, int H, float eps) {
     for (int i = 0; i < N; i++) {
         const float *x = inp + (size_t)i * H;
-        float m = 0.0f;
-        for (int h = 0; h < H; h++) m += x[h];
-        m /= (float)H;
-        float v = 0.0f;
-        for (int h = 0; h < H; h++) {
-            float d = x[h] - m;
-            v += d * d;
-        }
-        v /= (float)H;
-        float s = 1.0f / sqrtf(v + eps);
         float *o = out + (size_t)i * H;
-        for (int h = 0; h < H; h++) o[h] = (x[h] - m) * s * w[h] + b[h];
+        float m = dot8(x, NULL, H) / (float)H;
+        for (int h = 0; h < H; h++) o[h] = x[h] - m; /* deviations, normalised in place below */
+        float v = dot8(o, o, H) / (float)H;
+        float s = 1.0f / sqrtf(v + eps);
+        for (int h = 0; h < H; h++) o[h] = o[h] * s * w[h] + b[h];
         mean[i] = m;
         rstd[i] = s;
     }
@@ -118,14 +124,14 @@ BERT_VEC void bert_layernorm_backward(float *dinp, float *dw, float *db, const f
         const float *x = inp + (size_t)i * H, *d = dout + (size_t)i * H;
         float *dx = dinp + (size_t)i * H;
         float m = mean[i], s = rstd[i];
-        float dnorm_mean = 0.0f, dnorm_norm_mean = 0.0f;
-        for (int h = 0; h < H; h++) {
+        float sp[8] = {0, 0, 0, 0, 0, 0, 0, 0}, sq[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (int h = 0; h < H; h++) { /* 8 partial sums each, as dot8 */
             float n = (x[h] - m) * s, dn = w[h] * d[h];
-            dnorm_mean += dn;
-            dnorm_norm_mean += dn * n;
+            sp[h & 7] += dn;
+            sq[h & 7] += dn * n;
         }
-        dnorm_mean /= (float)H;
-        dnorm_norm_mean /= (float)H;
+        float dnorm_mean = (((sp[0] + sp[4]) + (sp[2] + sp[6])) + ((sp[1] + sp[5]) + (sp[3] + sp[7]))) / (float)H;
+        float dnorm_norm_mean = (((sq[0] + sq[4]) + (sq[2] + sq[6])) + ((sq[1] + sq[5]) + (sq[3] + sq[7]))) / (float)H;
         for (int h = 0; h < H; h++) {
             float n = (x[h] - m) * s, dn = w[h] * d[h];
             db[h] += d[h];
@@ -159,21 +165,26 @@ void bert_matmul_backward(float *dinp, float *dw, float *db, const float *dout, 
 /* In-place masked softmax of one score row r(T); mask NULL = all valid. */
 BERT_VEC static void softmax_row(float *r, const int *mk, int T) {
     float mx = -INFINITY;
-    for (int j = 0; j < T; j++)
-        if ((!mk || mk[j]) && r[j] > mx) mx = r[j];
-    float sum = 0.0f;
-    for (int j = 0; j < T; j++) {
-        float e = fast_expf(r[j] - mx);
-        r[j] = (!mk || mk[j]) ? e : 0.0f;
-        sum += r[j];
+    if (mk) {
+        for (int j = 0; j < T; j++)
+            if (mk[j] && r[j] > mx) mx = r[j];
+        for (int j = 0; j < T; j++) r[j] = mk[j] ? fast_expf(r[j] - mx) : 0.0f;
+    } else {
+        float m8[8] = {mx, mx, mx, mx, mx, mx, mx, mx}; /* 8 partial maxima: vectorises */
+        int j = 0;
+        for (; j + 8 <= T; j += 8)
+            for (int q = 0; q < 8; q++) m8[q] = r[j + q] > m8[q] ? r[j + q] : m8[q];
+        for (; j < T; j++) m8[0] = r[j] > m8[0] ? r[j] : m8[0];
+        for (int q = 0; q < 8; q++) mx = m8[q] > mx ? m8[q] : mx;
+        for (j = 0; j < T; j++) r[j] = fast_expf(r[j] - mx);
     }
+    float sum = dot8(r, NULL, T);
     float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
     for (int j = 0; j < T; j++) r[j] *= inv;
 }
 
 BERT_VEC static void softmax_grad_row(float *dr, const float *pr, int T) {
-    float dot = 0.0f;
-    for (int j = 0; j < T; j++) dot += pr[j] * dr[j];
+    float dot = dot8(pr, dr, T);
     for (int j = 0; j < T; j++) dr[j] = pr[j] * (dr[j] - dot);
 }
 

@@ -4,7 +4,9 @@
  * a 2-layer model with heads {2,4} and FFN {16,12} and padded rows. Then
  * weight sharing: a sub-network running in place on a larger store gives
  * the same logits and gradients as a compact copy of it; inference does not
- * allocate; bad inputs are rejected; AdamW training lowers the loss. */
+ * allocate; bad inputs are rejected; AdamW training lowers the loss; two
+ * AdamW steps, the first clipped, match a float64 AdamW on clipped
+ * gradients. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -275,6 +277,64 @@ static void test_training_lowers_loss(void **st) {
     bert_store_free(S);
 }
 
+/* Step 1 with gradient norm 10 (clipped to 1: gradients x 0.1), step 2
+ * with norm 0.5 (not clipped); Adam is scale-invariant within one step,
+ * so step 2's moments are what show the clipping factor. */
+static void test_adamw_clip_two_steps(void **st) {
+    (void)st;
+    int hd[1] = {2}, ff[1] = {8};
+    bert_shape s = shape_of(1, 4, hd, ff);
+    bert_config c;
+    bert_config_init(&c, &s, 5, 3, 2);
+    bert_store *S;
+    assert_int_equal(bert_store_create(&c, 1, 9, &S), 0);
+    size_t n = bert_store_nparams(S);
+    float *p = bert_store_params(S), *g = bert_store_grads(S);
+    double *rp = malloc(n * sizeof *rp), *rm = calloc(n, sizeof *rm), *rv = calloc(n, sizeof *rv);
+    double *g1 = malloc(n * sizeof *g1), *g2 = malloc(n * sizeof *g2), n1 = 0, n2 = 0;
+    hw_rng r;
+    rng_seed(&r, 4);
+    for (size_t i = 0; i < n; i++) {
+        rp[i] = p[i];
+        g1[i] = rng_normal(&r);
+        g2[i] = rng_normal(&r);
+        n1 += g1[i] * g1[i];
+        n2 += g2[i] * g2[i];
+    }
+    for (size_t i = 0; i < n; i++) {
+        g1[i] *= 10.0 / sqrt(n1);
+        g2[i] *= 0.5 / sqrt(n2);
+    }
+    adamw_cfg o;
+    adamw_cfg_default(&o);
+    o.weight_decay = 0.0f; /* no matrix / bias distinction needed here */
+    o.eps = 1e-3f;
+    float norm;
+    for (int t = 1; t <= 2; t++) {
+        const double *gt = t == 1 ? g1 : g2;
+        double sc = t == 1 ? 0.1 : 1.0;
+        for (size_t i = 0; i < n; i++) g[i] = (float)gt[i];
+        assert_int_equal(bert_store_adamw_step(S, &o, &norm), 0);
+        assert_true(fabs(norm - (t == 1 ? 10.0 : 0.5)) < 1e-4);
+        for (size_t i = 0; i < n; i++) {
+            double gi = gt[i] * sc;
+            rm[i] = 0.9 * rm[i] + 0.1 * gi;
+            rv[i] = 0.999 * rv[i] + 0.001 * gi * gi;
+            double mh = rm[i] / (1 - pow(0.9, t)), vh = rv[i] / (1 - pow(0.999, t));
+            rp[i] -= 1e-3 * (mh / (sqrt(vh) + 1e-3));
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (fabs(p[i] - rp[i]) > 1e-6 + 1e-5 * fabs(rp[i])) {
+            printf("param %zu after 2 steps: got %.9g want %.9g\n", i, p[i], rp[i]);
+            fail();
+        }
+        assert_true(g[i] == 0.0f); /* consumed */
+    }
+    free(rp), free(rm), free(rv), free(g1), free(g2);
+    bert_store_free(S);
+}
+
 int main(void) {
     bert_set_threads(1);
     const struct CMUnitTest tests[] = {
@@ -282,6 +342,7 @@ int main(void) {
         cmocka_unit_test(test_subnetwork_views),
         cmocka_unit_test(test_inference_api),
         cmocka_unit_test(test_training_lowers_loss),
+        cmocka_unit_test(test_adamw_clip_two_steps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
