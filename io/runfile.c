@@ -14,7 +14,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "hw_data.h"
 #include "hw_err.h"
@@ -340,6 +342,7 @@ static int write_body(const wctx *c, hid_t f, const run_snapshot *s) {
     if (w_attr(c, f, "seed", H5T_NATIVE_UINT64, &s->seed) < 0) goto fail;
     if (w_attr(c, f, "wall_s", H5T_NATIVE_DOUBLE, &s->wall_s) < 0) goto fail;
     if (w_attr(c, f, "meas_seq", H5T_NATIVE_UINT64, &s->meas_seq) < 0) goto fail;
+    if (s->finished && w_attr_i64(c, f, "finished", 1) < 0) goto fail;
     {
         char *cfg = s->config_text;
         if (w_strings(c, f, "config", 1, &cfg) < 0) goto fail;
@@ -788,6 +791,10 @@ static int read_body(rctx *c, hid_t f, run_snapshot *s) {
     if (r_attr(c, f, "", "seed", H5T_NATIVE_UINT64, H5T_INTEGER, &s->seed) < 0) goto fail;
     if (r_attr(c, f, "", "wall_s", H5T_NATIVE_DOUBLE, H5T_FLOAT, &s->wall_s) < 0) goto fail;
     if (r_attr(c, f, "", "meas_seq", H5T_NATIVE_UINT64, H5T_INTEGER, &s->meas_seq) < 0) goto fail;
+    if (H5Aexists(f, "finished") > 0) { /* optional: absent in runs that have not finished */
+        if (r_attr_i64(c, f, "", "finished", &i64) < 0) goto fail;
+        s->finished = i64 != 0;
+    }
     {
         char **cfg;
         if (r_strings(c, f, "", "config", 1, NULL, &cfg) < 0) goto fail;
@@ -1026,6 +1033,15 @@ int runfile_read(const char *path, run_snapshot **out) {
     int rc = -1;
     hid_t fapl = make_fapl();
     hid_t f = -1;
+    struct stat st;
+    if (stat(path, &st) < 0) { /* before any open: a FIFO would block it */
+        hw_fail("%s: cannot open: %s", path, strerror(errno));
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        hw_fail("%s: not a regular file; a run file must be one", path);
+        goto out;
+    }
     if (H5Fis_hdf5(path) <= 0) {
         FILE *fp = fopen(path, "rb");
         if (!fp) hw_fail("%s: cannot open", path);

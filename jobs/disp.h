@@ -24,6 +24,7 @@
 #ifndef HW_DISP_H
 #define HW_DISP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "jkeys.h"
@@ -136,5 +137,8 @@ int disp_list_unfinished(const disp *d, disp_job_info **out, int *n);
 
 /* Number of live boards serving DEVICE (NULL: all devices). */
 int disp_boards_live(const disp *d, const char *device);
+/* The devices live boards serve, for messages: "'tx2' (2 boards), 'cpu'
+ * (1 board)" or "no boards", cut to fit BUF (n >= 16). */
+void disp_devices_live(const disp *d, char *buf, size_t n);
 
 #endif
