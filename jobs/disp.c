@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <time.h>
 #include <zmq.h>
@@ -91,6 +92,17 @@ struct disp {
 };
 
 /* ---- small helpers ----------------------------------------------------- */
+
+/* Every connection, authenticated or not, holds a descriptor: raises the
+ * process's soft RLIMIT_NOFILE to the hard limit (best effort; the soft
+ * limit is often 1024 while the hard one is far higher). */
+static void raise_fd_limit(void) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
 
 static int64_t now_us(void) {
     struct timespec ts;
@@ -237,6 +249,7 @@ int disp_create(const disp_options *opt, disp **out) {
     atomic_init(&d->keys_refused, 0);
     d->next_serial = 1;
 
+    raise_fd_limit();
     d->ctx = zmq_ctx_new();
     if (!d->ctx) {
         hw_fail("dispatcher: zmq_ctx_new: %s", zmq_strerror(errno));
@@ -268,6 +281,9 @@ int disp_create(const disp_options *opt, disp **out) {
         int one = 1;
         int64_t maxsz = ZMQ_MSG_LIMIT;
         int hwm = 100000;
+        /* A peer that connects and never completes the CURVE handshake holds
+         * a file descriptor until this runs out (libzmq's default: 30 s). */
+        int handshake_ms = DISP_HANDSHAKE_MS;
         if (zmq_setsockopt(d->router, ZMQ_CURVE_SERVER, &one, sizeof one) != 0 ||
             zmq_setsockopt(d->router, ZMQ_CURVE_SECRETKEY, opt->secret_key.z85, JKEY_LEN) != 0 ||
             zmq_setsockopt(d->router, ZMQ_ZAP_DOMAIN, "hwnas", 5) != 0 ||
@@ -275,7 +291,8 @@ int disp_create(const disp_options *opt, disp **out) {
             zmq_setsockopt(d->router, ZMQ_ROUTER_HANDOVER, &one, sizeof one) != 0 ||
             zmq_setsockopt(d->router, ZMQ_MAXMSGSIZE, &maxsz, sizeof maxsz) != 0 ||
             zmq_setsockopt(d->router, ZMQ_SNDHWM, &hwm, sizeof hwm) != 0 ||
-            zmq_setsockopt(d->router, ZMQ_RCVHWM, &hwm, sizeof hwm) != 0) {
+            zmq_setsockopt(d->router, ZMQ_RCVHWM, &hwm, sizeof hwm) != 0 ||
+            zmq_setsockopt(d->router, ZMQ_HANDSHAKE_IVL, &handshake_ms, sizeof handshake_ms) != 0) {
             hw_fail("dispatcher: setting socket options: %s", zmq_strerror(errno));
             goto fail;
         }
