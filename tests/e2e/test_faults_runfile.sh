@@ -11,6 +11,9 @@
 #   --fresh discards it;
 # - a FIFO as the run file: `search --resume`, `search --run`, `history`,
 #   `front` each exit 2 with one line, within 10 s (never block);
+# - 40 run files with 3 flipped bytes each: `front` and `history` exit 0
+#   or 2, and on 2 print exactly one line (no HDF5 error stack, no
+#   "infinite loop closing library");
 # - the sentences of docs/jobs.md that promise the first two.
 . "$(dirname "$0")/lib.sh" "$@"
 
@@ -69,4 +72,25 @@ expect_exit 2 "p.h5: not a regular file" timeout 10 "$HW" search c.yaml --run p.
 expect_exit 2 "p.h5: not a regular file" timeout 10 "$HW" history p.h5
 expect_exit 2 "p.h5: not a regular file" timeout 10 "$HW" front p.h5
 echo "ok: a FIFO is refused"
+
+# ---- corrupt run files: one line
+$PY - f.h5 "$HW" <<'PY' || fail "corrupt run files"
+import random, subprocess, sys
+data = open(sys.argv[1], "rb").read()
+random.seed(12)
+refused = 0
+for t in range(40):
+    b = bytearray(data)
+    for _ in range(3):
+        b[random.randrange(len(b))] ^= 0x5A
+    open("flip.h5", "wb").write(b)
+    for cmd in ("front", "history"):
+        p = subprocess.run([sys.argv[2], cmd, "flip.h5"], capture_output=True, text=True, timeout=30)
+        lines = p.stderr.strip().splitlines()
+        assert p.returncode in (0, 2), f"{cmd}, flip {t}: exit {p.returncode}: {lines[:3]}"
+        if p.returncode == 2:
+            refused += 1
+            assert len(lines) == 1, f"{cmd}, flip {t}: {len(lines)} lines: {lines[:3]}"
+print(f"ok: {refused} of 80 reads of flipped run files refused, each with one line")
+PY
 echo PASS
