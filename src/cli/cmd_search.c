@@ -272,7 +272,8 @@ int cmd_search(int argc, char **argv) {
     uint64_t *front_ids = NULL;
     int *idx = NULL;
     search_result res = {0};
-    int status = HW_EXIT_USAGE, clean_stop = 0;
+    int status = HW_EXIT_USAGE, clean_stop = 0; /* clean_stop: every rank fails here; finalize, do not abort */
+    int reported = 0;
     ckpt_lock *lock = NULL;
 
     if (search_config_load(argv[optind], &cfg)) goto fail;
@@ -359,12 +360,17 @@ int cmd_search(int argc, char **argv) {
     if (rank != 0) p.progress = NULL;
     if (run_path && run_file_claim(run_path, &rs, fresh, rank, &lock)) {
         status = HW_EXIT_USAGE; /* another search holds the run file: every rank stops cleanly */
-        clean_stop = 1;
+        clean_stop = reported = 1;
         if (rank == 0) cli_report(status);
         goto fail;
     }
     engine_report rep;
-    if (engine_run(cfg, sp, MPI_COMM_WORLD, &p, run_path ? &eo : NULL, &rep, &arch)) goto fail;
+    if (engine_run(cfg, sp, MPI_COMM_WORLD, &p, run_path ? &eo : NULL, &rep, &arch)) {
+        int size;
+        MPI_Comm_size(MPI_COMM_WORLD, &size);
+        clean_stop = size == 1; /* one process: nobody to abort, no MPI banner */
+        goto fail;
+    }
     if (rep.checkpointed_stop) {
         if (rank == 0) fprintf(stderr, "hwnas: stopped by a signal after a checkpoint to %s; resume with --resume %s\n",
                                run_path, run_path);
@@ -401,7 +407,7 @@ int cmd_search(int argc, char **argv) {
     if (summary && write_summary(summary, cfg, &res)) goto fail;
     status = HW_EXIT_OK;
 fail:
-    if (status != HW_EXIT_OK && status != HW_EXIT_CHECKPOINTED && !clean_stop) cli_report(status);
+    if (status != HW_EXIT_OK && status != HW_EXIT_CHECKPOINTED && !reported) cli_report(status);
     {
         int fin = 0, ini = 0;
         MPI_Initialized(&ini);
