@@ -9,11 +9,17 @@
 #   after it), and no arch is measured twice after it;
 # - every measurement of the finished run came from a board, and its front
 #   equals a run whose latency comes from the same table in-process;
-# - the sentence of docs/jobs.md that promises this is there.
+# - the sentences of docs/jobs.md and docs/cluster.md that promise this
+#   are there.
 . "$(dirname "$0")/lib.sh" "$@"
 
 grep -q "A board result that reached the search is never measured again" "$SRC/docs/jobs.md" \
     || fail "docs/jobs.md lacks the promise this test checks"
+tr '\n' ' ' < "$SRC/docs/cluster.md" | tr -s ' ' > cluster.txt
+for s in "every board answer that reached it since then is taken from \`RUN.h5.journal\`, not measured again" \
+         "the requeued job starts the run again and re-uses every board answer in it"; do
+    grep -qF "$s" cluster.txt || fail "docs/cluster.md lacks: $s"
+done
 
 "$HW" keygen --out disp > /dev/null || fail keygen
 for b in b1 b2 b3; do "$HW" keygen --out $b > /dev/null || fail keygen; cat $b.pub >> allow.txt; done

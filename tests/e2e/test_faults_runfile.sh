@@ -14,11 +14,17 @@
 # - 40 run files with 3 flipped bytes each: `front` and `history` exit 0
 #   or 2, and on 2 print exactly one line (no HDF5 error stack, no
 #   "infinite loop closing library");
-# - the sentences of docs/jobs.md that promise the first two.
+# - the sentences of docs/jobs.md and docs/cluster.md that promise the
+#   first two.
 . "$(dirname "$0")/lib.sh" "$@"
 
 for s in "A run that finished stays finished" "Two searches cannot share a run file"; do
     grep -q "$s" "$SRC/docs/jobs.md" || fail "docs/jobs.md lacks '$s'"
+done
+tr '\n' ' ' < "$SRC/docs/cluster.md" | tr -s ' ' > cluster.txt
+for s in "finds \`/@finished\` in the run file, says so and exits 0" \
+         "the second exits 2 with one line naming the host and pid of the first"; do
+    grep -qF "$s" cluster.txt || fail "docs/cluster.md lacks: $s"
 done
 
 cat > c.yaml <<YAML
