@@ -666,7 +666,7 @@ static void on_hello(disp *d, int bi, const uint8_t *rid, size_t rid_len, const 
         d->st.boards_joined++;
         int again = board_seen(d, m->board_id);
         if (!d->opt.quiet)
-            dlog(d, "board '%s' %s (device '%s', runner '%s', %s)", m->board_id, again ? "rejoined" : "joined",
+            dlog(d, "board '%s' %s (device '%s', runner '%s', %s)", m->board_id, again ? "joined again" : "joined",
                  m->device, m->runner, m->caps[0] ? m->caps : "no capabilities");
     } else {
         board *b = &d->boards[bi];
@@ -797,7 +797,7 @@ static void on_message(disp *d, const uint8_t *rid, size_t rid_len, const uint8_
     case PROTO_BYE:
         if (bi >= 0) {
             if (!d->opt.quiet)
-                dlog(d, "board '%s' (device '%s') left", d->boards[bi].id, d->devs[d->boards[bi].device].name);
+                dlog(d, "board '%s' left (device '%s')", d->boards[bi].id, d->devs[d->boards[bi].device].name);
             if (d->boards[bi].state == B_BUSY && d->jobs[d->boards[bi].job].state == JS_INFLIGHT)
                 set_error(&d->jobs[d->boards[bi].job], "board '%s' left", d->boards[bi].id);
             board_remove(d, bi, 0, now);
@@ -858,7 +858,7 @@ static void timers(disp *d, int64_t now) {
         if (b->state == B_FREE) continue;
         if (now - b->last_seen > dead) {
             d->st.boards_dead++;
-            dlog(d, "board '%s' (device '%s') declared dead: silent for %.1f s", b->id, d->devs[b->device].name,
+            dlog(d, "board '%s' declared dead (device '%s'): silent for %.1f s", b->id, d->devs[b->device].name,
                  (double)(now - b->last_seen) / 1e6);
             if (b->state == B_BUSY && d->jobs[b->job].state == JS_INFLIGHT)
                 set_error(&d->jobs[b->job], "board '%s' died", b->id);

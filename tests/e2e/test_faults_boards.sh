@@ -48,9 +48,9 @@ done
 wait_for 20 grep -q "board 'b2'" b2.log 2>/dev/null
 sleep 1
 kill -STOP $B2
-wait_for 10 grep -q "board 'b2' (device 'tx2') declared dead" s.log || fail "no death line for b2"
+wait_for 10 grep -q "board 'b2' declared dead (device 'tx2')" s.log || fail "no death line for b2"
 kill -CONT $B2
-wait_for 10 grep -q "board 'b2' rejoined (device 'tx2'" s.log || fail "no rejoin line for b2"
+wait_for 10 grep -q "board 'b2' joined again (device 'tx2'" s.log || fail "no rejoin line for b2"
 echo "ok: join, death, rejoin and a missing device are logged with id and device"
 
 sleep 1
