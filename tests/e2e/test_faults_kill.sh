@@ -5,8 +5,9 @@
 # - the re-run says what it resumes from (the generation of the checkpoint,
 #   or the journal of a run that had none);
 # - no board result that reached the search before the kill is measured
-#   again (board logs: archs answered before the kill vs archs issued
-#   after it), and no arch is measured twice after it;
+#   again (board logs: archs answered 0.5 s before the kill vs archs issued
+#   after that), and at most one job per board (the ones in flight at the
+#   kill) is measured twice;
 # - every measurement of the finished run came from a board, and its front
 #   equals a run whose latency comes from the same table in-process;
 # - the sentences of docs/jobs.md and docs/cluster.md that promise this
@@ -87,10 +88,10 @@ for NP in 1 3; do
             base=$(answered b?.log)
         fi
         wait_for 90 at_least $((base + 3)) || fail "$tag: boards never answered"
-        kill -STOP "${BPIDS[@]}"       # no answer leaves a board from here on
-        sleep 0.5                      # every answer sent has reached the search
-        kill9 $PID
         for b in b1 b2 b3; do wc -l < $b.log > $b.cut; done
+        sleep 0.5                      # every answer logged before the cut has reached the search
+        kill -STOP "${BPIDS[@]}"
+        kill9 $PID
         kill -CONT "${BPIDS[@]}"
         if [ $CK = 0 ]; then
             [ ! -f $tag.h5 ] || fail "$tag: a checkpoint was written before the kill"
@@ -122,11 +123,14 @@ for b in boards:
             before.append(issued.pop(m.group(1)))
     inflight += len(issued)
 s = json.load(open(tag + ".json"))
-print(f"{tag}: answered before the kill {len(before)}, in flight {inflight}, issued after {len(after)}, "
+print(f"{tag}: answered before the cut {len(before)}, in flight {inflight}, issued after {len(after)}, "
       f"measurements {s['measurements']}")
 again = sorted(set(before) & set(after))
 assert not again, f"{len(again)} answered before the kill and measured again: {again[:3]}"
-assert len(after) == len(set(after)), "an arch was measured twice after the kill"
+# jobs issued after the cut may have been in flight at the kill and run
+# again: at most one per board
+dup = len(after) - len(set(after))
+assert dup <= len(boards), f"{dup} archs measured twice after the cut, more than one per board"
 n = len(set(before) | set(after))
 assert n == s["measurements"], f"boards measured {n} archs, the run has {s['measurements']} measurements"
 PY
