@@ -36,6 +36,13 @@ if [ -n "$missing" ]; then
 fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+asan=""
+if [ "${CI:-}" = true ]; then # CI: the suite also runs under ASan (ctest asan.suite)
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHWNAS_ASAN=ON >/dev/null
+  cmake --build build-asan -j "$jobs"
+  asan="-DHWNAS_ASAN_BUILD=$PWD/build-asan"
+fi
+# shellcheck disable=SC2086
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo $asan >/dev/null
 cmake --build build -j "$jobs"
 echo "setup: built build/hwnas" >&2

@@ -371,6 +371,7 @@ int cmd_search(int argc, char **argv) {
         int size;
         MPI_Comm_size(MPI_COMM_WORLD, &size);
         clean_stop = size == 1; /* one process: nobody to abort, no MPI banner */
+        res = rep.res;          /* the history so far: freed below */
         goto fail;
     }
     if (rep.checkpointed_stop) {
