@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "hw_err.h"
@@ -74,6 +75,60 @@ int ckpt_resume(const char *path, run_snapshot **out, int *out_replayed) {
     if (out_replayed) *out_replayed = k;
     *out = s;
     return 0;
+}
+
+int ckpt_mark_finished(const char *path) {
+    run_snapshot *s;
+    if (runfile_read(path, &s) < 0) return -1;
+    s->finished = 1;
+    int rc = ckpt_write(path, s);
+    run_snapshot_free(s);
+    return rc;
+}
+
+struct ckpt_lock {
+    int fd;
+};
+
+int ckpt_lock_acquire(const char *path, ckpt_lock **out) {
+    char lp[4200], host[256] = "?", holder[320] = "";
+    *out = NULL;
+    if (snprintf(lp, sizeof lp, "%s.lock", path) >= (int)sizeof lp) return hw_fail("%s: path too long", path);
+    int fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return hw_fail("%s: cannot open the lock file %s: %s", path, lp, strerror(errno));
+    while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        if (errno == EINTR) continue;
+        int e = errno;
+        if (e == EWOULDBLOCK) {
+            ssize_t n = pread(fd, holder, sizeof holder - 1, 0);
+            holder[n > 0 ? n : 0] = 0;
+            char h[256] = "?";
+            long pid = -1;
+            if (sscanf(holder, "%255s %ld", h, &pid) != 2) pid = -1;
+            close(fd);
+            return hw_fail("%s: in use by another search (host %s, pid %ld; lock %s)", path, h, pid, lp);
+        }
+        close(fd);
+        return hw_fail("%s: cannot lock %s: %s", path, lp, strerror(e));
+    }
+    gethostname(host, sizeof host - 1);
+    host[sizeof host - 1] = 0;
+    int n = snprintf(holder, sizeof holder, "%s %ld\n", host, (long)getpid());
+    if (ftruncate(fd, 0) < 0 || pwrite(fd, holder, (size_t)n, 0) != n) {
+        int e = errno;
+        close(fd);
+        return hw_fail("%s: cannot write the lock file %s: %s", path, lp, strerror(e));
+    }
+    ckpt_lock *l = hw_calloc(1, sizeof *l);
+    l->fd = fd;
+    *out = l;
+    return 0;
+}
+
+void ckpt_lock_release(ckpt_lock *l) {
+    if (!l) return;
+    close(l->fd); /* drops the flock; the file stays, harmless */
+    free(l);
 }
 
 void ckpt_schedule_init(ckpt_schedule *c, int every_gens, double every_s, int gen0, double now_s) {

@@ -30,6 +30,20 @@ int ckpt_write(const char *path, const run_snapshot *s);
  * measurements recovered from the journal. */
 int ckpt_resume(const char *path, run_snapshot **out, int *out_replayed);
 
+/* Marks the run in PATH finished (/@finished = 1) by rewriting it with
+ * ckpt_write (atomic): call after the final checkpoint of a run that met
+ * its stop criteria. A resume of a finished run must not extend it. */
+int ckpt_mark_finished(const char *path);
+
+/* The run-file lock: PATH.lock, held with flock(LOCK_EX) for the life of
+ * the process that owns the run (released by the kernel when it exits,
+ * however it exits, so a stale lock file never blocks). The file holds
+ * "HOST PID" of the holder. -1 with "PATH: in use by ... (host H, pid P)"
+ * when another process holds it. */
+typedef struct ckpt_lock ckpt_lock;
+int ckpt_lock_acquire(const char *path, ckpt_lock **out);
+void ckpt_lock_release(ckpt_lock *l);
+
 /* Checkpoint schedule: every EVERY_GENS generations (0 = off) and/or every
  * EVERY_S seconds of wall time (0 = off). */
 typedef struct ckpt_schedule {

@@ -336,6 +336,8 @@ int journal_open(const char *path, uint64_t min_seq, journal **out) {
     return 0;
 }
 
+const char *journal_file(const journal *j) { return j->path; }
+
 uint64_t journal_last_seq(const journal *j) {
     return j->last_seq;
 }

@@ -31,6 +31,8 @@ int journal_open(const char *path, uint64_t min_seq, journal **out);
  * m[i].seq = last + 1, last + 2, ... (written back into M). Strings must be
  * non-NULL and shorter than 64 KiB. */
 int journal_append(journal *j, run_measurement *m, int n);
+/* The journal's file name (as given to journal_open). */
+const char *journal_file(const journal *j);
 /* The last sequence number assigned (0 if none). */
 uint64_t journal_last_seq(const journal *j);
 /* After a checkpoint that contains every measurement with seq <=

@@ -115,6 +115,7 @@ typedef struct run_snapshot {
     uint8_t *obj_maximise;/* nobj: 1 maximise, 0 minimise */
     uint64_t seed;
     double wall_s;        /* total wall time consumed so far (s) */
+    int finished;         /* 1: the run met its stop criteria (/@finished); never extended */
 
     int nislands;
     run_island *islands;  /* nislands */

@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <time.h>
 #include <zmq.h>
@@ -86,9 +87,22 @@ struct disp {
     int64_t out_head, out_n, out_cap;
 
     disp_stats st;
+    char (*seen)[PROTO_ID_MAX + 1]; /* ids of every board that ever joined */
+    int nseen, cap_seen;
 };
 
 /* ---- small helpers ----------------------------------------------------- */
+
+/* Every connection, authenticated or not, holds a descriptor: raises the
+ * process's soft RLIMIT_NOFILE to the hard limit (best effort; the soft
+ * limit is often 1024 while the hard one is far higher). */
+static void raise_fd_limit(void) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
 
 static int64_t now_us(void) {
     struct timespec ts;
@@ -235,6 +249,7 @@ int disp_create(const disp_options *opt, disp **out) {
     atomic_init(&d->keys_refused, 0);
     d->next_serial = 1;
 
+    raise_fd_limit();
     d->ctx = zmq_ctx_new();
     if (!d->ctx) {
         hw_fail("dispatcher: zmq_ctx_new: %s", zmq_strerror(errno));
@@ -266,6 +281,9 @@ int disp_create(const disp_options *opt, disp **out) {
         int one = 1;
         int64_t maxsz = ZMQ_MSG_LIMIT;
         int hwm = 100000;
+        /* A peer that connects and never completes the CURVE handshake holds
+         * a file descriptor until this runs out (libzmq's default: 30 s). */
+        int handshake_ms = DISP_HANDSHAKE_MS;
         if (zmq_setsockopt(d->router, ZMQ_CURVE_SERVER, &one, sizeof one) != 0 ||
             zmq_setsockopt(d->router, ZMQ_CURVE_SECRETKEY, opt->secret_key.z85, JKEY_LEN) != 0 ||
             zmq_setsockopt(d->router, ZMQ_ZAP_DOMAIN, "hwnas", 5) != 0 ||
@@ -273,7 +291,8 @@ int disp_create(const disp_options *opt, disp **out) {
             zmq_setsockopt(d->router, ZMQ_ROUTER_HANDOVER, &one, sizeof one) != 0 ||
             zmq_setsockopt(d->router, ZMQ_MAXMSGSIZE, &maxsz, sizeof maxsz) != 0 ||
             zmq_setsockopt(d->router, ZMQ_SNDHWM, &hwm, sizeof hwm) != 0 ||
-            zmq_setsockopt(d->router, ZMQ_RCVHWM, &hwm, sizeof hwm) != 0) {
+            zmq_setsockopt(d->router, ZMQ_RCVHWM, &hwm, sizeof hwm) != 0 ||
+            zmq_setsockopt(d->router, ZMQ_HANDSHAKE_IVL, &handshake_ms, sizeof handshake_ms) != 0) {
             hw_fail("dispatcher: setting socket options: %s", zmq_strerror(errno));
             goto fail;
         }
@@ -316,6 +335,7 @@ void disp_free(disp *d) {
     free(d->outbox);
     free(d->allow);
     free(d->allow_bin);
+    free(d->seen);
     free(d);
 }
 
@@ -619,6 +639,18 @@ static void board_remove(disp *d, int bi, int job_counts, int64_t now) {
     d->st.boards_live--;
 }
 
+/* 1 if a board called ID joined before; otherwise remembers it and 0. */
+static int board_seen(disp *d, const char *id) {
+    for (int i = 0; i < d->nseen; i++)
+        if (!strcmp(d->seen[i], id)) return 1;
+    if (d->nseen == d->cap_seen) {
+        d->cap_seen = d->cap_seen ? 2 * d->cap_seen : 16;
+        d->seen = hw_realloc(d->seen, (size_t)d->cap_seen * sizeof *d->seen);
+    }
+    snprintf(d->seen[d->nseen++], sizeof d->seen[0], "%s", id);
+    return 0;
+}
+
 static void on_hello(disp *d, int bi, const uint8_t *rid, size_t rid_len, const proto_msg *m, int64_t now) {
     if (bi < 0) {
         bi = board_alloc(d);
@@ -632,9 +664,10 @@ static void on_hello(disp *d, int bi, const uint8_t *rid, size_t rid_len, const 
         b->state = B_IDLE;
         d->st.boards_live++;
         d->st.boards_joined++;
+        int again = board_seen(d, m->board_id);
         if (!d->opt.quiet)
-            dlog(d, "board '%s' joined (device '%s', runner '%s', %s)", m->board_id, m->device, m->runner,
-                 m->caps[0] ? m->caps : "no capabilities");
+            dlog(d, "board '%s' %s (device '%s', runner '%s', %s)", m->board_id, again ? "joined again" : "joined",
+                 m->device, m->runner, m->caps[0] ? m->caps : "no capabilities");
     } else {
         board *b = &d->boards[bi];
         /* A known board says hello again (it reconnected): keep its job if it
@@ -763,7 +796,8 @@ static void on_message(disp *d, const uint8_t *rid, size_t rid_len, const uint8_
         break;
     case PROTO_BYE:
         if (bi >= 0) {
-            if (!d->opt.quiet) dlog(d, "board '%s' left", d->boards[bi].id);
+            if (!d->opt.quiet)
+                dlog(d, "board '%s' left (device '%s')", d->boards[bi].id, d->devs[d->boards[bi].device].name);
             if (d->boards[bi].state == B_BUSY && d->jobs[d->boards[bi].job].state == JS_INFLIGHT)
                 set_error(&d->jobs[d->boards[bi].job], "board '%s' left", d->boards[bi].id);
             board_remove(d, bi, 0, now);
@@ -824,7 +858,8 @@ static void timers(disp *d, int64_t now) {
         if (b->state == B_FREE) continue;
         if (now - b->last_seen > dead) {
             d->st.boards_dead++;
-            dlog(d, "board '%s' declared dead: silent for %.1f s", b->id, (double)(now - b->last_seen) / 1e6);
+            dlog(d, "board '%s' declared dead (device '%s'): silent for %.1f s", b->id, d->devs[b->device].name,
+                 (double)(now - b->last_seen) / 1e6);
             if (b->state == B_BUSY && d->jobs[b->job].state == JS_INFLIGHT)
                 set_error(&d->jobs[b->job], "board '%s' died", b->id);
             board_remove(d, i, 1, now);
@@ -999,4 +1034,18 @@ int disp_boards_live(const disp *d, const char *device) {
     for (int i = 0; i < d->nboards; i++)
         if (d->boards[i].state != B_FREE && (!device || d->boards[i].device == dev)) n++;
     return n;
+}
+
+void disp_devices_live(const disp *d, char *buf, size_t n) {
+    size_t len = 0;
+    buf[0] = 0;
+    for (int v = 0; v < d->ndevs; v++) {
+        int k = 0;
+        for (int i = 0; i < d->nboards; i++) k += d->boards[i].state != B_FREE && d->boards[i].device == v;
+        if (!k) continue;
+        int w = snprintf(buf + len, n - len, "%s'%s' (%d board%s)", len ? ", " : "", d->devs[v].name, k, k == 1 ? "" : "s");
+        if (w < 0 || (size_t)w >= n - len) break;
+        len += (size_t)w;
+    }
+    if (!len) snprintf(buf, n, "no boards");
 }

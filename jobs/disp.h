@@ -24,12 +24,17 @@
 #ifndef HW_DISP_H
 #define HW_DISP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "jkeys.h"
 #include "proto.h"
 
 typedef struct disp disp;
+
+/* A peer must finish the CURVE handshake within this (ZMQ_HANDSHAKE_IVL),
+ * or its connection and descriptor are dropped. */
+#define DISP_HANDSHAKE_MS 2000
 
 typedef struct disp_options {
     const char *endpoint;       /* bind address, e.g. "tcp://0.0.0.0:5555" or "tcp://127.0.0.1:*" */
@@ -95,7 +100,9 @@ typedef struct disp_job_info {
 
 /* Fills defaults (endpoint NULL, keys empty: the caller sets those). */
 void disp_options_default(disp_options *o);
-/* Validates the options, starts the ZAP handler and binds. -1 with a
+/* Validates the options, starts the ZAP handler and binds; raises the
+ * process's soft descriptor limit to its hard limit first (a dispatcher
+ * holds one descriptor per connection). -1 with a
  * message on a bad key, empty allow-list, or bind failure. */
 int disp_create(const disp_options *opt, disp **out);
 void disp_free(disp *d);
@@ -136,5 +143,8 @@ int disp_list_unfinished(const disp *d, disp_job_info **out, int *n);
 
 /* Number of live boards serving DEVICE (NULL: all devices). */
 int disp_boards_live(const disp *d, const char *device);
+/* The devices live boards serve, for messages: "'tx2' (2 boards), 'cpu'
+ * (1 board)" or "no boards", cut to fit BUF (n >= 16). */
+void disp_devices_live(const disp *d, char *buf, size_t n);
 
 #endif

@@ -7,11 +7,18 @@
 #include <string.h>
 
 #include "disp.h"
+#include "hw_clock.h"
 #include "hw_err.h"
 #include "jkeys.h"
 #include "journal.h"
 #include "supernet_h5.h"
 #include "u64map.h"
+
+/* Provenance of one board answer, kept per queued genome. */
+typedef struct prov {
+    char board[32], runner[16];
+    double t_start, t_end;
+} prov;
 
 struct gts {
     const search_config *cfg;
@@ -33,16 +40,12 @@ struct gts {
     void *ft_ctx;
     journal *jnl;           /* measurement journal (not owned), or NULL */
     u64map replay;          /* arch hash -> index into rep */
-    double *rep;            /* [nrep x n_obj] natural units, NaN where not journaled */
+    double *rep;            /* [nrep x n_obj] natural units */
+    uint8_t *rep_have;      /* [nrep x n_obj] 1 where the journal holds the value */
     double *rep_t;          /* [nrep x 2] t_start, t_end */
+    prov *rep_pv;           /* [nrep] board and runner of the journaled board value */
     int nrep, caprep;
 };
-
-/* Provenance of one board answer, kept per queued genome. */
-typedef struct prov {
-    char board[32], runner[16];
-    double t_start, t_end;
-} prov;
 
 /* Binds the board dispatcher (jobs/disp.h) with the config's keys. */
 static int boards_create(gts *s) {
@@ -60,38 +63,74 @@ static int boards_create(gts *s) {
     o.dead_ms = c->board_dead_ms;
     o.job_timeout_ms = c->board_timeout_ms;
     o.max_attempts = c->board_attempts;
-    o.quiet = 1;
+    o.quiet = 0; /* board joins, deaths and rejoins go to the search's log */
     int rc = disp_create(&o, &s->boards);
     free(allow);
     return rc;
 }
 
+/* Journals one board answer the moment it arrives (one fsync'd append), so
+ * a crash in the middle of a batch loses none of the answers received. */
+static int journal_board_answer(gts *s, int k, const disp_result *r) {
+    run_measurement jm = {.arch = (char *)r->arch, .device = (char *)r->device,
+                          .target = (char *)s->cfg->obj[k].name,
+                          .value = r->status == DISP_OK ? r->median_ms : NAN,
+                          .board = (char *)r->board_id, .runner = (char *)r->runner,
+                          .t_start = r->t_start, .t_end = r->t_end};
+    return journal_append(s->jnl, &jm, 1);
+}
+
+/* The wait for a board of DEVICE: *since is when the wait began (0: not
+ * waiting), *said when it last said so. A line every 5 s naming the
+ * devices that are connected; past boards.wait_s, -1 with one line. */
+static int board_wait(gts *s, const char *device, int unanswered, double *since, double *said) {
+    double now = hw_now_s();
+    if (*since == 0) *since = *said = now;
+    char live[256];
+    disp_devices_live(s->boards, live, sizeof live);
+    if (now - *since > s->cfg->board_wait_s) {
+        hw_fail("boards: no board of device '%s' live for %.0f s (boards.wait_s) with %d job%s unanswered; "
+                "connected: %s",
+                device, s->cfg->board_wait_s, unanswered, unanswered == 1 ? "" : "s", live);
+        return -1;
+    }
+    if (now - *said >= 5) {
+        *said = now;
+        fprintf(stderr, "hwnas: boards: waiting %.0f s for a board of device '%s' at %s (%d job%s unanswered; "
+                        "connected: %s)\n",
+                now - *since, device, disp_endpoint(s->boards), unanswered, unanswered == 1 ? "" : "s", live);
+    }
+    return 0;
+}
+
 /* Measures the board objectives of queue[0..nq) through the dispatcher and
  * writes the median latencies into vals (nq x n_obj; NaN when the board
  * answered FAILED or the job gave up). Results are placed by job, so the
- * record order is the submission order whatever order boards answer in. */
-static int boards_measure(gts *s, double *vals, double *board_s, prov *pv, const uint8_t *skip) {
+ * record order is the submission order whatever order boards answer in.
+ * (q, k) with have[q*m+k] set come from the journal and are not measured;
+ * each answer is journaled as it arrives and marked in injnl. While no
+ * board of a device with unanswered jobs is live (none connected yet, or
+ * all died mid-batch), boards.wait_s bounds the wait. */
+static int boards_measure(gts *s, double *vals, double *board_s, prov *pv, const uint8_t *have, uint8_t *injnl) {
     const search_config *c = s->cfg;
     const int m = c->n_obj;
     int njobs = 0, done = 0;
     uint64_t *ids = hw_malloc((size_t)(s->nq * m + 1) * sizeof *ids);
     int *slot = hw_malloc((size_t)(s->nq * m + 1) * sizeof *slot);
+    double since = 0, said = 0;
     for (int q = 0; q < s->nq; q++)
         for (int k = 0; k < m; k++) {
-            if (!c->obj[k].device[0] || skip[q]) continue;
+            if (!c->obj[k].device[0] || have[q * m + k]) continue;
             char arch[HW_ARCH_STR_MAX];
             if (space_to_string(s->sp, &s->queue[q], arch, sizeof arch)) HW_ASSERT(0);
-            double t_wait = 0;
             while (!disp_boards_live(s->boards, c->obj[k].device)) { /* a device with no board yet */
                 disp_result tmp[4];
                 int nt;
-                if (disp_poll(s->boards, 100, tmp, 0, &nt)) goto fail;
-                if ((t_wait += 0.1) > c->board_wait_s) {
-                    hw_fail("boards: no board for device '%s' connected to %s within %.0f s", c->obj[k].device,
-                            disp_endpoint(s->boards), c->board_wait_s);
+                if (disp_poll(s->boards, 100, tmp, 0, &nt) ||
+                    board_wait(s, c->obj[k].device, s->nq - q, &since, &said))
                     goto fail;
-                }
             }
+            since = 0;
             if (disp_submit(s->boards, c->obj[k].device, arch, 0, 1 /* gts deduplicates */, &ids[njobs]) < 0) goto fail;
             slot[njobs++] = q * m + k;
         }
@@ -105,6 +144,10 @@ static int boards_measure(gts *s, double *vals, double *board_s, prov *pv, const
                 vals[slot[j]] = r[i].status == DISP_OK ? r[i].median_ms : NAN;
                 if (r[i].status == DISP_ERROR)
                     fprintf(stderr, "hwnas: boards: %s on %s gave up: %s\n", r[i].arch, r[i].device, r[i].error);
+                if (s->jnl) {
+                    if (journal_board_answer(s, slot[j] % m, &r[i])) goto fail;
+                    injnl[slot[j]] = 1;
+                }
                 board_s[slot[j] / m] += r[i].t_end > r[i].t_start ? r[i].t_end - r[i].t_start : 0;
                 prov *p = &pv[slot[j] / m];
                 if (!p->board[0]) {
@@ -116,6 +159,12 @@ static int boards_measure(gts *s, double *vals, double *board_s, prov *pv, const
                 ids[j] = UINT64_MAX; /* reported once */
                 done++;
             }
+        const char *starved = NULL; /* a device with unanswered jobs and no live board */
+        for (int j = 0; j < njobs && !starved; j++)
+            if (ids[j] != UINT64_MAX && !disp_boards_live(s->boards, c->obj[slot[j] % m].device))
+                starved = c->obj[slot[j] % m].device;
+        if (!starved) since = 0;
+        else if (board_wait(s, starved, njobs - done, &since, &said)) goto fail;
     }
     free(ids);
     free(slot);
@@ -169,7 +218,9 @@ void gts_free(gts *s) {
     u64map_free(&s->known);
     u64map_free(&s->replay);
     free(s->rep);
+    free(s->rep_have);
     free(s->rep_t);
+    free(s->rep_pv);
     free(s->queue);
     free(s->rec);
     free(s);
@@ -201,8 +252,10 @@ void meas_record_provenance(const meas_record *r, const objective_cfg *o, const 
 }
 
 /* Appends records [first, first+n) to the journal: one run_measurement
- * per objective, values in natural units, one batch (one fdatasync). */
-static int journal_records(gts *s, int first, int n) {
+ * per objective not already there (injnl[i*m+o]: journaled as it arrived,
+ * or replayed from the journal), values in natural units, one batch (one
+ * fdatasync). */
+static int journal_records(gts *s, int first, int n, const uint8_t *injnl) {
     const int m = s->cfg->n_obj;
     run_measurement *jm = hw_calloc((size_t)n * m, sizeof *jm);
     char (*arch)[HW_ARCH_STR_MAX] = hw_malloc((size_t)n * sizeof *arch);
@@ -210,7 +263,8 @@ static int journal_records(gts *s, int first, int n) {
     for (int i = 0; i < n; i++) {
         const meas_record *r = &s->rec[first + i];
         space_to_string(s->sp, &r->g, arch[i], sizeof arch[i]);
-        for (int o = 0; o < m; o++, k++) {
+        for (int o = 0; o < m; o++) {
+            if (injnl[i * m + o]) continue;
             jm[k].arch = arch[i];
             jm[k].device = (char *)(s->cfg->obj[o].device[0] ? s->cfg->obj[o].device : "table");
             jm[k].target = (char *)s->cfg->obj[o].name;
@@ -221,6 +275,7 @@ static int journal_records(gts *s, int first, int n) {
             jm[k].runner = (char *)runner;
             jm[k].t_start = r->t_start;
             jm[k].t_end = r->t_end;
+            k++;
         }
     }
     int rc = journal_append(s->jnl, jm, k);
@@ -262,9 +317,9 @@ static int ft_exec_local(void *ctx, const char (*arch)[HW_ARCH_STR_MAX], int n, 
     return 0;
 }
 
-/* Fine-tunes the queued candidates that the journal does not already hold,
- * through the executor: results indexed like the queue (malloc'd), or NULL
- * with hw_errmsg. */
+/* Fine-tunes the queued candidates whose results the journal does not
+ * already hold (from_journal[q] = 0), through the executor: results indexed
+ * like the queue (malloc'd), or NULL with hw_errmsg. */
 static gts_ft_result *ft_jobs(gts *s, const uint8_t *from_journal) {
     char (*arch)[HW_ARCH_STR_MAX] = hw_malloc((size_t)s->nq * sizeof *arch);
     int *at = hw_malloc((size_t)s->nq * sizeof *at), n = 0;
@@ -288,26 +343,41 @@ static gts_ft_result *ft_jobs(gts *s, const uint8_t *from_journal) {
     return res;
 }
 
+/* 1 if every objective of q with source finetune/finetune_f1 is in the
+ * journal (so no fine-tuning job is needed). */
+static int ft_in_journal(const gts *s, const uint8_t *have_q) {
+    for (int k = 0; k < s->cfg->n_obj; k++)
+        if (!strncmp(s->cfg->obj[k].source, "finetune", 8) && !have_q[k]) return 0;
+    return 1;
+}
+
 int gts_collect(gts *s, int *first, int *n_new) {
     const int m = s->cfg->n_obj;
+    const size_t nq1 = (size_t)(s->nq ? s->nq : 1);
     *first = s->nrec;
     double *bvals = NULL, *bsec = NULL;
     gts_ft_result *ftr = NULL; /* [nq] fine-tuning results, or NULL */
-    prov *pv = hw_calloc((size_t)(s->nq ? s->nq : 1), sizeof *pv);
-    uint8_t *from_journal = hw_calloc((size_t)(s->nq ? s->nq : 1), 1);
+    prov *pv = hw_calloc(nq1, sizeof *pv);
+    int64_t *rix = hw_malloc(nq1 * sizeof *rix);       /* replay entry of q, or -1 */
+    uint8_t *have = hw_calloc(nq1 * (size_t)m, 1);     /* (q, k) value from the journal */
+    uint8_t *injnl = hw_calloc(nq1 * (size_t)m, 1);    /* (q, k) already in the journal file */
+    uint8_t *ft_skip = hw_calloc(nq1, 1);               /* q needs no fine-tuning job */
     for (int q = 0; q < s->nq; q++) {
-        int64_t ri;
-        from_journal[q] = s->nrep > 0 && u64map_get(&s->replay, space_hash(s->sp, &s->queue[q]), &ri);
+        rix[q] = -1;
+        if (s->nrep > 0 && u64map_get(&s->replay, space_hash(s->sp, &s->queue[q]), &rix[q]))
+            for (int k = 0; k < m; k++) have[(size_t)q * m + k] = injnl[(size_t)q * m + k] = s->rep_have[rix[q] * m + k];
+        ft_skip[q] = ft_in_journal(s, &have[(size_t)q * m]);
     }
     if (s->boards && s->nq) {
         bvals = hw_malloc((size_t)s->nq * m * sizeof *bvals);
         bsec = hw_calloc((size_t)s->nq, sizeof *bsec);
-        if (boards_measure(s, bvals, bsec, pv, from_journal)) goto fail;
+        if (boards_measure(s, bvals, bsec, pv, have, injnl)) goto fail;
     }
-    if (s->ft && s->nq && !(ftr = ft_jobs(s, from_journal))) goto fail;
+    if (s->ft && s->nq && !(ftr = ft_jobs(s, ft_skip))) goto fail;
     for (int q = 0; q < s->nq; q++) {
         if (s->nrec == s->caprec) s->rec = hw_realloc(s->rec, (size_t)(s->caprec = s->caprec ? 2 * s->caprec : 256) * sizeof *s->rec);
         meas_record *r = &s->rec[s->nrec];
+        const uint8_t *hq = &have[(size_t)q * m];
         memset(r, 0, sizeof *r);
         r->g = s->queue[q];
         double raw[HW_MAX_OBJ];
@@ -329,7 +399,7 @@ int gts_collect(gts *s, int *first, int *n_new) {
         r->board_s = s->cfg->measure_cost_s;
         snprintf(r->board, sizeof r->board, "table");
         snprintf(r->runner, sizeof r->runner, "table");
-        if (ftr && !from_journal[q]) { /* proxy fine-tuning (run above) */
+        if (ftr && !ft_skip[q]) { /* proxy fine-tuning (run above) */
             const gts_ft_result *fr = &ftr[q];
             for (int k = 0; k < m; k++) {
                 if (!strcmp(s->cfg->obj[k].source, "finetune")) raw[k] = 100 * fr->accuracy;
@@ -341,19 +411,32 @@ int gts_collect(gts *s, int *first, int *n_new) {
             r->board_s += fr->seconds;
             if (!s->tab && !bvals) r->cv = objectives_violation(s->cfg, raw); /* values complete */
         }
-        if (from_journal[q]) { /* measured before a crash: the journal has it */
-            int64_t ri;
-            u64map_get(&s->replay, space_hash(s->sp, &r->g), &ri);
+        int measured_now = 0; /* board objectives measured in this batch */
+        if (bvals)
             for (int k = 0; k < m; k++)
-                if (!isnan(s->rep[(size_t)ri * m + k])) raw[k] = s->rep[(size_t)ri * m + k];
+                if (s->cfg->obj[k].device[0] && !hq[k]) {
+                    raw[k] = bvals[(size_t)q * m + k];
+                    measured_now = 1;
+                }
+        if (rix[q] >= 0) { /* measured before a crash: the journal has these values */
+            const int64_t ri = rix[q];
+            for (int k = 0; k < m; k++)
+                if (hq[k]) raw[k] = s->rep[(size_t)ri * m + k];
             r->replayed = 1;
-            r->t_start = s->rep_t[2 * ri];
-            r->t_end = s->rep_t[2 * ri + 1];
-            if (s->boards) r->board_s = r->t_end > r->t_start ? r->t_end - r->t_start : 0;
             r->cv = objectives_violation(s->cfg, raw);
-        } else if (bvals) { /* board objectives replace the table's values */
-            for (int k = 0; k < m; k++)
-                if (s->cfg->obj[k].device[0]) raw[k] = bvals[(size_t)q * m + k];
+            if (!measured_now) {
+                r->t_start = s->rep_t[2 * ri];
+                r->t_end = s->rep_t[2 * ri + 1];
+                if (s->boards) {
+                    r->board_s = r->t_end > r->t_start ? r->t_end - r->t_start : 0;
+                    if (s->rep_pv[ri].board[0]) {
+                        snprintf(r->board, sizeof r->board, "%s", s->rep_pv[ri].board);
+                        snprintf(r->runner, sizeof r->runner, "%s", s->rep_pv[ri].runner);
+                    }
+                }
+            }
+        }
+        if (measured_now) { /* board objectives replace the table's values */
             r->cv = objectives_violation(s->cfg, raw);
             r->board_s = (s->ft ? r->board_s : 0) + bsec[q];
             snprintf(r->board, sizeof r->board, "%s", pv[q].board);
@@ -372,18 +455,24 @@ int gts_collect(gts *s, int *first, int *n_new) {
     }
     *n_new = s->nq;
     s->nq = 0;
+    int rc = s->jnl && *n_new > 0 ? journal_records(s, *first, *n_new, injnl) : 0;
     free(bvals);
     free(bsec);
     free(pv);
-    free(from_journal);
+    free(rix);
+    free(have);
+    free(injnl);
+    free(ft_skip);
     free(ftr);
-    if (s->jnl && *n_new > 0 && journal_records(s, *first, *n_new)) return -1;
-    return 0;
+    return rc;
 fail:
     free(bvals);
     free(bsec);
     free(pv);
-    free(from_journal);
+    free(rix);
+    free(have);
+    free(injnl);
+    free(ft_skip);
     free(ftr);
     return -1;
 }
@@ -427,7 +516,17 @@ int gts_initial_design(const gts *s, hw_rng *r, int n, hw_genome *out, int *n_ou
     return 0;
 }
 
-void gts_set_journal(gts *s, journal *j) { s->jnl = j; }
+int gts_set_journal(gts *s, journal *j) {
+    s->jnl = j;
+    if (!j) return 0;
+    run_measurement *mm;
+    int n;
+    if (journal_read_all(journal_file(j), &mm, &n, NULL)) return -1;
+    gts_add_replay(s, mm, n);
+    for (int i = 0; i < n; i++) run_measurement_clear(&mm[i]);
+    free(mm);
+    return 0;
+}
 
 void gts_add_replay(gts *s, const run_measurement *mm, int n) {
     const int m = s->cfg->n_obj;
@@ -435,24 +534,41 @@ void gts_add_replay(gts *s, const run_measurement *mm, int n) {
         hw_genome g;
         if (space_from_string(s->sp, mm[i].arch, &g)) continue; /* another space: ignore */
         int k = -1;
-        for (int o = 0; o < m; o++)
-            if (!strcmp(s->cfg->obj[o].name, mm[i].target)) k = o;
-        if (k < 0) continue;
+        for (int o = 0; o < m; o++) { /* board and fine-tuned values; tables are looked up again */
+            const objective_cfg *oc = &s->cfg->obj[o];
+            if (!oc->device[0] && strncmp(oc->source, "finetune", 8)) continue;
+            const char *dev = oc->device[0] ? oc->device : "table";
+            if (!strcmp(oc->name, mm[i].target) && !strcmp(dev, mm[i].device)) k = o;
+        }
+        if (k < 0) continue; /* a table objective, or another objective or device */
         uint64_t h = space_hash(s->sp, &g);
         int64_t ri;
         if (!u64map_get(&s->replay, h, &ri)) {
             if (s->nrep == s->caprep) {
                 s->caprep = s->caprep ? 2 * s->caprep : 64;
                 s->rep = hw_realloc(s->rep, (size_t)s->caprep * m * sizeof *s->rep);
+                s->rep_have = hw_realloc(s->rep_have, (size_t)s->caprep * m);
                 s->rep_t = hw_realloc(s->rep_t, (size_t)s->caprep * 2 * sizeof *s->rep_t);
+                s->rep_pv = hw_realloc(s->rep_pv, (size_t)s->caprep * sizeof *s->rep_pv);
             }
             ri = s->nrep++;
-            for (int o = 0; o < m; o++) s->rep[(size_t)ri * m + o] = NAN;
+            for (int o = 0; o < m; o++) {
+                s->rep[(size_t)ri * m + o] = NAN;
+                s->rep_have[(size_t)ri * m + o] = 0;
+            }
             s->rep_t[2 * ri] = mm[i].t_start;
             s->rep_t[2 * ri + 1] = mm[i].t_end;
+            memset(&s->rep_pv[ri], 0, sizeof s->rep_pv[ri]);
             u64map_put(&s->replay, h, ri);
         }
         s->rep[(size_t)ri * m + k] = mm[i].value;
+        s->rep_have[(size_t)ri * m + k] = 1;
+        if (s->cfg->obj[k].device[0]) { /* a board's answer: its provenance and time */
+            snprintf(s->rep_pv[ri].board, sizeof s->rep_pv[ri].board, "%s", mm[i].board);
+            snprintf(s->rep_pv[ri].runner, sizeof s->rep_pv[ri].runner, "%s", mm[i].runner);
+            s->rep_t[2 * ri] = mm[i].t_start;
+            s->rep_t[2 * ri + 1] = mm[i].t_end;
+        }
     }
 }
 

@@ -98,10 +98,15 @@ int gts_initial_design(const gts *s, hw_rng *r, int n, hw_genome *out, int *n_ou
 struct journal;
 struct run_measurement;
 /* Journals every new measurement (one run_measurement per objective) as it
- * arrives; NULL stops journaling. The journal is not owned. */
-void gts_set_journal(gts *s, struct journal *j);
+ * arrives: a board's answer the moment it arrives, the other objectives
+ * when the batch completes; NULL stops journaling. The journal is not
+ * owned. Every measurement already in the journal's file (a run that
+ * crashed before or after its last checkpoint) is re-used as by
+ * gts_add_replay. 0, or -1 with hw_errmsg when the file cannot be read. */
+int gts_set_journal(gts *s, struct journal *j);
 /* Measurements recovered from a journal on resume: a later gts_collect of
- * the same architecture takes these values instead of measuring again. */
+ * the same architecture takes these values (per objective, when the
+ * objective's name and device match) instead of measuring again. */
 void gts_add_replay(gts *s, const struct run_measurement *m, int n);
 /* Exact dispatcher state (records in order, board seconds, surrogate
  * models) as one blob, and its inverse on a fresh gts. */

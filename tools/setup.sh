@@ -40,6 +40,13 @@ fi
 jobs=$(nproc 2>/dev/null || echo 2)
 werror=${HWNAS_WERROR:-}
 [ -z "$werror" ] && [ "${CI:-}" = true ] && werror=ON
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo ${werror:+-DHWNAS_WERROR=$werror} >/dev/null
+asan=""
+if [ "${CI:-}" = true ]; then # CI: the suite also runs under ASan (ctest asan.suite)
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHWNAS_ASAN=ON >/dev/null
+  cmake --build build-asan -j "$jobs"
+  asan="-DHWNAS_ASAN_BUILD=$PWD/build-asan"
+fi
+# shellcheck disable=SC2086
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo ${werror:+-DHWNAS_WERROR=$werror} $asan >/dev/null
 cmake --build build -j "$jobs"
 echo "setup: built build/hwnas" >&2

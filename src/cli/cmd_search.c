@@ -3,6 +3,7 @@
  * Loads the config, builds the space and the ground-truth evaluator, runs
  * the search (search.h), then prints the front as a table, writes it as
  * CSV and optionally a JSON summary. */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -13,6 +14,7 @@
 #include "cli.h"
 #include <mpi.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ckpt.h"
@@ -21,6 +23,7 @@
 #include "eval_table.h"
 #include "fsutil.h"
 #include "hw_err.h"
+#include "journal.h"
 #include "search.h"
 #include "search_check.h"
 
@@ -41,10 +44,12 @@ static void usage(FILE *f) {
             "  --generations N       override algorithm.generations\n"
             "  --out-dir DIR         override output.dir\n"
             "  --run RUN.h5          HDF5 run file for checkpoints and the measurement\n"
-            "                        journal (default output.run_file); if it exists\n"
-            "                        the run resumes from it (see --fresh)\n"
+            "                        journal RUN.h5.journal (default output.run_file); if\n"
+            "                        it exists the run resumes from it (see --fresh); a\n"
+            "                        journal alone is re-used; a finished run is left as\n"
+            "                        it is (exit 0); RUN.h5.lock keeps out a second search\n"
             "  --resume RUN.h5       resume from RUN.h5 (and keep checkpointing to it)\n"
-            "  --fresh               start over even if the run file exists\n"
+            "  --fresh               start over even if the run file or journal exists\n"
             "  --checkpoint-every N  checkpoint every N generations\n"
             "  --checkpoint-minutes M  checkpoint every M minutes\n"
             "                        SIGUSR1/SIGTERM: checkpoint at the next generation\n"
@@ -140,6 +145,100 @@ static int write_summary(const char *path, const search_config *c, const engine_
     return rc;
 }
 
+/* This process's rank before MPI_Init (launchers set it in the
+ * environment), so that pre-MPI messages are printed once; 0 if unknown. */
+static int pre_mpi_rank(void) {
+    static const char *vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"};
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v) return atoi(v);
+    }
+    return 0;
+}
+
+/* What the run file means for this invocation (run_file_state). */
+typedef struct run_state {
+    int resume;        /* continue from the run file */
+    int finished;      /* the run file holds a finished run: nothing to do */
+    long gen, meas;    /* resume: last generation and measurements in the file */
+    int replayed;      /* resume: measurements the journal adds to the file */
+    int journaled;     /* no run file: measurements its journal holds */
+} run_state;
+
+/* Decides what the run file RUN means for this invocation, before MPI
+ * starts (every rank, read-only: nothing is written or deleted here):
+ * - RUN exists but is not a regular file (a FIFO, a directory): -1, bad input;
+ * - a run to resume (--resume, or RUN exists without --fresh): checks it
+ *   belongs to this config and hands its snapshot to *snap_out (the engine
+ *   resumes from it: the file is read once); a finished run (/@finished)
+ *   sets ->finished and says so, once: it is never extended;
+ * - no run file but RUN.journal holds measurements (a run that crashed
+ *   before its first checkpoint): ->journaled counts them; the engine
+ *   re-uses them (gts_set_journal) unless --fresh discards them. */
+static int run_file_state(const char *run, int resume, int fresh, const search_config *cfg, const space *sp,
+                          run_state *out, run_snapshot **snap_out) {
+    struct stat st;
+    *snap_out = NULL;
+    int exists = stat(run, &st) == 0;
+    memset(out, 0, sizeof *out);
+    if (exists && !S_ISREG(st.st_mode)) return hw_fail("%s: not a regular file; a run file must be one", run);
+    out->resume = resume || (!fresh && exists);
+    if (out->resume) { /* bad run files are bad input: exit 2 on every rank, before MPI starts */
+        run_snapshot *snap;
+        if (ckpt_resume(run, &snap, &out->replayed)) return -1;
+        int bad = eckpt_check(snap, cfg, sp, run);
+        out->gen = snap->nhistory ? (long)snap->history[snap->nhistory - 1].generation : -1;
+        out->meas = snap->nhistory ? (long)snap->history[snap->nhistory - 1].measurements : 0;
+        out->finished = !bad && snap->finished;
+        if (bad || out->finished) run_snapshot_free(snap);
+        else *snap_out = snap; /* read once: the engine resumes from it */
+        if (bad) return -1;
+        if (out->finished && pre_mpi_rank() == 0)
+            fprintf(stderr, "hwnas: %s: this run finished at generation %ld with %ld measurements; nothing to do "
+                            "(hwnas front %s shows it; --fresh starts a new run)\n",
+                    run, out->gen, out->meas, run);
+        return 0;
+    }
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", run);
+    char *sl = strrchr(dir, '/');
+    if (sl) {
+        *sl = 0;
+        if (hw_mkdir_p(dir)) return -1;
+    }
+    char jp[4200];
+    if (journal_path(run, jp, sizeof jp)) return -1;
+    if (!fresh && access(jp, F_OK) == 0) {
+        run_measurement *mm;
+        if (journal_read_all(jp, &mm, &out->journaled, NULL)) return -1;
+        for (int i = 0; i < out->journaled; i++) run_measurement_clear(&mm[i]);
+        free(mm);
+    }
+    return 0;
+}
+
+/* Rank 0, after MPI_Init: takes the run-file lock for the life of the
+ * process, then (only then) discards an old journal under --fresh and
+ * says what happens to the run: one line even under --quiet. The verdict
+ * goes to every rank; -1 (every rank) when another process holds the lock. */
+static int run_file_claim(const char *run, const run_state *rs, int fresh, int rank, ckpt_lock **lock) {
+    int ok = 1;
+    if (rank == 0) {
+        char jp[4200];
+        if (ckpt_lock_acquire(run, lock) || journal_path(run, jp, sizeof jp)) ok = 0;
+        else if (fresh && !rs->resume && unlink(jp) < 0 && errno != ENOENT) ok = !hw_fail("%s: cannot remove: %s", jp, strerror(errno));
+        else if (rs->resume)
+            fprintf(stderr, "hwnas: resuming from %s after generation %ld (%ld measurements, %d more from the journal)\n",
+                    run, rs->gen, rs->meas, rs->replayed);
+        else if (rs->journaled)
+            fprintf(stderr, "hwnas: %s: a run that stopped before its first checkpoint journaled %d measurements; "
+                            "its board and fine-tuned values are re-used (--fresh discards them)\n",
+                    jp, rs->journaled);
+    }
+    MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    return ok ? 0 : -1;
+}
+
 int cmd_search(int argc, char **argv) {
     static const struct option opts[] = {
         {"summary", required_argument, 0, 's'}, {"seed", required_argument, 0, 'S'},
@@ -183,7 +282,9 @@ int cmd_search(int argc, char **argv) {
     uint64_t *front_ids = NULL;
     int *idx = NULL;
     search_result res = {0};
-    int status = HW_EXIT_USAGE;
+    int status = HW_EXIT_USAGE, clean_stop = 0; /* clean_stop: every rank fails here; finalize, do not abort */
+    int reported = 0;
+    ckpt_lock *lock = NULL;
 
     if (search_config_load(argv[optind], &cfg)) goto fail;
     /* with a run file, SIGUSR1/SIGTERM mean "checkpoint and stop" from now on */
@@ -227,30 +328,22 @@ int cmd_search(int argc, char **argv) {
                 ycfg_path(cfg->doc));
         goto fail;
     }
+    run_state rs = {0};
     if (run_path) {
         eo.run_path = run_path;
-        eo.resume = resume_s != NULL || (!fresh && access(run_path, F_OK) == 0);
         eo.ckpt_every_gens = cfg->ckpt_every_gens;
         eo.ckpt_every_s = 60 * cfg->ckpt_every_minutes;
         if (resume_s && run_s && strcmp(resume_s, run_s)) {
             hw_fail("--resume %s and --run %s: give one run file", resume_s, run_s);
             goto fail;
         }
-        if (eo.resume) { /* bad run files are bad input: exit 2 on every rank, before MPI starts */
-            if (ckpt_resume(run_path, &snap, &eo.replayed) || eckpt_check(snap, cfg, sp, run_path)) goto fail;
-            eo.snap = snap; /* read once: the engine resumes from it */
-            if (!quiet) fprintf(stderr, "hwnas: resuming from %s\n", run_path);
-        } else {
-            char dir[4096];
-            snprintf(dir, sizeof dir, "%s", run_path);
-            char *sl = strrchr(dir, '/');
-            if (sl) {
-                *sl = 0;
-                if (hw_mkdir_p(dir)) goto fail;
-            }
-            char jp[4200];
-            snprintf(jp, sizeof jp, "%s.journal", run_path);
-            unlink(jp); /* a fresh run starts a fresh journal */
+        if (run_file_state(run_path, resume_s != NULL, fresh, cfg, sp, &rs, &snap)) goto fail;
+        eo.resume = rs.resume;
+        eo.snap = snap;
+        eo.replayed = rs.replayed;
+        if (rs.finished) {
+            status = HW_EXIT_OK;
+            goto fail;
         }
     }
 
@@ -271,7 +364,8 @@ int cmd_search(int argc, char **argv) {
         p.true_front = front;
         p.true_front_ids = front_ids;
         p.true_front_n = k;
-        if (!quiet) fprintf(stderr, "hwnas: exact front from the table: %d points of %d feasible\n", k, n);
+        if (!quiet && pre_mpi_rank() == 0)
+            fprintf(stderr, "hwnas: exact front from the table: %d points of %d feasible\n", k, n);
     }
     status = HW_EXIT_FAIL;
     int inited = 0, rank = 0;
@@ -280,9 +374,21 @@ int cmd_search(int argc, char **argv) {
     hw_set_abort_hook(mpi_abort_hook);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     if (rank != 0) p.progress = NULL;
+    if (run_path && run_file_claim(run_path, &rs, fresh, rank, &lock)) {
+        status = HW_EXIT_USAGE; /* another search holds the run file: every rank stops cleanly */
+        clean_stop = reported = 1;
+        if (rank == 0) cli_report(status);
+        goto fail;
+    }
     engine_report rep;
     eo.tab = tab;
-    if (engine_run(cfg, sp, MPI_COMM_WORLD, &p, &eo, &rep, &arch)) goto fail;
+    if (engine_run(cfg, sp, MPI_COMM_WORLD, &p, &eo, &rep, &arch)) {
+        int size;
+        MPI_Comm_size(MPI_COMM_WORLD, &size);
+        clean_stop = size == 1; /* one process: nobody to abort, no MPI banner */
+        res = rep.res;          /* the history so far: freed below */
+        goto fail;
+    }
     if (rep.checkpointed_stop) {
         if (rank == 0) fprintf(stderr, "hwnas: stopped by a signal after a checkpoint to %s; resume with --resume %s\n",
                                run_path, run_path);
@@ -295,6 +401,9 @@ int cmd_search(int argc, char **argv) {
         status = HW_EXIT_OK;
         goto fail;
     }
+    /* the stop criteria were met and the final checkpoint written: a re-run
+     * (or a Slurm requeue) must find a finished run, not extend it */
+    if (run_path && ckpt_mark_finished(run_path)) goto fail;
     if (write_front(cfg, sp, arch, 1)) goto fail;
     printf("\n%d generations, %ld evaluations, %ld measurements, front %d", res.generations, res.evaluations,
            res.measurements, res.front_size);
@@ -307,17 +416,18 @@ int cmd_search(int argc, char **argv) {
     if (summary && write_summary(summary, cfg, &rep)) goto fail;
     status = HW_EXIT_OK;
 fail:
-    if (status != HW_EXIT_OK && status != HW_EXIT_CHECKPOINTED) cli_report(status);
+    if (status != HW_EXIT_OK && status != HW_EXIT_CHECKPOINTED && !reported) cli_report(status);
     {
         int fin = 0, ini = 0;
         MPI_Initialized(&ini);
         if (ini) MPI_Finalized(&fin);
         if (ini && !fin) {
-            if (status != HW_EXIT_OK && status != HW_EXIT_CHECKPOINTED)
+            if (status != HW_EXIT_OK && status != HW_EXIT_CHECKPOINTED && !clean_stop)
                 MPI_Abort(MPI_COMM_WORLD, status); /* never leave other ranks hanging */
             MPI_Finalize();
         }
     }
+    ckpt_lock_release(lock);
     search_result_free(&res);
     pareto_archive_free(arch);
     run_snapshot_free(snap);

@@ -70,14 +70,20 @@ int eval_table_create(const search_config *c, const space *s, eval_table **out) 
     for (int i = 0; i < c->n_tables; i++) {
         if (csv_read(c->tables[i], &t->tab[i])) goto fail;
         t->ntab++;
+        if (csv_nrows(t->tab[i]) == 0) {
+            hw_fail("%s: the table has a header but no rows", c->tables[i]);
+            goto fail;
+        }
         if (index_rows(t, i)) goto fail;
     }
-    for (int k = 0; k < c->n_obj; k++)
+    for (int k = 0; k < c->n_obj; k++) {
         if (find_metric(t, c->obj[k].source, &t->obj[k])) {
             hw_fail("objective '%s': no table has a column '%s' (tables: %s%s)", c->obj[k].name, c->obj[k].source,
                     c->tables[0], c->n_tables > 1 ? ", ..." : "");
             goto fail;
         }
+        if (csv_check_numeric(t->tab[t->obj[k].table], t->obj[k].col)) goto fail; /* "5.8ms", NaN, inf */
+    }
     for (int k = 0; k < c->n_con; k++) {
         t->con_obj[k] = -1;
         for (int j = 0; j < c->n_obj; j++)
@@ -87,6 +93,7 @@ int eval_table_create(const search_config *c, const space *s, eval_table **out) 
                     c->con[k].name);
             goto fail;
         }
+        if (t->con_obj[k] < 0 && csv_check_numeric(t->tab[t->con[k].table], t->con[k].col)) goto fail;
     }
     *out = t;
     return 0;

@@ -195,4 +195,15 @@ int csv_num_strict(const csv_table *t, int row, int col, double *out) {
     return 0;
 }
 
+int csv_check_numeric(const csv_table *t, int col) {
+    HW_ASSERT(col >= 0 && col < t->ncols);
+    for (int r = 0; r < t->nrows; r++) {
+        const char *s = csv_str(t, r, col);
+        if (*s && isnan(csv_num(t, r, col)))
+            return hw_fail("%s:%d: column %d '%s': '%s' is not a number (leave the cell empty for a missing value)",
+                           t->path, t->lines[r], col + 1, t->colnames[col], s);
+    }
+    return 0;
+}
+
 int csv_line(const csv_table *t, int row) { return t->lines[row]; }

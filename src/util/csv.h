@@ -33,6 +33,10 @@ double csv_num(const csv_table *t, int row, int col);
 /* Strict numeric cell: -1 with "PATH:LINE: column 'C': empty cell" or
  * "... 'abc' is not a number" (also for NaN/inf text). */
 int csv_num_strict(const csv_table *t, int row, int col, double *out);
+/* Checks that every cell of column COL is a finite number or empty (empty
+ * means "missing"): -1 with "PATH:LINE: column N 'C': 'abc' is not a
+ * number" at the first other cell (NaN, inf and "5.8ms" included). */
+int csv_check_numeric(const csv_table *t, int col);
 /* File line number (1-based) of data row ROW, for messages. */
 int csv_line(const csv_table *t, int row);
 

@@ -89,9 +89,14 @@ static char *child_path(const ynode *parent, const char *key, int index) {
     return hw_strdup(buf);
 }
 
+/* Nesting deeper than this is refused: parse_node recurses once per level,
+ * and no hwnas config needs more than a handful. */
+#define YCFG_MAX_DEPTH 64
+
 typedef struct builder {
     const char *name;
     yaml_parser_t parser;
+    int depth; /* maps and sequences open around the node being parsed */
 } builder;
 
 static int parse_error(builder *b) {
@@ -117,7 +122,11 @@ static int parse_node(builder *b, yaml_event_t *ev, const char *path, ynode **ou
     int is_map = ev->type == YAML_MAPPING_START_EVENT;
     if (!is_map && ev->type != YAML_SEQUENCE_START_EVENT)
         return hw_fail("%s:%d: malformed YAML: unexpected event", b->name, line);
+    if (b->depth >= YCFG_MAX_DEPTH)
+        return hw_fail("%s:%d: key '%.40s%s': nested deeper than %d levels", b->name, line,
+                       path[0] ? path : "(top level)", strlen(path) > 40 ? "..." : "", YCFG_MAX_DEPTH);
     ynode *n = node_new(is_map ? YNODE_MAP : YNODE_SEQ, line, path);
+    b->depth++;
     for (;;) {
         yaml_event_t e;
         if (!yaml_parser_parse(&b->parser, &e)) {
@@ -156,7 +165,7 @@ static int parse_node(builder *b, yaml_event_t *ev, const char *path, ynode **ou
         }
         char *cp = child_path(n, key, n->n);
         ynode *c = NULL;
-        int rc = parse_node(b, &e, cp, &c);
+        int rc = parse_node(b, &e, cp, &c); /* depth-bounded: YCFG_MAX_DEPTH */
         free(cp);
         yaml_event_delete(&e);
         if (rc) {
@@ -166,6 +175,7 @@ static int parse_node(builder *b, yaml_event_t *ev, const char *path, ynode **ou
         }
         node_push(n, c, key, key_line);
     }
+    b->depth--;
     *out = n;
     return 0;
 }

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # e2e: checkpoints and exact resume of `hwnas search` (predictor mode, the
 # mode where board time matters).
-# - P=1 and P=3: SIGUSR1 mid-run -> checkpoint, exit 3; --resume -> the same
+# - P=1 and P=3: SIGUSR1 mid-run -> checkpoint, exit 3; --resume (--quiet)
+#   says it resumes after the generation of that checkpoint -> the same
 #   front and per-generation history as an uninterrupted run;
 # - kill -9 mid-run (checkpoint every 2 generations) -> automatic resume from
-#   the run file -> the same front and history;
+#   the run file after the last checkpoint's generation -> the same front
+#   and history;
 # - a truncated run file, a run file of another config -> one line, exit 2;
 # - resuming with another rank count works (re-partitioned, not identical).
 . "$(dirname "$0")/lib.sh" "$@"
@@ -49,8 +51,13 @@ for NP in 1 3; do
     wait $PID; RC=$?
     [ $RC = 3 ] || fail "P=$NP: exit status after SIGUSR1 is $RC, want 3"
     grep -q "stopped by a signal after a checkpoint" int$NP.log || fail "P=$NP: no stop message"
+    cp int$NP.h5 mid$NP.h5 # an unfinished run, for the rank-count change below
     $L "$HW" search c.yaml --quiet --resume int$NP.h5 --summary int$NP.json --out-dir int$NP > res$NP.log 2>&1 \
         || fail "P=$NP resume"
+    G=$(sed -n 's/^hwnas: checkpoint at generation \([0-9]*\) .*(signal: stopping)$/\1/p' int$NP.log | tail -1)
+    [ -n "$G" ] || fail "P=$NP: no checkpoint line for the signal"
+    [ "$(grep -c "^hwnas: resuming from int$NP.h5 after generation $G " res$NP.log)" = 1 ] \
+        || fail "P=$NP: want one 'resuming from int$NP.h5 after generation $G' line: $(grep hwnas: res$NP.log | head -3)"
     same ref$NP.json int$NP.json ref$NP/front.csv int$NP/front.csv || fail "P=$NP: resumed run differs"
     echo "ok: P=$NP signal + resume is bit-identical"
 done
@@ -62,8 +69,11 @@ wait_gen k.log 9 || fail "kill run never reached generation 9"
 kill -KILL $PID; wait $PID 2>/dev/null
 [ -f k.h5 ] || fail "no checkpoint before kill -9"
 h5dump -H k.h5 > /dev/null || fail "checkpoint unreadable after kill -9"
+G=$("$HW" history k.h5 | awk 'END { print $1 }')   # the last generation the checkpoint holds
+[ -n "$G" ] && [ "$G" -ge 1 ] || fail "no checkpointed generation before kill -9"
 "$HW" search c.yaml --quiet --run k.h5 --summary k.json --out-dir k > k2.log 2>&1 || fail "automatic resume"
-grep -q "resuming from k.h5" k2.log || true
+grep -q "^hwnas: resuming from k.h5 after generation $G " k2.log \
+    || fail "kill -9: did not resume after generation $G: $(grep hwnas: k2.log | head -3)"
 same ref1.json k.json ref1/front.csv k/front.csv || fail "kill -9 + resume differs"
 echo "ok: kill -9 + automatic resume is bit-identical"
 
@@ -78,7 +88,7 @@ grep -q "another config" o.err || fail "other config message: $(cat o.err)"
 echo "ok: bad run files rejected with exit 2"
 
 # another rank count: re-partitioned
-cp int3.h5 rp.h5
+cp mid3.h5 rp.h5
 mpirun --oversubscribe -n 2 "$HW" search c.yaml --resume rp.h5 --summary rp.json --out-dir rp > rp.log 2>&1 \
     || fail "resume 2 islands from a 3-rank file"
 grep -q "re-partitioned" rp.log || fail "no re-partition notice"

@@ -2,7 +2,8 @@
  * naming the file and the object: wrong format version, missing dataset,
  * inconsistent shapes, wrong element type, truncation at many points, a
  * flipped byte inside a data chunk (Fletcher-32) and in metadata, a text
- * file, a missing file. Random byte flips never crash the reader. */
+ * file, a missing file. Random byte flips never crash the reader. After
+ * every refused file no HDF5 object is left open. */
 #include <hdf5.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -59,6 +60,12 @@ static long file_size(const char *p) {
     return st.st_size;
 }
 
+/* No file, dataset, group, type or attribute left open by the reader. */
+static void assert_nothing_open(void) {
+    ssize_t k = H5Fget_obj_count((hid_t)H5F_OBJ_ALL, H5F_OBJ_ALL);
+    if (k != 0) fail_msg("%zd HDF5 objects left open after: %s", k, hw_errmsg());
+}
+
 /* Reads BAD, expects failure with a message containing every NEEDLE. */
 static void expect_fail(const char *n1, const char *n2) {
     run_snapshot *s = NULL;
@@ -68,6 +75,7 @@ static void expect_fail(const char *n1, const char *n2) {
         fail_msg("read of a bad file succeeded (expected '%s')", n1 ? n1 : "");
     }
     assert_null(s);
+    assert_nothing_open();
     const char *m = hw_errmsg();
     assert_non_null(strstr(m, bad));
     assert_null(strchr(m, '\n'));
@@ -217,6 +225,7 @@ static void test_random_flips(void **st) {
         for (int k = 0; k < 3; k++) flip((long)rng_below(&r, (uint64_t)n));
         run_snapshot *s = NULL;
         if (runfile_read(bad, &s) < 0) {
+            assert_nothing_open();
             detected++;
             assert_non_null(strstr(hw_errmsg(), bad));
         } else {
