@@ -70,7 +70,7 @@ static void send_update(eng *E, emsg_update *u, int only) {
  * order, deterministic; async: the next to arrive), measures, retrains,
  * records the history row, and answers with UPDATE (sync: every island;
  * async: the proposer, and the others when there is news). Returns the
- * stop flag. */
+ * stop flag, or -1 when the measurements failed (hw_errmsg says why). */
 static int disp_round(eng *E, int gen) {
     int served = 0, nsrc = E->async ? 1 : E->n_islands;
     E->round_meas = E->round_wait = 0;
@@ -96,7 +96,7 @@ static int disp_round(eng *E, int gen) {
     double c0 = engine_comm_computed(E);
     emsg_update u = {.gen = E->async ? E->gen_max : gen, .served = E->async ? served : 0};
     uint8_t *blob;
-    if (disp_measure(E, &u, &blob)) engine_comm_die(E, "measure");
+    if (disp_measure(E, &u, &blob)) return -1; /* boards gone for boards.wait_s, a failed job: a runtime error */
     if ((u.stop = engine_disp_history(E, u.gen)) < 0) engine_comm_die(E, "history");
     u.meas_s = E->round_meas;
     u.comp_s = engine_comm_computed(E) - c0 + E->round_wait; /* islands that proposed early wait for the others: idle */
@@ -472,7 +472,14 @@ static void engine_loop(eng *E) {
     for (int gen = E->start_gen;; gen++) {
         int stop = 0;
         if (E->is) stop |= isl_propose(E, gen, props);
-        if (E->disp) stop |= disp_round(E, gen);
+        if (E->disp) {
+            int s = disp_round(E, gen);
+            if (s < 0) {
+                E->failed = 1;
+                break;
+            }
+            stop |= s;
+        }
         if (E->is && !E->async) stop |= isl_collect(E);
         if (E->is && !stop && gen < c->generations && E->n_islands > 1 && c->mig_count > 0 &&
             (gen + 1) % c->mig_interval == 0)
@@ -480,7 +487,7 @@ static void engine_loop(eng *E) {
         if (!E->async && boundary(E, gen, stop)) break;
         if (stop) break;
     }
-    engine_finish(E);
+    if (!E->failed) engine_finish(E);
     free(props);
 }
 
@@ -515,6 +522,7 @@ int engine_run(const search_config *cfg, const space *sp, MPI_Comm parent, const
         }
     }
     engine_loop(&E);
+    if (E.failed) goto done; /* P = 1: one line and exit 1 at the CLI; P > 1: abort below */
     if (E.disp) {
         long distinct;
         pareto_archive *merged = engine_disp_merge(&E, &distinct);

@@ -31,6 +31,7 @@ struct eng {
     MPI_Comm comm;            /* duplicated */
     int rank, size, n_islands;
     int predictor, async;
+    int failed;               /* rank 0: a round's measurements failed (hw_errmsg says why) */
     int disp;                 /* this process dispatches (rank 0) */
     uint8_t *box[NTAGS];      /* P = 1: the in-process mailbox, one slot per tag */
     int boxlen[NTAGS];
