@@ -11,7 +11,9 @@
 #include "cli.h"
 #include "export.h"
 #include "fsutil.h"
+#include "hw_data.h"
 #include "layers.h"
+#include "tsv_task.h"
 #ifndef HWNAS_AGENT_ONLY
 #include "supernet_h5.h"
 #endif
@@ -42,6 +44,10 @@ static void usage(FILE *f) {
                "  --all DIR        nb201: every cell, structural, as DIR/nb201_INDEX.onnx, plus\n"
                "                   DIR/layers.csv with hwnas's layer model of each (for tests);\n"
                "                   --first I --count N restrict it to indices I..I+N-1\n"
+               "  --reference TSV  bert: also run hwnas's own C forward on the first\n"
+               "                   --reference-rows N (default 32) rows of TSV (sentence<TAB>label),\n"
+               "                   padded to T, and write --reference-out CSV: row, real tokens,\n"
+               "                   T ids, logits (to compare another runtime with; for tests)\n"
                "  --help           this text\n",
                EXPORT_OPSET, RANDOM_VOCAB);
 }
@@ -68,6 +74,7 @@ static int export_all_nb201(const space *sp, const char *dir, long first, long c
         }
         for (int e = 0; e < NB201_EDGES; e++) ops[e] = g.g[e];
         space_to_string(sp, &g, arch, sizeof arch);
+        so.doc = arch;
         snprintf(path, sizeof path, "%s/nb201_%ld.onnx", dir, i);
         export_info info;
         if (export_nb201(ops, &so, path, &info)) goto fail;
@@ -128,6 +135,51 @@ static int bert_source(const char *arch, const char *sup, export_opts *o, int se
     return 0;
 }
 
+/* hwnas's C forward (bert_model_forward, the [CLS] shortcut included) on
+ * the first `rows` rows of tsv, each tokenized and padded to T, into csv:
+ * "row,len,ids (T, space-separated),logits (space-separated)". */
+static int write_reference(const bert_store *store, const bert_shape *shape, int T, const char *tsv, long rows,
+                           const char *csv) {
+    char vp[4096];
+    snprintf(vp, sizeof vp, "%s/bert_uncased_vocab/vocab.txt", hw_data_dir());
+    tok_vocab *tok = NULL;
+    tsv_task *task = NULL;
+    bert_model *m = NULL;
+    hw_buf b = {0};
+    int rc = -1, NC = bert_store_config(store)->n_classes;
+    int *mask = hw_malloc((size_t)T * sizeof(int));
+    float *logits = hw_malloc((size_t)NC * sizeof(float));
+    if (tok_create(vp, &tok) || tsv_task_load(tsv, tok, T, &task)) goto fail;
+    if (tok_vocab_size(tok) != bert_store_config(store)->vocab) {
+        hw_fail("--reference: vocabulary of %d pieces, the supernet has %d", tok_vocab_size(tok),
+                bert_store_config(store)->vocab);
+        goto fail;
+    }
+    /* the model runs on the store's memory; it does not modify it */
+    if (bert_model_create_on((bert_store *)store, shape, 1, &m)) goto fail;
+    if (rows > task->n) rows = task->n;
+    hw_buf_printf(&b, "row,len,ids,logits\n");
+    for (long r = 0; r < rows; r++) {
+        const int *ids = task->ids + (size_t)r * task->max_len;
+        for (int t = 0; t < T; t++) mask[t] = t < task->len[r];
+        if (bert_model_forward(m, ids, NULL, mask, 1, T, logits)) goto fail;
+        hw_buf_printf(&b, "%ld,%d,", r, task->len[r]);
+        for (int t = 0; t < T; t++) hw_buf_printf(&b, "%s%d", t ? " " : "", ids[t]);
+        hw_buf_printf(&b, ",");
+        for (int k = 0; k < NC; k++) hw_buf_printf(&b, "%s%.9g", k ? " " : "", logits[k]);
+        hw_buf_printf(&b, "\n");
+    }
+    rc = hw_write_file_atomic(csv, b.p, b.len);
+fail:
+    hw_buf_free(&b);
+    bert_model_free(m);
+    tsv_task_free(task);
+    tok_free(tok);
+    free(mask);
+    free(logits);
+    return rc;
+}
+
 int cmd_export(int argc, char **argv) {
     static const struct option opts[] = {
         {"space", required_argument, 0, 'S'}, {"onnx", required_argument, 0, 'o'},
@@ -135,9 +187,10 @@ int cmd_export(int argc, char **argv) {
         {"seq-len", required_argument, 0, 't'}, {"seed", required_argument, 0, 's'},
         {"structural", no_argument, 0, 'x'}, {"all", required_argument, 0, 'A'},
         {"first", required_argument, 0, 'f'}, {"count", required_argument, 0, 'c'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    const char *spname = NULL, *out = NULL, *sup = NULL, *all = NULL, *arch = NULL;
-    long batch = 1, seq = 128, seed = 1, first = 0, count = 15625;
+        {"reference", required_argument, 0, 'R'}, {"reference-rows", required_argument, 0, 'N'},
+        {"reference-out", required_argument, 0, 'O'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *spname = NULL, *out = NULL, *sup = NULL, *all = NULL, *arch = NULL, *ref = NULL, *ref_out = NULL;
+    long batch = 1, seq = 128, seed = 1, first = 0, count = 15625, ref_rows = 32;
     int structural = 0, seq_set = 0, ch;
     optind = 1;
     opterr = 0;
@@ -164,6 +217,11 @@ int cmd_export(int argc, char **argv) {
         case 'c':
             if (cli_parse_int("--count", optarg, 1, 15625, &count)) return cli_report(HW_EXIT_USAGE);
             break;
+        case 'R': ref = optarg; break;
+        case 'O': ref_out = optarg; break;
+        case 'N':
+            if (cli_parse_int("--reference-rows", optarg, 1, 1000000, &ref_rows)) return cli_report(HW_EXIT_USAGE);
+            break;
         case 'h': usage(stdout); return HW_EXIT_OK;
         case ':': return cli_usage_error("export: option %s needs a value", argv[optind - 1]);
         default: return cli_usage_error("export: unknown option '%s' (see hwnas export --help)", argv[optind - 1]);
@@ -181,6 +239,8 @@ int cmd_export(int argc, char **argv) {
     if (!all && !out) return cli_usage_error("export: --onnx OUT is required");
     if (sup && is_nb) return cli_usage_error("export: --supernet is for --space bert");
     if (seq_set && is_nb) return cli_usage_error("export: --seq-len is for --space bert");
+    if (!ref != !ref_out) return cli_usage_error("export: --reference and --reference-out go together");
+    if (ref && !sup) return cli_usage_error("export: --reference needs --supernet");
 
     export_opts o;
     export_opts_default(&o);
@@ -188,6 +248,7 @@ int cmd_export(int argc, char **argv) {
     o.seq_len = (int)seq;
     o.seed = (uint64_t)seed;
     o.structural = structural;
+    o.doc = arch;
     space *sp = NULL;
     void *owned = NULL;
     int status = HW_EXIT_USAGE;
@@ -220,6 +281,7 @@ int cmd_export(int argc, char **argv) {
         }
         status = HW_EXIT_FAIL;
         if (export_bert(store, &shape, &o, out, &info)) goto report;
+        if (ref && write_reference(store, &shape, o.seq_len, ref, ref_rows, ref_out)) goto report;
     }
     printf("exported %s: %d nodes, %lld parameters -> %s\n", arch, info.nnodes, (long long)info.nparams, out);
     status = HW_EXIT_OK;

@@ -10,6 +10,7 @@ void export_opts_default(export_opts *o) {
     o->seq_len = 128;
     o->seed = 1;
     o->structural = 0;
+    o->doc = NULL;
 }
 
 void export_name(char *out, const char *fmt, ...) {
@@ -19,9 +20,9 @@ void export_name(char *out, const char *fmt, ...) {
     va_end(ap);
 }
 
-int export_finish(onnxg *g, int64_t batch, int64_t classes, const char *path, export_info *info) {
+int export_finish(onnxg *g, int64_t batch, int64_t classes, const char *doc, const char *path, export_info *info) {
     if (onnxg_output(g, "logits", ONNXG_FLOAT, 2, (int64_t[]){batch, classes})) return -1;
-    if (onnxg_write(g, path, EXPORT_OPSET)) return -1;
+    if (onnxg_write(g, path, EXPORT_OPSET, doc)) return -1;
     if (info) {
         info->nparams = onnxg_nparams(g);
         info->nnodes = onnxg_nnodes(g);

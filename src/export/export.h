@@ -41,6 +41,7 @@ typedef struct export_opts {
     int seq_len;    /* BERT T (128; <= the store's max_seq) */
     uint64_t seed;  /* NB201 random weights (1) */
     int structural; /* 1: weights as inputs without data */
+    const char *doc; /* the model's doc_string, e.g. the arch string (NULL: none) */
 } export_opts;
 
 void export_opts_default(export_opts *o);

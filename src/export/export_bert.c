@@ -198,7 +198,7 @@ int export_bert(const bert_store *store, const bert_shape *s, const export_opts 
     if (linear(&c, "pool", -1, "pool_w", "pool_b", "cls", H, H, "pool.pre")) goto fail;
     if (onnxg_node(c.g, "Tanh", "pool", 1, (const char *[]){"pool.pre"}, "pool")) goto fail;
     if (linear(&c, "cls_head", -1, "cls_w", "cls_b", "pool", H, NC, "logits")) goto fail;
-    if (export_finish(c.g, B, NC, path, info)) goto fail;
+    if (export_finish(c.g, B, NC, o->doc, path, info)) goto fail;
     rc = 0;
 fail:
     free(c.buf);

@@ -192,7 +192,7 @@ int export_nb201(const int ops[6], const export_opts *o, const char *path, expor
     if (onnxg_node(c.g, "Gemm", "head.fc", 3, (const char *[]){"head.flat", "head.fc.w", "head.fc.b"}, "logits"))
         goto fail;
     onnxg_attr_int(c.g, "transB", 1);
-    if (export_finish(c.g, c.B, 10, path, info)) goto fail;
+    if (export_finish(c.g, c.B, 10, o->doc, path, info)) goto fail;
     rc = 0;
 fail:
     free(c.buf);

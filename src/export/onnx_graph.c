@@ -257,7 +257,7 @@ int onnxg_attr_float(onnxg *g, const char *name, float v) {
     return 0;
 }
 
-int onnxg_write(onnxg *g, const char *path, int opset) {
+int onnxg_write(onnxg *g, const char *path, int opset, const char *doc) {
     seal_last(g);
     Onnx__GraphProto graph;
     onnx__graph_proto__init(&graph);
@@ -286,6 +286,7 @@ int onnxg_write(onnxg *g, const char *path, int opset) {
     model.opset_import = &osp;
     model.producer_name = "hwnas";
     model.producer_version = "1";
+    model.doc_string = (char *)doc;
     model.graph = &graph;
 
     size_t len = onnx__model_proto__get_packed_size(&model);

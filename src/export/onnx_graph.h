@@ -8,7 +8,7 @@
  *   onnxg_node(g, "Conv", "stem", 2, (const char *[]){"input", "stem.w"}, "stem.y");
  *   onnxg_attr_ints(g, "pads", 4, (int64_t[]){1, 1, 1, 1});   (on the last node)
  *   onnxg_output(g, "stem.y", ONNXG_FLOAT, 4, (int64_t[]){1, 16, 32, 32});
- *   onnxg_write(g, "out.onnx", 17); onnxg_free(g);
+ *   onnxg_write(g, "out.onnx", 17, NULL); onnxg_free(g);
  *
  * Every string and tensor is copied into the builder (one arena, freed by
  * onnxg_free). A "structural" builder (structural = 1) stores no weight
@@ -58,8 +58,8 @@ int64_t onnxg_nparams(const onnxg *g);
 int onnxg_nnodes(const onnxg *g);
 
 /* Serialises the ModelProto (IR ONNXG_IR_VERSION, default domain at
- * `opset`, producer "hwnas") to path: temp file + fsync + rename + fsync
+ * `opset`, producer "hwnas", doc_string doc unless NULL) to path: temp file + fsync + rename + fsync
  * of the directory. 0, or -1 with "PATH: ..." in hw_errmsg(). */
-int onnxg_write(onnxg *g, const char *path, int opset);
+int onnxg_write(onnxg *g, const char *path, int opset, const char *doc);
 
 #endif
