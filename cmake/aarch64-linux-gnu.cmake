@@ -10,7 +10,7 @@
 # Libraries and headers come from the arm64 multiarch directories
 # (/usr/lib/aarch64-linux-gnu, /usr/include/aarch64-linux-gnu) only; programs
 # (cmake helpers, pkg-config) from the build host. Binaries run here under
-# qemu-aarch64 -L /usr/aarch64-linux-gnu (CMAKE_CROSSCOMPILING_EMULATOR).
+# qemu-aarch64 (CMAKE_CROSSCOMPILING_EMULATOR).
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 set(CMAKE_LIBRARY_ARCHITECTURE aarch64-linux-gnu)
@@ -18,8 +18,14 @@ set(CMAKE_LIBRARY_ARCHITECTURE aarch64-linux-gnu)
 set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
 set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
 
+# With the multiarch libc6:arm64 installed (as the arm64 -dev packages pull
+# in), /lib/ld-linux-aarch64.so.1 is its loader and qemu needs no -L: mixing
+# the cross package's loader (-L /usr/aarch64-linux-gnu) with the multiarch
+# libc.so.6 hangs in thread creation when their versions differ.
 find_program(HWNAS_QEMU_AARCH64 qemu-aarch64)
-if(HWNAS_QEMU_AARCH64)
+if(HWNAS_QEMU_AARCH64 AND EXISTS /lib/ld-linux-aarch64.so.1)
+  set(CMAKE_CROSSCOMPILING_EMULATOR ${HWNAS_QEMU_AARCH64})
+elseif(HWNAS_QEMU_AARCH64)
   set(CMAKE_CROSSCOMPILING_EMULATOR ${HWNAS_QEMU_AARCH64} -L /usr/aarch64-linux-gnu)
 endif()
 
