@@ -135,26 +135,28 @@ static int bert_source(const char *arch, const char *sup, export_opts *o, int se
     return 0;
 }
 
-/* hwnas's C forward (bert_model_forward, the [CLS] shortcut included) on
- * the first `rows` rows of tsv, each tokenized and padded to T, into csv:
- * "row,len,ids (T, space-separated),logits (space-separated)". */
-static int write_reference(const bert_store *store, const bert_shape *shape, int T, const char *tsv, long rows,
-                           const char *csv) {
+/* Loads the WordPiece vocabulary and the TSV rows of --reference (rows cut
+ * to T tokens) and checks the vocabulary matches the store. */
+static int load_reference(const bert_store *store, const char *tsv, int T, tok_vocab **tok, tsv_task **task) {
     char vp[4096];
     snprintf(vp, sizeof vp, "%s/bert_uncased_vocab/vocab.txt", hw_data_dir());
-    tok_vocab *tok = NULL;
-    tsv_task *task = NULL;
+    if (tok_create(vp, tok) || tsv_task_load(tsv, *tok, T, task)) return -1;
+    if (tok_vocab_size(*tok) != bert_store_config(store)->vocab)
+        return hw_fail("--reference: vocabulary of %d pieces, the supernet has %d", tok_vocab_size(*tok),
+                       bert_store_config(store)->vocab);
+    return 0;
+}
+
+/* hwnas's C forward (bert_model_forward, the [CLS] shortcut included) on
+ * the first `rows` rows of task (padded to T), into csv:
+ * "row,len,ids (T, space-separated),logits (space-separated)". */
+static int write_reference(const bert_store *store, const bert_shape *shape, int T, const tsv_task *task, long rows,
+                           const char *csv) {
     bert_model *m = NULL;
     hw_buf b = {0};
     int rc = -1, NC = bert_store_config(store)->n_classes;
     int *mask = hw_malloc((size_t)T * sizeof(int));
     float *logits = hw_malloc((size_t)NC * sizeof(float));
-    if (tok_create(vp, &tok) || tsv_task_load(tsv, tok, T, &task)) goto fail;
-    if (tok_vocab_size(tok) != bert_store_config(store)->vocab) {
-        hw_fail("--reference: vocabulary of %d pieces, the supernet has %d", tok_vocab_size(tok),
-                bert_store_config(store)->vocab);
-        goto fail;
-    }
     /* the model runs on the store's memory; it does not modify it */
     if (bert_model_create_on((bert_store *)store, shape, 1, &m)) goto fail;
     if (rows > task->n) rows = task->n;
@@ -173,8 +175,6 @@ static int write_reference(const bert_store *store, const bert_shape *shape, int
 fail:
     hw_buf_free(&b);
     bert_model_free(m);
-    tsv_task_free(task);
-    tok_free(tok);
     free(mask);
     free(logits);
     return rc;
@@ -251,6 +251,8 @@ int cmd_export(int argc, char **argv) {
     o.doc = arch;
     space *sp = NULL;
     void *owned = NULL;
+    tok_vocab *tok = NULL;
+    tsv_task *task = NULL;
     int status = HW_EXIT_USAGE;
     export_info info;
     if (is_nb) {
@@ -279,9 +281,10 @@ int cmd_export(int argc, char **argv) {
             hw_fail("--seq-len %d: the supernet's max_seq is %d", o.seq_len, bert_store_config(store)->max_seq);
             goto report;
         }
+        if (ref && load_reference(store, ref, o.seq_len, &tok, &task)) goto report;
         status = HW_EXIT_FAIL;
         if (export_bert(store, &shape, &o, out, &info)) goto report;
-        if (ref && write_reference(store, &shape, o.seq_len, ref, ref_rows, ref_out)) goto report;
+        if (ref && write_reference(store, &shape, o.seq_len, task, ref_rows, ref_out)) goto report;
     }
     printf("exported %s: %d nodes, %lld parameters -> %s\n", arch, info.nnodes, (long long)info.nparams, out);
     status = HW_EXIT_OK;
@@ -293,6 +296,8 @@ report:
 #endif
             bert_store_free(owned);
     }
+    tsv_task_free(task);
+    tok_free(tok);
     space_free(sp);
     return status == HW_EXIT_OK ? status : cli_report(status);
 }

@@ -66,6 +66,8 @@ expect_exit 2 "ARCH" "$HW" export L2:H100:A2.2:F64.64 --space bert --onnx "$T/x.
 expect_exit 2 "ARCH" "$HW" export L4:H32:A2.2.2.2:F64.64.64.64 --space bert --supernet "$T/tiny.h5" --onnx "$T/x.onnx"
 expect_exit 2 "max_seq is 32" "$HW" export L1:H16:A2:F32 --space bert --supernet "$T/tiny.h5" --seq-len 64 --onnx "$T/x.onnx"
 expect_exit 2 "reference needs --supernet" "$HW" export L1:H16:A2:F32 --space bert --reference "$DEV" --reference-out r.csv --onnx "$T/x.onnx"
+printf 'sentence\tlabel\nno label here\n' > "$T/bad.tsv"
+expect_exit 2 "bad.tsv:2" "$HW" export L1:H16:A2:F32 --space bert --supernet "$T/tiny.h5" --reference "$T/bad.tsv" --reference-out r.csv --onnx "$T/x.onnx"
 head -c 1000 "$T/tiny.h5" > "$T/trunc.h5"
 expect_exit 2 "trunc.h5" "$HW" export L1:H16:A2:F32 --space bert --supernet "$T/trunc.h5" --onnx "$T/x.onnx"
 [ ! -e "$T/x.onnx" ] || fail "a failed export left a file"
