@@ -318,6 +318,26 @@ int bert_store_copy_sub(bert_store *dst, const bert_store *src) {
     return 0;
 }
 
+static const char *const global_names[NGLOBAL] = {"wte", "wpe", "wtt", "lne_w", "lne_b",
+                                                  "pool_w", "pool_b", "cls_w", "cls_b"};
+static const char *const layer_names[NPERLAYER] = {"q_w", "q_b", "k_w", "k_b", "v_w", "v_b", "o_w", "o_b",
+                                                  "ln1_w", "ln1_b", "f1_w", "f1_b", "f2_w", "f2_b", "ln2_w", "ln2_b"};
+
+const float *bert_store_tensor(const bert_store *s, int layer, const char *name, int *rows, int *cols) {
+    int idx = -1;
+    if (layer < 0) {
+        for (int i = 0; i < NGLOBAL; i++)
+            if (!strcmp(name, global_names[i])) idx = i;
+    } else if (layer < s->cfg.shape.layers) {
+        for (int k = 0; k < NPERLAYER; k++)
+            if (!strcmp(name, layer_names[k])) idx = LI(layer, k);
+    }
+    if (idx < 0) return NULL;
+    *rows = s->t[idx].rows;
+    *cols = s->t[idx].cols;
+    return s->params + s->t[idx].off;
+}
+
 int bert_store_adamw_step(bert_store *s, const adamw_cfg *cfg, float *out_norm) {
     if (!s->grads) return hw_fail("bert: store is not trainable");
     bert_store_unpack(s); /* stale after the step */

@@ -96,6 +96,15 @@ int bert_store_is_packed(const bert_store *s);
 /* Copies the sub-network of src whose shape is dst's shape into dst
  * (dst's shape must be within src's; vocab, max_seq, types, classes equal). */
 int bert_store_copy_sub(bert_store *dst, const bert_store *src);
+/* One parameter tensor of the store, by the canonical name of
+ * bert_model.c's layout: global (layer -1) "wte" "wpe" "wtt" "lne_w" "lne_b"
+ * "pool_w" "pool_b" "cls_w" "cls_b"; per layer (0 <= layer < the store's
+ * layers) "q_w" "q_b" "k_w" "k_b" "v_w" "v_b" "o_w" "o_b" "ln1_w" "ln1_b"
+ * "f1_w" "f1_b" "f2_w" "f2_b" "ln2_w" "ln2_b". Returns the storage block
+ * (*rows x *cols, row-major, row stride *cols; matrices are (out, in)); a
+ * sub-network uses its top-left block. NULL if the name or layer is unknown
+ * (exporters read weights through this, e.g. src/export). */
+const float *bert_store_tensor(const bert_store *s, int layer, const char *name, int *rows, int *cols);
 /* Clips the global gradient norm to cfg->clip (if > 0), then one AdamW
  * step (decoupled weight decay on matrices only, not on biases/LayerNorm)
  * at the scheduled learning rate; increments the step; zeroes the grads.

@@ -109,6 +109,7 @@ int cmd_search(int argc, char **argv);
 int cmd_space(int argc, char **argv);
 int cmd_board(int argc, char **argv);   /* src/cli/cmd_board.c (also in the board-only build) */
 int cmd_keygen(int argc, char **argv);  /* src/cli/cmd_keygen.c (also in the board-only build) */
+int cmd_export(int argc, char **argv);  /* src/cli/cmd_export.c (also in the board-only build) */
 #ifndef HWNAS_AGENT_ONLY
 int cmd_measure(int argc, char **argv); /* src/cli/cmd_measure.c */
 int cmd_predictor(int argc, char **argv);

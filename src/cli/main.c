@@ -29,6 +29,7 @@ static const hw_cmd commands[] = {
 #endif
     {"board", cmd_board, "run the board agent: take measurement jobs from a dispatcher"},
     {"keygen", cmd_keygen, "make a CURVE key pair for a dispatcher or a board"},
+    {"export", cmd_export, "write a candidate (nb201 or bert) as an ONNX model for board runtimes"},
     {NULL, NULL, NULL},
 };
 

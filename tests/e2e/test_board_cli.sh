@@ -44,7 +44,7 @@ expect2 "--device" "$HW" board --config good.yaml --device "$(printf 'bad\tname'
 "$HW" board --config good.yaml --check > out.txt 2> err.txt || { echo "FAIL: good config --check: $(cat err.txt)" >&2; FAILS=$((FAILS+1)); }
 
 # --- shipped configs (keys overridden: real boards keep theirs in /etc/hwnas)
-for c in board-replay-tx2 board-trtexec board-builtin-cpu; do
+for c in board-replay-tx2 board-trtexec board-builtin-cpu board-onnxruntime; do
     "$HW" board --config "$DATA/configs/$c.yaml" --key b.key --dispatcher-key d.pub --check > out.txt 2> err.txt \
         || { echo "FAIL: shipped $c.yaml: $(cat err.txt)" >&2; FAILS=$((FAILS+1)); }
 done

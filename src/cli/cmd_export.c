@@ -1,0 +1,303 @@
+/* src/cli/cmd_export.c: `hwnas export ARCH --space nb201|bert --onnx OUT`
+ * writes a candidate as an ONNX model (src/export). Also in the board-only
+ * build, so a board's command runner can export the candidate it measures
+ * (there without --supernet, which needs HDF5). */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "export.h"
+#include "fsutil.h"
+#include "hw_data.h"
+#include "layers.h"
+#include "tsv_task.h"
+#ifndef HWNAS_AGENT_ONLY
+#include "supernet_h5.h"
+#endif
+
+#define RANDOM_VOCAB 30522 /* the builtin runner's default vocabulary */
+#define RANDOM_CLASSES 2
+
+static void usage(FILE *f) {
+    fprintf(f, "usage: hwnas export ARCH --space nb201|bert --onnx OUT.onnx\n"
+               "                    [--supernet S.h5] [--batch B] [--seq-len T] [--seed N] [--structural]\n"
+               "       hwnas export --space nb201 --all DIR [--first I] [--count N]\n"
+               "\n"
+               "Writes candidate ARCH as an ONNX model (opset %d) for ONNX Runtime or TensorRT.\n"
+               "  nb201: the NAS-Bench-201 CIFAR-10 network (input (B,3,32,32), logits (B,10));\n"
+               "         ARCH is an NB201 string |op~0|+|op~0|op~1|+|op~0|op~1|op~2|; seeded\n"
+               "         random weights.\n"
+               "  bert:  embeddings, the candidate's encoder layers, pooler and classifier\n"
+               "         (inputs input_ids, token_type_ids, attention_mask int64 (B,T);\n"
+               "         logits (B,classes)); ARCH as L2:H128:A2.4:F256.512. Weights: the\n"
+               "         candidate's slice of --supernet, else seeded random (vocabulary %d,\n"
+               "         2 classes, the default bert space).\n"
+               "  --onnx OUT       output file (written atomically)\n"
+               "  --supernet S.h5  bert: weights from this supernet (full build only)\n"
+               "  --batch B        batch size (default 1)\n"
+               "  --seq-len T      bert sequence length (default: the supernet's max_seq, else 128)\n"
+               "  --seed N         random weights seed (default 1)\n"
+               "  --structural     weights as graph inputs without data (graph checks only)\n"
+               "  --all DIR        nb201: every cell, structural, as DIR/nb201_INDEX.onnx, plus\n"
+               "                   DIR/layers.csv with hwnas's layer model of each (for tests);\n"
+               "                   --first I --count N restrict it to indices I..I+N-1\n"
+               "  --reference TSV  bert: also run hwnas's own C forward on the first\n"
+               "                   --reference-rows N (default 32) rows of TSV (sentence<TAB>label),\n"
+               "                   padded to T, and write --reference-out CSV: row, real tokens,\n"
+               "                   T ids, logits (to compare another runtime with; for tests)\n"
+               "  --help           this text\n",
+               EXPORT_OPSET, RANDOM_VOCAB);
+}
+
+/* Every NB201 cell (indices first..first+count-1) into dir, structural,
+ * plus dir/layers.csv: index, arch, conv/fc MACs and weights of the layer
+ * model (src/space/layers_nb201.c) at the same batch. */
+static int export_all_nb201(const space *sp, const char *dir, long first, long count, const export_opts *o) {
+    export_opts so = *o;
+    so.structural = 1;
+    layer_list ll;
+    layer_list_init(&ll, 0);
+    hw_buf csv = {0};
+    char path[4096], arch[HW_ARCH_STR_MAX];
+    int rc = -1;
+    if (hw_mkdir_p(dir)) goto fail;
+    hw_buf_printf(&csv, "index,arch,conv_macs,fc_macs,conv_weights,fc_weights,onnx_params\n");
+    for (long i = first; i < first + count; i++) {
+        hw_genome g;
+        int ops[NB201_EDGES];
+        if (space_from_index(sp, i, &g)) {
+            hw_fail("--first/--count: index %ld out of range", i);
+            goto fail;
+        }
+        for (int e = 0; e < NB201_EDGES; e++) ops[e] = g.g[e];
+        space_to_string(sp, &g, arch, sizeof arch);
+        so.doc = arch;
+        snprintf(path, sizeof path, "%s/nb201_%ld.onnx", dir, i);
+        export_info info;
+        if (export_nb201(ops, &so, path, &info)) goto fail;
+        layers_nb201_ops(ops, o->batch, &ll);
+        double cm = 0, fm = 0, cw = 0, fw = 0;
+        for (int k = 0; k < ll.n; k++) {
+            const net_layer *x = &ll.v[k];
+            if (x->kind == LAYER_CONV) {
+                cm += layer_macs(x) * x->count;
+                cw += layer_weight_elems(x) * x->count;
+            } else if (x->kind == LAYER_MATMUL) {
+                fm += layer_macs(x) * x->count;
+                fw += layer_weight_elems(x) * x->count;
+            }
+        }
+        hw_buf_printf(&csv, "%ld,%s,%.0f,%.0f,%.0f,%.0f,%lld\n", i, arch, cm, fm, cw, fw, (long long)info.nparams);
+    }
+    snprintf(path, sizeof path, "%s/layers.csv", dir);
+    if (hw_write_file_atomic(path, csv.p, csv.len)) goto fail;
+    rc = 0;
+fail:
+    hw_buf_free(&csv);
+    layer_list_free(&ll);
+    return rc;
+}
+
+/* bert: the candidate's store (the supernet's, or a random one of exactly
+ * its shape) and shape; *owned is what the caller frees. */
+static int bert_source(const char *arch, const char *sup, export_opts *o, int seq_set, bert_shape *shape,
+                       const bert_store **store, void **owned, space **sp_out) {
+    hw_genome g;
+    if (sup) {
+#ifdef HWNAS_AGENT_ONLY
+        (void)seq_set;
+        return hw_fail("--supernet: this board-only build has no HDF5; export with random weights");
+#else
+        supernet *sn;
+        if (supernet_h5_load(sup, &sn)) return -1;
+        *owned = sn;
+        if (space_from_string(sn->space, arch, &g)) return hw_fail_prefix("ARCH");
+        if (space_bert_shape(sn->space, &g, shape)) return -1;
+        *store = sn->store;
+        if (!seq_set) o->seq_len = bert_store_config(sn->store)->max_seq;
+        return 0;
+#endif
+    }
+    bert_space_cfg bc;
+    bert_space_cfg_default(&bc);
+    if (space_create_bert(&bc, sp_out)) return -1;
+    if (space_from_string(*sp_out, arch, &g)) return hw_fail_prefix("ARCH");
+    if (space_bert_shape(*sp_out, &g, shape)) return -1;
+    bert_config cfg;
+    bert_config_init(&cfg, shape, RANDOM_VOCAB, o->seq_len, RANDOM_CLASSES);
+    bert_store *st;
+    if (bert_store_create(&cfg, 0, o->seed, &st)) return -1;
+    *owned = st;
+    *store = st;
+    return 0;
+}
+
+/* Loads the WordPiece vocabulary and the TSV rows of --reference (rows cut
+ * to T tokens) and checks the vocabulary matches the store. */
+static int load_reference(const bert_store *store, const char *tsv, int T, tok_vocab **tok, tsv_task **task) {
+    char vp[4096];
+    snprintf(vp, sizeof vp, "%s/bert_uncased_vocab/vocab.txt", hw_data_dir());
+    if (tok_create(vp, tok) || tsv_task_load(tsv, *tok, T, task)) return -1;
+    if (tok_vocab_size(*tok) != bert_store_config(store)->vocab)
+        return hw_fail("--reference: vocabulary of %d pieces, the supernet has %d", tok_vocab_size(*tok),
+                       bert_store_config(store)->vocab);
+    return 0;
+}
+
+/* hwnas's C forward (bert_model_forward, the [CLS] shortcut included) on
+ * the first `rows` rows of task (padded to T), into csv:
+ * "row,len,ids (T, space-separated),logits (space-separated)". */
+static int write_reference(const bert_store *store, const bert_shape *shape, int T, const tsv_task *task, long rows,
+                           const char *csv) {
+    bert_model *m = NULL;
+    hw_buf b = {0};
+    int rc = -1, NC = bert_store_config(store)->n_classes;
+    int *mask = hw_malloc((size_t)T * sizeof(int));
+    float *logits = hw_malloc((size_t)NC * sizeof(float));
+    /* the model runs on the store's memory; it does not modify it */
+    if (bert_model_create_on((bert_store *)store, shape, 1, &m)) goto fail;
+    if (rows > task->n) rows = task->n;
+    hw_buf_printf(&b, "row,len,ids,logits\n");
+    for (long r = 0; r < rows; r++) {
+        const int *ids = task->ids + (size_t)r * task->max_len;
+        for (int t = 0; t < T; t++) mask[t] = t < task->len[r];
+        if (bert_model_forward(m, ids, NULL, mask, 1, T, logits)) goto fail;
+        hw_buf_printf(&b, "%ld,%d,", r, task->len[r]);
+        for (int t = 0; t < T; t++) hw_buf_printf(&b, "%s%d", t ? " " : "", ids[t]);
+        hw_buf_printf(&b, ",");
+        for (int k = 0; k < NC; k++) hw_buf_printf(&b, "%s%.9g", k ? " " : "", logits[k]);
+        hw_buf_printf(&b, "\n");
+    }
+    rc = hw_write_file_atomic(csv, b.p, b.len);
+fail:
+    hw_buf_free(&b);
+    bert_model_free(m);
+    free(mask);
+    free(logits);
+    return rc;
+}
+
+int cmd_export(int argc, char **argv) {
+    static const struct option opts[] = {
+        {"space", required_argument, 0, 'S'}, {"onnx", required_argument, 0, 'o'},
+        {"supernet", required_argument, 0, 'n'}, {"batch", required_argument, 0, 'b'},
+        {"seq-len", required_argument, 0, 't'}, {"seed", required_argument, 0, 's'},
+        {"structural", no_argument, 0, 'x'}, {"all", required_argument, 0, 'A'},
+        {"first", required_argument, 0, 'f'}, {"count", required_argument, 0, 'c'},
+        {"reference", required_argument, 0, 'R'}, {"reference-rows", required_argument, 0, 'N'},
+        {"reference-out", required_argument, 0, 'O'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *spname = NULL, *out = NULL, *sup = NULL, *all = NULL, *arch = NULL, *ref = NULL, *ref_out = NULL;
+    long batch = 1, seq = 128, seed = 1, first = 0, count = 15625, ref_rows = 32;
+    int structural = 0, seq_set = 0, ch;
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'S': spname = optarg; break;
+        case 'o': out = optarg; break;
+        case 'n': sup = optarg; break;
+        case 'b':
+            if (cli_parse_int("--batch", optarg, 1, 4096, &batch)) return cli_report(HW_EXIT_USAGE);
+            break;
+        case 't':
+            if (cli_parse_int("--seq-len", optarg, 1, 65536, &seq)) return cli_report(HW_EXIT_USAGE);
+            seq_set = 1;
+            break;
+        case 's':
+            if (cli_parse_int("--seed", optarg, 0, LONG_MAX, &seed)) return cli_report(HW_EXIT_USAGE);
+            break;
+        case 'x': structural = 1; break;
+        case 'A': all = optarg; break;
+        case 'f':
+            if (cli_parse_int("--first", optarg, 0, 15624, &first)) return cli_report(HW_EXIT_USAGE);
+            break;
+        case 'c':
+            if (cli_parse_int("--count", optarg, 1, 15625, &count)) return cli_report(HW_EXIT_USAGE);
+            break;
+        case 'R': ref = optarg; break;
+        case 'O': ref_out = optarg; break;
+        case 'N':
+            if (cli_parse_int("--reference-rows", optarg, 1, 1000000, &ref_rows)) return cli_report(HW_EXIT_USAGE);
+            break;
+        case 'h': usage(stdout); return HW_EXIT_OK;
+        case ':': return cli_usage_error("export: option %s needs a value", argv[optind - 1]);
+        default: return cli_usage_error("export: unknown option '%s' (see hwnas export --help)", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) arch = argv[optind++];
+    if (optind < argc) return cli_usage_error("export: unexpected argument '%s'", argv[optind]);
+    if (!spname) return cli_usage_error("export: --space nb201|bert is required");
+    int is_nb = !strcmp(spname, "nb201");
+    if (!is_nb && strcmp(spname, "bert")) return cli_usage_error("export: --space '%s': must be nb201 or bert", spname);
+    if (all && !is_nb) return cli_usage_error("export: --all is for --space nb201");
+    if (all && (arch || out)) return cli_usage_error("export: --all takes no ARCH and no --onnx");
+    if (all && first + count > 15625) return cli_usage_error("export: --first %ld --count %ld: past index 15624", first, count);
+    if (!all && !arch) return cli_usage_error("export: ARCH is required");
+    if (!all && !out) return cli_usage_error("export: --onnx OUT is required");
+    if (sup && is_nb) return cli_usage_error("export: --supernet is for --space bert");
+    if (seq_set && is_nb) return cli_usage_error("export: --seq-len is for --space bert");
+    if (!ref != !ref_out) return cli_usage_error("export: --reference and --reference-out go together");
+    if (ref && !sup) return cli_usage_error("export: --reference needs --supernet");
+
+    export_opts o;
+    export_opts_default(&o);
+    o.batch = (int)batch;
+    o.seq_len = (int)seq;
+    o.seed = (uint64_t)seed;
+    o.structural = structural;
+    o.doc = arch;
+    space *sp = NULL;
+    void *owned = NULL;
+    tok_vocab *tok = NULL;
+    tsv_task *task = NULL;
+    int status = HW_EXIT_USAGE;
+    export_info info;
+    if (is_nb) {
+        if (space_create_nb201(&sp)) goto report;
+        if (all) {
+            status = HW_EXIT_FAIL;
+            if (export_all_nb201(sp, all, first, count, &o)) goto report;
+            printf("exported %ld nb201 cells to %s\n", count, all);
+            space_free(sp);
+            return HW_EXIT_OK;
+        }
+        hw_genome g;
+        int ops[NB201_EDGES];
+        if (space_from_string(sp, arch, &g)) {
+            hw_fail_prefix("ARCH");
+            goto report;
+        }
+        for (int e = 0; e < NB201_EDGES; e++) ops[e] = g.g[e];
+        status = HW_EXIT_FAIL;
+        if (export_nb201(ops, &o, out, &info)) goto report;
+    } else {
+        bert_shape shape;
+        const bert_store *store = NULL;
+        if (bert_source(arch, sup, &o, seq_set, &shape, &store, &owned, &sp)) goto report;
+        if (o.seq_len > bert_store_config(store)->max_seq) {
+            hw_fail("--seq-len %d: the supernet's max_seq is %d", o.seq_len, bert_store_config(store)->max_seq);
+            goto report;
+        }
+        if (ref && load_reference(store, ref, o.seq_len, &tok, &task)) goto report;
+        status = HW_EXIT_FAIL;
+        if (export_bert(store, &shape, &o, out, &info)) goto report;
+        if (ref && write_reference(store, &shape, o.seq_len, task, ref_rows, ref_out)) goto report;
+    }
+    printf("exported %s: %d nodes, %lld parameters -> %s\n", arch, info.nnodes, (long long)info.nparams, out);
+    status = HW_EXIT_OK;
+report:
+    if (owned) {
+#ifndef HWNAS_AGENT_ONLY
+        if (sup) supernet_free(owned);
+        else
+#endif
+            bert_store_free(owned);
+    }
+    tsv_task_free(task);
+    tok_free(tok);
+    space_free(sp);
+    return status == HW_EXIT_OK ? status : cli_report(status);
+}
