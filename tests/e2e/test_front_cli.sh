@@ -42,6 +42,24 @@ awk -F, 'NR > 1 && ($4 != 1 || $5 != 1) { bad = 1 } END { exit bad }' "$W/mfront
     fail "--measured-only printed predicted points"
 grep -q ',0,' "$W/front.csv" || echo "note: no predicted point on the default front"
 
+# --knee: one knee row; python recomputes the documented rule (smallest sum
+# of the objectives scaled to [0,1] over the front, maximised negated)
+"$HWNAS" front "$W/a.h5" --csv --knee > "$W/knee.csv" || fail "front --knee"
+$PY - "$W/knee.csv" <<'PYEOF' || fail "knee rule"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+v = [(-float(r["top1_acc"]), float(r["latency_ms"])) for r in rows]
+lo = [min(p[k] for p in v) for k in (0, 1)]; hi = [max(p[k] for p in v) for k in (0, 1)]
+s = [sum((p[k] - lo[k]) / (hi[k] - lo[k]) if hi[k] > lo[k] else 0 for k in (0, 1)) for p in v]
+want = min(range(len(v)), key=lambda i: (s[i], i))
+got = [i for i, r in enumerate(rows) if r["knee"] == "1"]
+print("knee row: hwnas", got, "python", want)
+assert got == [want], (got, want)
+PYEOF
+"$HWNAS" front "$W/a.h5" --knee | grep -q '^# knee (\*): #' || fail "table knee line"
+[ "$(json_get <("$HWNAS" front "$W/a.h5" --json --knee) 'j["knee"]')" = "$(($(grep -n ',1$' "$W/knee.csv" | cut -d: -f1) - 2))" ] ||
+    fail "JSON knee index differs from the CSV row"
+
 # --- history -------------------------------------------------------------------
 "$HWNAS" history "$W/a.h5" --csv > "$W/hist.csv" || fail "history"
 [ "$(wc -l < "$W/hist.csv")" = 11 ] || fail "history rows: $(wc -l < "$W/hist.csv")"
