@@ -28,6 +28,18 @@ static void palette(void) {
     plscol0(C_MFRONT, 60, 60, 60);
 }
 
+/* World window of the current viewport with a light grid and a boxed,
+ * ticked frame. */
+static void frame(double x0, double x1, double y0, double y1) {
+    plwind(x0, x1, y0, y1);
+    plcol0(C_GRID);
+    plwidth(0.6);
+    plbox("g", 0, 0, "g", 0, 0);
+    plwidth(1.0);
+    plcol0(C_FG);
+    plbox("bcnst", 0, 0, "bcnstv", 0, 0);
+}
+
 /* Range of v[0..n) padded by 5% (or +-1 when flat / empty). */
 static void range(const double *v, int n, double *lo, double *hi) {
     double a = INFINITY, b = -INFINITY;
@@ -83,8 +95,8 @@ void runplot_opts_default(runplot_opts *o) {
 int runplot_size(const char *s, runplot_opts *o) {
     int w, h;
     char tail;
-    if (sscanf(s, "%dx%d%c", &w, &h, &tail) != 2 || w < 200 || h < 150 || w > 10000 || h > 10000)
-        return hw_fail("--size '%s': expected WxH, 200x150 to 10000x10000", s);
+    if (sscanf(s, "%dx%d%c", &w, &h, &tail) != 2 || w < 480 || h < 360 || w > 10000 || h > 10000)
+        return hw_fail("--size '%s': expected WxH, 480x360 to 10000x10000 (smaller is unreadable)", s);
     o->width = w;
     o->height = h;
     return 0;
@@ -199,13 +211,7 @@ int runplot_draw(const run_snapshot *s, const runplot_opts *o) {
 
     /* ---- left: points and fronts ---- */
     plvpor(0.065, 0.55, 0.12, 0.90);
-    plwind(x0, x1, y0, y1);
-    plcol0(C_GRID);
-    plwidth(0.6);
-    plbox("g", 0, 0, "g", 0, 0);
-    plwidth(1.0);
-    plcol0(C_FG);
-    plbox("bcnst", 0, 0, "bcnstv", 0, 0);
+    frame(x0, x1, y0, y1);
     const char *base = strrchr(o->run_path, '/') ? strrchr(o->run_path, '/') + 1 : o->run_path;
     if (o->zoom)
         snprintf(title, sizeof title, "%s: %d evaluated points, %d outside this view", base, nv, outside);
@@ -348,4 +354,92 @@ out1:
     free(midx);
     run_points_clear(&all);
     return rc;
+}
+
+/* Group colours (tab10) from colour index C_GROUP0 on. */
+#define C_GROUP0 8
+static const int group_rgb[6][3] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44}, {214, 39, 40}, {148, 103, 189}, {140, 86, 75}};
+
+int runplot_compare(const runcmp *c, const runplot_opts *o) {
+    HW_ASSERT(o->out && o->device);
+    long B = runcmp_min_meas(c);
+    int np = B < 200 ? (int)B : 200;
+    if (np < 1) return hw_fail("compare: the runs have no measurements to plot");
+    PLFLT *x = hw_malloc(sizeof(PLFLT) * (2 * np + 2)), *med = hw_malloc(sizeof(PLFLT) * np);
+    PLFLT *q1 = hw_malloc(sizeof(PLFLT) * np), *q3 = hw_malloc(sizeof(PLFLT) * np);
+    PLFLT *bx = hw_malloc(sizeof(PLFLT) * (2 * np + 2)), *by = hw_malloc(sizeof(PLFLT) * (2 * np + 2));
+    double lo = INFINITY, hi = c->ref_front_hv;
+    for (int g = 0; g < c->ngroups; g++)
+        for (int i = 0; i < np; i++) {
+            double m_, a, b;
+            runcmp_hv_stats(c, g, (long)((double)B * (i + 1) / np + 0.5), &m_, &a, &b);
+            lo = a < lo ? a : lo, hi = b > hi ? b : hi;
+        }
+    if (!(hi > lo)) hi = lo + 1;
+    double pad = 0.05 * (hi - lo);
+    plsdev(o->device);
+    plsfnam(o->out);
+    plspage(0, 0, o->width, o->height, 0, 0);
+    palette();
+    for (int g = 0; g < 6; g++) plscol0(C_GROUP0 + g, group_rgb[g][0], group_rgb[g][1], group_rgb[g][2]);
+    plinit();
+    pladv(0);
+    plfontld(1);
+    plschr(0, CHR);
+    plvpor(0.08, 0.96, 0.12, 0.90);
+    frame(0, (PLFLT)B, lo - pad, hi + pad);
+    char title[200];
+    snprintf(title, sizeof title, "hypervolume vs measurements: median and quartiles of %d runs in %d groups", c->nruns,
+             c->ngroups);
+    pllab("measurements", "hypervolume of the measured front", title);
+    /* reference front's HV */
+    PLFLT rx[2] = {0, (PLFLT)B}, ry[2] = {c->ref_front_hv, c->ref_front_hv};
+    plcol0(C_MFRONT);
+    pllsty(3);
+    plline(2, rx, ry);
+    pllsty(1);
+    int ng = c->ngroups < 6 ? c->ngroups : 6;
+    for (int g = 0; g < ng; g++) {
+        for (int i = 0; i < np; i++) {
+            long b = (long)((double)B * (i + 1) / np + 0.5);
+            double m_, a, bb;
+            runcmp_hv_stats(c, g, b, &m_, &a, &bb);
+            x[i] = (PLFLT)b, med[i] = m_, q1[i] = a, q3[i] = bb;
+        }
+        for (int i = 0; i < np; i++) bx[i] = x[i], by[i] = q3[i];
+        for (int i = 0; i < np; i++) bx[np + i] = x[np - 1 - i], by[np + i] = q1[np - 1 - i];
+        plscol0a(C_GROUP0 + g, group_rgb[g][0], group_rgb[g][1], group_rgb[g][2], 0.22);
+        plcol0(C_GROUP0 + g);
+        if (np > 1) plfill(2 * np, bx, by);
+        plscol0a(C_GROUP0 + g, group_rgb[g][0], group_rgb[g][1], group_rgb[g][2], 1.0);
+        plcol0(C_GROUP0 + g);
+        plwidth(2.0);
+        if (np > 1) plline(np, x, med);
+        plwidth(1.0);
+    }
+    {
+        PLINT opt[8], tcol[8], lcol[8], lsty[8];
+        PLFLT lwid[8];
+        const char *text[8];
+        char names[7][160];
+        int k = 0;
+        for (int g = 0; g < ng; g++, k++) {
+            snprintf(names[g], sizeof names[g], "G%d %s (%d runs)", g + 1, c->groups[g].name, c->groups[g].nruns);
+            opt[k] = PL_LEGEND_LINE, tcol[k] = C_FG, lcol[k] = C_GROUP0 + g, lsty[k] = 1, lwid[k] = 2.0, text[k] = names[g];
+        }
+        snprintf(names[6], sizeof names[6], "%s (hv %.5g)", c->ref_front_true ? "true front" : "union of the fronts",
+                 c->ref_front_hv);
+        opt[k] = PL_LEGEND_LINE, tcol[k] = C_FG, lcol[k] = C_MFRONT, lsty[k] = 3, lwid[k] = 1.0, text[k++] = names[6];
+        PLFLT lw, lh;
+        plschr(0, 0.85 * CHR);
+        pllegend(&lw, &lh, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX, PL_POSITION_INSIDE | PL_POSITION_RIGHT | PL_POSITION_BOTTOM,
+                 0.02, 0.03, 0.05, C_BG, C_GRID, 1, 0, 0, k, opt, 0.6, 0.8 * CHR, 2.0, 0.0, tcol, text, NULL, NULL, NULL, NULL,
+                 lcol, lsty, lwid, NULL, NULL, NULL, NULL);
+        plschr(0, 0.8 * CHR);
+        plcol0(C_FG);
+        plmtex("b", 5.2, 0.0, 0.0, "bands: inter-quartile range across each group's runs (seeds)");
+    }
+    plend();
+    free(x), free(med), free(q1), free(q3), free(bx), free(by);
+    return 0;
 }

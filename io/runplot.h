@@ -7,6 +7,7 @@
 #ifndef HW_RUNPLOT_H
 #define HW_RUNPLOT_H
 
+#include "runcmp.h"
 #include "runfront.h"
 
 typedef struct runplot_opts {
@@ -19,7 +20,8 @@ typedef struct runplot_opts {
 } runplot_opts;
 
 void runplot_opts_default(runplot_opts *o);
-/* "WxH", 200x150 .. 10000x10000; -1 (bad input) with a message. */
+/* "WxH", 480x360 .. 10000x10000 (smaller pictures are unreadable); -1
+ * (bad input) with a message. */
 int runplot_size(const char *s, runplot_opts *o);
 /* Sets out and device from OUT's extension (.png / .svg); -1 otherwise. */
 int runplot_output(const char *out, runplot_opts *o);
@@ -31,5 +33,11 @@ int runplot_axes(const run_snapshot *s, const char *xname, const char *yname, ru
 int runplot_check_output(const runplot_opts *o);
 /* Draws S into o->out; -1 with a message when computing a front failed. */
 int runplot_draw(const run_snapshot *s, const runplot_opts *o);
+
+/* Draws C's HV against measurements into o->out: per group the median
+ * across its runs (line) and the inter-quartile band (translucent fill),
+ * up to the shortest run's measurements; the reference front's HV as a
+ * dotted line. */
+int runplot_compare(const runcmp *c, const runplot_opts *o);
 
 #endif
