@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "eval_table.h"
-#include "hw_data.h"
 #include "hw_err.h"
 #include "nsga.h"
 #include "search.h"
@@ -31,17 +30,6 @@ void runcmp_label(const char *path, char *out, size_t cap) {
     else if (e >= 1 && out[e - 1] == 's') e -= 1;
     if (e > 0 && strchr("-_.", out[e - 1])) out[e - 1] = 0;
     else if (e == d && e > 0) return; /* "r1": digits glued to the name, keep */
-}
-
-/* The stored config of run R parsed with relative paths resolved against
- * the data directory's configs/ folder; NULL (message dropped) when the
- * text does not parse. */
-static search_config *stored_config(const runcmp_run *r) {
-    if (!r->s->config_text || !*r->s->config_text) return NULL;
-    char name[4096];
-    snprintf(name, sizeof name, "%s/configs/(config of %s)", hw_data_dir(), base_name(r->path));
-    search_config *c;
-    return search_config_parse(name, r->s->config_text, &c) ? NULL : c;
 }
 
 /* One line naming both runs when B's space or objectives differ from A's. */
@@ -225,7 +213,7 @@ int runcmp_create(const char *const *paths, int n, const runcmp_opts *o, runcmp 
         r->path = paths[i];
         if (runfront_load(r->path, &r->s) < 0) goto fail;
         if (i && check_same(&c->runs[0], r)) goto fail;
-        r->cfg = stored_config(r);
+        r->cfg = runfront_config(r->path, r->s);
     }
     c->m = c->runs[0].s->nobj;
     if (c->m > HW_MAX_OBJ) {

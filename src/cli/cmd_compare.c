@@ -170,7 +170,7 @@ int cmd_compare(int argc, char **argv) {
                               "group runs by stored config text (checksum) or by label: the\n"
                               "file name without .h5 and a trailing -s3/_seed3/.3 (grouped layout)"),
                       CLI_INT("budgets", "N", &nb, 1, 1000, "rows of the HV-vs-measurements table (default 10)"),
-                      CLI_FN("size", "WxH", set_size, &po, "figure size for -o (default 1500x620, at least 480x360)"),
+                      CLI_FN("size", "WxH", set_size, &po, "figure size for -o (default 1500x720, at least 800x480)"),
                       CLI_END};
     opts[0].short_name = 'o';
     const cli_spec spec = {"compare", "RUN.h5 RUN.h5... [--group-by config|label] [-o FILE.png] [--ref V1,V2,...]",
