@@ -128,7 +128,8 @@ int runplot_check_output(const runplot_opts *o) {
 
 /* Where the values of objective K came from, from the provenance columns
  * of the run's training set for it: "fine-tuned" (runner finetune),
- * "table" (every row's board is "table": looked up, whatever the device),
+ * "table" (the objective has no device, or every row's board is "table":
+ * looked up),
  * "board DEVICE (RUNNER)" otherwise, "" when the run has no training set
  * for K. */
 static void provenance(const run_snapshot *s, int k, char *out, size_t cap) {
@@ -143,7 +144,7 @@ static void provenance(const run_snapshot *s, int k, char *out, size_t cap) {
             else if (ts->board && strcmp(ts->board[i], "table") && !runner) runner = ts->runner ? ts->runner[i] : "?";
         }
         if (ft) snprintf(out, cap, "fine-tuned");
-        else if (!runner) snprintf(out, cap, "table");
+        else if (!runner || !strcmp(ts->device, "table")) snprintf(out, cap, "table");
         else snprintf(out, cap, "board %s (%s)", ts->device, runner);
         return;
     }

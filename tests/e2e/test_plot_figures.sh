@@ -6,7 +6,8 @@
 # accuracy cell), the legend names the tables as provenance, 3 objectives
 # give the pairwise figure, HV history against measurements; refusals
 # (exit 2, one line): --size below 480x360, board-hours on a table run,
-# bad --hv-x. PNGs are kept in $T/*.png (KEEP=1) for a look by eye.
+# bad --hv-x; a replay-board run: its legend names the board and
+# --hv-x board-hours draws. PNGs are kept in $T/*.png (KEEP=1) for a look by eye.
 . "$(dirname "$0")/lib.sh" "$@"
 export LSAN_OPTIONS="suppressions=$SRC/tests/e2e/test_front_lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 "$HW" search "$DATA/configs/nb201-tx2.yaml" --run two.h5 --seed 1 --generations 30 --quiet > two.log 2>&1 || fail "search 2 obj"
@@ -53,6 +54,35 @@ ispng three-xy.png
 "$HW" plot two.h5 -o gen.png --hv-x generation > /dev/null || fail "--hv-x generation"
 "$HW" plot two.h5 -o small.png --size 800x480 > /dev/null || fail "800x480"
 ispng small.png
+
+# a run measured by a replay board agent (real TX2 latencies over ZeroMQ on
+# 127.0.0.1): legend names the board, --hv-x board-hours draws
+"$HW" keygen --out disp > /dev/null && "$HW" keygen --out b1 > /dev/null && cp b1.pub allow.txt || fail keygen
+PORT=$(( 20000 + (RANDOM % 20000) ))
+cat > boards.yaml <<YAML
+objectives:
+  - {name: accuracy, direction: maximize, source: test_acc_200ep_cifar10}
+  - {name: latency_ms, direction: minimize, source: edgegpu_latency_ms, device: tx2}
+algorithm: {population: 16, generations: 100, seed: 3, max_measurements: 16}
+evaluator:
+  kind: predictor
+  tables: [$DATA/hw_nas_bench/hwnasbench_nb201_cifar10.csv, $DATA/nb201_accuracy/nb201_accuracy.csv]
+predictor: {initial: 10, per_generation: 1, trees: 20}
+hypervolume: {reference: [85, 12.861970]}
+output: {dir: out-boards}
+boards: {bind: 'tcp://127.0.0.1:$PORT', key: disp.key, allow: allow.txt, wait_s: 30}
+YAML
+sed -e 's/delay_ms: 200/delay_ms: 20/' -e "s#table: ../hw_nas_bench#table: $DATA/hw_nas_bench#" \
+    "$DATA/configs/board-replay-tx2.yaml" > board.yaml
+"$HW" board --config board.yaml --id b1 --device tx2 --dispatcher "tcp://127.0.0.1:$PORT" --key b1.key \
+    --dispatcher-key disp.pub --quiet 2> b1.log &
+PIDS+=($!)
+timeout 120 "$HW" search boards.yaml --run boards.h5 --quiet > boards.log 2>&1 || fail "board run"
+"$HW" plot boards.h5 -o boards.png --hv-x board-hours > boards.txt || fail "plot --hv-x board-hours"
+ispng boards.png
+grep "measured:" boards.txt
+grep -q "measured: latency_ms: board tx2 (replay), accuracy: table$" boards.txt ||
+    fail "board provenance: $(grep measured: boards.txt)"
 
 expect_exit 2 "size '799x480'.*800x480" "$HW" plot two.h5 -o x.png --size 799x480
 expect_exit 2 "two.h5 records no board time" "$HW" plot two.h5 -o x.png --hv-x board-hours
