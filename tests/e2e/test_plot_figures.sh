@@ -5,7 +5,7 @@
 # --zoom ignores the points outside the hypervolume.reference box (the 10 %
 # accuracy cell), the legend names the tables as provenance, 3 objectives
 # give the pairwise figure, HV history against measurements; refusals
-# (exit 2, one line): --size below 480x360, board-hours on a table run,
+# (exit 2, one line): --size below 800x480, board-hours on a table run,
 # bad --hv-x; a replay-board run: its legend names the board and
 # --hv-x board-hours draws. PNGs are kept in $T/*.png (KEEP=1) for a look by eye.
 . "$(dirname "$0")/lib.sh" "$@"
