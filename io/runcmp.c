@@ -59,7 +59,9 @@ static int pick_reference(runcmp *c, const runcmp_opts *o) {
         const search_config *f = c->runs[i].cfg;
         if (!f || !f->has_ref) {
             if (o->data_ref_ok) continue;
-            return hw_fail("%s: its stored config has no hypervolume.reference; give --ref V1,V2,...", c->runs[i].path);
+            return hw_fail("%s: %s; give --ref V1,V2,...", c->runs[i].path,
+                           f ? "its stored config has no hypervolume.reference"
+                             : "its stored config (/config) is missing or does not parse");
         }
         if (first < 0) {
             first = i;
