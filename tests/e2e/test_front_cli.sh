@@ -8,8 +8,10 @@
 DEMO="$BUILD/bench_ckpt"
 HERE=$SRC/tests/e2e
 # ASan builds: PLplot's driver loader and fontconfig keep caches for the
-# life of the process; suppress those (and only those) leak reports
-export LSAN_OPTIONS="suppressions=$HERE/test_front_lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+# life of the process; suppress those (and only those) leak reports. LSan
+# reads one suppressions file (the last named wins over CTest's): merge.
+cat "$SRC/tests/lsan.supp" "$HERE/test_front_lsan.supp" > lsan.supp
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$T/lsan.supp:print_suppressions=0"
 W=$T
 [ -x "$DEMO" ] || fail "$DEMO not built"
 
