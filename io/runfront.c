@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hw_data.h"
 #include "hw_err.h"
 #include "nsga.h"
 
@@ -144,4 +145,21 @@ int runfront_parse_ref(const run_snapshot *s, const char *text, double *ref) {
         p = end + 1;
     }
     return 0;
+}
+
+search_config *runfront_config(const char *path, const run_snapshot *s) {
+    if (!s->config_text || !*s->config_text) return NULL;
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    char name[4096];
+    snprintf(name, sizeof name, "%s/configs/(config of %s)", hw_data_dir(), base);
+    search_config *c;
+    return search_config_parse(name, s->config_text, &c) ? NULL : c;
+}
+
+int runfront_config_ref(const char *path, const run_snapshot *s, double *ref) {
+    search_config *c = runfront_config(path, s);
+    int has = c && c->has_ref && c->n_obj == s->nobj;
+    for (int k = 0; has && k < s->nobj; k++) ref[k] = s->obj_maximise[k] ? -c->ref[k] : c->ref[k];
+    search_config_free(c);
+    return has;
 }

@@ -12,6 +12,7 @@
 #define HW_RUNFRONT_H
 
 #include "runfile.h"
+#include "search_config.h"
 
 /* All evaluated points of S as a new run_points (deep copy, measured and cv
  * always present); free with run_points_clear. */
@@ -38,6 +39,14 @@ void runfront_default_ref(const double *va, int na, const double *vb, int nb, in
  * units and order, into the minimised reference point ref (maximised
  * objectives negated). -1 with a message naming TEXT otherwise. */
 int runfront_parse_ref(const run_snapshot *s, const char *text, double *ref);
+
+/* The config stored in S (read from PATH) parsed, relative paths resolved
+ * against the data directory's configs/ folder (where the shipped configs
+ * live); NULL when there is none or it does not parse. */
+search_config *runfront_config(const char *path, const run_snapshot *s);
+/* 1 and the minimised reference point in ref (nobj values) when the
+ * stored config has hypervolume.reference; 0 otherwise. */
+int runfront_config_ref(const char *path, const run_snapshot *s, double *ref);
 
 /* "max" / "min" */
 const char *runfront_dir(const run_snapshot *s, int k);

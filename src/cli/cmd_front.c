@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "hw_err.h"
+#include "nsga.h"
 #include "runfront.h"
 
 static void json_str(FILE *f, const char *s) {
@@ -40,16 +41,23 @@ static void csv_field(FILE *f, const char *s) {
 }
 
 int cmd_front(int argc, char **argv) {
-    int csv = 0, json = 0, measured_only = 0, first;
+    int csv = 0, json = 0, measured_only = 0, knee_flag = 0, first;
     const cli_opt opts[] = {
         CLI_FLAG("csv", &csv, "comma-separated: arch, objectives, <objective>_measured (1/0),\nisland, generation"),
         CLI_FLAG("json", &json, "one JSON document"),
         CLI_FLAG("measured-only", &measured_only,
                  "only points whose every objective was measured on a board\n(predicted values excluded)"),
+        CLI_FLAG("knee", &knee_flag,
+                 "mark the knee point: table '*' and a last line, CSV a last\n"
+                 "column knee (1 on the knee's row), JSON \"knee\": its index"),
         CLI_END};
-    const cli_spec spec = {"front", "RUN.h5 [--csv | --json] [--measured-only]",
+    const cli_spec spec = {"front", "RUN.h5 [--csv | --json] [--measured-only] [--knee]",
                            "Prints the Pareto front over all points the run evaluated (one line per\n"
-                           "architecture, best first by the first objective).",
+                           "architecture, best first by the first objective).\n"
+                           "Knee (--knee): each objective is scaled to [0, 1] over the front (maximised\n"
+                           "ones negated first); the knee is the point with the smallest sum of scaled\n"
+                           "objectives, i.e. the farthest below the plane through the extremes (Das\n"
+                           "1999); ties go to the earlier row.",
                            opts, "one run file", 1, 1};
     int st = cli_parse(&spec, argc, argv, 1, &first);
     if (st != CLI_CONTINUE) return st;
@@ -67,17 +75,31 @@ int cmd_front(int argc, char **argv) {
         return cli_report(HW_EXIT_FAIL);
     }
     const int m = s->nobj;
+    int knee = -1; /* row of the front, -1 without --knee or on an empty front */
+    if (knee_flag && n > 0) {
+        double *v = runfront_minimised(s, &all, idx, n);
+        int rc = front_knee(v, n, m, &knee);
+        free(v);
+        if (rc < 0) {
+            free(idx);
+            run_points_clear(&all);
+            run_snapshot_free(s);
+            return cli_report(HW_EXIT_FAIL);
+        }
+    }
     if (fmt == 1) {
         fputs("arch", stdout);
         for (int k = 0; k < m; k++) printf(",%s", s->obj_names[k]);
         for (int k = 0; k < m; k++) printf(",%s_measured", s->obj_names[k]);
-        puts(",island,generation");
+        puts(knee_flag ? ",island,generation,knee" : ",island,generation");
         for (int i = 0; i < n; i++) {
             int p = idx[i];
             csv_field(stdout, all.strings[p]);
             for (int k = 0; k < m; k++) printf(",%.17g", all.obj[(size_t)p * m + k]);
             for (int k = 0; k < m; k++) printf(",%d", all.measured[(size_t)p * m + k]);
-            printf(",%d,%d\n", all.island[p], all.generation[p]);
+            printf(",%d,%d", all.island[p], all.generation[p]);
+            if (knee_flag) printf(",%d", i == knee);
+            putchar('\n');
         }
     } else if (fmt == 2) {
         printf("{\"file\": ");
@@ -102,9 +124,17 @@ int cmd_front(int argc, char **argv) {
             }
             printf("], \"measured\": [");
             for (int k = 0; k < m; k++) printf("%s%s", k ? ", " : "", all.measured[(size_t)p * m + k] ? "true" : "false");
-            printf("], \"island\": %d, \"generation\": %d}", all.island[p], all.generation[p]);
+            printf("], \"island\": %d, \"generation\": %d", all.island[p], all.generation[p]);
+            if (knee_flag) printf(", \"knee\": %s", i == knee ? "true" : "false");
+            putchar('}');
         }
-        printf("\n]}\n");
+        printf("\n]");
+        if (knee_flag) {
+            printf(",\n \"knee\": ");
+            if (knee >= 0) printf("%d", knee);
+            else fputs("null", stdout);
+        }
+        printf("}\n");
     } else {
         printf("# %s: %d points on the front of %d evaluated%s (M measured, p predicted)\n", path, n, all.n,
                measured_only ? ", measured only" : "");
@@ -113,12 +143,14 @@ int cmd_front(int argc, char **argv) {
         printf("  %-4s  arch\n", "meas");
         for (int i = 0; i < n; i++) {
             int p = idx[i];
-            printf("%-4d", i + 1);
+            printf("%-3d%c", i + 1, i == knee ? '*' : ' ');
             for (int k = 0; k < m; k++) printf(" %14.6g", all.obj[(size_t)p * m + k]);
             printf("  ");
             for (int k = 0; k < m; k++) putchar(all.measured[(size_t)p * m + k] ? 'M' : 'p');
             printf("%*s  %s\n", m < 4 ? 4 - m : 0, "", all.strings[p]);
         }
+        if (knee_flag && knee >= 0) printf("# knee (*): #%d %s\n", knee + 1, all.strings[idx[knee]]);
+        else if (knee_flag) puts("# knee: none (empty front)");
     }
     free(idx);
     run_points_clear(&all);

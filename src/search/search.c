@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "eval_table.h"
 #include "hw_err.h"
 
 int search_front_of(const double *pts, int n, int m, int *out_idx) {
@@ -20,6 +21,30 @@ int search_front_of(const double *pts, int n, int m, int *out_idx) {
         if (rank[i] == 0) out_idx[k++] = i;
     free(rank);
     return k;
+}
+
+int search_true_front(const struct eval_table *t, int m, double **out_front, hw_genome **out_g, int *out_n) {
+    double *all = NULL, *front = NULL;
+    hw_genome *all_g = NULL, *g = NULL;
+    int n, *idx = NULL;
+    if (eval_table_all_feasible(t, &all, &all_g, &n)) goto fail;
+    idx = hw_malloc((size_t)(n ? n : 1) * sizeof *idx);
+    int k = search_front_of(all, n, m, idx);
+    if (k < 0) goto fail;
+    front = hw_malloc((size_t)(k ? k : 1) * m * sizeof *front);
+    if (out_g) g = hw_malloc((size_t)(k ? k : 1) * sizeof *g);
+    for (int i = 0; i < k; i++) {
+        memcpy(front + (size_t)i * m, all + (size_t)idx[i] * m, (size_t)m * sizeof *front);
+        if (g) g[i] = all_g[idx[i]];
+    }
+    free(all), free(all_g), free(idx);
+    *out_front = front;
+    if (out_g) *out_g = g;
+    *out_n = k;
+    return 0;
+fail:
+    free(all), free(all_g), free(idx), free(front), free(g);
+    return -1;
 }
 
 void search_print_row(FILE *f, const search_history_row *h, int has_ratio) {

@@ -47,6 +47,13 @@ void search_result_free(search_result *r);
  * points into out_idx (caller allocates n), returns their count, or -1. */
 int search_front_of(const double *pts, int n, int m, int *out_idx);
 
+/* The exact front of a table-evaluated problem: the non-dominated set of
+ * the feasible rows of T's joined table (eval_table_all_feasible), m
+ * objectives, minimised. *out_front (k x m) and *out_g (k genomes, NULL
+ * not wanted) are malloc'd; -1 with a message on failure. */
+struct eval_table;
+int search_true_front(const struct eval_table *t, int m, double **out_front, hw_genome **out_g, int *out_n);
+
 /* Prints one progress line for a history row. */
 void search_print_row(FILE *f, const search_history_row *h, int has_ratio);
 

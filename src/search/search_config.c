@@ -384,16 +384,35 @@ static int check_constraints(const search_config *c, const ycfg *d) {
     return 0;
 }
 
-int search_config_load(const char *path, search_config **out) {
-    search_config *c = hw_calloc(1, sizeof *c);
-    if (ycfg_load(path, &c->doc)) goto fail;
+/* Parses the document C->doc already holds into C (the body of
+ * search_config_load and search_config_parse). */
+static int parse_doc(search_config *c) {
     const ycfg *d = c->doc;
     const ynode *root = ycfg_root(d);
     if (parse_space(c, d, root) || parse_objectives(c, d, root) || parse_constraints(c, d, root) ||
         parse_algorithm(c, d, root) || parse_evaluator(c, d, root) || parse_predictor(c, d, root) ||
         parse_islands(c, d, root) || parse_boards(c, d, root) || parse_finetune(c, d, root) || parse_hypervolume(c, d, root) ||
         parse_output(c, d, root) || check_constraints(c, d) || ycfg_check_unknown(d))
-        goto fail;
+        return -1;
+    return 0;
+}
+
+int search_config_parse(const char *name, const char *text, search_config **out) {
+    search_config *c = hw_calloc(1, sizeof *c);
+    if (ycfg_parse(name, text, strlen(text), &c->doc) || parse_doc(c)) {
+        search_config_free(c);
+        return -1;
+    }
+    *out = c;
+    return 0;
+}
+
+int search_config_load(const char *path, search_config **out) {
+    search_config *c = hw_calloc(1, sizeof *c);
+    if (ycfg_load(path, &c->doc)) goto fail;
+    const ycfg *d = c->doc;
+    (void)d;
+    if (parse_doc(c)) goto fail;
     *out = c;
     return 0;
 fail:

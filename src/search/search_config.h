@@ -110,6 +110,9 @@ typedef struct search_config {
 
 /* Parses PATH into *out (allocated). */
 int search_config_load(const char *path, search_config **out);
+/* Same from TEXT (e.g. the config stored in a run file); NAME stands for
+ * the file in messages and its directory resolves relative paths. */
+int search_config_parse(const char *name, const char *text, search_config **out);
 void search_config_free(search_config *c);
 /* Index of a co-design source (accuracy, latency_ms, energy_mJ,
  * area_mm2), or -1. */

@@ -63,7 +63,7 @@ done <<'CASES'
 2 | --out BASE is required | "$HW" keygen
 2 | --config FILE is required | "$HW" board
 2 | --supernet is required | "$HW" finetune
-2 | expected two run files | "$HW" compare
+2 | expected two or more run files | "$HW" compare
 # config files
 2 | nope.yaml: cannot open: No such file | "$HW" search nope.yaml
 2 | /tmp: read error \(is it a directory\?\) | "$HW" search /tmp

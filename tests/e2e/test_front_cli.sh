@@ -8,8 +8,10 @@
 DEMO="$BUILD/bench_ckpt"
 HERE=$SRC/tests/e2e
 # ASan builds: PLplot's driver loader and fontconfig keep caches for the
-# life of the process; suppress those (and only those) leak reports
-export LSAN_OPTIONS="suppressions=$HERE/test_front_lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+# life of the process; suppress those (and only those) leak reports. LSan
+# reads one suppressions file (the last named wins over CTest's): merge.
+cat "$SRC/tests/lsan.supp" "$HERE/test_front_lsan.supp" > lsan.supp
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$T/lsan.supp:print_suppressions=0"
 W=$T
 [ -x "$DEMO" ] || fail "$DEMO not built"
 
@@ -41,6 +43,24 @@ PYEOF
 awk -F, 'NR > 1 && ($4 != 1 || $5 != 1) { bad = 1 } END { exit bad }' "$W/mfront.csv" ||
     fail "--measured-only printed predicted points"
 grep -q ',0,' "$W/front.csv" || echo "note: no predicted point on the default front"
+
+# --knee: one knee row; python recomputes the documented rule (smallest sum
+# of the objectives scaled to [0,1] over the front, maximised negated)
+"$HWNAS" front "$W/a.h5" --csv --knee > "$W/knee.csv" || fail "front --knee"
+$PY - "$W/knee.csv" <<'PYEOF' || fail "knee rule"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+v = [(-float(r["top1_acc"]), float(r["latency_ms"])) for r in rows]
+lo = [min(p[k] for p in v) for k in (0, 1)]; hi = [max(p[k] for p in v) for k in (0, 1)]
+s = [sum((p[k] - lo[k]) / (hi[k] - lo[k]) if hi[k] > lo[k] else 0 for k in (0, 1)) for p in v]
+want = min(range(len(v)), key=lambda i: (s[i], i))
+got = [i for i, r in enumerate(rows) if r["knee"] == "1"]
+print("knee row: hwnas", got, "python", want)
+assert got == [want], (got, want)
+PYEOF
+"$HWNAS" front "$W/a.h5" --knee | grep -q '^# knee (\*): #' || fail "table knee line"
+[ "$(json_get <("$HWNAS" front "$W/a.h5" --json --knee) 'j["knee"]')" = "$(($(grep -n ',1$' "$W/knee.csv" | cut -d: -f1) - 2))" ] ||
+    fail "JSON knee index differs from the CSV row"
 
 # --- history -------------------------------------------------------------------
 "$HWNAS" history "$W/a.h5" --csv > "$W/hist.csv" || fail "history"
