@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hw_codec.h"
 #include "hw_err.h"
 #include "nsga.h"
 
@@ -153,20 +154,22 @@ int eckpt_build(const search_config *cfg, const space *sp, gts *gt, const search
                                           .wall_s = h->wall_s};
     }
     s->meas_seq = meas_seq;
-    /* engine_global: counters + exact dispatcher state */
-    s->engine_global_len = 4 + 4 + 8 + 8 + 8 + gl;
-    s->engine_global = hw_malloc(s->engine_global_len);
-    uint8_t *p = s->engine_global;
-    int32_t g32 = st->generation;
-    int64_t ev = st->evaluations;
-    memcpy(p, "HWEN", 4);
-    memcpy(p + 4, &g32, 4);
-    memcpy(p + 8, &ev, 8);
-    memcpy(p + 16, &st->wall_s, 8);
-    uint64_t gl64 = gl;
-    memcpy(p + 24, &gl64, 8);
-    memcpy(p + 32, gb, gl);
+    /* engine_global: "HWEN", i32 generation, i64 evaluations, f64 wall
+     * seconds, u64 length + the exact dispatcher state (gts_export) */
+    hw_wbuf w;
+    hw_wbuf_init(&w);
+    hw_put_bytes(&w, "HWEN", 4);
+    hw_put_i32(&w, st->generation);
+    hw_put_i64(&w, st->evaluations);
+    hw_put_f64(&w, st->wall_s);
+    hw_put_u64(&w, gl);
+    hw_put_bytes(&w, gb, gl);
     free(gb);
+    s->engine_global = hw_wbuf_take(&w, &s->engine_global_len);
+    if (!s->engine_global) {
+        hw_fail("checkpoint: out of memory");
+        goto fail;
+    }
     *out = s;
     return 0;
 fail:
@@ -187,18 +190,16 @@ int eckpt_check(const run_snapshot *snap, const search_config *cfg, const space 
 }
 
 int eckpt_restore_dispatcher(const run_snapshot *snap, gts *gt, eckpt_state *st, search_result *res) {
-    const uint8_t *p = snap->engine_global;
-    int32_t g32;
-    int64_t ev;
-    uint64_t gl;
-    memcpy(&g32, p + 4, 4);
-    memcpy(&ev, p + 8, 8);
-    memcpy(&st->wall_s, p + 16, 8);
-    memcpy(&gl, p + 24, 8);
-    if (gl > snap->engine_global_len - 32) return hw_fail("checkpoint: /engine_global: truncated");
-    st->generation = g32;
-    st->evaluations = (long)ev;
-    if (gts_import(gt, p + 32, (size_t)gl)) return -1;
+    hw_rbuf r;
+    hw_rbuf_init(&r, snap->engine_global, snap->engine_global_len);
+    hw_get_span(&r, 4); /* "HWEN", checked by eckpt_check */
+    st->generation = hw_get_i32(&r);
+    st->evaluations = (long)hw_get_i64(&r);
+    st->wall_s = hw_get_f64(&r);
+    uint64_t gl = hw_get_u64(&r);
+    const uint8_t *gb = hw_rbuf_ok(&r) && gl == hw_rbuf_left(&r) ? hw_get_span(&r, (size_t)gl) : NULL;
+    if (!gb) return hw_fail("checkpoint: /engine_global: truncated");
+    if (gts_import(gt, gb, (size_t)gl)) return -1;
     res->n_history = snap->nhistory;
     res->history = hw_malloc((size_t)(snap->nhistory + 16) * sizeof *res->history);
     for (int i = 0; i < snap->nhistory; i++) {

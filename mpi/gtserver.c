@@ -8,6 +8,7 @@
 
 #include "disp.h"
 #include "hw_clock.h"
+#include "hw_codec.h"
 #include "hw_err.h"
 #include "jkeys.h"
 #include "journal.h"
@@ -575,48 +576,73 @@ void gts_add_replay(gts *s, const run_measurement *mm, int n) {
 /* Blob: "HWGT" u32 version 2 (2: records carry ft_where), i64 nrec, f64 board_s, records (raw),
  * u64 model blob length, model blob. Same-machine format (checkpoints are
  * resumed by the same build on the same cluster). */
+/* The dispatcher-state blob: header "HWGT" v3, i64 record count, f64 board
+ * seconds, each record field by field (genes, objectives, cv, board
+ * seconds, seq, provenance strings, times, replay flag), then the surrogate
+ * blob with its u64 length; little-endian through hw_codec. */
+#define GTS_STATE_VERSION 3
+
+static void put_record(hw_wbuf *w, const meas_record *r) {
+    hw_put_i16s(w, r->g.g, HW_MAX_GENES);
+    hw_put_f64s(w, r->obj, HW_MAX_OBJ);
+    hw_put_f64(w, r->cv);
+    hw_put_f64(w, r->board_s);
+    hw_put_i64(w, r->seq);
+    hw_put_str(w, r->board);
+    hw_put_str(w, r->runner);
+    hw_put_f64(w, r->t_start);
+    hw_put_f64(w, r->t_end);
+    hw_put_u8(w, (uint8_t)(r->replayed != 0));
+    hw_put_str(w, r->ft_where);
+}
+
+static void get_record(hw_rbuf *rb, meas_record *r) {
+    memset(r, 0, sizeof *r);
+    hw_get_i16s(rb, r->g.g, HW_MAX_GENES);
+    hw_get_f64s(rb, r->obj, HW_MAX_OBJ);
+    r->cv = hw_get_f64(rb);
+    r->board_s = hw_get_f64(rb);
+    r->seq = hw_get_i64(rb);
+    hw_get_str(rb, r->board, sizeof r->board);
+    hw_get_str(rb, r->runner, sizeof r->runner);
+    r->t_start = hw_get_f64(rb);
+    r->t_end = hw_get_f64(rb);
+    r->replayed = hw_get_u8(rb);
+    hw_get_str(rb, r->ft_where, sizeof r->ft_where);
+}
+
 int gts_export(const gts *s, uint8_t **out, size_t *len) {
     uint8_t *mb = NULL;
     size_t ml = 0;
     if (surrogate_save(s->sur, &mb, &ml)) return -1;
-    size_t n = 4 + 4 + 8 + 8 + (size_t)s->nrec * sizeof *s->rec + 8 + ml;
-    uint8_t *b = hw_malloc(n), *p = b;
-    uint32_t ver = 2;
-    int64_t nr = s->nrec;
-    uint64_t l = ml;
-    memcpy(p, "HWGT", 4), p += 4;
-    memcpy(p, &ver, 4), p += 4;
-    memcpy(p, &nr, 8), p += 8;
-    memcpy(p, &s->board_s, 8), p += 8;
-    if (nr) memcpy(p, s->rec, (size_t)nr * sizeof *s->rec), p += (size_t)nr * sizeof *s->rec;
-    memcpy(p, &l, 8), p += 8;
-    if (ml) memcpy(p, mb, ml);
+    hw_wbuf w;
+    hw_wbuf_init(&w);
+    hw_put_header(&w, "HWGT", 4, GTS_STATE_VERSION);
+    hw_put_i64(&w, s->nrec);
+    hw_put_f64(&w, s->board_s);
+    for (int i = 0; i < s->nrec; i++) put_record(&w, &s->rec[i]);
+    hw_put_u64(&w, ml);
+    hw_put_bytes(&w, mb, ml);
     free(mb);
-    *out = b;
-    *len = n;
-    return 0;
+    *out = hw_wbuf_take(&w, len);
+    return *out ? 0 : hw_fail("dispatcher state: out of memory");
 }
 
 int gts_import(gts *s, const uint8_t *buf, size_t len) {
-    uint32_t ver;
-    int64_t nr;
-    uint64_t ml;
-    if (len < 24 || memcmp(buf, "HWGT", 4)) return hw_fail("dispatcher state: bad magic");
-    memcpy(&ver, buf + 4, 4);
-    if (ver != 2) return hw_fail("dispatcher state: version %u, expected 2", ver);
-    memcpy(&nr, buf + 8, 8);
-    if (nr < 0 || (uint64_t)nr > (len - 24) / sizeof *s->rec) return hw_fail("dispatcher state: truncated records");
-    size_t off = 24 + (size_t)nr * sizeof *s->rec;
-    if (off + 8 > len) return hw_fail("dispatcher state: truncated");
-    memcpy(&ml, buf + off, 8);
-    if (ml > len - off - 8) return hw_fail("dispatcher state: truncated model");
-    memcpy(&s->board_s, buf + 16, 8);
-    const meas_record *r = (const meas_record *)(buf + 24);
+    hw_rbuf rb;
+    hw_rbuf_init(&rb, buf, len);
+    if (hw_get_header(&rb, "HWGT", 4, GTS_STATE_VERSION, "dispatcher state")) return -1;
+    int64_t nr = hw_get_i64(&rb);
+    double board_s = hw_get_f64(&rb);
+    if (!hw_rbuf_ok(&rb) || nr < 0 || (uint64_t)nr > hw_rbuf_left(&rb) / 64)
+        return hw_fail("dispatcher state: truncated records");
+    s->board_s = board_s;
     for (int64_t i = 0; i < nr; i++) { /* rebuild in order: same archive, training set, dedup map */
         if (s->nrec == s->caprec)
             s->rec = hw_realloc(s->rec, (size_t)(s->caprec = s->caprec ? 2 * s->caprec : 256) * sizeof *s->rec);
         meas_record *d = &s->rec[s->nrec];
-        memcpy(d, &r[i], sizeof *d);
+        get_record(&rb, d);
+        if (!hw_rbuf_ok(&rb)) return hw_fail("dispatcher state: truncated record %lld", (long long)i);
         uint64_t h = space_hash(s->sp, &d->g);
         u64map_put(&s->known, h, s->nrec);
         if (isfinite(d->cv)) surrogate_add(s->sur, &d->g, d->obj);
@@ -624,5 +650,9 @@ int gts_import(gts *s, const uint8_t *buf, size_t len) {
         if (s->tab) eval_table_mark(s->tab, &d->g);
         s->nrec++;
     }
-    return ml ? surrogate_load(s->sur, buf + off + 8, (size_t)ml) : 0;
+    uint64_t ml = hw_get_u64(&rb);
+    const uint8_t *mb = hw_rbuf_ok(&rb) && ml <= hw_rbuf_left(&rb) ? hw_get_span(&rb, (size_t)ml) : NULL;
+    if (!mb && ml) return hw_fail("dispatcher state: truncated model");
+    if (!hw_rbuf_done(&rb)) return hw_fail("dispatcher state: %zu trailing bytes", hw_rbuf_left(&rb));
+    return ml ? surrogate_load(s->sur, mb, (size_t)ml) : 0;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hw_codec.h"
 #include "hw_err.h"
 #include "u64map.h"
 
@@ -375,103 +376,94 @@ const pareto_archive *island_archive(const island *is) { return is->arch; }
 nsga *island_engine(island *is) { return is->e; }
 int island_model_version(const island *is) { return surrogate_version(is->sur); }
 
-/* The keys of a hash set as host-order bytes at out (slot order; only
- * membership matters); returns the byte after the last. */
-static uint8_t *set_keys(const u64map *m, uint8_t *out) {
+/* The keys of a hash set (slot order; only membership matters). */
+static void put_keys(hw_wbuf *w, const u64map *m) {
+    hw_put_i64(w, (int64_t)u64map_size(m));
     for (size_t i = 0; i < m->cap; i++)
-        if (m->used[i]) memcpy(out, &m->keys[i], 8), out += 8;
-    return out;
+        if (m->used[i]) hw_put_u64(w, m->keys[i]);
 }
 
 int64_t island_evaluated(const island *is, uint64_t **ids) {
-    int64_t n = (int64_t)u64map_size(&is->evaluated);
-    *ids = hw_malloc((size_t)(n ? n : 1) * sizeof **ids);
-    set_keys(&is->evaluated, (uint8_t *)*ids);
+    int64_t n = 0;
+    *ids = hw_malloc((u64map_size(&is->evaluated) ? u64map_size(&is->evaluated) : 1) * sizeof **ids);
+    for (size_t i = 0; i < is->evaluated.cap; i++)
+        if (is->evaluated.used[i]) (*ids)[n++] = is->evaluated.keys[i];
     return n;
 }
 
-/* Blob: "HWIS" u32 2, u64 nsga_len, nsga bytes, i64 npool, pool genomes,
- * i64 nprop, proposed hashes, i64 neval, evaluated hashes (sets in the
- * map's slot order: only membership matters). Version 1 (no evaluated set)
- * still loads, with an empty set. */
+/* Blob (hw_codec, little-endian): "HWIS" u32 2, u64 nsga_len, nsga bytes,
+ * i64 npool, pool genomes, i64 nprop, proposed hashes, i64 neval,
+ * evaluated hashes (sets in the map's slot order: only membership
+ * matters). Version 1 (no evaluated set) still loads, with an empty set. */
 int island_export(const island *is, uint8_t **out, size_t *len) {
     unsigned char *nb;
     size_t nl;
     if (nsga_serialize(is->e, &nb, &nl)) return -1;
-    int64_t np = is->npool, nprop = (int64_t)u64map_size(&is->proposed), neval = (int64_t)u64map_size(&is->evaluated);
-    size_t n = 8 + 8 + nl + 8 + (size_t)np * sizeof *is->pool + 8 + (size_t)nprop * 8 + 8 + (size_t)neval * 8;
-    uint8_t *b = hw_malloc(n), *p = b;
-    uint32_t ver = 2;
-    uint64_t l = nl;
-    memcpy(p, "HWIS", 4), p += 4;
-    memcpy(p, &ver, 4), p += 4;
-    memcpy(p, &l, 8), p += 8;
-    memcpy(p, nb, nl), p += nl;
-    memcpy(p, &np, 8), p += 8;
-    if (np) memcpy(p, is->pool, (size_t)np * sizeof *is->pool), p += (size_t)np * sizeof *is->pool;
-    memcpy(p, &nprop, 8), p += 8;
-    p = set_keys(&is->proposed, p);
-    memcpy(p, &neval, 8), p += 8;
-    p = set_keys(&is->evaluated, p);
-    HW_ASSERT(p == b + n);
+    hw_wbuf w;
+    hw_wbuf_init(&w);
+    hw_put_header(&w, "HWIS", 4, 2);
+    hw_put_u64(&w, nl);
+    hw_put_bytes(&w, nb, nl);
     free(nb);
-    *out = b;
-    *len = n;
+    hw_put_i64(&w, is->npool);
+    for (int i = 0; i < is->npool; i++) hw_put_i16s(&w, is->pool[i].g, HW_MAX_GENES);
+    put_keys(&w, &is->proposed);
+    put_keys(&w, &is->evaluated);
+    *out = hw_wbuf_take(&w, len);
+    return *out ? 0 : hw_fail("island state: out of memory");
+}
+
+/* Replaces a hash set by a count and that many keys read from R. */
+static int get_keys(hw_rbuf *r, u64map *m, const char *what) {
+    int64_t n = hw_get_i64(r);
+    if (!hw_rbuf_ok(r) || n < 0 || (uint64_t)n > hw_rbuf_left(r) / 8) return hw_fail("island state: truncated %s", what);
+    u64map_free(m);
+    u64map_init(m);
+    for (int64_t i = 0; i < n; i++) u64map_put(m, hw_get_u64(r), 1);
     return 0;
 }
 
-/* Replaces a hash set by n host-order keys at p (set_keys' inverse). */
-static void set_load(u64map *m, const uint8_t *p, int64_t n) {
-    u64map_free(m);
-    u64map_init(m);
-    for (int64_t i = 0; i < n; i++) {
-        uint64_t h;
-        memcpy(&h, p + 8 * i, 8);
-        u64map_put(m, h, 1);
-    }
-}
-
 int island_import(island *is, const uint8_t *buf, size_t len) {
+    hw_rbuf r;
+    hw_rbuf_init(&r, buf, len);
     uint32_t ver;
-    uint64_t nl;
-    int64_t np, nprop;
-    if (len < 16 || memcmp(buf, "HWIS", 4)) return hw_fail("island state: bad magic");
-    memcpy(&ver, buf + 4, 4);
-    if (ver != 1 && ver != 2) return hw_fail("island state: version %u, expected 1 or 2", ver);
-    memcpy(&nl, buf + 8, 8);
-    if (nl > len - 16) return hw_fail("island state: truncated engine");
-    size_t off = 16 + (size_t)nl;
-    if (off + 8 > len) return hw_fail("island state: truncated");
-    memcpy(&np, buf + off, 8);
-    off += 8;
-    if (np < 0 || (uint64_t)np > (len - off) / sizeof(hw_genome)) return hw_fail("island state: truncated pool");
-    const uint8_t *pool_bytes = buf + off; /* unaligned: copied out below */
-    off += (size_t)np * sizeof(hw_genome);
-    if (off + 8 > len) return hw_fail("island state: truncated");
-    memcpy(&nprop, buf + off, 8);
-    off += 8;
-    if (nprop < 0 || (uint64_t)nprop > (len - off) / 8) return hw_fail("island state: truncated proposals");
-    size_t off_eval = off + (size_t)nprop * 8;
-    int64_t neval = 0;
-    if (ver >= 2) {
-        if (off_eval + 8 > len) return hw_fail("island state: truncated");
-        memcpy(&neval, buf + off_eval, 8);
-        off_eval += 8;
-        if (neval < 0 || (uint64_t)neval > (len - off_eval) / 8) return hw_fail("island state: truncated evaluated set");
+    if (hw_get_header_range(&r, "HWIS", 4, 1, 2, "island state", &ver)) return -1;
+    uint64_t nl = hw_get_u64(&r);
+    const uint8_t *nb = hw_rbuf_ok(&r) && nl <= hw_rbuf_left(&r) ? hw_get_span(&r, (size_t)nl) : NULL;
+    if (!nb) return hw_fail("island state: truncated engine");
+    int64_t np = hw_get_i64(&r);
+    if (!hw_rbuf_ok(&r) || np < 0 || (uint64_t)np > hw_rbuf_left(&r) / (2 * HW_MAX_GENES))
+        return hw_fail("island state: truncated pool");
+    hw_genome *pool = hw_malloc((size_t)(np ? np : 1) * sizeof *pool);
+    for (int64_t i = 0; i < np; i++) hw_get_i16s(&r, pool[i].g, HW_MAX_GENES);
+    u64map prop, eval;
+    u64map_init(&prop);
+    u64map_init(&eval);
+    nsga *e = NULL;
+    int rc = -1;
+    if (get_keys(&r, &prop, "proposals") || (ver >= 2 && get_keys(&r, &eval, "evaluated set"))) goto fail;
+    if (!hw_rbuf_done(&r)) {
+        hw_fail("island state: %zu trailing bytes", hw_rbuf_left(&r));
+        goto fail;
     }
-    nsga *e;
-    if (nsga_restore(is->sp, buf + 16, (size_t)nl, &e)) return -1;
+    if (nsga_restore(is->sp, nb, (size_t)nl, &e)) goto fail;
     nsga_free(is->e);
     is->e = e;
     /* the pool in its original order (order breaks ties in proposals) */
     is->npool = 0;
     u64map_free(&is->pool_set);
     u64map_init(&is->pool_set);
-    hw_genome *pool = hw_malloc((size_t)(np ? np : 1) * sizeof *pool);
-    memcpy(pool, pool_bytes, (size_t)np * sizeof *pool);
     pool_add(is, pool, (int)np);
+    u64map_free(&is->proposed);
+    is->proposed = prop;
+    u64map_free(&is->evaluated);
+    is->evaluated = eval;
+    rc = 0;
+fail:
+    if (rc) {
+        u64map_free(&prop);
+        u64map_free(&eval);
+    }
     free(pool);
-    set_load(&is->proposed, buf + off, nprop);
-    set_load(&is->evaluated, buf + off_eval, neval);
-    return 0;
+    return rc;
 }
