@@ -11,7 +11,7 @@
 _Static_assert(sizeof(hw_genome) == ENGINE_GENOME_BYTES, "genome wire size: update engine_tags.h");
 _Static_assert(sizeof(((meas_record *)0)->obj) == 8 * 8 && sizeof(((meas_record *)0)->board) == 32 &&
                    sizeof(((meas_record *)0)->runner) == 16 && sizeof(((meas_record *)0)->ft_where) == 16,
-               "meas_record fields changed: update put_record/get_record and ENGINE_RECORD_BYTES");
+               "meas_record fields changed: update meas_record_put/get (gtserver.c) and ENGINE_RECORD_BYTES");
 _Static_assert(ENGINE_PROPOSE_HDR_BYTES == sizeof(uint32_t) + 3 * sizeof(int32_t) + sizeof(double), "PROPOSE header");
 _Static_assert(ENGINE_UPDATE_HDR_BYTES == sizeof(uint32_t) + 5 * sizeof(int32_t) + 2 * sizeof(double) + sizeof(uint64_t),
                "UPDATE header");
@@ -22,35 +22,6 @@ static void put_genome(hw_wbuf *w, const hw_genome *g) {
 
 static void get_genome(hw_rbuf *r, hw_genome *g) {
     for (int i = 0; i < HW_MAX_GENES; i++) g->g[i] = (int16_t)hw_get_u16(r);
-}
-
-static void put_record(hw_wbuf *w, const meas_record *m) {
-    put_genome(w, &m->g);
-    hw_put_f64s(w, m->obj, HW_MAX_OBJ);
-    hw_put_f64(w, m->cv);
-    hw_put_f64(w, m->board_s);
-    hw_put_i64(w, m->seq);
-    hw_put_bytes(w, m->board, sizeof m->board);
-    hw_put_bytes(w, m->runner, sizeof m->runner);
-    hw_put_f64(w, m->t_start);
-    hw_put_f64(w, m->t_end);
-    hw_put_i32(w, m->replayed);
-    hw_put_bytes(w, m->ft_where, sizeof m->ft_where);
-}
-
-static void get_record(hw_rbuf *r, meas_record *m) {
-    get_genome(r, &m->g);
-    hw_get_f64s(r, m->obj, HW_MAX_OBJ);
-    m->cv = hw_get_f64(r);
-    m->board_s = hw_get_f64(r);
-    m->seq = hw_get_i64(r);
-    hw_get_bytes(r, m->board, sizeof m->board);
-    hw_get_bytes(r, m->runner, sizeof m->runner);
-    m->t_start = hw_get_f64(r);
-    m->t_end = hw_get_f64(r);
-    m->replayed = hw_get_i32(r);
-    hw_get_bytes(r, m->ft_where, sizeof m->ft_where);
-    m->board[sizeof m->board - 1] = m->runner[sizeof m->runner - 1] = m->ft_where[sizeof m->ft_where - 1] = 0;
 }
 
 /* Hands over the buffer of w; an int length (MPI counts) is asserted. */
@@ -130,7 +101,7 @@ uint8_t *emsg_update_pack(const emsg_update *u, int *len) {
     hw_put_u64(&w, u->blob ? u->blob_len : UINT64_MAX); /* UINT64_MAX: no blob */
     HW_ASSERT(w.n == ENGINE_UPDATE_HDR_BYTES);
     if (u->bcast) return take(&w, len);
-    for (int i = 0; i < u->n_rec; i++) put_record(&w, &u->rec[i]);
+    for (int i = 0; i < u->n_rec; i++) meas_record_put(&w, &u->rec[i]);
     HW_ASSERT(w.n == ENGINE_UPDATE_HDR_BYTES + (size_t)u->n_rec * ENGINE_RECORD_BYTES || w.bad);
     if (u->blob) hw_put_bytes(&w, u->blob, u->blob_len);
     return take(&w, len);
@@ -143,7 +114,7 @@ size_t emsg_update_body_len(const emsg_update *u) {
 uint8_t *emsg_update_body_pack(const emsg_update *u, int *len) {
     hw_wbuf w;
     hw_wbuf_init(&w);
-    for (int i = 0; i < u->n_rec; i++) put_record(&w, &u->rec[i]);
+    for (int i = 0; i < u->n_rec; i++) meas_record_put(&w, &u->rec[i]);
     if (u->blob) hw_put_bytes(&w, u->blob, u->blob_len);
     HW_ASSERT(w.n == emsg_update_body_len(u) || w.bad);
     return take(&w, len);
@@ -155,7 +126,7 @@ int emsg_update_body_unpack(const uint8_t *buf, size_t len, emsg_update *u) {
     hw_rbuf r;
     hw_rbuf_init(&r, buf, len);
     meas_record *rec = hw_calloc((size_t)(u->n_rec ? u->n_rec : 1), sizeof *rec);
-    for (int i = 0; i < u->n_rec; i++) get_record(&r, &rec[i]);
+    for (int i = 0; i < u->n_rec; i++) meas_record_get(&r, &rec[i]);
     u->rec = rec;
     u->blob = u->has_blob ? hw_get_span(&r, (size_t)u->blob_len) : NULL;
     HW_ASSERT(hw_rbuf_done(&r)); /* the length was checked above */
@@ -186,7 +157,7 @@ int emsg_update_unpack(const uint8_t *buf, size_t len, emsg_update *u) {
     if (check_count(&r, u->n_rec, ENGINE_RECORD_BYTES, "UPDATE")) return -1;
     meas_record *rec = hw_calloc((size_t)(u->n_rec ? u->n_rec : 1), sizeof *rec);
     u->rec = rec;
-    for (int i = 0; i < u->n_rec; i++) get_record(&r, &rec[i]);
+    for (int i = 0; i < u->n_rec; i++) meas_record_get(&r, &rec[i]);
     if (bl != UINT64_MAX) {
         if (bl > hw_rbuf_left(&r)) {
             hw_fail("UPDATE message: model blob of %llu bytes, %zu left", (unsigned long long)bl, hw_rbuf_left(&r));

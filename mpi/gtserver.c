@@ -577,38 +577,37 @@ void gts_add_replay(gts *s, const run_measurement *mm, int n) {
  * u64 model blob length, model blob. Same-machine format (checkpoints are
  * resumed by the same build on the same cluster). */
 /* The dispatcher-state blob: header "HWGT" v3, i64 record count, f64 board
- * seconds, each record field by field (genes, objectives, cv, board
- * seconds, seq, provenance strings, times, replay flag), then the surrogate
- * blob with its u64 length; little-endian through hw_codec. */
+ * seconds, each record (meas_record_put), then the surrogate blob with its
+ * u64 length; little-endian through hw_codec. */
 #define GTS_STATE_VERSION 3
 
-static void put_record(hw_wbuf *w, const meas_record *r) {
-    hw_put_i16s(w, r->g.g, HW_MAX_GENES);
-    hw_put_f64s(w, r->obj, HW_MAX_OBJ);
-    hw_put_f64(w, r->cv);
-    hw_put_f64(w, r->board_s);
-    hw_put_i64(w, r->seq);
-    hw_put_str(w, r->board);
-    hw_put_str(w, r->runner);
-    hw_put_f64(w, r->t_start);
-    hw_put_f64(w, r->t_end);
-    hw_put_u8(w, (uint8_t)(r->replayed != 0));
-    hw_put_str(w, r->ft_where);
+void meas_record_put(hw_wbuf *w, const meas_record *m) {
+    for (int i = 0; i < HW_MAX_GENES; i++) hw_put_u16(w, (uint16_t)m->g.g[i]);
+    hw_put_f64s(w, m->obj, HW_MAX_OBJ);
+    hw_put_f64(w, m->cv);
+    hw_put_f64(w, m->board_s);
+    hw_put_i64(w, m->seq);
+    hw_put_bytes(w, m->board, sizeof m->board);
+    hw_put_bytes(w, m->runner, sizeof m->runner);
+    hw_put_f64(w, m->t_start);
+    hw_put_f64(w, m->t_end);
+    hw_put_i32(w, m->replayed);
+    hw_put_bytes(w, m->ft_where, sizeof m->ft_where);
 }
 
-static void get_record(hw_rbuf *rb, meas_record *r) {
-    memset(r, 0, sizeof *r);
-    hw_get_i16s(rb, r->g.g, HW_MAX_GENES);
-    hw_get_f64s(rb, r->obj, HW_MAX_OBJ);
-    r->cv = hw_get_f64(rb);
-    r->board_s = hw_get_f64(rb);
-    r->seq = hw_get_i64(rb);
-    hw_get_str(rb, r->board, sizeof r->board);
-    hw_get_str(rb, r->runner, sizeof r->runner);
-    r->t_start = hw_get_f64(rb);
-    r->t_end = hw_get_f64(rb);
-    r->replayed = hw_get_u8(rb);
-    hw_get_str(rb, r->ft_where, sizeof r->ft_where);
+void meas_record_get(hw_rbuf *r, meas_record *m) {
+    for (int i = 0; i < HW_MAX_GENES; i++) m->g.g[i] = (int16_t)hw_get_u16(r);
+    hw_get_f64s(r, m->obj, HW_MAX_OBJ);
+    m->cv = hw_get_f64(r);
+    m->board_s = hw_get_f64(r);
+    m->seq = hw_get_i64(r);
+    hw_get_bytes(r, m->board, sizeof m->board);
+    hw_get_bytes(r, m->runner, sizeof m->runner);
+    m->t_start = hw_get_f64(r);
+    m->t_end = hw_get_f64(r);
+    m->replayed = hw_get_i32(r);
+    hw_get_bytes(r, m->ft_where, sizeof m->ft_where);
+    m->board[sizeof m->board - 1] = m->runner[sizeof m->runner - 1] = m->ft_where[sizeof m->ft_where - 1] = 0;
 }
 
 int gts_export(const gts *s, uint8_t **out, size_t *len) {
@@ -620,7 +619,7 @@ int gts_export(const gts *s, uint8_t **out, size_t *len) {
     hw_put_header(&w, "HWGT", 4, GTS_STATE_VERSION);
     hw_put_i64(&w, s->nrec);
     hw_put_f64(&w, s->board_s);
-    for (int i = 0; i < s->nrec; i++) put_record(&w, &s->rec[i]);
+    for (int i = 0; i < s->nrec; i++) meas_record_put(&w, &s->rec[i]);
     hw_put_u64(&w, ml);
     hw_put_bytes(&w, mb, ml);
     free(mb);
@@ -641,7 +640,7 @@ int gts_import(gts *s, const uint8_t *buf, size_t len) {
         if (s->nrec == s->caprec)
             s->rec = hw_realloc(s->rec, (size_t)(s->caprec = s->caprec ? 2 * s->caprec : 256) * sizeof *s->rec);
         meas_record *d = &s->rec[s->nrec];
-        get_record(&rb, d);
+        meas_record_get(&rb, d);
         if (!hw_rbuf_ok(&rb)) return hw_fail("dispatcher state: truncated record %lld", (long long)i);
         uint64_t h = space_hash(s->sp, &d->g);
         u64map_put(&s->known, h, s->nrec);

@@ -37,6 +37,15 @@ typedef struct meas_record {
  * record's board and runner. Strings point into r or are literals. */
 void meas_record_provenance(const meas_record *r, const objective_cfg *o, const char **board, const char **runner);
 
+/* One record as bytes (hw_codec, little-endian, fixed size: the genes as
+ * u16, the objectives, cv, board seconds, seq, the provenance strings in
+ * their fixed widths, times, the replay flag): MPI messages and the
+ * dispatcher-state blob. A short read sets the reader's bad flag. */
+struct hw_wbuf;
+struct hw_rbuf;
+void meas_record_put(struct hw_wbuf *w, const meas_record *m);
+void meas_record_get(struct hw_rbuf *r, meas_record *m);
+
 typedef struct gts gts;
 
 /* ---- proxy fine-tuning jobs (objectives with source finetune / finetune_f1) ----
