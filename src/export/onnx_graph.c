@@ -160,7 +160,7 @@ int onnxg_output(onnxg *g, const char *name, int elem_type, int ndims, const int
 /* An initializer of elem_type with raw little-endian payload (copied). */
 static int add_init(onnxg *g, const char *name, int elem_type, const void *data, size_t elem_size, int ndims,
                     const int64_t *dims) {
-    int64_t n;
+    int64_t n = 0;
     if (check_dims(name, ndims, dims, &n)) return -1;
     Onnx__TensorProto *t = arena_alloc(g, sizeof *t);
     onnx__tensor_proto__init(t);
@@ -179,7 +179,7 @@ static int add_init(onnxg *g, const char *name, int elem_type, const void *data,
 }
 
 int onnxg_weight(onnxg *g, const char *name, const float *data, int ndims, const int64_t *dims) {
-    int64_t n;
+    int64_t n = 0;
     if (check_dims(name, ndims, dims, &n)) return -1;
     g->nparams += n;
     if (g->structural) return onnxg_input(g, name, ONNXG_FLOAT, ndims, dims);
