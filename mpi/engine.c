@@ -90,7 +90,8 @@ static int disp_round(eng *E, int gen) {
         HW_ASSERT(E->async || h.gen == gen);
         E->evaluations += h.n_batch;
         if (h.gen > E->gen_max) E->gen_max = h.gen;
-        if (gts_submit(E->gt, g, h.n, NULL)) engine_comm_die(E, "submit");
+        int isl = E->size > 1 ? served - 1 : 0; /* island i runs on rank i + 1 (engine_comm_isl_rank) */
+        if (gts_submit_from(E->gt, g, h.n, h.gen, isl, E->predictor, NULL)) engine_comm_die(E, "submit");
         free(g);
     }
     double c0 = engine_comm_computed(E);

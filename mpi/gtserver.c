@@ -29,6 +29,7 @@ struct gts {
     pareto_archive *arch;
     u64map known;           /* hash -> record index (measured) or -1 (queued) */
     hw_genome *queue;
+    meas_record *qtag;      /* [capq] gen, island, pred_mean/std of each queued genome */
     int nq, capq;
     meas_record *rec;
     int nrec, caprec;
@@ -222,6 +223,7 @@ void gts_free(gts *s) {
     free(s->rep_t);
     free(s->rep_pv);
     free(s->queue);
+    free(s->qtag);
     free(s->rec);
     free(s);
 }
@@ -231,16 +233,40 @@ int gts_budget_exhausted(const gts *s) {
 }
 
 int gts_submit(gts *s, const hw_genome *g, int n, int *n_accepted) {
+    return gts_submit_from(s, g, n, -1, -1, 0, n_accepted);
+}
+
+int gts_submit_from(gts *s, const hw_genome *g, int n, int gen, int isl, int predicted, int *n_accepted) {
+    const int m = s->cfg->n_obj;
+    double *mu = NULL, *sd = NULL;
+    if (predicted && n > 0 && surrogate_version(s->sur) > 0) { /* a fitted model */
+        mu = hw_malloc((size_t)n * m * sizeof *mu);
+        sd = hw_malloc((size_t)n * m * sizeof *sd);
+        surrogate_predict(s->sur, g, n, mu, sd);
+    }
     int acc = 0;
     for (int i = 0; i < n; i++) {
         if (gts_budget_exhausted(s)) break;
         uint64_t h = space_hash(s->sp, &g[i]);
         if (u64map_get(&s->known, h, NULL)) continue;
         u64map_put(&s->known, h, -1);
-        if (s->nq == s->capq) s->queue = hw_realloc(s->queue, (size_t)(s->capq = s->capq ? 2 * s->capq : 64) * sizeof *s->queue);
+        if (s->nq == s->capq) {
+            s->capq = s->capq ? 2 * s->capq : 64;
+            s->queue = hw_realloc(s->queue, (size_t)s->capq * sizeof *s->queue);
+            s->qtag = hw_realloc(s->qtag, (size_t)s->capq * sizeof *s->qtag);
+        }
+        meas_record *t = &s->qtag[s->nq];
+        t->gen = gen;
+        t->island = isl;
+        for (int k = 0; k < HW_MAX_OBJ; k++) {
+            t->pred_mean[k] = mu && k < m ? mu[(size_t)i * m + k] : NAN;
+            t->pred_std[k] = sd && k < m ? sd[(size_t)i * m + k] : NAN;
+        }
         s->queue[s->nq++] = g[i];
         acc++;
     }
+    free(mu);
+    free(sd);
     if (n_accepted) *n_accepted = acc;
     return 0;
 }
@@ -380,6 +406,10 @@ int gts_collect(gts *s, int *first, int *n_new) {
         const uint8_t *hq = &have[(size_t)q * m];
         memset(r, 0, sizeof *r);
         r->g = s->queue[q];
+        r->gen = s->qtag[q].gen;
+        r->island = s->qtag[q].island;
+        memcpy(r->pred_mean, s->qtag[q].pred_mean, sizeof r->pred_mean);
+        memcpy(r->pred_std, s->qtag[q].pred_std, sizeof r->pred_std);
         double raw[HW_MAX_OBJ];
         if (s->cd) { /* co-design: accuracy table + accelerator cost model */
             codesign_point pt;
@@ -572,7 +602,7 @@ void gts_add_replay(gts *s, const run_measurement *mm, int n) {
     }
 }
 
-/* Blob: "HWGT" u32 version 2 (2: records carry ft_where), i64 nrec, f64 board_s, records (raw),
+/* Blob: "HWGT" u32 version 3 (2: records carry ft_where; 3: gen, island, predictions), i64 nrec, f64 board_s, records (raw),
  * u64 model blob length, model blob. Same-machine format (checkpoints are
  * resumed by the same build on the same cluster). */
 int gts_export(const gts *s, uint8_t **out, size_t *len) {
@@ -581,7 +611,7 @@ int gts_export(const gts *s, uint8_t **out, size_t *len) {
     if (surrogate_save(s->sur, &mb, &ml)) return -1;
     size_t n = 4 + 4 + 8 + 8 + (size_t)s->nrec * sizeof *s->rec + 8 + ml;
     uint8_t *b = hw_malloc(n), *p = b;
-    uint32_t ver = 2;
+    uint32_t ver = 3;
     int64_t nr = s->nrec;
     uint64_t l = ml;
     memcpy(p, "HWGT", 4), p += 4;
@@ -603,7 +633,7 @@ int gts_import(gts *s, const uint8_t *buf, size_t len) {
     uint64_t ml;
     if (len < 24 || memcmp(buf, "HWGT", 4)) return hw_fail("dispatcher state: bad magic");
     memcpy(&ver, buf + 4, 4);
-    if (ver != 2) return hw_fail("dispatcher state: version %u, expected 2", ver);
+    if (ver != 3) return hw_fail("dispatcher state: version %u, expected 3", ver);
     memcpy(&nr, buf + 8, 8);
     if (nr < 0 || (uint64_t)nr > (len - 24) / sizeof *s->rec) return hw_fail("dispatcher state: truncated records");
     size_t off = 24 + (size_t)nr * sizeof *s->rec;

@@ -30,6 +30,10 @@ typedef struct meas_record {
     double t_start, t_end;  /* Unix time of the (first board) measurement */
     int replayed;           /* 1 if the value came from the journal on resume */
     char ft_where[16];      /* provenance of fine-tuned objectives: "rankN" ("" if none) */
+    /* Rank 0 only (not sent to islands: engine_msg.c packs the fields above). */
+    int32_t gen, island;    /* generation and island that proposed it; -1: initial design / resume */
+    double pred_mean[HW_MAX_OBJ], pred_std[HW_MAX_OBJ]; /* surrogate's prediction when proposed (minimised
+                                                           form); NaN where nothing was predicted */
 } meas_record;
 
 /* Provenance of objective o's value in record r: a fine-tuned objective
@@ -69,6 +73,10 @@ void gts_free(gts *s);
 /* Queues genomes not yet measured or queued, in order, while the budget
  * allows. *n_accepted (may be NULL) counts those queued. */
 int gts_submit(gts *s, const hw_genome *g, int n, int *n_accepted);
+/* The same, noting who proposed them (generation gen of island isl, kept
+ * in their records) and, with predicted set, the current surrogate's
+ * mean/std for each (the model the islands proposed with). */
+int gts_submit_from(gts *s, const hw_genome *g, int n, int gen, int isl, int predicted, int *n_accepted);
 /* Completes every queued measurement; the new records are appended to the
  * log and returned as a pointer into it (*first = index of the first new
  * record, *n_new their count). */
