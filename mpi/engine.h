@@ -41,6 +41,9 @@ typedef struct engine_options {
     int replayed;               /* resume: measurements ckpt_resume recovered from the journal */
     int ckpt_every_gens;        /* 0 = off */
     double ckpt_every_s;        /* 0 = off */
+    const struct run_measurement *warm; /* --warm-start measurements (gts_warm_start), rank 0; NULL = none */
+    int n_warm;
+    const char *warm_path;      /* their file, for the log line */
 } engine_options;
 
 /* Where one role's ranks spent their wall time, each share of the summed

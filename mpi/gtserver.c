@@ -33,6 +33,8 @@ struct gts {
     int nq, capq;
     meas_record *rec;
     int nrec, caprec;
+    int nreported;          /* records gts_collect has reported; later ones are in the next report */
+    long nwarm;             /* records from gts_warm_start (not measurements of this run) */
     double board_s;
     disp *boards;           /* NULL unless objectives are measured by boards */
     codesign *cd;           /* space codesign: the analytic models */
@@ -229,7 +231,7 @@ void gts_free(gts *s) {
 }
 
 int gts_budget_exhausted(const gts *s) {
-    return s->cfg->max_measurements > 0 && s->nrec + s->nq >= s->cfg->max_measurements;
+    return s->cfg->max_measurements > 0 && s->nrec - s->nwarm + s->nq >= s->cfg->max_measurements;
 }
 
 int gts_submit(gts *s, const hw_genome *g, int n, int *n_accepted) {
@@ -380,7 +382,8 @@ static int ft_in_journal(const gts *s, const uint8_t *have_q) {
 int gts_collect(gts *s, int *first, int *n_new) {
     const int m = s->cfg->n_obj;
     const size_t nq1 = (size_t)(s->nq ? s->nq : 1);
-    *first = s->nrec;
+    const int qfirst = s->nrec; /* the queue's records start here */
+    *first = s->nreported;
     double *bvals = NULL, *bsec = NULL;
     gts_ft_result *ftr = NULL; /* [nq] fine-tuning results, or NULL */
     prov *pv = hw_calloc(nq1, sizeof *pv);
@@ -483,9 +486,11 @@ int gts_collect(gts *s, int *first, int *n_new) {
         if (r->cv == 0) pareto_archive_insert(s->arch, r->obj, h, &r->g);
         s->nrec++;
     }
-    *n_new = s->nq;
+    const int nq = s->nq;
+    *n_new = s->nrec - *first;
+    s->nreported = s->nrec;
     s->nq = 0;
-    int rc = s->jnl && *n_new > 0 ? journal_records(s, *first, *n_new, injnl) : 0;
+    int rc = s->jnl && nq > 0 ? journal_records(s, qfirst, nq, injnl) : 0;
     free(bvals);
     free(bsec);
     free(pv);
@@ -519,7 +524,8 @@ int gts_lookup(const gts *s, const hw_genome *g, meas_record *out) {
     return 1;
 }
 
-long gts_measurements(const gts *s) { return s->nrec; }
+long gts_measurements(const gts *s) { return s->nrec - s->nwarm; }
+long gts_warm_count(const gts *s) { return s->nwarm; }
 double gts_board_seconds(const gts *s) { return s->board_s; }
 const pareto_archive *gts_archive(const gts *s) { return s->arch; }
 surrogate *gts_surrogate(gts *s) { return s->sur; }
@@ -556,6 +562,91 @@ int gts_set_journal(gts *s, journal *j) {
     for (int i = 0; i < n; i++) run_measurement_clear(&mm[i]);
     free(mm);
     return 0;
+}
+
+/* Appends record r (obj, cv and provenance filled) to the log: dedup
+ * map, surrogate training set, archive, the table's measured marks. */
+static void add_record(gts *s, meas_record *r) {
+    if (s->nrec == s->caprec) s->rec = hw_realloc(s->rec, (size_t)(s->caprec = s->caprec ? 2 * s->caprec : 256) * sizeof *s->rec);
+    r->seq = s->nrec;
+    uint64_t h = space_hash(s->sp, &r->g);
+    u64map_put(&s->known, h, s->nrec);
+    if (isfinite(r->cv)) surrogate_add(s->sur, &r->g, r->obj);
+    if (r->cv == 0) pareto_archive_insert(s->arch, r->obj, h, &r->g);
+    if (s->tab) eval_table_mark(s->tab, &r->g);
+    s->rec[s->nrec++] = *r;
+}
+
+int gts_warm_start(gts *s, const run_measurement *mm, int n, int *taken, int *skipped) {
+    const int m = s->cfg->n_obj;
+    u64map at; /* arch hash -> index into the per-arch arrays */
+    u64map_init(&at);
+    hw_genome *g = hw_malloc((size_t)(n ? n : 1) * sizeof *g);
+    meas_record *r = hw_calloc((size_t)(n ? n : 1), sizeof *r);
+    uint8_t *have = hw_calloc((size_t)(n ? n : 1) * m, 1);
+    double *raw = hw_malloc((size_t)(n ? n : 1) * m * sizeof *raw);
+    int na = 0, nt = 0, ns = 0, rc = -1;
+    for (int i = 0; i < n; i++) { /* group by architecture, file order */
+        int k = -1;
+        for (int o = 0; o < m && k < 0; o++)
+            if (!strcmp(s->cfg->obj[o].name, mm[i].target)) k = o;
+        if (k < 0) continue;
+        hw_genome gi;
+        if (space_from_string(s->sp, mm[i].arch, &gi)) {
+            hw_fail_prefix("warm start: '%s'", mm[i].arch);
+            goto out;
+        }
+        int64_t a;
+        if (!u64map_get(&at, space_hash(s->sp, &gi), &a)) {
+            a = na++;
+            u64map_put(&at, space_hash(s->sp, &gi), a);
+            g[a] = gi;
+            for (int o = 0; o < m; o++) raw[a * m + o] = NAN;
+        }
+        meas_record *ra = &r[a];
+        raw[a * m + k] = mm[i].value;
+        have[a * m + k] = 1;
+        if (mm[i].board && mm[i].board[0] && s->cfg->obj[k].device[0]) { /* a board's answer: keep where and when */
+            snprintf(ra->board, sizeof ra->board, "%s", mm[i].board);
+            ra->t_start = mm[i].t_start;
+            ra->t_end = mm[i].t_end;
+        }
+    }
+    for (int a = 0; a < na; a++) {
+        meas_record *ra = &r[a];
+        double *va = raw + (size_t)a * m, tv[HW_MAX_OBJ], tcv;
+        int ok = !u64map_get(&s->known, space_hash(s->sp, &g[a]), NULL);
+        if (ok && s->tab) eval_table_lookup(s->tab, &g[a], tv, &tcv);
+        for (int o = 0; o < m && ok; o++) {
+            const objective_cfg *oc = &s->cfg->obj[o];
+            if (!have[(size_t)a * m + o] && s->tab && !oc->device[0] && strncmp(oc->source, "finetune", 8)) va[o] = tv[o];
+            ok = isfinite(va[o]);
+        }
+        if (!ok) {
+            ns++;
+            continue;
+        }
+        ra->g = g[a];
+        for (int o = 0; o < m; o++) ra->obj[o] = objective_to_min(&s->cfg->obj[o], va[o]);
+        ra->cv = objectives_violation(s->cfg, va);
+        if (!ra->board[0]) snprintf(ra->board, sizeof ra->board, "%s", GTS_WARM_RUNNER);
+        snprintf(ra->runner, sizeof ra->runner, "%s", GTS_WARM_RUNNER);
+        ra->gen = ra->island = -1;
+        for (int o = 0; o < HW_MAX_OBJ; o++) ra->pred_mean[o] = ra->pred_std[o] = NAN;
+        add_record(s, ra);
+        s->nwarm++;
+        nt++;
+    }
+    rc = 0;
+out:
+    if (taken) *taken = nt;
+    if (skipped) *skipped = ns;
+    u64map_free(&at);
+    free(g);
+    free(r);
+    free(have);
+    free(raw);
+    return rc;
 }
 
 void gts_add_replay(gts *s, const run_measurement *mm, int n) {
@@ -652,7 +743,9 @@ int gts_import(gts *s, const uint8_t *buf, size_t len) {
         if (isfinite(d->cv)) surrogate_add(s->sur, &d->g, d->obj);
         if (d->cv == 0) pareto_archive_insert(s->arch, d->obj, h, &d->g);
         if (s->tab) eval_table_mark(s->tab, &d->g);
+        if (!strcmp(d->runner, GTS_WARM_RUNNER)) s->nwarm++;
         s->nrec++;
     }
+    s->nreported = s->nrec; /* the engine sends every record on resume */
     return ml ? surrogate_load(s->sur, buf + off + 8, (size_t)ml) : 0;
 }

@@ -19,6 +19,8 @@
 #include "search_config.h"
 #include "surrogate.h"
 
+#define GTS_WARM_RUNNER "warm-start" /* meas_record.runner of warm-start records */
+
 typedef struct meas_record {
     hw_genome g;
     double obj[HW_MAX_OBJ]; /* minimised form; NaN if missing */
@@ -112,6 +114,19 @@ struct run_measurement;
  * crashed before or after its last checkpoint) is re-used as by
  * gts_add_replay. 0, or -1 with hw_errmsg when the file cannot be read. */
 int gts_set_journal(gts *s, struct journal *j);
+/* Warm start: measurements made before this run (io/warmstart.h) become
+ * records at once, in file order, one per architecture whose every
+ * objective has a value (from the file, or from the config's tables for
+ * objectives without a device). They are not measured again, not charged
+ * to the budget or to board time, and their runner is "warm-start" (board:
+ * the file's board id, else "warm-start"); architectures already measured
+ * or incomplete are skipped. The next gts_collect reports them with its
+ * own records. *taken / *skipped (may be NULL) count architectures. -1 with
+ * hw_errmsg for an architecture string that is not one of the space. */
+int gts_warm_start(gts *s, const struct run_measurement *m, int n, int *taken, int *skipped);
+/* Records that came from a warm start (part of gts_records, not of
+ * gts_measurements). */
+long gts_warm_count(const gts *s);
 /* Measurements recovered from a journal on resume: a later gts_collect of
  * the same architecture takes these values (per objective, when the
  * objective's name and device match) instead of measuring again. */
