@@ -35,6 +35,14 @@ static int disp_measure(eng *E, emsg_update *u, uint8_t **blob) {
     E->tm.comm += dc, E->tm.meas += dm, E->round_meas += dm;
     u->rec = gts_records(E->gt, &all) + first;
     u->n_rec = nn;
+    if (E->prog) { /* the progress log: one line per new record */
+        long meas = gts_measurements(E->gt);
+        for (int i = 0; i < nn; i++) meas -= strcmp(u->rec[i].runner, GTS_WARM_RUNNER) != 0;
+        for (int i = 0; i < nn; i++) {
+            meas += strcmp(u->rec[i].runner, GTS_WARM_RUNNER) != 0;
+            if (progress_measurement(E->prog, &u->rec[i], first + i, meas, gts_board_seconds(E->gt))) return -1;
+        }
+    }
     if (E->predictor && nn > 0 && gts_retrain(E->gt, blob, &blen)) return -1;
     u->blob = *blob;
     u->blob_len = blen;
@@ -535,6 +543,7 @@ int engine_run(const search_config *cfg, const space *sp, MPI_Comm parent, const
 done:
     if (rc && E.size > 1) engine_comm_die(&E, E.disp ? "dispatcher" : "island"); /* never leave other ranks waiting */
     journal_close(E.jnl);
+    progress_free(E.prog);
     island_free(E.is);
     supernet_ft_close(E.ft);
     gts_free(E.gt);

@@ -44,6 +44,7 @@ typedef struct engine_options {
     const struct run_measurement *warm; /* --warm-start measurements (gts_warm_start), rank 0; NULL = none */
     int n_warm;
     const char *warm_path;      /* their file, for the log line */
+    int progress_bar;           /* --progress: a one-line bar on stderr when it is a terminal */
 } engine_options;
 
 /* Where one role's ranks spent their wall time, each share of the summed

@@ -24,6 +24,7 @@
 #include "fsutil.h"
 #include "hw_err.h"
 #include "journal.h"
+#include "progress.h"
 #include "search.h"
 #include "search_check.h"
 #include "warmstart.h"
@@ -59,6 +60,8 @@ static void usage(FILE *f) {
             "                        CSV, a run file's training sets (RUN.h5) or a table\n"
             "                        with columns arch and the objectives; they are not\n"
             "                        measured again nor charged to the budget\n"
+            "  --progress            a one-line bar on stderr (when it is a terminal):\n"
+            "                        measurements/budget, board time, HV ratio\n"
             "  --quiet               no per-generation lines\n"
             "  -h, --help            this text\n");
 }
@@ -252,10 +255,10 @@ int cmd_search(int argc, char **argv) {
         {"run", required_argument, 0, 'r'}, {"resume", required_argument, 0, 'R'},
         {"fresh", no_argument, 0, 'F'}, {"checkpoint-every", required_argument, 0, 'c'},
         {"checkpoint-minutes", required_argument, 0, 'm'}, {"warm-start", required_argument, 0, 'W'},
-        {0, 0, 0, 0}};
+        {"progress", no_argument, 0, 'P'}, {0, 0, 0, 0}};
     const char *summary = NULL, *seed_s = NULL, *gen_s = NULL, *out_dir = NULL, *run_s = NULL, *resume_s = NULL;
     const char *every_s = NULL, *mins_s = NULL, *warm_s = NULL;
-    int quiet = 0, fresh = 0, ch;
+    int quiet = 0, fresh = 0, bar = 0, ch;
     optind = 1;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -271,6 +274,7 @@ int cmd_search(int argc, char **argv) {
         case 'c': every_s = optarg; break;
         case 'm': mins_s = optarg; break;
         case 'W': warm_s = optarg; break;
+        case 'P': bar = 1; break;
         case 'h': usage(stdout); return HW_EXIT_OK;
         default:
             return cli_usage_error("search: unknown or incomplete option '%s' (see hwnas search --help)",
@@ -356,6 +360,9 @@ int cmd_search(int argc, char **argv) {
         }
     }
 
+    progress *prog_check; /* an output.progress that cannot be opened is bad input before MPI starts */
+    if (progress_create(cfg, sp, cfg->progress_file, 0, &prog_check)) goto fail;
+    progress_free(prog_check);
     if (warm_s) { /* a bad file is bad input before MPI starts */
         if (warmstart_load(warm_s, cfg, sp, &warm, &n_warm)) goto fail;
         eo.warm = warm, eo.n_warm = n_warm, eo.warm_path = warm_s;
@@ -395,6 +402,7 @@ int cmd_search(int argc, char **argv) {
     }
     engine_report rep;
     eo.tab = tab;
+    eo.progress_bar = bar;
     if (engine_run(cfg, sp, MPI_COMM_WORLD, &p, &eo, &rep, &arch)) {
         int size;
         MPI_Comm_size(MPI_COMM_WORLD, &size);
