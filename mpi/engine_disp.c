@@ -91,11 +91,10 @@ int engine_disp_setup(eng *E) {
     if (opt && opt->warm) { /* after a resume's records: archs the run already has are skipped */
         int taken, skipped;
         if (gts_warm_start(E->gt, opt->warm, opt->n_warm, &taken, &skipped)) return -1;
-        if (E->truth->progress)
-            fprintf(E->truth->progress,
-                    "hwnas: warm start: %d architectures from %s taken as measured (not charged to the budget), "
-                    "%d skipped (already measured, or a value missing)\n",
-                    taken, opt->warm_path ? opt->warm_path : "?", skipped);
+        fprintf(stderr, /* one line even under --quiet, as for a resume */
+                "hwnas: warm start: %d architectures from %s taken as measured (not charged to the budget), "
+                "%d skipped (already measured, or a value missing)\n",
+                taken, opt->warm_path ? opt->warm_path : "?", skipped);
     }
     double ref[HW_MAX_OBJ];
     for (int k = 0; k < cfg->n_obj; k++) ref[k] = objective_to_min(&cfg->obj[k], cfg->ref[k]);

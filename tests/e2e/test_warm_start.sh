@@ -5,7 +5,9 @@
 # predictor search with a fresh board warm-started from that CSV: none of
 # the 9 is sent to the board again (board log and run file), they are in
 # the run file with runner warm-start and the CSV's board id, values and
-# times, and the budget of 16 measurements is spent on 16 other archs. Bad warm-start files: one line,
+# times, and the budget of 16 measurements is spent on 16 other archs.
+# A run file's training sets and a table with objective columns warm-start
+# a table-only search (the table's values are taken as given). Bad warm-start files: one line,
 # exit 2.
 . "$(dirname "$0")/lib.sh" "$@"
 LOG_TAIL=20
@@ -80,7 +82,22 @@ JOBS=$(grep -c ": ok, median\|: failed" board2.log)
 while read -r a; do grep -qF -- "$a" board2.log && fail "board measured warm arch $a again"; done < ok.txt
 echo "ok: warm start from a measure CSV: 9 archs not re-measured, 16 board jobs for new archs"
 
-# 3. bad warm-start files: one line, exit 2, before any search
+# 3. the other two kinds, into a table-only search (no boards): the run
+# file's training sets (its 9 + 16 archs less those without a latency) and
+# a table with the objectives' columns
+sed -e '/^boards:/d' -e 's/, device: tx2//' -e 's/dir: out/dir: out-t/' boards.yaml > table.yaml
+"$HW" search table.yaml --quiet --warm-start r.h5 --summary ts.json > tw.log 2>&1 || fail "warm start from a run file"
+NW=$(grep -c ',warm-start,' t.csv; true)
+NV=$($PY -c 'import csv; print(sum(1 for r in csv.DictReader(open("t.csv")) if r["latency_ms"]))')
+grep -q "warm start: $NV architectures from r.h5" tw.log || fail "run-file warm start: want $NV archs: $(grep 'warm start' tw.log)"
+[ "$(json_get ts.json 'j["measurements"]')" = 16 ] || fail "run-file warm start spent $(json_get ts.json 'j["measurements"]') of 16"
+{ echo "arch,accuracy,latency_ms"; head -3 ok.txt | sed 's/$/,50,1/'; } > tab.csv
+"$HW" search table.yaml --quiet --warm-start tab.csv --out-dir out-tab --run tab.h5 > tt.log 2>&1 || fail "table warm start"
+grep -q "warm start: 3 architectures from tab.csv" tt.log || fail "table warm start: $(grep 'warm start' tt.log)"
+"$HW" trials tab.h5 | grep -c ',50,1,,,warm-start,warm-start,' | grep -qx 3 || fail "table values not taken as given"
+echo "ok: warm start from a run file ($NV archs, $NW of them warm before) and from a table"
+
+# 4. bad warm-start files: one line, exit 2, before any search
 expect_exit 2 "nope.csv" "$HW" search boards.yaml --warm-start nope.csv --out-dir bad
 printf 'device,arch,status,median_ms\njetson,%s,ok,3.5\n' "$(head -1 archs.txt)" > dev.csv
 expect_exit 2 "dev.csv:2: device 'jetson' is not the device of any objective" "$HW" search boards.yaml --warm-start dev.csv
