@@ -230,6 +230,8 @@ static int w_points(const wctx *c, hid_t loc, const char *name, const run_points
     if ((need_meas || p->cv) && w_1d(c, g, "cv", H5T_NATIVE_DOUBLE, n, p->cv) < 0) goto out;
     if (p->generation && w_1d(c, g, "generation", H5T_NATIVE_INT32, n, p->generation) < 0) goto out;
     if (p->island && w_1d(c, g, "island", H5T_NATIVE_INT32, n, p->island) < 0) goto out;
+    if (p->pred_mean && w_2d(c, g, "pred_mean", H5T_NATIVE_DOUBLE, n, (hsize_t)nobj, p->pred_mean) < 0) goto out;
+    if (p->pred_std && w_2d(c, g, "pred_std", H5T_NATIVE_DOUBLE, n, (hsize_t)nobj, p->pred_std) < 0) goto out;
     rc = 0;
 out:
     H5Gclose(g);
@@ -769,6 +771,10 @@ static int r_points(rctx *c, hid_t loc, const char *path, int ngenes, int nobj, 
     p->generation = v;
     if (r_1d(c, loc, path, "island", H5T_NATIVE_INT32, H5T_INTEGER, N, NULL, &v, 1) < 0) goto fail;
     p->island = v;
+    if (r_2d(c, loc, path, "pred_mean", H5T_NATIVE_DOUBLE, H5T_FLOAT, N, nobj, NULL, &v, 1) < 0) goto fail;
+    p->pred_mean = v;
+    if (r_2d(c, loc, path, "pred_std", H5T_NATIVE_DOUBLE, H5T_FLOAT, N, nobj, NULL, &v, 1) < 0) goto fail;
+    p->pred_std = v;
     if (p->measured)
         for (long i = 0; i < N * nobj; i++)
             if (p->measured[i] > 1) {
@@ -1112,6 +1118,8 @@ void run_points_clear(run_points *p) {
     free(p->cv);
     free(p->generation);
     free(p->island);
+    free(p->pred_mean);
+    free(p->pred_std);
     memset(p, 0, sizeof *p);
 }
 

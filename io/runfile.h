@@ -36,6 +36,9 @@ typedef struct run_points {
     double *cv;          /* n constraint violations (0 = feasible); optional */
     int32_t *generation; /* n: generation the point was evaluated in; optional */
     int32_t *island;     /* n: island that evaluated it; optional */
+    double *pred_mean;   /* n x nobj: surrogate mean when proposed, objectives' own direction; NaN where
+                            nothing was predicted; optional */
+    double *pred_std;    /* n x nobj: its standard deviation; optional */
 } run_points;
 
 typedef struct run_island {

@@ -35,6 +35,14 @@ static int disp_measure(eng *E, emsg_update *u, uint8_t **blob) {
     E->tm.comm += dc, E->tm.meas += dm, E->round_meas += dm;
     u->rec = gts_records(E->gt, &all) + first;
     u->n_rec = nn;
+    if (E->prog) { /* the progress log: one line per new record */
+        long meas = gts_measurements(E->gt);
+        for (int i = 0; i < nn; i++) meas -= strcmp(u->rec[i].runner, GTS_WARM_RUNNER) != 0;
+        for (int i = 0; i < nn; i++) {
+            meas += strcmp(u->rec[i].runner, GTS_WARM_RUNNER) != 0;
+            if (progress_measurement(E->prog, &u->rec[i], first + i, meas, gts_board_seconds(E->gt))) return -1;
+        }
+    }
     if (E->predictor && nn > 0 && gts_retrain(E->gt, blob, &blen)) return -1;
     u->blob = *blob;
     u->blob_len = blen;
@@ -90,7 +98,8 @@ static int disp_round(eng *E, int gen) {
         HW_ASSERT(E->async || h.gen == gen);
         E->evaluations += h.n_batch;
         if (h.gen > E->gen_max) E->gen_max = h.gen;
-        if (gts_submit(E->gt, g, h.n, NULL)) engine_comm_die(E, "submit");
+        int isl = E->size > 1 ? served - 1 : 0; /* island i runs on rank i + 1 (engine_comm_isl_rank) */
+        if (gts_submit_from(E->gt, g, h.n, h.gen, isl, E->predictor, NULL)) engine_comm_die(E, "submit");
         free(g);
     }
     double c0 = engine_comm_computed(E);
@@ -534,6 +543,7 @@ int engine_run(const search_config *cfg, const space *sp, MPI_Comm parent, const
 done:
     if (rc && E.size > 1) engine_comm_die(&E, E.disp ? "dispatcher" : "island"); /* never leave other ranks waiting */
     journal_close(E.jnl);
+    progress_free(E.prog);
     island_free(E.is);
     supernet_ft_close(E.ft);
     gts_free(E.gt);

@@ -41,6 +41,10 @@ typedef struct engine_options {
     int replayed;               /* resume: measurements ckpt_resume recovered from the journal */
     int ckpt_every_gens;        /* 0 = off */
     double ckpt_every_s;        /* 0 = off */
+    const struct run_measurement *warm; /* --warm-start measurements (gts_warm_start), rank 0; NULL = none */
+    int n_warm;
+    const char *warm_path;      /* their file, for the log line */
+    int progress_bar;           /* --progress: a one-line bar on stderr when it is a terminal */
 } engine_options;
 
 /* Where one role's ranks spent their wall time, each share of the summed

@@ -98,6 +98,19 @@ int eckpt_build(const search_config *cfg, const space *sp, gts *gt, const search
         rc[i] = rec[i].cv;
     }
     fill_points(&s->evaluated, cfg, sp, rg, ro, rc, NULL, nr);
+    run_points *evp = &s->evaluated; /* who proposed each, and what the surrogate predicted then */
+    evp->generation = hw_malloc((size_t)(nr ? nr : 1) * sizeof *evp->generation);
+    evp->island = hw_malloc((size_t)(nr ? nr : 1) * sizeof *evp->island);
+    evp->pred_mean = hw_malloc((size_t)(nr ? nr : 1) * m * sizeof *evp->pred_mean);
+    evp->pred_std = hw_malloc((size_t)(nr ? nr : 1) * m * sizeof *evp->pred_std);
+    for (int i = 0; i < nr; i++) {
+        evp->generation[i] = rec[i].gen;
+        evp->island[i] = rec[i].island;
+        for (int k = 0; k < m; k++) {
+            evp->pred_mean[(size_t)i * m + k] = objective_to_min(&cfg->obj[k], rec[i].pred_mean[k]);
+            evp->pred_std[(size_t)i * m + k] = rec[i].pred_std[k];
+        }
+    }
     /* training sets: one per objective, rows = measured points with a value */
     const int d = space_nfeatures(sp);
     s->ntrainsets = m;

@@ -40,9 +40,11 @@ int engine_disp_history(eng *E, int gen) {
         R->history = hw_realloc(R->history, (size_t)(E->cap_hist = 2 * E->cap_hist + 16) * sizeof *R->history);
     R->history[R->n_history++] = h;
     if (E->truth->progress) {
+        progress_clear_bar(E->prog);
         search_print_row(E->truth->progress, &h, isfinite(h.hv_ratio));
         fflush(E->truth->progress);
     }
+    if (progress_generation(E->prog, &h, gts_board_seconds(E->gt))) return -1;
     int stop = gen >= c->generations;
     if (c->max_measurements > 0 && h.measurements >= c->max_measurements) stop = 1;
     if (c->stop_hv_ratio > 0 && isfinite(h.hv_ratio) && h.hv_ratio >= c->stop_hv_ratio - 1e-12) stop = 1;
@@ -84,6 +86,15 @@ int engine_disp_setup(eng *E) {
         if (journal_open(jp, E->snap ? E->snap->meas_seq : 0, &E->jnl)) return -1;
         if (gts_set_journal(E->gt, E->jnl)) return -1;
         ckpt_schedule_init(&E->sched, opt->ckpt_every_gens, opt->ckpt_every_s, E->start_gen - 1, hw_now_s());
+    }
+    if (progress_create(cfg, E->sp, cfg->progress_file, opt ? opt->progress_bar : 0, &E->prog)) return -1;
+    if (opt && opt->warm) { /* after a resume's records: archs the run already has are skipped */
+        int taken, skipped;
+        if (gts_warm_start(E->gt, opt->warm, opt->n_warm, &taken, &skipped)) return -1;
+        fprintf(stderr, /* one line even under --quiet, as for a resume */
+                "hwnas: warm start: %d architectures from %s taken as measured (not charged to the budget), "
+                "%d skipped (already measured, or a value missing)\n",
+                taken, opt->warm_path ? opt->warm_path : "?", skipped);
     }
     double ref[HW_MAX_OBJ];
     for (int k = 0; k < cfg->n_obj; k++) ref[k] = objective_to_min(&cfg->obj[k], cfg->ref[k]);

@@ -7,6 +7,7 @@
 
 #include "ckpt.h"
 #include "engine.h"
+#include "progress.h"
 #include "engine_comm.h"
 #include "engine_ft.h"
 #include "island.h"
@@ -54,6 +55,7 @@ struct eng {
     /* checkpoints */
     const engine_options *opt;
     journal *jnl;             /* rank 0 */
+    progress *prog;           /* rank 0: output.progress log and --progress bar, or NULL */
     ckpt_schedule sched;
     double wall0;             /* wall time used before this process (resume) */
     int start_gen;            /* first generation this process runs */

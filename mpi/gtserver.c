@@ -30,9 +30,12 @@ struct gts {
     pareto_archive *arch;
     u64map known;           /* hash -> record index (measured) or -1 (queued) */
     hw_genome *queue;
+    meas_record *qtag;      /* [capq] gen, island, pred_mean/std of each queued genome */
     int nq, capq;
     meas_record *rec;
     int nrec, caprec;
+    int nreported;          /* records gts_collect has reported; later ones are in the next report */
+    long nwarm;             /* records from gts_warm_start (not measurements of this run) */
     double board_s;
     disp *boards;           /* NULL unless objectives are measured by boards */
     codesign *cd;           /* space codesign: the analytic models */
@@ -223,25 +226,50 @@ void gts_free(gts *s) {
     free(s->rep_t);
     free(s->rep_pv);
     free(s->queue);
+    free(s->qtag);
     free(s->rec);
     free(s);
 }
 
 int gts_budget_exhausted(const gts *s) {
-    return s->cfg->max_measurements > 0 && s->nrec + s->nq >= s->cfg->max_measurements;
+    return s->cfg->max_measurements > 0 && s->nrec - s->nwarm + s->nq >= s->cfg->max_measurements;
 }
 
 int gts_submit(gts *s, const hw_genome *g, int n, int *n_accepted) {
+    return gts_submit_from(s, g, n, -1, -1, 0, n_accepted);
+}
+
+int gts_submit_from(gts *s, const hw_genome *g, int n, int gen, int isl, int predicted, int *n_accepted) {
+    const int m = s->cfg->n_obj;
+    double *mu = NULL, *sd = NULL;
+    if (predicted && n > 0 && surrogate_version(s->sur) > 0) { /* a fitted model */
+        mu = hw_malloc((size_t)n * m * sizeof *mu);
+        sd = hw_malloc((size_t)n * m * sizeof *sd);
+        surrogate_predict(s->sur, g, n, mu, sd);
+    }
     int acc = 0;
     for (int i = 0; i < n; i++) {
         if (gts_budget_exhausted(s)) break;
         uint64_t h = space_hash(s->sp, &g[i]);
         if (u64map_get(&s->known, h, NULL)) continue;
         u64map_put(&s->known, h, -1);
-        if (s->nq == s->capq) s->queue = hw_realloc(s->queue, (size_t)(s->capq = s->capq ? 2 * s->capq : 64) * sizeof *s->queue);
+        if (s->nq == s->capq) {
+            s->capq = s->capq ? 2 * s->capq : 64;
+            s->queue = hw_realloc(s->queue, (size_t)s->capq * sizeof *s->queue);
+            s->qtag = hw_realloc(s->qtag, (size_t)s->capq * sizeof *s->qtag);
+        }
+        meas_record *t = &s->qtag[s->nq];
+        t->gen = gen;
+        t->island = isl;
+        for (int k = 0; k < HW_MAX_OBJ; k++) {
+            t->pred_mean[k] = mu && k < m ? mu[(size_t)i * m + k] : NAN;
+            t->pred_std[k] = sd && k < m ? sd[(size_t)i * m + k] : NAN;
+        }
         s->queue[s->nq++] = g[i];
         acc++;
     }
+    free(mu);
+    free(sd);
     if (n_accepted) *n_accepted = acc;
     return 0;
 }
@@ -355,7 +383,8 @@ static int ft_in_journal(const gts *s, const uint8_t *have_q) {
 int gts_collect(gts *s, int *first, int *n_new) {
     const int m = s->cfg->n_obj;
     const size_t nq1 = (size_t)(s->nq ? s->nq : 1);
-    *first = s->nrec;
+    const int qfirst = s->nrec; /* the queue's records start here */
+    *first = s->nreported;
     double *bvals = NULL, *bsec = NULL;
     gts_ft_result *ftr = NULL; /* [nq] fine-tuning results, or NULL */
     prov *pv = hw_calloc(nq1, sizeof *pv);
@@ -381,6 +410,10 @@ int gts_collect(gts *s, int *first, int *n_new) {
         const uint8_t *hq = &have[(size_t)q * m];
         memset(r, 0, sizeof *r);
         r->g = s->queue[q];
+        r->gen = s->qtag[q].gen;
+        r->island = s->qtag[q].island;
+        memcpy(r->pred_mean, s->qtag[q].pred_mean, sizeof r->pred_mean);
+        memcpy(r->pred_std, s->qtag[q].pred_std, sizeof r->pred_std);
         double raw[HW_MAX_OBJ];
         if (s->cd) { /* co-design: accuracy table + accelerator cost model */
             codesign_point pt;
@@ -454,9 +487,11 @@ int gts_collect(gts *s, int *first, int *n_new) {
         if (r->cv == 0) pareto_archive_insert(s->arch, r->obj, h, &r->g);
         s->nrec++;
     }
-    *n_new = s->nq;
+    const int nq = s->nq;
+    *n_new = s->nrec - *first;
+    s->nreported = s->nrec;
     s->nq = 0;
-    int rc = s->jnl && *n_new > 0 ? journal_records(s, *first, *n_new, injnl) : 0;
+    int rc = s->jnl && nq > 0 ? journal_records(s, qfirst, nq, injnl) : 0;
     free(bvals);
     free(bsec);
     free(pv);
@@ -490,7 +525,8 @@ int gts_lookup(const gts *s, const hw_genome *g, meas_record *out) {
     return 1;
 }
 
-long gts_measurements(const gts *s) { return s->nrec; }
+long gts_measurements(const gts *s) { return s->nrec - s->nwarm; }
+long gts_warm_count(const gts *s) { return s->nwarm; }
 double gts_board_seconds(const gts *s) { return s->board_s; }
 const pareto_archive *gts_archive(const gts *s) { return s->arch; }
 surrogate *gts_surrogate(gts *s) { return s->sur; }
@@ -527,6 +563,91 @@ int gts_set_journal(gts *s, journal *j) {
     for (int i = 0; i < n; i++) run_measurement_clear(&mm[i]);
     free(mm);
     return 0;
+}
+
+/* Appends record r (obj, cv and provenance filled) to the log: dedup
+ * map, surrogate training set, archive, the table's measured marks. */
+static void add_record(gts *s, meas_record *r) {
+    if (s->nrec == s->caprec) s->rec = hw_realloc(s->rec, (size_t)(s->caprec = s->caprec ? 2 * s->caprec : 256) * sizeof *s->rec);
+    r->seq = s->nrec;
+    uint64_t h = space_hash(s->sp, &r->g);
+    u64map_put(&s->known, h, s->nrec);
+    if (isfinite(r->cv)) surrogate_add(s->sur, &r->g, r->obj);
+    if (r->cv == 0) pareto_archive_insert(s->arch, r->obj, h, &r->g);
+    if (s->tab) eval_table_mark(s->tab, &r->g);
+    s->rec[s->nrec++] = *r;
+}
+
+int gts_warm_start(gts *s, const run_measurement *mm, int n, int *taken, int *skipped) {
+    const int m = s->cfg->n_obj;
+    u64map at; /* arch hash -> index into the per-arch arrays */
+    u64map_init(&at);
+    hw_genome *g = hw_malloc((size_t)(n ? n : 1) * sizeof *g);
+    meas_record *r = hw_calloc((size_t)(n ? n : 1), sizeof *r);
+    uint8_t *have = hw_calloc((size_t)(n ? n : 1) * m, 1);
+    double *raw = hw_malloc((size_t)(n ? n : 1) * m * sizeof *raw);
+    int na = 0, nt = 0, ns = 0, rc = -1;
+    for (int i = 0; i < n; i++) { /* group by architecture, file order */
+        int k = -1;
+        for (int o = 0; o < m && k < 0; o++)
+            if (!strcmp(s->cfg->obj[o].name, mm[i].target)) k = o;
+        if (k < 0) continue;
+        hw_genome gi;
+        if (space_from_string(s->sp, mm[i].arch, &gi)) {
+            hw_fail_prefix("warm start: '%s'", mm[i].arch);
+            goto out;
+        }
+        int64_t a;
+        if (!u64map_get(&at, space_hash(s->sp, &gi), &a)) {
+            a = na++;
+            u64map_put(&at, space_hash(s->sp, &gi), a);
+            g[a] = gi;
+            for (int o = 0; o < m; o++) raw[a * m + o] = NAN;
+        }
+        meas_record *ra = &r[a];
+        raw[a * m + k] = mm[i].value;
+        have[a * m + k] = 1;
+        if (mm[i].board && mm[i].board[0] && s->cfg->obj[k].device[0]) { /* a board's answer: keep where and when */
+            snprintf(ra->board, sizeof ra->board, "%s", mm[i].board);
+            ra->t_start = mm[i].t_start;
+            ra->t_end = mm[i].t_end;
+        }
+    }
+    for (int a = 0; a < na; a++) {
+        meas_record *ra = &r[a];
+        double *va = raw + (size_t)a * m, tv[HW_MAX_OBJ], tcv;
+        int ok = !u64map_get(&s->known, space_hash(s->sp, &g[a]), NULL);
+        if (ok && s->tab) eval_table_lookup(s->tab, &g[a], tv, &tcv);
+        for (int o = 0; o < m && ok; o++) {
+            const objective_cfg *oc = &s->cfg->obj[o];
+            if (!have[(size_t)a * m + o] && s->tab && !oc->device[0] && strncmp(oc->source, "finetune", 8)) va[o] = tv[o];
+            ok = isfinite(va[o]);
+        }
+        if (!ok) {
+            ns++;
+            continue;
+        }
+        ra->g = g[a];
+        for (int o = 0; o < m; o++) ra->obj[o] = objective_to_min(&s->cfg->obj[o], va[o]);
+        ra->cv = objectives_violation(s->cfg, va);
+        if (!ra->board[0]) snprintf(ra->board, sizeof ra->board, "%s", GTS_WARM_RUNNER);
+        snprintf(ra->runner, sizeof ra->runner, "%s", GTS_WARM_RUNNER);
+        ra->gen = ra->island = -1;
+        for (int o = 0; o < HW_MAX_OBJ; o++) ra->pred_mean[o] = ra->pred_std[o] = NAN;
+        add_record(s, ra);
+        s->nwarm++;
+        nt++;
+    }
+    rc = 0;
+out:
+    if (taken) *taken = nt;
+    if (skipped) *skipped = ns;
+    u64map_free(&at);
+    free(g);
+    free(r);
+    free(have);
+    free(raw);
+    return rc;
 }
 
 void gts_add_replay(gts *s, const run_measurement *mm, int n) {
@@ -573,13 +694,12 @@ void gts_add_replay(gts *s, const run_measurement *mm, int n) {
     }
 }
 
-/* Blob: "HWGT" u32 version 2 (2: records carry ft_where), i64 nrec, f64 board_s, records (raw),
- * u64 model blob length, model blob. Same-machine format (checkpoints are
- * resumed by the same build on the same cluster). */
-/* The dispatcher-state blob: header "HWGT" v3, i64 record count, f64 board
- * seconds, each record (meas_record_put), then the surrogate blob with its
- * u64 length; little-endian through hw_codec. */
-#define GTS_STATE_VERSION 3
+/* The dispatcher-state blob: header "HWGT" v4, i64 record count, f64 board
+ * seconds, each record (meas_record_put, then the rank-0 fields: i32
+ * generation and island, the prediction's means and stds), then the
+ * surrogate blob with its u64 length; little-endian through hw_codec.
+ * Version 3 (hwnas before the codec) stored raw structs: refused. */
+#define GTS_STATE_VERSION 4
 
 void meas_record_put(hw_wbuf *w, const meas_record *m) {
     for (int i = 0; i < HW_MAX_GENES; i++) hw_put_u16(w, (uint16_t)m->g.g[i]);
@@ -608,6 +728,8 @@ void meas_record_get(hw_rbuf *r, meas_record *m) {
     m->replayed = hw_get_i32(r);
     hw_get_bytes(r, m->ft_where, sizeof m->ft_where);
     m->board[sizeof m->board - 1] = m->runner[sizeof m->runner - 1] = m->ft_where[sizeof m->ft_where - 1] = 0;
+    m->gen = m->island = -1; /* rank-0 fields: not in the record's bytes */
+    for (int k = 0; k < HW_MAX_OBJ; k++) m->pred_mean[k] = m->pred_std[k] = NAN;
 }
 
 int gts_export(const gts *s, uint8_t **out, size_t *len) {
@@ -619,7 +741,14 @@ int gts_export(const gts *s, uint8_t **out, size_t *len) {
     hw_put_header(&w, "HWGT", 4, GTS_STATE_VERSION);
     hw_put_i64(&w, s->nrec);
     hw_put_f64(&w, s->board_s);
-    for (int i = 0; i < s->nrec; i++) meas_record_put(&w, &s->rec[i]);
+    for (int i = 0; i < s->nrec; i++) {
+        const meas_record *r = &s->rec[i];
+        meas_record_put(&w, r);
+        hw_put_i32(&w, r->gen);
+        hw_put_i32(&w, r->island);
+        hw_put_f64s(&w, r->pred_mean, HW_MAX_OBJ);
+        hw_put_f64s(&w, r->pred_std, HW_MAX_OBJ);
+    }
     hw_put_u64(&w, ml);
     hw_put_bytes(&w, mb, ml);
     free(mb);
@@ -641,17 +770,23 @@ int gts_import(gts *s, const uint8_t *buf, size_t len) {
             s->rec = hw_realloc(s->rec, (size_t)(s->caprec = s->caprec ? 2 * s->caprec : 256) * sizeof *s->rec);
         meas_record *d = &s->rec[s->nrec];
         meas_record_get(&rb, d);
+        d->gen = hw_get_i32(&rb);
+        d->island = hw_get_i32(&rb);
+        hw_get_f64s(&rb, d->pred_mean, HW_MAX_OBJ);
+        hw_get_f64s(&rb, d->pred_std, HW_MAX_OBJ);
         if (!hw_rbuf_ok(&rb)) return hw_fail("dispatcher state: truncated record %lld", (long long)i);
         uint64_t h = space_hash(s->sp, &d->g);
         u64map_put(&s->known, h, s->nrec);
         if (isfinite(d->cv)) surrogate_add(s->sur, &d->g, d->obj);
         if (d->cv == 0) pareto_archive_insert(s->arch, d->obj, h, &d->g);
         if (s->tab) eval_table_mark(s->tab, &d->g);
+        if (!strcmp(d->runner, GTS_WARM_RUNNER)) s->nwarm++;
         s->nrec++;
     }
     uint64_t ml = hw_get_u64(&rb);
     const uint8_t *mb = hw_rbuf_ok(&rb) && ml <= hw_rbuf_left(&rb) ? hw_get_span(&rb, (size_t)ml) : NULL;
     if (!mb && ml) return hw_fail("dispatcher state: truncated model");
     if (!hw_rbuf_done(&rb)) return hw_fail("dispatcher state: %zu trailing bytes", hw_rbuf_left(&rb));
+    s->nreported = s->nrec; /* the engine sends every record on resume */
     return ml ? surrogate_load(s->sur, mb, (size_t)ml) : 0;
 }

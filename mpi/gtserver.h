@@ -19,6 +19,8 @@
 #include "search_config.h"
 #include "surrogate.h"
 
+#define GTS_WARM_RUNNER "warm-start" /* meas_record.runner of warm-start records */
+
 typedef struct meas_record {
     hw_genome g;
     double obj[HW_MAX_OBJ]; /* minimised form; NaN if missing */
@@ -30,6 +32,11 @@ typedef struct meas_record {
     double t_start, t_end;  /* Unix time of the (first board) measurement */
     int replayed;           /* 1 if the value came from the journal on resume */
     char ft_where[16];      /* provenance of fine-tuned objectives: "rankN" ("" if none) */
+    /* Rank 0 only (not in meas_record_put's bytes, so not sent to islands;
+     * the dispatcher-state blob adds them). */
+    int32_t gen, island;    /* generation and island that proposed it; -1: initial design / resume */
+    double pred_mean[HW_MAX_OBJ], pred_std[HW_MAX_OBJ]; /* surrogate's prediction when proposed (minimised
+                                                           form); NaN where nothing was predicted */
 } meas_record;
 
 /* Provenance of objective o's value in record r: a fine-tuned objective
@@ -78,6 +85,10 @@ void gts_free(gts *s);
 /* Queues genomes not yet measured or queued, in order, while the budget
  * allows. *n_accepted (may be NULL) counts those queued. */
 int gts_submit(gts *s, const hw_genome *g, int n, int *n_accepted);
+/* The same, noting who proposed them (generation gen of island isl, kept
+ * in their records) and, with predicted set, the current surrogate's
+ * mean/std for each (the model the islands proposed with). */
+int gts_submit_from(gts *s, const hw_genome *g, int n, int gen, int isl, int predicted, int *n_accepted);
 /* Completes every queued measurement; the new records are appended to the
  * log and returned as a pointer into it (*first = index of the first new
  * record, *n_new their count). */
@@ -113,6 +124,19 @@ struct run_measurement;
  * crashed before or after its last checkpoint) is re-used as by
  * gts_add_replay. 0, or -1 with hw_errmsg when the file cannot be read. */
 int gts_set_journal(gts *s, struct journal *j);
+/* Warm start: measurements made before this run (io/warmstart.h) become
+ * records at once, in file order, one per architecture whose every
+ * objective has a value (from the file, or from the config's tables for
+ * objectives without a device). They are not measured again, not charged
+ * to the budget or to board time, and their runner is "warm-start" (board:
+ * the file's board id, else "warm-start"); architectures already measured
+ * or incomplete are skipped. The next gts_collect reports them with its
+ * own records. *taken / *skipped (may be NULL) count architectures. -1 with
+ * hw_errmsg for an architecture string that is not one of the space. */
+int gts_warm_start(gts *s, const struct run_measurement *m, int n, int *taken, int *skipped);
+/* Records that came from a warm start (part of gts_records, not of
+ * gts_measurements). */
+long gts_warm_count(const gts *s);
 /* Measurements recovered from a journal on resume: a later gts_collect of
  * the same architecture takes these values (per objective, when the
  * objective's name and device match) instead of measuring again. */

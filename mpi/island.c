@@ -26,6 +26,8 @@ struct island {
     int npool, cappool;
     u64map pool_set;
     u64map evaluated;        /* hashes of every genome this island scored */
+    hw_genome *seed;         /* [nseed] warm-start records not yet in the population */
+    int nseed;
 };
 
 /* Notes genomes as evaluated (scored, by measurement or prediction). */
@@ -94,6 +96,7 @@ void island_free(island *is) {
     u64map_free(&is->pool_set);
     u64map_free(&is->evaluated);
     free(is->pool);
+    free(is->seed);
     free(is->rec);
     free(is->obj);
     free(is->cv);
@@ -143,7 +146,15 @@ int island_tell_predicted(island *is) {
     score(is, b, n, is->obj, is->cv, NULL, NULL);
     pool_add(is, b, n);
     note_evaluated(is, b, n);
-    return nsga_tell(is->e, is->obj, is->cv);
+    if (nsga_tell(is->e, is->obj, is->cv)) return -1;
+    if (!is->nseed) return 0;
+    /* the first population exists: the warm start's architectures join it
+     * (replacing the worst members), with their measured values */
+    int rc = island_immigrate(is, is->seed, is->nseed);
+    free(is->seed);
+    is->seed = NULL;
+    is->nseed = 0;
+    return rc;
 }
 
 /* Hypervolume gain of point p over set S (n x m) w.r.t. ref (base = HV of
@@ -338,6 +349,10 @@ int island_update(island *is, const meas_record *r, int n, const uint8_t *blob, 
         is->rec[is->nrec] = r[i];
         u64map_put(&is->measured, h, is->nrec++);
         nsga_mark_seen(is->e, &r[i].g);
+        if (!strcmp(r[i].runner, GTS_WARM_RUNNER)) {
+            is->seed = hw_realloc(is->seed, (size_t)(is->nseed + 1) * sizeof *is->seed);
+            is->seed[is->nseed++] = r[i].g;
+        }
         if (r[i].cv == 0) pareto_archive_insert(is->arch, r[i].obj, h, &r[i].g);
     }
     if (blob && surrogate_load(is->sur, blob, len)) return -1;

@@ -121,6 +121,7 @@ int cmd_front(int argc, char **argv);    /* src/cli/cmd_front.c */
 int cmd_history(int argc, char **argv);  /* src/cli/cmd_front.c */
 int cmd_compare(int argc, char **argv);  /* src/cli/cmd_compare.c */
 int cmd_plot(int argc, char **argv);     /* src/cli/cmd_plot.c */
+int cmd_trials(int argc, char **argv);   /* src/cli/cmd_trials.c */
 #endif
 
 #endif

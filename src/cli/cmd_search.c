@@ -24,8 +24,10 @@
 #include "fsutil.h"
 #include "hw_err.h"
 #include "journal.h"
+#include "progress.h"
 #include "search.h"
 #include "search_check.h"
+#include "warmstart.h"
 
 static void mpi_abort_hook(void) { MPI_Abort(MPI_COMM_WORLD, 1); }
 
@@ -54,6 +56,12 @@ static void usage(FILE *f) {
             "  --checkpoint-minutes M  checkpoint every M minutes\n"
             "                        SIGUSR1/SIGTERM: checkpoint at the next generation\n"
             "                        boundary, then exit with status 3\n"
+            "  --warm-start FILE     start from measurements made before: a `hwnas measure`\n"
+            "                        CSV, a run file's training sets (RUN.h5) or a table\n"
+            "                        with columns arch and the objectives; they are not\n"
+            "                        measured again nor charged to the budget\n"
+            "  --progress            a one-line bar on stderr (when it is a terminal):\n"
+            "                        measurements/budget, board time, HV ratio\n"
             "  --quiet               no per-generation lines\n"
             "  -h, --help            this text\n");
 }
@@ -246,10 +254,11 @@ int cmd_search(int argc, char **argv) {
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'},
         {"run", required_argument, 0, 'r'}, {"resume", required_argument, 0, 'R'},
         {"fresh", no_argument, 0, 'F'}, {"checkpoint-every", required_argument, 0, 'c'},
-        {"checkpoint-minutes", required_argument, 0, 'm'}, {0, 0, 0, 0}};
+        {"checkpoint-minutes", required_argument, 0, 'm'}, {"warm-start", required_argument, 0, 'W'},
+        {"progress", no_argument, 0, 'P'}, {0, 0, 0, 0}};
     const char *summary = NULL, *seed_s = NULL, *gen_s = NULL, *out_dir = NULL, *run_s = NULL, *resume_s = NULL;
-    const char *every_s = NULL, *mins_s = NULL;
-    int quiet = 0, fresh = 0, ch;
+    const char *every_s = NULL, *mins_s = NULL, *warm_s = NULL;
+    int quiet = 0, fresh = 0, bar = 0, ch;
     optind = 1;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -264,6 +273,8 @@ int cmd_search(int argc, char **argv) {
         case 'F': fresh = 1; break;
         case 'c': every_s = optarg; break;
         case 'm': mins_s = optarg; break;
+        case 'W': warm_s = optarg; break;
+        case 'P': bar = 1; break;
         case 'h': usage(stdout); return HW_EXIT_OK;
         default:
             return cli_usage_error("search: unknown or incomplete option '%s' (see hwnas search --help)",
@@ -285,6 +296,8 @@ int cmd_search(int argc, char **argv) {
     int status = HW_EXIT_USAGE, clean_stop = 0; /* clean_stop: every rank fails here; finalize, do not abort */
     int reported = 0;
     ckpt_lock *lock = NULL;
+    run_measurement *warm = NULL;
+    int n_warm = 0;
 
     if (search_config_load(argv[optind], &cfg)) goto fail;
     /* with a run file, SIGUSR1/SIGTERM mean "checkpoint and stop" from now on */
@@ -347,6 +360,13 @@ int cmd_search(int argc, char **argv) {
         }
     }
 
+    progress *prog_check; /* an output.progress that cannot be opened is bad input before MPI starts */
+    if (progress_create(cfg, sp, cfg->progress_file, 0, &prog_check)) goto fail;
+    progress_free(prog_check);
+    if (warm_s) { /* a bad file is bad input before MPI starts */
+        if (warmstart_load(warm_s, cfg, sp, &warm, &n_warm)) goto fail;
+        eo.warm = warm, eo.n_warm = n_warm, eo.warm_path = warm_s;
+    }
     search_problem p = {.cfg = cfg, .sp = sp, .progress = quiet ? NULL : stderr};
     const int m = cfg->n_obj;
     if (tab && cfg->true_front && cfg->has_ref) {
@@ -382,6 +402,7 @@ int cmd_search(int argc, char **argv) {
     }
     engine_report rep;
     eo.tab = tab;
+    eo.progress_bar = bar;
     if (engine_run(cfg, sp, MPI_COMM_WORLD, &p, &eo, &rep, &arch)) {
         int size;
         MPI_Comm_size(MPI_COMM_WORLD, &size);
@@ -431,6 +452,8 @@ fail:
     search_result_free(&res);
     pareto_archive_free(arch);
     run_snapshot_free(snap);
+    for (int i = 0; i < n_warm; i++) run_measurement_clear(&warm[i]);
+    free(warm);
     free(all);
     free(all_g);
     free(front);

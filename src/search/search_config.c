@@ -339,12 +339,21 @@ static int parse_hypervolume(search_config *c, const ycfg *d, const ynode *root)
     return 0;
 }
 
+/* NAME relative to DIR (absolute and empty names as they are), malloc'd. */
+static char *in_dir(const char *dir, const char *name) {
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = hw_malloc(n);
+    if (!*name || name[0] == '/') snprintf(p, n, "%s", name);
+    else snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
 static int parse_output(search_config *c, const ycfg *d, const ynode *root) {
     const ynode *o;
     if (ycfg_node(d, root, "output", YNODE_MAP, 0, &o)) return -1;
-    const char *dir, *front, *run;
+    const char *dir, *front, *run, *prog;
     if (ycfg_string(d, o, "dir", "hwnas-run", &dir) || ycfg_string(d, o, "front_csv", "front.csv", &front) ||
-        ycfg_string(d, o, "run_file", "", &run))
+        ycfg_string(d, o, "run_file", "", &run) || ycfg_string(d, o, "progress", "", &prog))
         return -1;
     if (!*dir) return ycfg_fail(d, ynode_get(o, "dir"), "must not be empty");
     c->out_dir = hw_strdup(dir);
@@ -352,10 +361,8 @@ static int parse_output(search_config *c, const ycfg *d, const ynode *root) {
     c->front_csv = hw_malloc(n);
     if (front[0] == '/') snprintf(c->front_csv, n, "%s", front);
     else snprintf(c->front_csv, n, "%s/%s", dir, front);
-    n = strlen(dir) + strlen(run) + 2;
-    c->run_file = hw_malloc(n);
-    if (!*run || run[0] == '/') snprintf(c->run_file, n, "%s", run);
-    else snprintf(c->run_file, n, "%s/%s", dir, run);
+    c->run_file = in_dir(dir, run);
+    c->progress_file = in_dir(dir, prog);
     const ynode *k;
     if (ycfg_node(d, root, "checkpoint", YNODE_MAP, 0, &k)) return -1;
     long v;
@@ -427,6 +434,7 @@ void search_config_free(search_config *c) {
     free(c->out_dir);
     free(c->front_csv);
     free(c->run_file);
+    free(c->progress_file);
     free(c->ft_supernet);
     free(c->ft_train);
     free(c->ft_eval);

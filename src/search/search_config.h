@@ -104,6 +104,7 @@ typedef struct search_config {
     char *out_dir;
     char *front_csv;             /* resolved path */
     char *run_file;              /* HDF5 run file (checkpoints), "" = none */
+    char *progress_file;         /* output.progress: JSON-lines progress log (resolved), "" = none */
     int ckpt_every_gens;         /* 0 = off */
     double ckpt_every_minutes;   /* 0 = off */
 } search_config;

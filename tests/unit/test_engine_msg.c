@@ -4,6 +4,7 @@
  * any number of bytes, one with a byte too many and one whose count
  * exceeds its bytes are each refused with a message (no read past the end:
  * the suite's ASan build checks that). */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -97,6 +98,8 @@ static void test_update(void **st) {
         r[i].t_end = 1e9 + i + 0.5;
         r[i].replayed = i;
         strcpy(r[i].ft_where, "rank2");
+        r[i].gen = r[i].island = -1; /* rank-0 fields travel as "unknown" */
+        for (int k = 0; k < HW_MAX_OBJ; k++) r[i].pred_mean[k] = r[i].pred_std[k] = NAN;
     }
     const uint8_t blob[5] = {1, 2, 3, 4, 5};
     emsg_update u = {.gen = 3, .stop = 1, .served = 2, .n_rec = 2, .meas_s = 1.5, .comp_s = 0.5, .rec = r,
