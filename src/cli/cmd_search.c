@@ -277,10 +277,9 @@ int cmd_search(int argc, char **argv) {
     run_snapshot *snap = NULL;
     eval_table *tab = NULL;
     pareto_archive *arch = NULL;
-    double *all = NULL, *front = NULL;
-    hw_genome *all_g = NULL;
+    double *front = NULL;
+    hw_genome *front_g = NULL;
     uint64_t *front_ids = NULL;
-    int *idx = NULL;
     search_result res = {0};
     int status = HW_EXIT_USAGE, clean_stop = 0; /* clean_stop: every rank fails here; finalize, do not abort */
     int reported = 0;
@@ -350,17 +349,10 @@ int cmd_search(int argc, char **argv) {
     search_problem p = {.cfg = cfg, .sp = sp, .progress = quiet ? NULL : stderr};
     const int m = cfg->n_obj;
     if (tab && cfg->true_front && cfg->has_ref) {
-        int n;
-        if (eval_table_all_feasible(tab, &all, &all_g, &n)) goto fail;
-        idx = hw_malloc((size_t)(n ? n : 1) * sizeof *idx);
-        int k = search_front_of(all, n, m, idx);
-        if (k < 0) goto fail;
-        front = hw_malloc((size_t)(k ? k : 1) * m * sizeof *front);
+        int k, n;
+        if (search_true_front(tab, m, &front, &front_g, &k, &n)) goto fail;
         front_ids = hw_malloc((size_t)(k ? k : 1) * sizeof *front_ids);
-        for (int i = 0; i < k; i++) {
-            memcpy(front + (size_t)i * m, all + (size_t)idx[i] * m, (size_t)m * sizeof *front);
-            front_ids[i] = space_hash(sp, &all_g[idx[i]]);
-        }
+        for (int i = 0; i < k; i++) front_ids[i] = space_hash(sp, &front_g[i]);
         p.true_front = front;
         p.true_front_ids = front_ids;
         p.true_front_n = k;
@@ -431,11 +423,9 @@ fail:
     search_result_free(&res);
     pareto_archive_free(arch);
     run_snapshot_free(snap);
-    free(all);
-    free(all_g);
     free(front);
+    free(front_g);
     free(front_ids);
-    free(idx);
     eval_table_free(tab);
     space_free(sp);
     search_config_free(cfg);

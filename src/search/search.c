@@ -23,7 +23,8 @@ int search_front_of(const double *pts, int n, int m, int *out_idx) {
     return k;
 }
 
-int search_true_front(const struct eval_table *t, int m, double **out_front, hw_genome **out_g, int *out_n) {
+int search_true_front(const struct eval_table *t, int m, double **out_front, hw_genome **out_g, int *out_n,
+                      int *out_feasible) {
     double *all = NULL, *front = NULL;
     hw_genome *all_g = NULL, *g = NULL;
     int n, *idx = NULL;
@@ -41,6 +42,7 @@ int search_true_front(const struct eval_table *t, int m, double **out_front, hw_
     *out_front = front;
     if (out_g) *out_g = g;
     *out_n = k;
+    if (out_feasible) *out_feasible = n;
     return 0;
 fail:
     free(all), free(all_g), free(idx), free(front), free(g);

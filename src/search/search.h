@@ -50,9 +50,12 @@ int search_front_of(const double *pts, int n, int m, int *out_idx);
 /* The exact front of a table-evaluated problem: the non-dominated set of
  * the feasible rows of T's joined table (eval_table_all_feasible), m
  * objectives, minimised. *out_front (k x m) and *out_g (k genomes, NULL
- * not wanted) are malloc'd; -1 with a message on failure. */
+ * not wanted) are malloc'd; *out_n = k; *out_feasible (NULL not wanted)
+ * gets how many feasible rows the front was taken from; -1 with a message
+ * on failure. */
 struct eval_table;
-int search_true_front(const struct eval_table *t, int m, double **out_front, hw_genome **out_g, int *out_n);
+int search_true_front(const struct eval_table *t, int m, double **out_front, hw_genome **out_g, int *out_n,
+                      int *out_feasible);
 
 /* Prints one progress line for a history row. */
 void search_print_row(FILE *f, const search_history_row *h, int has_ratio);
