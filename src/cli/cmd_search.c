@@ -4,7 +4,6 @@
  * the search (search.h), then prints the front as a table, writes it as
  * CSV and optionally a JSON summary. */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -28,35 +27,6 @@
 #include "search_check.h"
 
 static void mpi_abort_hook(void) { MPI_Abort(MPI_COMM_WORLD, 1); }
-
-static void usage(FILE *f) {
-    fprintf(f,
-            "usage: hwnas search CONFIG [options]\n"
-            "\n"
-            "Runs a multi-objective architecture search described by the YAML file CONFIG\n"
-            "(keys: docs/config.md). One line per generation on stderr; the final Pareto\n"
-            "front on stdout and as CSV (output.dir/output.front_csv).\n"
-            "\n"
-            "options:\n"
-            "  --summary FILE.json   write a JSON summary (generations, evaluations,\n"
-            "                        measurements, front_size, hv, hv_ratio, wall_s, ...)\n"
-            "  --seed N              override algorithm.seed\n"
-            "  --generations N       override algorithm.generations\n"
-            "  --out-dir DIR         override output.dir\n"
-            "  --run RUN.h5          HDF5 run file for checkpoints and the measurement\n"
-            "                        journal RUN.h5.journal (default output.run_file); if\n"
-            "                        it exists the run resumes from it (see --fresh); a\n"
-            "                        journal alone is re-used; a finished run is left as\n"
-            "                        it is (exit 0); RUN.h5.lock keeps out a second search\n"
-            "  --resume RUN.h5       resume from RUN.h5 (and keep checkpointing to it)\n"
-            "  --fresh               start over even if the run file or journal exists\n"
-            "  --checkpoint-every N  checkpoint every N generations\n"
-            "  --checkpoint-minutes M  checkpoint every M minutes\n"
-            "                        SIGUSR1/SIGTERM: checkpoint at the next generation\n"
-            "                        boundary, then exit with status 3\n"
-            "  --quiet               no per-generation lines\n"
-            "  -h, --help            this text\n");
-}
 
 /* Writes the front as CSV (natural units) and prints it as a table. */
 static int write_front(const search_config *c, const space *sp, const pareto_archive *a, int print) {
@@ -240,37 +210,35 @@ static int run_file_claim(const char *run, const run_state *rs, int fresh, int r
 }
 
 int cmd_search(int argc, char **argv) {
-    static const struct option opts[] = {
-        {"summary", required_argument, 0, 's'}, {"seed", required_argument, 0, 'S'},
-        {"generations", required_argument, 0, 'g'}, {"out-dir", required_argument, 0, 'o'},
-        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'},
-        {"run", required_argument, 0, 'r'}, {"resume", required_argument, 0, 'R'},
-        {"fresh", no_argument, 0, 'F'}, {"checkpoint-every", required_argument, 0, 'c'},
-        {"checkpoint-minutes", required_argument, 0, 'm'}, {0, 0, 0, 0}};
-    const char *summary = NULL, *seed_s = NULL, *gen_s = NULL, *out_dir = NULL, *run_s = NULL, *resume_s = NULL;
-    const char *every_s = NULL, *mins_s = NULL;
-    int quiet = 0, fresh = 0, ch;
-    optind = 1;
-    opterr = 0;
-    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (ch) {
-        case 's': summary = optarg; break;
-        case 'S': seed_s = optarg; break;
-        case 'g': gen_s = optarg; break;
-        case 'o': out_dir = optarg; break;
-        case 'q': quiet = 1; break;
-        case 'r': run_s = optarg; break;
-        case 'R': resume_s = optarg; break;
-        case 'F': fresh = 1; break;
-        case 'c': every_s = optarg; break;
-        case 'm': mins_s = optarg; break;
-        case 'h': usage(stdout); return HW_EXIT_OK;
-        default:
-            return cli_usage_error("search: unknown or incomplete option '%s' (see hwnas search --help)",
-                                   argv[optind - 1]);
-        }
-    }
-    if (optind != argc - 1) return cli_usage_error("search: expected exactly one CONFIG file (see hwnas search --help)");
+    const char *summary = NULL, *out_dir = NULL, *run_s = NULL, *resume_s = NULL;
+    long seed = -1, gens = -1, every = -1; /* -1: not given, the config's value stands */
+    double mins = NAN;
+    int quiet = 0, fresh = 0, first;
+    const cli_opt opts[] = {
+        CLI_STR("summary", "FILE.json", &summary,
+                "write a JSON summary (generations, evaluations,\nmeasurements, front_size, hv, hv_ratio, wall_s, ...)"),
+        CLI_INT("seed", "N", &seed, 0, LONG_MAX, "override algorithm.seed"),
+        CLI_INT("generations", "N", &gens, 0, 100000000, "override algorithm.generations"),
+        CLI_STR("out-dir", "DIR", &out_dir, "override output.dir"),
+        CLI_STR("run", "RUN.h5", &run_s,
+                "HDF5 run file for checkpoints and the measurement\njournal RUN.h5.journal (default output.run_file); if\n"
+                "it exists the run resumes from it (see --fresh); a\njournal alone is re-used; a finished run is left as\n"
+                "it is (exit 0); RUN.h5.lock keeps out a second search"),
+        CLI_STR("resume", "RUN.h5", &resume_s, "resume from RUN.h5 (and keep checkpointing to it)"),
+        CLI_FLAG("fresh", &fresh, "start over even if the run file or journal exists"),
+        CLI_INT("checkpoint-every", "N", &every, 0, 100000000, "checkpoint every N generations"),
+        CLI_DOUBLE("checkpoint-minutes", "M", &mins, -HUGE_VAL, HUGE_VAL,
+                   "checkpoint every M minutes\nSIGUSR1/SIGTERM: checkpoint at the next generation\n"
+                   "boundary, then exit with status 3"),
+        CLI_FLAG("quiet", &quiet, "no per-generation lines"),
+        CLI_END};
+    const cli_spec spec = {"search", "CONFIG [options]",
+                           "Runs a multi-objective architecture search described by the YAML file CONFIG\n"
+                           "(keys: docs/config.md). One line per generation on stderr; the final Pareto\n"
+                           "front on stdout and as CSV (output.dir/output.front_csv).",
+                           opts, "exactly one CONFIG file", 1, 1};
+    int st = cli_parse(&spec, argc, argv, 1, &first);
+    if (st != CLI_CONTINUE) return st;
 
     search_config *cfg = NULL;
     space *sp = NULL;
@@ -285,21 +253,14 @@ int cmd_search(int argc, char **argv) {
     int reported = 0;
     ckpt_lock *lock = NULL;
 
-    if (search_config_load(argv[optind], &cfg)) goto fail;
+    if (search_config_load(argv[first], &cfg)) goto fail;
     /* with a run file, SIGUSR1/SIGTERM mean "checkpoint and stop" from now on */
     if ((run_s || resume_s || cfg->run_file[0]) && ckpt_signals_install()) {
         hw_fail("cannot install SIGUSR1/SIGTERM handlers");
         goto fail;
     }
-    long v;
-    if (seed_s) {
-        if (cli_parse_int("--seed", seed_s, 0, LONG_MAX, &v)) goto fail;
-        cfg->seed = (uint64_t)v;
-    }
-    if (gen_s) {
-        if (cli_parse_int("--generations", gen_s, 0, 100000000, &v)) goto fail;
-        cfg->generations = (int)v;
-    }
+    if (seed >= 0) cfg->seed = (uint64_t)seed;
+    if (gens >= 0) cfg->generations = (int)gens;
     if (out_dir) {
         size_t n = strlen(out_dir) + strlen(cfg->front_csv) + 2;
         const char *base = strrchr(cfg->front_csv, '/');
@@ -310,11 +271,8 @@ int cmd_search(int argc, char **argv) {
         cfg->front_csv = fc;
         cfg->out_dir = hw_strdup(out_dir);
     }
-    if (every_s) {
-        if (cli_parse_int("--checkpoint-every", every_s, 0, 100000000, &v)) goto fail;
-        cfg->ckpt_every_gens = (int)v;
-    }
-    if (mins_s && cli_parse_double("--checkpoint-minutes", mins_s, &cfg->ckpt_every_minutes)) goto fail;
+    if (every >= 0) cfg->ckpt_every_gens = (int)every;
+    if (!isnan(mins)) cfg->ckpt_every_minutes = mins;
     if (search_check_start(cfg)) goto fail; /* supernet / board configs vs the space: exit 2 before MPI */
     /* tables loaded once: bad ones are bad input before MPI starts; the
      * engine's ground-truth server uses these */
