@@ -423,6 +423,9 @@ static int help_defaults(char ***devs, int *ndev, int64_t *refs, int *nref) {
     return 0;
 }
 
+/* The device name of a latency column: without its "lat_ms_" prefix. */
+static const char *dev_name(const char *col) { return strncmp(col, "lat_ms_", 7) ? col : col + 7; }
+
 /* Meta-trains on the device columns of table (space nb201 rows). */
 static int meta_train_table(const popts *o, const char *table, char **devs, int ndev, const int64_t *refs, int nref,
                             pred_help_meta **out) {
@@ -442,7 +445,7 @@ static int meta_train_table(const popts *o, const char *table, char **devs, int 
         if (table_target(t, devs[v], 0, &col)) goto out;
         memcpy(lat + (size_t)v * n, col, (size_t)n * sizeof *col);
         free(col);
-        names[v] = strncmp(devs[v], "lat_ms_", 7) ? devs[v] : devs[v] + 7;
+        names[v] = dev_name(devs[v]);
     }
     for (int j = 0; j < nref; j++) {
         ref_rows[j] = -1;
@@ -469,32 +472,6 @@ out:
 }
 
 /* ---- fewshot ------------------------------------------------------------ */
-
-static int same_devices(const pred_help_meta *hm, char **devs, int ndev) {
-    char desc[8192];
-    pred_help_meta_describe(hm, desc, sizeof desc);
-    const char *p = strstr(desc, "meta-train devices ");
-    if (!p) return 0;
-    p += strlen("meta-train devices ");
-    int cnt = 1;
-    for (const char *q = p; *q; q++) cnt += *q == ',';
-    if (cnt != ndev) return 0;
-    for (int v = 0; v < ndev; v++) {
-        const char *nm = strncmp(devs[v], "lat_ms_", 7) ? devs[v] : devs[v] + 7;
-        size_t L = strlen(nm);
-        const char *q = p;
-        int found = 0;
-        while (*q) {
-            const char *c = strchr(q, ',');
-            size_t len = c ? (size_t)(c - q) : strlen(q);
-            if (len == L && !strncmp(q, nm, L)) found = 1;
-            q += len + (c ? 1 : 0);
-            if (!c) break;
-        }
-        if (!found) return 0;
-    }
-    return 1;
-}
 
 /* Parses the fewshot inputs, calls HELP's protocol (pred_fewshot.h),
  * prints per-draw and summary lines (and --json). */
@@ -552,7 +529,9 @@ static int run_fewshot(const popts *o, pred_kind kind) {
         char *mp = default_meta_path();
         const char *path = o->model ? o->model : mp;
         int rc = pred_help_meta_load_file(path, &hm);
-        if (rc == 0 && !o->model && !same_devices(hm, devs, ndev)) {
+        const char *names[MAX_COLS]; /* the columns without lat_ms_, as meta_train_table records them */
+        for (int v = 0; v < ndev; v++) names[v] = dev_name(devs[v]);
+        if (rc == 0 && !o->model && !pred_help_meta_trained_on(hm, names, ndev)) {
             pred_help_meta_free(hm);
             hm = NULL;
         }
