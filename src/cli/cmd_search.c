@@ -28,50 +28,23 @@
 
 static void mpi_abort_hook(void) { MPI_Abort(MPI_COMM_WORLD, 1); }
 
-/* Writes the front as CSV (natural units) and prints it as a table. */
-static int write_front(const search_config *c, const space *sp, const pareto_archive *a, int print) {
+/* Prints the front as a table (natural units, search_front_order). */
+static void print_front(const search_config *c, const space *sp, const pareto_archive *a) {
     const int m = c->n_obj, n = pareto_archive_size(a);
-    hw_buf csv = {0};
     int *order = hw_malloc((size_t)(n ? n : 1) * sizeof *order);
-    for (int i = 0; i < n; i++) order[i] = i;
-    /* sort by the first objective (natural units, ascending) for reading */
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0; j--) {
-            double x = pareto_archive_obj(a, order[j - 1])[0], y = pareto_archive_obj(a, order[j])[0];
-            if (objective_to_min(&c->obj[0], x) <= objective_to_min(&c->obj[0], y)) break;
-            int t = order[j];
-            order[j] = order[j - 1];
-            order[j - 1] = t;
-        }
-    hw_buf_printf(&csv, "arch,arch_index");
-    for (int k = 0; k < m; k++) hw_buf_printf(&csv, ",%s", c->obj[k].name);
-    hw_buf_printf(&csv, ",measured\n");
-    if (print) {
-        printf("\nPareto front (%d points, all measured):\n%-12s", n, "arch_index");
-        for (int k = 0; k < m; k++) printf(" %14s", c->obj[k].name);
-        printf("  arch\n");
-    }
+    search_front_order(c, a, order);
+    printf("\nPareto front (%d points, all measured):\n%-12s", n, "arch_index");
+    for (int k = 0; k < m; k++) printf(" %14s", c->obj[k].name);
+    printf("  arch\n");
     for (int r = 0; r < n; r++) {
-        int i = order[r];
         char s[HW_ARCH_STR_MAX];
-        const hw_genome *g = pareto_archive_genome(a, i);
+        const hw_genome *g = pareto_archive_genome(a, order[r]);
         if (space_to_string(sp, g, s, sizeof s)) strcpy(s, "?");
-        long long idx = (long long)space_index(sp, g);
-        hw_buf_printf(&csv, "\"%s\",%lld", s, idx);
-        if (print) printf("%-12lld", idx);
-        for (int k = 0; k < m; k++) {
-            double v = objective_to_min(&c->obj[k], pareto_archive_obj(a, i)[k]); /* back to natural units */
-            hw_buf_printf(&csv, ",%.10g", v);
-            if (print) printf(" %14.6f", v);
-        }
-        hw_buf_printf(&csv, ",1\n");
-        if (print) printf("  %s\n", s);
+        printf("%-12lld", (long long)space_index(sp, g));
+        for (int k = 0; k < m; k++) printf(" %14.6f", objective_to_min(&c->obj[k], pareto_archive_obj(a, order[r])[k]));
+        printf("  %s\n", s);
     }
     free(order);
-    int rc = hw_mkdir_p(c->out_dir);
-    if (!rc) rc = hw_write_file_atomic(c->front_csv, csv.p, csv.len);
-    hw_buf_free(&csv);
-    return rc;
 }
 
 static int write_summary(const char *path, const search_config *c, const engine_report *rep) {
@@ -354,7 +327,8 @@ int cmd_search(int argc, char **argv) {
     /* the stop criteria were met and the final checkpoint written: a re-run
      * (or a Slurm requeue) must find a finished run, not extend it */
     if (run_path && ckpt_mark_finished(run_path)) goto fail;
-    if (write_front(cfg, sp, arch, 1)) goto fail;
+    print_front(cfg, sp, arch);
+    if (search_front_write_csv(cfg, sp, arch)) goto fail;
     printf("\n%d generations, %ld evaluations, %ld measurements, front %d", res.generations, res.evaluations,
            res.measurements, res.front_size);
     if (isfinite(res.hv)) printf(", HV %.6f", res.hv);
