@@ -171,7 +171,7 @@ static int true_front(runcmp *c) {
         space *sp = NULL;
         eval_table *t = NULL;
         int rc = search_config_space(f, &sp) || eval_table_create(f, sp, &t) ||
-                 search_true_front(t, c->m, &c->ref_front, NULL, &c->nref);
+                 search_true_front(t, c->m, &c->ref_front, NULL, &c->nref, NULL);
         eval_table_free(t);
         space_free(sp);
         if (!rc && c->nref > 0) return 0;

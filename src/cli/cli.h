@@ -81,6 +81,9 @@ typedef struct cli_opt {
 /* calls fn(ctx, value) for every occurrence (repeatable options, lists) */
 #define CLI_FN(name, arg, fn, ctx, help) {name, 0, CLI_T_FN, ctx, 0, 0, 0, 0, fn, arg, help}
 #define CLI_END {NULL, 0, CLI_T_FLAG, NULL, 0, 0, 0, 0, NULL, NULL, NULL}
+/* A numeric macro as a string literal, for help texts: "max " CLI_QUOTE(PRED_MAX_DEPTH) */
+#define CLI_QUOTE(x) CLI_QUOTE_(x)
+#define CLI_QUOTE_(x) #x
 
 typedef struct cli_spec {
     const char *name;     /* the command as typed after "hwnas" ("board"); prefixes every error */

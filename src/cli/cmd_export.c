@@ -2,7 +2,6 @@
  * writes a candidate as an ONNX model (src/export). Also in the board-only
  * build, so a board's command runner can export the candidate it measures
  * (there without --supernet, which needs HDF5). */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,37 +19,6 @@
 
 #define RANDOM_VOCAB 30522 /* the builtin runner's default vocabulary */
 #define RANDOM_CLASSES 2
-
-static void usage(FILE *f) {
-    fprintf(f, "usage: hwnas export ARCH --space nb201|bert --onnx OUT.onnx\n"
-               "                    [--supernet S.h5] [--batch B] [--seq-len T] [--seed N] [--structural]\n"
-               "       hwnas export --space nb201 --all DIR [--first I] [--count N]\n"
-               "\n"
-               "Writes candidate ARCH as an ONNX model (opset %d) for ONNX Runtime or TensorRT.\n"
-               "  nb201: the NAS-Bench-201 CIFAR-10 network (input (B,3,32,32), logits (B,10));\n"
-               "         ARCH is an NB201 string |op~0|+|op~0|op~1|+|op~0|op~1|op~2|; seeded\n"
-               "         random weights.\n"
-               "  bert:  embeddings, the candidate's encoder layers, pooler and classifier\n"
-               "         (inputs input_ids, token_type_ids, attention_mask int64 (B,T);\n"
-               "         logits (B,classes)); ARCH as L2:H128:A2.4:F256.512. Weights: the\n"
-               "         candidate's slice of --supernet, else seeded random (vocabulary %d,\n"
-               "         2 classes, the default bert space).\n"
-               "  --onnx OUT       output file (written atomically)\n"
-               "  --supernet S.h5  bert: weights from this supernet (full build only)\n"
-               "  --batch B        batch size (default 1)\n"
-               "  --seq-len T      bert sequence length (default: the supernet's max_seq, else 128)\n"
-               "  --seed N         random weights seed (default 1)\n"
-               "  --structural     weights as graph inputs without data (graph checks only)\n"
-               "  --all DIR        nb201: every cell, structural, as DIR/nb201_INDEX.onnx, plus\n"
-               "                   DIR/layers.csv with hwnas's layer model of each (for tests);\n"
-               "                   --first I --count N restrict it to indices I..I+N-1\n"
-               "  --reference TSV  bert: also run hwnas's own C forward on the first\n"
-               "                   --reference-rows N (default 32) rows of TSV (sentence<TAB>label),\n"
-               "                   padded to T, and write --reference-out CSV: row, real tokens,\n"
-               "                   T ids, logits (to compare another runtime with; for tests)\n"
-               "  --help           this text\n",
-               EXPORT_OPSET, RANDOM_VOCAB);
-}
 
 /* Every NB201 cell (indices first..first+count-1) into dir, structural,
  * plus dir/layers.csv: index, arch, conv/fc MACs and weights of the layer
@@ -181,54 +149,49 @@ fail:
 }
 
 int cmd_export(int argc, char **argv) {
-    static const struct option opts[] = {
-        {"space", required_argument, 0, 'S'}, {"onnx", required_argument, 0, 'o'},
-        {"supernet", required_argument, 0, 'n'}, {"batch", required_argument, 0, 'b'},
-        {"seq-len", required_argument, 0, 't'}, {"seed", required_argument, 0, 's'},
-        {"structural", no_argument, 0, 'x'}, {"all", required_argument, 0, 'A'},
-        {"first", required_argument, 0, 'f'}, {"count", required_argument, 0, 'c'},
-        {"reference", required_argument, 0, 'R'}, {"reference-rows", required_argument, 0, 'N'},
-        {"reference-out", required_argument, 0, 'O'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *spname = NULL, *out = NULL, *sup = NULL, *all = NULL, *arch = NULL, *ref = NULL, *ref_out = NULL;
-    long batch = 1, seq = 128, seed = 1, first = 0, count = 15625, ref_rows = 32;
-    int structural = 0, seq_set = 0, ch;
-    optind = 1;
-    opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'S': spname = optarg; break;
-        case 'o': out = optarg; break;
-        case 'n': sup = optarg; break;
-        case 'b':
-            if (cli_parse_int("--batch", optarg, 1, 4096, &batch)) return cli_report(HW_EXIT_USAGE);
-            break;
-        case 't':
-            if (cli_parse_int("--seq-len", optarg, 1, 65536, &seq)) return cli_report(HW_EXIT_USAGE);
-            seq_set = 1;
-            break;
-        case 's':
-            if (cli_parse_int("--seed", optarg, 0, LONG_MAX, &seed)) return cli_report(HW_EXIT_USAGE);
-            break;
-        case 'x': structural = 1; break;
-        case 'A': all = optarg; break;
-        case 'f':
-            if (cli_parse_int("--first", optarg, 0, 15624, &first)) return cli_report(HW_EXIT_USAGE);
-            break;
-        case 'c':
-            if (cli_parse_int("--count", optarg, 1, 15625, &count)) return cli_report(HW_EXIT_USAGE);
-            break;
-        case 'R': ref = optarg; break;
-        case 'O': ref_out = optarg; break;
-        case 'N':
-            if (cli_parse_int("--reference-rows", optarg, 1, 1000000, &ref_rows)) return cli_report(HW_EXIT_USAGE);
-            break;
-        case 'h': usage(stdout); return HW_EXIT_OK;
-        case ':': return cli_usage_error("export: option %s needs a value", argv[optind - 1]);
-        default: return cli_usage_error("export: unknown option '%s' (see hwnas export --help)", argv[optind - 1]);
-        }
-    }
-    if (optind < argc) arch = argv[optind++];
-    if (optind < argc) return cli_usage_error("export: unexpected argument '%s'", argv[optind]);
+    long batch = 1, seq = 0, seed = 1, first = 0, count = 15625, ref_rows = 32; /* seq 0: not given */
+    int structural = 0, rest;
+    const cli_opt opts[] = {
+        CLI_STR("space", "nb201|bert", &spname, "the candidate's search space (required)"),
+        CLI_STR("onnx", "OUT", &out, "output file (written atomically)"),
+        CLI_STR("supernet", "S.h5", &sup, "bert: weights from this supernet (full build only)"),
+        CLI_INT("batch", "B", &batch, 1, 4096, "batch size (default 1)"),
+        CLI_INT("seq-len", "T", &seq, 1, 65536, "bert sequence length (default: the supernet's max_seq, else 128)"),
+        CLI_INT("seed", "N", &seed, 0, LONG_MAX, "random weights seed (default 1)"),
+        CLI_FLAG("structural", &structural, "weights as graph inputs without data (graph checks only)"),
+        CLI_STR("all", "DIR", &all,
+                "nb201: every cell, structural, as DIR/nb201_INDEX.onnx, plus\nDIR/layers.csv with hwnas's layer "
+                "model of each (for tests);\n--first I --count N restrict it to indices I..I+N-1"),
+        CLI_INT("first", "I", &first, 0, 15624, "--all: first index (default 0)"),
+        CLI_INT("count", "N", &count, 1, 15625, "--all: how many cells (default 15625)"),
+        CLI_STR("reference", "TSV", &ref,
+                "bert: also run hwnas's own C forward on the first\n--reference-rows N rows of TSV "
+                "(sentence<TAB>label),\npadded to T, and write --reference-out CSV: row, real tokens,\n"
+                "T ids, logits (to compare another runtime with; for tests)"),
+        CLI_INT("reference-rows", "N", &ref_rows, 1, 1000000, "--reference: rows to run (default 32)"),
+        CLI_STR("reference-out", "CSV", &ref_out, "--reference: output CSV"),
+        CLI_END};
+    const cli_spec spec = {
+        "export",
+        "ARCH --space nb201|bert --onnx OUT.onnx\n"
+        "[--supernet S.h5] [--batch B] [--seq-len T] [--seed N] [--structural]\n"
+        "--space nb201 --all DIR [--first I] [--count N]",
+        "Writes candidate ARCH as an ONNX model (opset " CLI_QUOTE(EXPORT_OPSET) ") for ONNX Runtime or TensorRT.\n"
+        "  nb201: the NAS-Bench-201 CIFAR-10 network (input (B,3,32,32), logits (B,10));\n"
+        "         ARCH is an NB201 string |op~0|+|op~0|op~1|+|op~0|op~1|op~2|; seeded\n"
+        "         random weights.\n"
+        "  bert:  embeddings, the candidate's encoder layers, pooler and classifier\n"
+        "         (inputs input_ids, token_type_ids, attention_mask int64 (B,T);\n"
+        "         logits (B,classes)); ARCH as L2:H128:A2.4:F256.512. Weights: the\n"
+        "         candidate's slice of --supernet, else seeded random (vocabulary " CLI_QUOTE(RANDOM_VOCAB) ",\n"
+        "         2 classes, the default bert space).",
+        opts, "ARCH", 0, 1};
+    int st = cli_parse(&spec, argc, argv, 1, &rest);
+    if (st != CLI_CONTINUE) return st;
+    if (rest < argc) arch = argv[rest];
+    const int seq_set = seq != 0;
+    if (!seq_set) seq = 128;
     if (!spname) return cli_usage_error("export: --space nb201|bert is required");
     int is_nb = !strcmp(spname, "nb201");
     if (!is_nb && strcmp(spname, "bert")) return cli_usage_error("export: --space '%s': must be nb201 or bert", spname);

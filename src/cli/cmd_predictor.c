@@ -9,7 +9,6 @@
  *   hwnas predictor predict    load a model and predict a table
  *   hwnas predictor meta-train re-run HELP-style meta-training
  */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,10 +33,11 @@ void openblas_set_num_threads(int num_threads);
 #define MAX_COLS 256
 
 typedef struct popts {
-    const char *table, *space, *features, *target, *method, *json, *meta_train, *meta_table, *model, *out, *devices;
+    const char *table, *space, *features, *target, *method, *json, *meta_train, *meta_table, *model, *out;
     long train_size, seeds, shots, threads, trees, depth, test_size, bags, steps, members, seed;
+    long log_target; /* -1: not given */
     double eta, synth;
-    int allow_missing, no_log, log_set;
+    int allow_missing;
 } popts;
 
 /* Splits a comma list into at most MAX_COLS fresh strings. */
@@ -171,7 +171,7 @@ static void set_tree_params(const popts *o, pred_kind kind, pred_params *p, int 
     if (o->bags > 0) p->n_bags = (int)o->bags;
     if (o->eta > 0) p->eta = o->eta;
     p->nthread = (int)o->threads;
-    p->log_target = o->log_set ? !o->no_log : log_default;
+    p->log_target = o->log_target >= 0 ? (int)o->log_target : log_default;
 }
 
 static int all_positive(const double *y, int n) {
@@ -423,6 +423,9 @@ static int help_defaults(char ***devs, int *ndev, int64_t *refs, int *nref) {
     return 0;
 }
 
+/* The device name of a latency column: without its "lat_ms_" prefix. */
+static const char *dev_name(const char *col) { return strncmp(col, "lat_ms_", 7) ? col : col + 7; }
+
 /* Meta-trains on the device columns of table (space nb201 rows). */
 static int meta_train_table(const popts *o, const char *table, char **devs, int ndev, const int64_t *refs, int nref,
                             pred_help_meta **out) {
@@ -442,7 +445,7 @@ static int meta_train_table(const popts *o, const char *table, char **devs, int 
         if (table_target(t, devs[v], 0, &col)) goto out;
         memcpy(lat + (size_t)v * n, col, (size_t)n * sizeof *col);
         free(col);
-        names[v] = strncmp(devs[v], "lat_ms_", 7) ? devs[v] : devs[v] + 7;
+        names[v] = dev_name(devs[v]);
     }
     for (int j = 0; j < nref; j++) {
         ref_rows[j] = -1;
@@ -469,32 +472,6 @@ out:
 }
 
 /* ---- fewshot ------------------------------------------------------------ */
-
-static int same_devices(const pred_help_meta *hm, char **devs, int ndev) {
-    char desc[8192];
-    pred_help_meta_describe(hm, desc, sizeof desc);
-    const char *p = strstr(desc, "meta-train devices ");
-    if (!p) return 0;
-    p += strlen("meta-train devices ");
-    int cnt = 1;
-    for (const char *q = p; *q; q++) cnt += *q == ',';
-    if (cnt != ndev) return 0;
-    for (int v = 0; v < ndev; v++) {
-        const char *nm = strncmp(devs[v], "lat_ms_", 7) ? devs[v] : devs[v] + 7;
-        size_t L = strlen(nm);
-        const char *q = p;
-        int found = 0;
-        while (*q) {
-            const char *c = strchr(q, ',');
-            size_t len = c ? (size_t)(c - q) : strlen(q);
-            if (len == L && !strncmp(q, nm, L)) found = 1;
-            q += len + (c ? 1 : 0);
-            if (!c) break;
-        }
-        if (!found) return 0;
-    }
-    return 1;
-}
 
 /* Parses the fewshot inputs, calls HELP's protocol (pred_fewshot.h),
  * prints per-draw and summary lines (and --json). */
@@ -552,7 +529,9 @@ static int run_fewshot(const popts *o, pred_kind kind) {
         char *mp = default_meta_path();
         const char *path = o->model ? o->model : mp;
         int rc = pred_help_meta_load_file(path, &hm);
-        if (rc == 0 && !o->model && !same_devices(hm, devs, ndev)) {
+        const char *names[MAX_COLS]; /* the columns without lat_ms_, as meta_train_table records them */
+        for (int v = 0; v < ndev; v++) names[v] = dev_name(devs[v]);
+        if (rc == 0 && !o->model && !pred_help_meta_trained_on(hm, names, ndev)) {
             pred_help_meta_free(hm);
             hm = NULL;
         }
@@ -733,10 +712,10 @@ static int run_meta_train(const popts *o) {
     int64_t refs[PRED_HELP_MAX_REF];
     pred_help_meta *hm = NULL;
     if (help_defaults(&devs, &ndev, refs, &nref)) goto fail;
-    if (o->devices) {
+    if (o->meta_train) {
         free_list(devs, ndev);
         devs = NULL;
-        if (split_list("--meta-train", o->devices, &devs, &ndev)) goto fail;
+        if (split_list("--meta-train", o->meta_train, &devs, &ndev)) goto fail;
     }
     snprintf(table, sizeof table, "%s", o->table ? o->table : "");
     if (!o->table) snprintf(table, sizeof table, "%s/help_latency/nb201_latency.csv", hw_data_dir());
@@ -758,145 +737,75 @@ fail:
 
 /* ---- option parsing ------------------------------------------------------- */
 
-static void usage(FILE *f) {
-    fprintf(f,
-            "usage: hwnas predictor SUBCOMMAND [OPTIONS]\n"
-            "\n"
-            "subcommands:\n"
-            "  eval        many-shot protocol: fixed seeded test set, training rows from the rest\n"
-            "  fewshot     HELP's few-shot protocol (pool 0..899, query 900..1899, trimmed 10-90 %%)\n"
-            "  fit         train a model on a table and save it (--out)\n"
-            "  predict     predict a table with a saved model (--model)\n"
-            "  meta-train  meta-train the HELP-style latency predictor (writes data/help/help_nb201.bin)\n"
-            "\n"
-            "options:\n"
-            "  --table FILE          input CSV table\n"
-            "  --space nb201         features from the search space (arch_str, else arch_index column)\n"
-            "  --features C1,C2,...  features from named numeric columns (generic mode)\n"
-            "  --target COL          target column (e.g. edgegpu_latency_ms, lat_ms_titanx_1)\n"
-            "  --method KIND         rf, xgb, gp or help (default rf for eval/fit, help for fewshot)\n"
-            "  --train-size N        eval: training rows (default 1000)\n"
-            "  --test-size N         eval: test rows (default 2000)\n"
-            "  --seeds S             eval / fewshot: repetitions (default 5 / 20)\n"
-            "  --shots K             fewshot: samples drawn from the pool (default 10)\n"
-            "  --meta-train C1,...   fewshot: meta-train device columns; meta-train: devices\n"
-            "                        (default: HELP's nasbench201 meta-train split)\n"
-            "  --meta-table FILE     fewshot: table holding the --meta-train columns (default --table)\n"
-            "  --model FILE          predict: saved model; eval/fit/fewshot with help: meta-model\n"
-            "                        (default $HWNAS_DATA/help/help_nb201.bin)\n"
-            "  --out FILE            fit: model file; predict: CSV (default stdout); meta-train: meta-model\n"
-            "  --json FILE           eval / fewshot: also write the results as JSON\n"
-            "  --allow-missing       drop rows whose target cell is empty (default: error)\n"
-            "  --threads T           xgboost nthread and OpenBLAS threads (default 1)\n"
-            "  --trees N             rf: trees; xgb: boosting rounds (default 100 / 500)\n"
-            "  --depth D             tree depth (default 10 rf / 6 xgb, max %d)\n"
-            "  --eta X               xgb learning rate (default 0.05)\n"
-            "  --bags N              xgb: independently seeded boosters for the uncertainty (default 1)\n"
-            "  --log-target 0|1      fit log(y) (default 1 when all targets are > 0)\n"
-            "  --steps N             meta-train: outer steps per member (default 3000)\n"
-            "  --members N           meta-train: ensemble members (default 5)\n"
-            "  --seed N              meta-train / fit seed (default 1)\n"
-            "  --synth P             meta-train: share of synthetic additive-cost devices seen by the odd members (default 0)\n"
-            "  --help                this text\n"
-            "\n"
-            "exit status: 0 ok, 1 runtime failure, 2 bad input\n",
-            PRED_MAX_DEPTH);
+/* --eta: a learning rate in (0, 1] (an open bound CLI_DOUBLE cannot say). */
+static int parse_eta(void *ctx, const char *v) {
+    double x;
+    if (cli_parse_double("--eta", v, &x) || !(x > 0 && x <= 1)) return hw_fail("option --eta: '%s' is not in (0, 1]", v);
+    *(double *)ctx = x;
+    return 0;
 }
 
 int cmd_predictor(int argc, char **argv) {
-    enum {
-        O_TABLE = 256, O_SPACE, O_FEATURES, O_TARGET, O_METHOD, O_TRAIN, O_TEST, O_SEEDS, O_SHOTS, O_META, O_METATAB,
-        O_MODEL, O_OUT, O_JSON, O_MISSING, O_THREADS, O_TREES, O_DEPTH, O_ETA, O_BAGS, O_LOG, O_STEPS, O_MEMBERS,
-        O_SEED, O_SYNTH, O_HELP
-    };
-    static const struct option lo[] = {
-        {"table", required_argument, 0, O_TABLE},       {"space", required_argument, 0, O_SPACE},
-        {"features", required_argument, 0, O_FEATURES}, {"target", required_argument, 0, O_TARGET},
-        {"method", required_argument, 0, O_METHOD},     {"train-size", required_argument, 0, O_TRAIN},
-        {"test-size", required_argument, 0, O_TEST},    {"seeds", required_argument, 0, O_SEEDS},
-        {"shots", required_argument, 0, O_SHOTS},       {"meta-train", required_argument, 0, O_META},
-        {"meta-table", required_argument, 0, O_METATAB}, {"model", required_argument, 0, O_MODEL},
-        {"out", required_argument, 0, O_OUT},           {"json", required_argument, 0, O_JSON},
-        {"allow-missing", no_argument, 0, O_MISSING},   {"threads", required_argument, 0, O_THREADS},
-        {"trees", required_argument, 0, O_TREES},       {"depth", required_argument, 0, O_DEPTH},
-        {"eta", required_argument, 0, O_ETA},           {"bags", required_argument, 0, O_BAGS},
-        {"log-target", required_argument, 0, O_LOG},    {"steps", required_argument, 0, O_STEPS},
-        {"members", required_argument, 0, O_MEMBERS},   {"seed", required_argument, 0, O_SEED},
-        {"synth", required_argument, 0, O_SYNTH},     {"help", no_argument, 0, O_HELP},               {0, 0, 0, 0},
-    };
-    if (argc < 2) {
-        usage(stderr);
-        return HW_EXIT_USAGE;
-    }
-    const char *sub = argv[1];
-    if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
-        usage(stdout);
-        return HW_EXIT_OK;
-    }
-    int is_eval = !strcmp(sub, "eval"), is_few = !strcmp(sub, "fewshot"), is_fit = !strcmp(sub, "fit"),
-        is_pred = !strcmp(sub, "predict"), is_meta = !strcmp(sub, "meta-train");
-    if (!(is_eval || is_few || is_fit || is_pred || is_meta))
-        return cli_usage_error("predictor: unknown subcommand '%s' (eval, fewshot, fit, predict, meta-train)", sub);
     popts o;
     memset(&o, 0, sizeof o);
-    o.train_size = 1000, o.test_size = 2000, o.seeds = is_few ? 20 : 5, o.shots = 10, o.threads = 1;
-    o.steps = -1, o.synth = -1;
-    long v;
-    double x;
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc - 1, argv + 1, "", lo, NULL)) != -1) {
-        switch (c) {
-        case O_TABLE: o.table = optarg; break;
-        case O_SPACE: o.space = optarg; break;
-        case O_FEATURES: o.features = optarg; break;
-        case O_TARGET: o.target = optarg; break;
-        case O_METHOD: o.method = optarg; break;
-        case O_META: o.meta_train = optarg; o.devices = optarg; break;
-        case O_METATAB: o.meta_table = optarg; break;
-        case O_MODEL: o.model = optarg; break;
-        case O_OUT: o.out = optarg; break;
-        case O_JSON: o.json = optarg; break;
-        case O_MISSING: o.allow_missing = 1; break;
-#define INTOPT(code, name, lo_, hi_, field)                                   \
-    case code:                                                                \
-        if (cli_parse_int(name, optarg, lo_, hi_, &v)) return cli_report(HW_EXIT_USAGE); \
-        o.field = v;                                                          \
-        break;
-        INTOPT(O_TRAIN, "--train-size", 2, 100000000, train_size)
-        INTOPT(O_TEST, "--test-size", 2, 100000000, test_size)
-        INTOPT(O_SEEDS, "--seeds", 1, 1000, seeds)
-        INTOPT(O_SHOTS, "--shots", 1, 900, shots)
-        INTOPT(O_THREADS, "--threads", 1, 256, threads)
-        INTOPT(O_TREES, "--trees", 1, 100000, trees)
-        INTOPT(O_DEPTH, "--depth", 1, PRED_MAX_DEPTH, depth)
-        INTOPT(O_BAGS, "--bags", 1, 1000, bags)
-        INTOPT(O_STEPS, "--steps", 0, 10000000, steps)
-        INTOPT(O_MEMBERS, "--members", 1, 1024, members)
-        INTOPT(O_SEED, "--seed", 1, 2147483647, seed)
-#undef INTOPT
-        case O_LOG:
-            if (cli_parse_int("--log-target", optarg, 0, 1, &v)) return cli_report(HW_EXIT_USAGE);
-            o.log_set = 1, o.no_log = v == 0;
-            break;
-        case O_ETA:
-            if (cli_parse_double("--eta", optarg, &x) || !(x > 0 && x <= 1))
-                return cli_usage_error("option --eta: '%s' is not in (0, 1]", optarg);
-            o.eta = x;
-            break;
-        case O_SYNTH:
-            if (cli_parse_double("--synth", optarg, &x) || !(x >= 0 && x <= 1))
-                return cli_usage_error("option --synth: '%s' is not in [0, 1]", optarg);
-            o.synth = x;
-            break;
-        case O_HELP: usage(stdout); return HW_EXIT_OK;
-        default:
-            return cli_usage_error("predictor %s: unknown option or missing value '%s' (see hwnas predictor --help)",
-                                   sub, argv[optind]); /* argv[optind] == (argv + 1)[optind - 1] */
-        }
+    /* not given: 0 for the model parameters (the method's default), -1
+     * where 0 is a value */
+    o.train_size = 1000, o.test_size = 2000, o.shots = 10, o.threads = 1;
+    o.steps = -1, o.synth = -1, o.log_target = -1;
+    const int is_few = argc > 1 && !strcmp(argv[1], "fewshot");
+    o.seeds = is_few ? 20 : 5;
+    const cli_opt opts[] = {
+        CLI_STR("table", "FILE", &o.table, "input CSV table"),
+        CLI_STR("space", "nb201", &o.space, "features from the search space (arch_str, else arch_index column)"),
+        CLI_STR("features", "C1,C2,...", &o.features, "features from named numeric columns (generic mode)"),
+        CLI_STR("target", "COL", &o.target, "target column (e.g. edgegpu_latency_ms, lat_ms_titanx_1)"),
+        CLI_STR("method", "KIND", &o.method, "rf, xgb, gp or help (default rf for eval/fit, help for fewshot)"),
+        CLI_INT("train-size", "N", &o.train_size, 2, 100000000, "eval: training rows (default 1000)"),
+        CLI_INT("test-size", "N", &o.test_size, 2, 100000000, "eval: test rows (default 2000)"),
+        CLI_INT("seeds", "S", &o.seeds, 1, 1000, "eval / fewshot: repetitions (default 5 / 20)"),
+        CLI_INT("shots", "K", &o.shots, 1, 900, "fewshot: samples drawn from the pool (default 10)"),
+        CLI_STR("meta-train", "C1,...", &o.meta_train,
+                "fewshot: meta-train device columns; meta-train: devices\n"
+                "(default: HELP's nasbench201 meta-train split)"),
+        CLI_STR("meta-table", "FILE", &o.meta_table, "fewshot: table holding the --meta-train columns (default --table)"),
+        CLI_STR("model", "FILE", &o.model,
+                "predict: saved model; eval/fit/fewshot with help: meta-model\n"
+                "(default $HWNAS_DATA/help/help_nb201.bin)"),
+        CLI_STR("out", "FILE", &o.out, "fit: model file; predict: CSV (default stdout); meta-train: meta-model"),
+        CLI_STR("json", "FILE", &o.json, "eval / fewshot: also write the results as JSON"),
+        CLI_FLAG("allow-missing", &o.allow_missing, "drop rows whose target cell is empty (default: error)"),
+        CLI_INT("threads", "T", &o.threads, 1, 256, "xgboost nthread and OpenBLAS threads (default 1)"),
+        CLI_INT("trees", "N", &o.trees, 1, 100000, "rf: trees; xgb: boosting rounds (default 100 / 500)"),
+        CLI_INT("depth", "D", &o.depth, 1, PRED_MAX_DEPTH, "tree depth (default 10 rf / 6 xgb, max " CLI_QUOTE(PRED_MAX_DEPTH) ")"),
+        CLI_FN("eta", "X", parse_eta, &o.eta, "xgb learning rate in (0, 1] (default 0.05)"),
+        CLI_INT("bags", "N", &o.bags, 1, 1000, "xgb: independently seeded boosters for the uncertainty (default 1)"),
+        CLI_INT("log-target", "0|1", &o.log_target, 0, 1, "fit log(y) (default 1 when all targets are > 0)"),
+        CLI_INT("steps", "N", &o.steps, 0, 10000000, "meta-train: outer steps per member (default 3000)"),
+        CLI_INT("members", "N", &o.members, 1, 1024, "meta-train: ensemble members (default 5)"),
+        CLI_INT("seed", "N", &o.seed, 1, 2147483647, "meta-train / fit seed (default 1)"),
+        CLI_DOUBLE("synth", "P", &o.synth, 0, 1,
+                   "meta-train: share of synthetic additive-cost devices seen by\nthe odd members (default 0)"),
+        CLI_END};
+    const cli_spec spec = {"predictor", "SUBCOMMAND [OPTIONS]",
+                           "subcommands:\n"
+                           "  eval        many-shot protocol: fixed seeded test set, training rows from the rest\n"
+                           "  fewshot     HELP's few-shot protocol (pool 0..899, query 900..1899, trimmed 10-90 %)\n"
+                           "  fit         train a model on a table and save it (--out)\n"
+                           "  predict     predict a table with a saved model (--model)\n"
+                           "  meta-train  meta-train the HELP-style latency predictor (writes data/help/help_nb201.bin)\n"
+                           "\n"
+                           "exit status: 0 ok, 1 runtime failure, 2 bad input",
+                           opts, NULL, 0, 0};
+    static const char *const verbs[] = {"eval", "fewshot", "fit", "predict", "meta-train", NULL};
+    if (argc > 1 && !strcmp(argv[1], "help")) { /* `hwnas predictor help` is --help */
+        cli_usage(&spec, stdout);
+        return HW_EXIT_OK;
     }
-    if (optind + 1 < argc) return cli_usage_error("predictor %s: unexpected argument '%s'", sub, argv[optind + 1]);
+    int rest, st = cli_verb(&spec, argc, argv, verbs);
+    if (st == CLI_CONTINUE) st = cli_parse(&spec, argc, argv, 2, &rest);
+    if (st != CLI_CONTINUE) return st;
+    const char *sub = argv[1];
+    const int is_fit = !strcmp(sub, "fit"), is_pred = !strcmp(sub, "predict"), is_meta = !strcmp(sub, "meta-train");
     openblas_set_num_threads((int)o.threads);
     if (is_meta) return run_meta_train(&o);
     if (!o.table) return cli_usage_error("predictor %s: --table is required", sub);

@@ -4,7 +4,6 @@
  * the search (search.h), then prints the front as a table, writes it as
  * CSV and optionally a JSON summary. */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -31,85 +30,23 @@
 
 static void mpi_abort_hook(void) { MPI_Abort(MPI_COMM_WORLD, 1); }
 
-static void usage(FILE *f) {
-    fprintf(f,
-            "usage: hwnas search CONFIG [options]\n"
-            "\n"
-            "Runs a multi-objective architecture search described by the YAML file CONFIG\n"
-            "(keys: docs/config.md). One line per generation on stderr; the final Pareto\n"
-            "front on stdout and as CSV (output.dir/output.front_csv).\n"
-            "\n"
-            "options:\n"
-            "  --summary FILE.json   write a JSON summary (generations, evaluations,\n"
-            "                        measurements, front_size, hv, hv_ratio, wall_s, ...)\n"
-            "  --seed N              override algorithm.seed\n"
-            "  --generations N       override algorithm.generations\n"
-            "  --out-dir DIR         override output.dir\n"
-            "  --run RUN.h5          HDF5 run file for checkpoints and the measurement\n"
-            "                        journal RUN.h5.journal (default output.run_file); if\n"
-            "                        it exists the run resumes from it (see --fresh); a\n"
-            "                        journal alone is re-used; a finished run is left as\n"
-            "                        it is (exit 0); RUN.h5.lock keeps out a second search\n"
-            "  --resume RUN.h5       resume from RUN.h5 (and keep checkpointing to it)\n"
-            "  --fresh               start over even if the run file or journal exists\n"
-            "  --checkpoint-every N  checkpoint every N generations\n"
-            "  --checkpoint-minutes M  checkpoint every M minutes\n"
-            "                        SIGUSR1/SIGTERM: checkpoint at the next generation\n"
-            "                        boundary, then exit with status 3\n"
-            "  --warm-start FILE     start from measurements made before: a `hwnas measure`\n"
-            "                        CSV, a run file's training sets (RUN.h5) or a table\n"
-            "                        with columns arch and the objectives; they are not\n"
-            "                        measured again nor charged to the budget\n"
-            "  --progress            a one-line bar on stderr (when it is a terminal):\n"
-            "                        measurements/budget, board time, HV ratio\n"
-            "  --quiet               no per-generation lines\n"
-            "  -h, --help            this text\n");
-}
-
-/* Writes the front as CSV (natural units) and prints it as a table. */
-static int write_front(const search_config *c, const space *sp, const pareto_archive *a, int print) {
+/* Prints the front as a table (natural units, search_front_order). */
+static void print_front(const search_config *c, const space *sp, const pareto_archive *a) {
     const int m = c->n_obj, n = pareto_archive_size(a);
-    hw_buf csv = {0};
     int *order = hw_malloc((size_t)(n ? n : 1) * sizeof *order);
-    for (int i = 0; i < n; i++) order[i] = i;
-    /* sort by the first objective (natural units, ascending) for reading */
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0; j--) {
-            double x = pareto_archive_obj(a, order[j - 1])[0], y = pareto_archive_obj(a, order[j])[0];
-            if (objective_to_min(&c->obj[0], x) <= objective_to_min(&c->obj[0], y)) break;
-            int t = order[j];
-            order[j] = order[j - 1];
-            order[j - 1] = t;
-        }
-    hw_buf_printf(&csv, "arch,arch_index");
-    for (int k = 0; k < m; k++) hw_buf_printf(&csv, ",%s", c->obj[k].name);
-    hw_buf_printf(&csv, ",measured\n");
-    if (print) {
-        printf("\nPareto front (%d points, all measured):\n%-12s", n, "arch_index");
-        for (int k = 0; k < m; k++) printf(" %14s", c->obj[k].name);
-        printf("  arch\n");
-    }
+    search_front_order(c, a, order);
+    printf("\nPareto front (%d points, all measured):\n%-12s", n, "arch_index");
+    for (int k = 0; k < m; k++) printf(" %14s", c->obj[k].name);
+    printf("  arch\n");
     for (int r = 0; r < n; r++) {
-        int i = order[r];
         char s[HW_ARCH_STR_MAX];
-        const hw_genome *g = pareto_archive_genome(a, i);
+        const hw_genome *g = pareto_archive_genome(a, order[r]);
         if (space_to_string(sp, g, s, sizeof s)) strcpy(s, "?");
-        long long idx = (long long)space_index(sp, g);
-        hw_buf_printf(&csv, "\"%s\",%lld", s, idx);
-        if (print) printf("%-12lld", idx);
-        for (int k = 0; k < m; k++) {
-            double v = objective_to_min(&c->obj[k], pareto_archive_obj(a, i)[k]); /* back to natural units */
-            hw_buf_printf(&csv, ",%.10g", v);
-            if (print) printf(" %14.6f", v);
-        }
-        hw_buf_printf(&csv, ",1\n");
-        if (print) printf("  %s\n", s);
+        printf("%-12lld", (long long)space_index(sp, g));
+        for (int k = 0; k < m; k++) printf(" %14.6f", objective_to_min(&c->obj[k], pareto_archive_obj(a, order[r])[k]));
+        printf("  %s\n", s);
     }
     free(order);
-    int rc = hw_mkdir_p(c->out_dir);
-    if (!rc) rc = hw_write_file_atomic(c->front_csv, csv.p, csv.len);
-    hw_buf_free(&csv);
-    return rc;
 }
 
 static int write_summary(const char *path, const search_config *c, const engine_report *rep) {
@@ -248,50 +185,48 @@ static int run_file_claim(const char *run, const run_state *rs, int fresh, int r
 }
 
 int cmd_search(int argc, char **argv) {
-    static const struct option opts[] = {
-        {"summary", required_argument, 0, 's'}, {"seed", required_argument, 0, 'S'},
-        {"generations", required_argument, 0, 'g'}, {"out-dir", required_argument, 0, 'o'},
-        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'},
-        {"run", required_argument, 0, 'r'}, {"resume", required_argument, 0, 'R'},
-        {"fresh", no_argument, 0, 'F'}, {"checkpoint-every", required_argument, 0, 'c'},
-        {"checkpoint-minutes", required_argument, 0, 'm'}, {"warm-start", required_argument, 0, 'W'},
-        {"progress", no_argument, 0, 'P'}, {0, 0, 0, 0}};
-    const char *summary = NULL, *seed_s = NULL, *gen_s = NULL, *out_dir = NULL, *run_s = NULL, *resume_s = NULL;
-    const char *every_s = NULL, *mins_s = NULL, *warm_s = NULL;
-    int quiet = 0, fresh = 0, bar = 0, ch;
-    optind = 1;
-    opterr = 0;
-    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (ch) {
-        case 's': summary = optarg; break;
-        case 'S': seed_s = optarg; break;
-        case 'g': gen_s = optarg; break;
-        case 'o': out_dir = optarg; break;
-        case 'q': quiet = 1; break;
-        case 'r': run_s = optarg; break;
-        case 'R': resume_s = optarg; break;
-        case 'F': fresh = 1; break;
-        case 'c': every_s = optarg; break;
-        case 'm': mins_s = optarg; break;
-        case 'W': warm_s = optarg; break;
-        case 'P': bar = 1; break;
-        case 'h': usage(stdout); return HW_EXIT_OK;
-        default:
-            return cli_usage_error("search: unknown or incomplete option '%s' (see hwnas search --help)",
-                                   argv[optind - 1]);
-        }
-    }
-    if (optind != argc - 1) return cli_usage_error("search: expected exactly one CONFIG file (see hwnas search --help)");
+    const char *summary = NULL, *out_dir = NULL, *run_s = NULL, *resume_s = NULL, *warm_s = NULL;
+    long seed = -1, gens = -1, every = -1; /* -1: not given, the config's value stands */
+    double mins = NAN;
+    int quiet = 0, fresh = 0, bar = 0, first;
+    const cli_opt opts[] = {
+        CLI_STR("summary", "FILE.json", &summary,
+                "write a JSON summary (generations, evaluations,\nmeasurements, front_size, hv, hv_ratio, wall_s, ...)"),
+        CLI_INT("seed", "N", &seed, 0, LONG_MAX, "override algorithm.seed"),
+        CLI_INT("generations", "N", &gens, 0, 100000000, "override algorithm.generations"),
+        CLI_STR("out-dir", "DIR", &out_dir, "override output.dir"),
+        CLI_STR("run", "RUN.h5", &run_s,
+                "HDF5 run file for checkpoints and the measurement\njournal RUN.h5.journal (default output.run_file); if\n"
+                "it exists the run resumes from it (see --fresh); a\njournal alone is re-used; a finished run is left as\n"
+                "it is (exit 0); RUN.h5.lock keeps out a second search"),
+        CLI_STR("resume", "RUN.h5", &resume_s, "resume from RUN.h5 (and keep checkpointing to it)"),
+        CLI_FLAG("fresh", &fresh, "start over even if the run file or journal exists"),
+        CLI_INT("checkpoint-every", "N", &every, 0, 100000000, "checkpoint every N generations"),
+        CLI_DOUBLE("checkpoint-minutes", "M", &mins, -HUGE_VAL, HUGE_VAL,
+                   "checkpoint every M minutes\nSIGUSR1/SIGTERM: checkpoint at the next generation\n"
+                   "boundary, then exit with status 3"),
+        CLI_STR("warm-start", "FILE", &warm_s,
+                "start from measurements made before: a `hwnas measure`\nCSV, a run file's training sets (RUN.h5) or a table\n"
+                "with columns arch and the objectives; they are not\nmeasured again nor charged to the budget"),
+        CLI_FLAG("progress", &bar, "a one-line bar on stderr (when it is a terminal):\nmeasurements/budget, board time, HV ratio"),
+        CLI_FLAG("quiet", &quiet, "no per-generation lines"),
+        CLI_END};
+    const cli_spec spec = {"search", "CONFIG [options]",
+                           "Runs a multi-objective architecture search described by the YAML file CONFIG\n"
+                           "(keys: docs/config.md). One line per generation on stderr; the final Pareto\n"
+                           "front on stdout and as CSV (output.dir/output.front_csv).",
+                           opts, "exactly one CONFIG file", 1, 1};
+    int st = cli_parse(&spec, argc, argv, 1, &first);
+    if (st != CLI_CONTINUE) return st;
 
     search_config *cfg = NULL;
     space *sp = NULL;
     run_snapshot *snap = NULL;
     eval_table *tab = NULL;
     pareto_archive *arch = NULL;
-    double *all = NULL, *front = NULL;
-    hw_genome *all_g = NULL;
+    double *front = NULL;
+    hw_genome *front_g = NULL;
     uint64_t *front_ids = NULL;
-    int *idx = NULL;
     search_result res = {0};
     int status = HW_EXIT_USAGE, clean_stop = 0; /* clean_stop: every rank fails here; finalize, do not abort */
     int reported = 0;
@@ -299,21 +234,14 @@ int cmd_search(int argc, char **argv) {
     run_measurement *warm = NULL;
     int n_warm = 0;
 
-    if (search_config_load(argv[optind], &cfg)) goto fail;
+    if (search_config_load(argv[first], &cfg)) goto fail;
     /* with a run file, SIGUSR1/SIGTERM mean "checkpoint and stop" from now on */
     if ((run_s || resume_s || cfg->run_file[0]) && ckpt_signals_install()) {
         hw_fail("cannot install SIGUSR1/SIGTERM handlers");
         goto fail;
     }
-    long v;
-    if (seed_s) {
-        if (cli_parse_int("--seed", seed_s, 0, LONG_MAX, &v)) goto fail;
-        cfg->seed = (uint64_t)v;
-    }
-    if (gen_s) {
-        if (cli_parse_int("--generations", gen_s, 0, 100000000, &v)) goto fail;
-        cfg->generations = (int)v;
-    }
+    if (seed >= 0) cfg->seed = (uint64_t)seed;
+    if (gens >= 0) cfg->generations = (int)gens;
     if (out_dir) {
         size_t n = strlen(out_dir) + strlen(cfg->front_csv) + 2;
         const char *base = strrchr(cfg->front_csv, '/');
@@ -324,11 +252,8 @@ int cmd_search(int argc, char **argv) {
         cfg->front_csv = fc;
         cfg->out_dir = hw_strdup(out_dir);
     }
-    if (every_s) {
-        if (cli_parse_int("--checkpoint-every", every_s, 0, 100000000, &v)) goto fail;
-        cfg->ckpt_every_gens = (int)v;
-    }
-    if (mins_s && cli_parse_double("--checkpoint-minutes", mins_s, &cfg->ckpt_every_minutes)) goto fail;
+    if (every >= 0) cfg->ckpt_every_gens = (int)every;
+    if (!isnan(mins)) cfg->ckpt_every_minutes = mins;
     if (search_check_start(cfg)) goto fail; /* supernet / board configs vs the space: exit 2 before MPI */
     /* tables loaded once: bad ones are bad input before MPI starts; the
      * engine's ground-truth server uses these */
@@ -370,17 +295,10 @@ int cmd_search(int argc, char **argv) {
     search_problem p = {.cfg = cfg, .sp = sp, .progress = quiet ? NULL : stderr};
     const int m = cfg->n_obj;
     if (tab && cfg->true_front && cfg->has_ref) {
-        int n;
-        if (eval_table_all_feasible(tab, &all, &all_g, &n)) goto fail;
-        idx = hw_malloc((size_t)(n ? n : 1) * sizeof *idx);
-        int k = search_front_of(all, n, m, idx);
-        if (k < 0) goto fail;
-        front = hw_malloc((size_t)(k ? k : 1) * m * sizeof *front);
+        int k, n;
+        if (search_true_front(tab, m, &front, &front_g, &k, &n)) goto fail;
         front_ids = hw_malloc((size_t)(k ? k : 1) * sizeof *front_ids);
-        for (int i = 0; i < k; i++) {
-            memcpy(front + (size_t)i * m, all + (size_t)idx[i] * m, (size_t)m * sizeof *front);
-            front_ids[i] = space_hash(sp, &all_g[idx[i]]);
-        }
+        for (int i = 0; i < k; i++) front_ids[i] = space_hash(sp, &front_g[i]);
         p.true_front = front;
         p.true_front_ids = front_ids;
         p.true_front_n = k;
@@ -425,7 +343,8 @@ int cmd_search(int argc, char **argv) {
     /* the stop criteria were met and the final checkpoint written: a re-run
      * (or a Slurm requeue) must find a finished run, not extend it */
     if (run_path && ckpt_mark_finished(run_path)) goto fail;
-    if (write_front(cfg, sp, arch, 1)) goto fail;
+    print_front(cfg, sp, arch);
+    if (search_front_write_csv(cfg, sp, arch)) goto fail;
     printf("\n%d generations, %ld evaluations, %ld measurements, front %d", res.generations, res.evaluations,
            res.measurements, res.front_size);
     if (isfinite(res.hv)) printf(", HV %.6f", res.hv);
@@ -454,11 +373,9 @@ fail:
     run_snapshot_free(snap);
     for (int i = 0; i < n_warm; i++) run_measurement_clear(&warm[i]);
     free(warm);
-    free(all);
-    free(all_g);
     free(front);
+    free(front_g);
     free(front_ids);
-    free(idx);
     eval_table_free(tab);
     space_free(sp);
     search_config_free(cfg);

@@ -447,6 +447,26 @@ void pred_help_meta_describe(const pred_help_meta *m, char *buf, size_t n) {
              m->d, m->d, m->h1, m->h2, m->M, aug, m->E, lam, m->devices);
 }
 
+/* m->devices is the comma-joined list of the meta-train device names. */
+int pred_help_meta_trained_on(const pred_help_meta *m, const char *const *names, int n) {
+    int cnt = 1;
+    for (const char *q = m->devices; *q; q++) cnt += *q == ',';
+    if (cnt != n) return 0;
+    for (int v = 0; v < n; v++) {
+        size_t L = strlen(names[v]);
+        int found = 0;
+        for (const char *q = m->devices; !found;) {
+            const char *c = strchr(q, ',');
+            size_t len = c ? (size_t)(c - q) : strlen(q);
+            found = len == L && !strncmp(q, names[v], L);
+            if (!c) break;
+            q = c + 1;
+        }
+        if (!found) return 0;
+    }
+    return 1;
+}
+
 /* ---- adaptation --------------------------------------------------------- */
 
 int pred_help_adapt(const pred_help_meta *m, const double *ref_lat, const float *Xs, const double *ys, int k, pred **out) {

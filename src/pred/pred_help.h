@@ -85,6 +85,9 @@ int64_t pred_help_meta_ref_id(const pred_help_meta *m, int j);
 double pred_help_meta_train_seconds(const pred_help_meta *m);
 /* Human-readable summary (devices, sizes, lambda) into buf. */
 void pred_help_meta_describe(const pred_help_meta *m, char *buf, size_t n);
+/* 1 if m was meta-trained on exactly the devices names[0..n) (the names
+ * given to pred_help_meta_train, in any order), else 0. */
+int pred_help_meta_trained_on(const pred_help_meta *m, const char *const *names, int n);
 
 /* Versioned, checksummed byte buffer / file (temp + fsync + rename). */
 int pred_help_meta_save(const pred_help_meta *m, uint8_t **out_buf, size_t *out_len);

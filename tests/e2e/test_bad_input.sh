@@ -57,7 +57,7 @@ done <<'CASES'
 2 | unknown command 'frobnicate' | "$HW" frobnicate
 2 | expected exactly one CONFIG | "$HW" search
 2 | --generations: 'abc' is not an integer | "$HW" search cfg.yaml --generations abc
-2 | unknown or incomplete option '--bogus' | "$HW" search cfg.yaml --bogus
+2 | unknown option '--bogus' | "$HW" search cfg.yaml --bogus
 2 | --checkpoint-every: -3 is out of range | "$HW" search cfg.yaml --checkpoint-every -3
 2 | unknown verb 'bogus' | "$HW" space bogus
 2 | --out BASE is required | "$HW" keygen

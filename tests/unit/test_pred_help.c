@@ -155,6 +155,33 @@ static void test_missing_reference(void **st) {
     pred_help_meta_free(m);
 }
 
+/* pred_help_meta_trained_on: the same device set in any order, before and
+ * after a save/load round trip; not a subset, a superset, a prefix of a
+ * name or another name. */
+static void test_trained_on(void **st) {
+    (void)st;
+    make_family();
+    pred_help_meta *m = train(10, 1), *l = NULL;
+    const char *same[NDEV] = {"h", "g", "f", "e", "d", "c", "b", "a"};
+    const char *other[NDEV] = {"a", "b", "c", "d", "e", "f", "g", "z"};
+    const char *longer[NDEV] = {"a", "b", "c", "d", "e", "f", "g", "hh"};
+    const char *more[NDEV + 1] = {"a", "b", "c", "d", "e", "f", "g", "h", "i"};
+    assert_int_equal(pred_help_meta_trained_on(m, same, NDEV), 1);
+    assert_int_equal(pred_help_meta_trained_on(m, same, NDEV - 1), 0);
+    assert_int_equal(pred_help_meta_trained_on(m, more, NDEV + 1), 0);
+    assert_int_equal(pred_help_meta_trained_on(m, other, NDEV), 0);
+    assert_int_equal(pred_help_meta_trained_on(m, longer, NDEV), 0);
+    uint8_t *b = NULL;
+    size_t bn = 0;
+    assert_int_equal(pred_help_meta_save(m, &b, &bn), 0);
+    assert_int_equal(pred_help_meta_load(b, bn, &l), 0);
+    assert_int_equal(pred_help_meta_trained_on(l, same, NDEV), 1);
+    assert_int_equal(pred_help_meta_trained_on(l, other, NDEV), 0);
+    free(b);
+    pred_help_meta_free(m);
+    pred_help_meta_free(l);
+}
+
 /* HELP's trimming on a hand-made table: pool indices 0..9, query 10..19. */
 static void test_protocol_sets(void **st) {
     (void)st;
@@ -206,7 +233,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_meta_learning_helps),  cmocka_unit_test(test_deterministic_and_roundtrip),
         cmocka_unit_test(test_missing_reference),    cmocka_unit_test(test_protocol_sets),
-        cmocka_unit_test(test_shipped_model),
+        cmocka_unit_test(test_shipped_model),        cmocka_unit_test(test_trained_on),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 
 #include "eval_table.h"
 #include "hw_err.h"
+#include "search.h"
 #include "search_config.h"
 
 static char path[256];
@@ -227,6 +228,56 @@ static void test_table_lookup(void **state) {
     unlink("/tmp/hwnas_tab_ok.csv");
 }
 
+/* search_front_write_csv: rows sorted by the first objective in natural
+ * units (a maximised one, stored negated), objectives back in natural
+ * units, the file created with its directory. */
+static void test_front_csv(void **state) {
+    (void)state;
+    search_config *c;
+    assert_int_equal(search_config_load(write_cfg("objectives:\n  - {name: acc, direction: max}\n"
+                                                  "  - {name: lat, direction: min}\n"
+                                                  "evaluator:\n  kind: table\n  tables: [t.csv]\n"),
+                                        &c),
+                     0);
+    char dir[128], csv[160];
+    snprintf(dir, sizeof dir, "/tmp/hwnas_front_%d/sub", (int)getpid());
+    snprintf(csv, sizeof csv, "%s/front.csv", dir);
+    free(c->out_dir), free(c->front_csv);
+    c->out_dir = strdup(dir), c->front_csv = strdup(csv);
+    space *sp;
+    pareto_archive *a;
+    assert_int_equal(space_create_nb201(&sp), 0);
+    assert_int_equal(pareto_archive_create(2, &a), 0);
+    const double obj[3][2] = {{-90, 5}, {-80, 3}, {-95, 9}}; /* minimised: -acc, lat */
+    char s[3][HW_ARCH_STR_MAX];
+    for (int i = 0; i < 3; i++) {
+        hw_genome g;
+        space_from_index(sp, i, &g);
+        space_to_string(sp, &g, s[i], sizeof s[i]);
+        assert_int_equal(pareto_archive_insert(a, obj[i], (uint64_t)i + 1, &g), 1);
+    }
+    int order[3];
+    search_front_order(c, a, order);
+    for (int r = 1; r < 3; r++) assert_true(pareto_archive_obj(a, order[r - 1])[0] >= pareto_archive_obj(a, order[r])[0]);
+    assert_int_equal(search_front_write_csv(c, sp, a), 0);
+    char want[4 * HW_ARCH_STR_MAX], got[4 * HW_ARCH_STR_MAX] = "";
+    snprintf(want, sizeof want, "arch,arch_index,acc,lat,measured\n\"%s\",1,80,3,1\n\"%s\",0,90,5,1\n\"%s\",2,95,9,1\n",
+             s[1], s[0], s[2]);
+    FILE *f = fopen(csv, "r");
+    assert_non_null(f);
+    size_t n = fread(got, 1, sizeof got - 1, f);
+    got[n] = 0;
+    fclose(f);
+    assert_string_equal(got, want);
+    unlink(csv);
+    rmdir(dir);
+    *strrchr(dir, '/') = 0;
+    rmdir(dir);
+    pareto_archive_free(a);
+    space_free(sp);
+    search_config_free(c);
+}
+
 static int teardown(void **state) {
     (void)state;
     unlink(path);
@@ -239,7 +290,7 @@ int main(void) {
         cmocka_unit_test(test_unknown_key),       cmocka_unit_test(test_wrong_type),
         cmocka_unit_test(test_out_of_range),      cmocka_unit_test(test_constraint_syntax),
         cmocka_unit_test(test_missing_and_malformed), cmocka_unit_test(test_table_errors),
-        cmocka_unit_test(test_table_lookup),
+        cmocka_unit_test(test_table_lookup),      cmocka_unit_test(test_front_csv),
     };
     return cmocka_run_group_tests(tests, NULL, teardown);
 }
