@@ -180,6 +180,9 @@ int eckpt_check(const run_snapshot *snap, const search_config *cfg, const space 
                        path, ycfg_path(cfg->doc));
     if (strcmp(snap->space_name, space_name(sp)) || snap->ngenes != space_ngenes(sp) || snap->nobj != cfg->n_obj)
         return hw_fail("%s: space or objectives differ from the config", path);
+    if (snap->seed != cfg->seed) /* the islands' RNGs come from the file: a new seed would change nothing */
+        return hw_fail("%s: seed %llu differs from the run's seed %llu; --seed cannot change a resumed run", path,
+                       (unsigned long long)cfg->seed, (unsigned long long)snap->seed);
     if (!snap->engine_global || snap->engine_global_len < 32 || memcmp(snap->engine_global, "HWEN", 4))
         return hw_fail("%s: /engine_global: not an hwnas search checkpoint", path);
     if (snap->nislands < 1) return hw_fail("%s: /islands: no island state", path);

@@ -27,7 +27,7 @@ typedef struct eckpt_state {
 int eckpt_build(const search_config *cfg, const space *sp, gts *gt, const search_result *res,
                 const eckpt_state *st, uint8_t *const *blobs, const size_t *lens, int nisl, uint64_t meas_seq,
                 run_snapshot **out);
-/* Checks the snapshot belongs to this config (same YAML text, space,
+/* Checks the snapshot belongs to this config (same YAML text, seed, space,
  * objectives); -1 with a message otherwise. */
 int eckpt_check(const run_snapshot *snap, const search_config *cfg, const space *sp, const char *path);
 /* Restores the dispatcher: counters, gts state, history into res. */

@@ -416,10 +416,12 @@ int cmd_search(int argc, char **argv) {
     if (summary && write_summary(summary, cfg, &rep)) goto fail;
     status = HW_EXIT_OK;
 fail:
-    if (status != HW_EXIT_OK && status != HW_EXIT_CHECKPOINTED && !reported) cli_report(status);
     {
         int fin = 0, ini = 0;
         MPI_Initialized(&ini);
+        /* before MPI_Init every rank fails alike: rank 0 alone says why */
+        if (status != HW_EXIT_OK && status != HW_EXIT_CHECKPOINTED && !reported && (ini || pre_mpi_rank() == 0))
+            cli_report(status);
         if (ini) MPI_Finalized(&fin);
         if (ini && !fin) {
             if (status != HW_EXIT_OK && status != HW_EXIT_CHECKPOINTED && !clean_stop)
