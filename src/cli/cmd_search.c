@@ -52,10 +52,12 @@ static void usage(FILE *f) {
             "  --fresh               start over even if the run file or journal exists\n"
             "  --checkpoint-every N  checkpoint every N generations\n"
             "  --checkpoint-minutes M  checkpoint every M minutes\n"
-            "                        SIGUSR1/SIGTERM: checkpoint at the next generation\n"
-            "                        boundary, then exit with status 3\n"
             "  --quiet               no per-generation lines\n"
-            "  -h, --help            this text\n");
+            "  -h, --help            this text\n"
+            "\n"
+            "SIGUSR1, SIGTERM, SIGINT: stop at the next generation boundary (after a\n"
+            "checkpoint when there is a run file), write the front and summary so far,\n"
+            "exit 3; a second SIGINT stops at once (docs/cluster.md).\n");
 }
 
 /* Writes the front as CSV (natural units) and prints it as a table. */
@@ -287,11 +289,9 @@ int cmd_search(int argc, char **argv) {
     ckpt_lock *lock = NULL;
 
     if (search_config_load(argv[optind], &cfg)) goto fail;
-    /* with a run file, SIGUSR1/SIGTERM mean "checkpoint and stop" from now on */
-    if ((run_s || resume_s || cfg->run_file[0]) && ckpt_signals_install()) {
-        hw_fail("cannot install SIGUSR1/SIGTERM handlers");
-        goto fail;
-    }
+    /* SIGUSR1/SIGTERM/SIGINT: stop at the next generation boundary (after a
+     * checkpoint when there is a run file), exit 3 (docs/cluster.md) */
+    if (ckpt_signals_install()) goto fail;
     long v;
     if (seed_s) {
         if (cli_parse_int("--seed", seed_s, 0, LONG_MAX, &v)) goto fail;
@@ -389,14 +389,18 @@ int cmd_search(int argc, char **argv) {
         res = rep.res;          /* the history so far: freed below */
         goto fail;
     }
-    if (rep.checkpointed_stop) {
-        if (rank == 0) fprintf(stderr, "hwnas: stopped by a signal after a checkpoint to %s; resume with --resume %s\n",
-                               run_path, run_path);
-        res = rep.res;
+    res = rep.res;
+    if (rep.signal_stop) { /* the front and summary so far are written either way */
+        if (rank == 0 && (write_front(cfg, sp, arch, 1) || (summary && write_summary(summary, cfg, &rep)))) goto fail;
+        if (rank == 0 && rep.checkpointed_stop)
+            fprintf(stderr, "hwnas: stopped by a signal after a checkpoint to %s; resume with --resume %s\n",
+                    run_path, run_path);
+        else if (rank == 0)
+            fprintf(stderr, "hwnas: stopped by a signal after generation %d (no run file: nothing to resume); "
+                            "the front so far is in %s\n", rep.signal_stop - 1, cfg->front_csv);
         status = HW_EXIT_CHECKPOINTED;
         goto fail;
     }
-    res = rep.res;
     if (rank != 0) {
         status = HW_EXIT_OK;
         goto fail;
