@@ -345,7 +345,8 @@ static int boundary(eng *E, int gen, int final) {
             engine_comm_attribute(E, w, 0, 0);
             lens[i] = (size_t)len;
         }
-        eckpt_state st = {.generation = gen, .evaluations = E->evaluations, .wall_s = E->wall0 + hw_now_s() - E->t0};
+        eckpt_state st = {.generation = gen, .evaluations = E->evaluations, .wall_s = E->wall0 + hw_now_s() - E->t0,
+                          .table_hashes = E->table_hashes};
         run_snapshot *snap;
         if (eckpt_build(E->cfg, E->sp, E->gt, E->res, &st, blobs, lens, nisl, journal_last_seq(E->jnl), &snap) ||
             ckpt_write(E->opt->run_path, snap) || journal_compact(E->jnl, snap->meas_seq))
@@ -541,6 +542,7 @@ done:
     supernet_ft_close(E.ft);
     gts_free(E.gt);
     free(E.pmsg);
+    eckpt_hashes_free(E.table_hashes, cfg->n_tables);
     for (int k = 0; k < NTAGS; k++) free(E.box[k]);
     MPI_Comm_free(&E.comm);
     return rc;

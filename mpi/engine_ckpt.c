@@ -4,7 +4,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "fsutil.h"
 #include "hw_err.h"
 #include "nsga.h"
 
@@ -33,6 +35,36 @@ static void fill_points(run_points *p, const search_config *cfg, const space *sp
     }
 }
 
+int openblas_get_num_threads(void); /* OpenBLAS: the BLAS threads this rank uses */
+
+static char *hash_str(const void *p, size_t n) {
+    char b[32];
+    snprintf(b, sizeof b, "fnv1a64:%016llx", (unsigned long long)hw_hash_bytes(p, n, 0));
+    return dupstr(b);
+}
+
+int eckpt_table_hashes(const search_config *cfg, char ***out) {
+    char **h = hw_calloc((size_t)(cfg->n_tables ? cfg->n_tables : 1), sizeof *h);
+    for (int t = 0; t < cfg->n_tables; t++) {
+        char *data;
+        size_t len;
+        if (hw_read_file(cfg->tables[t], &data, &len)) {
+            eckpt_hashes_free(h, t);
+            return -1;
+        }
+        h[t] = hash_str(data, len);
+        free(data);
+    }
+    *out = h;
+    return 0;
+}
+
+void eckpt_hashes_free(char **h, int n) {
+    if (!h) return;
+    for (int t = 0; t < n; t++) free(h[t]);
+    free(h);
+}
+
 int eckpt_build(const search_config *cfg, const space *sp, gts *gt, const search_result *res,
                 const eckpt_state *st, uint8_t *const *blobs, const size_t *lens, int nisl, uint64_t meas_seq,
                 run_snapshot **out) {
@@ -50,6 +82,22 @@ int eckpt_build(const search_config *cfg, const space *sp, gts *gt, const search
     }
     s->seed = cfg->seed;
     s->wall_s = st->wall_s;
+    char host[256];
+    if (gethostname(host, sizeof host) == 0) {
+        host[sizeof host - 1] = 0;
+        s->host = dupstr(host);
+    }
+    s->threads = openblas_get_num_threads();
+    s->config_hash = hash_str(ycfg_text(cfg->doc), strlen(ycfg_text(cfg->doc)));
+    if (st->table_hashes && cfg->n_tables > 0) {
+        s->ntables = cfg->n_tables;
+        s->table_paths = hw_malloc((size_t)s->ntables * sizeof *s->table_paths);
+        s->table_hashes = hw_malloc((size_t)s->ntables * sizeof *s->table_hashes);
+        for (int t = 0; t < s->ntables; t++) {
+            s->table_paths[t] = dupstr(cfg->tables[t]);
+            s->table_hashes[t] = dupstr(st->table_hashes[t]);
+        }
+    }
     /* islands: decode each blob's engine for the readable population */
     s->nislands = nisl;
     s->islands = hw_calloc((size_t)nisl, sizeof *s->islands);

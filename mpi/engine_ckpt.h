@@ -21,9 +21,17 @@ typedef struct eckpt_state {
     int generation;        /* last completed generation */
     long evaluations;
     double wall_s;         /* wall time used so far, across resumes */
+    char *const *table_hashes; /* cfg->n_tables (eckpt_table_hashes), or NULL */
 } eckpt_state;
 
-/* Builds the snapshot; island blobs are copied. */
+/* "fnv1a64:%016x" of each of cfg's data tables' bytes (hw_hash_bytes, seed
+ * 0) into *out (cfg->n_tables strings, freed with eckpt_hashes_free);
+ * -1 with "PATH: ..." if a table cannot be read. */
+int eckpt_table_hashes(const search_config *cfg, char ***out);
+void eckpt_hashes_free(char **h, int n);
+
+/* Builds the snapshot; island blobs are copied. Records rank 0's host, its
+ * BLAS threads, the config's hash and st->table_hashes. */
 int eckpt_build(const search_config *cfg, const space *sp, gts *gt, const search_result *res,
                 const eckpt_state *st, uint8_t *const *blobs, const size_t *lens, int nisl, uint64_t meas_seq,
                 run_snapshot **out);

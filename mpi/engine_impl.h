@@ -55,6 +55,7 @@ struct eng {
     const engine_options *opt;
     journal *jnl;             /* rank 0 */
     ckpt_schedule sched;
+    char **table_hashes;    /* rank 0 with a run file: the data tables' hashes at start */
     double wall0;             /* wall time used before this process (resume) */
     int start_gen;            /* first generation this process runs */
     const run_snapshot *snap; /* rank 0 on resume */
