@@ -152,7 +152,7 @@ int eckpt_build(const search_config *cfg, const space *sp, gts *gt, const search
     for (int k = 0; k < m; k++) {
         run_trainset *t = &s->trainsets[k];
         t->target = dupstr(cfg->obj[k].name);
-        t->device = dupstr(cfg->obj[k].device[0] ? cfg->obj[k].device : "table");
+        t->device = dupstr(objective_value_device(&cfg->obj[k]));
         t->d = d;
         t->features = hw_malloc((size_t)(nr ? nr : 1) * d * sizeof *t->features);
         t->values = hw_malloc((size_t)(nr ? nr : 1) * sizeof *t->values);
