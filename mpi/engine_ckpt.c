@@ -88,6 +88,8 @@ int eckpt_build(const search_config *cfg, const space *sp, gts *gt, const search
         s->host = dupstr(host);
     }
     s->threads = openblas_get_num_threads();
+    char *cp = realpath(ycfg_path(cfg->doc), NULL);
+    s->config_path = cp ? cp : dupstr(ycfg_path(cfg->doc));
     s->config_hash = hash_str(ycfg_text(cfg->doc), strlen(ycfg_text(cfg->doc)));
     if (st->table_hashes && cfg->n_tables > 0) {
         s->ntables = cfg->n_tables;
@@ -222,10 +224,90 @@ fail:
     return -1;
 }
 
+/* ---- the resolved configuration, for resume ------------------------------ */
+
+typedef struct canon {
+    char **line; /* "key.path = value", sorted */
+    int n, cap;
+} canon;
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One line per scalar of the tree: its key path and value, where a value
+ * naming an existing file (relative to the config's directory) stands as
+ * that file's real path. Formatting, flow/block style, comments, key
+ * order and how a path is written do not show. */
+static void canon_walk(const ycfg *c, const ynode *n, canon *o) {
+    if (ynode_kind_of(n) != YNODE_SCALAR) {
+        for (int i = 0; i < ynode_len(n); i++) canon_walk(c, ynode_at(n, i), o);
+        return;
+    }
+    const char *v = ynode_scalar(n);
+    char *rp = NULL, *res = v[0] ? ycfg_resolve_path(c, v) : NULL;
+    if (res && access(res, F_OK) == 0) rp = realpath(res, NULL);
+    hw_buf b = {0};
+    hw_buf_printf(&b, "%s = %s", ynode_path(n), rp ? rp : v);
+    free(rp);
+    free(res);
+    if (o->n == o->cap) o->line = hw_realloc(o->line, (size_t)(o->cap = o->cap ? 2 * o->cap : 64) * sizeof *o->line);
+    o->line[o->n++] = b.p;
+}
+
+static void canon_free(canon *o) {
+    for (int i = 0; i < o->n; i++) free(o->line[i]);
+    free(o->line);
+}
+
+/* Compares the run's stored config (its relative paths resolved from the
+ * config file it was read from, /@config_path, else from cfg's directory)
+ * with cfg, as resolved trees; -1 naming the first differences. */
+static int config_same(const run_snapshot *snap, const search_config *cfg, const char *path) {
+    if (!strcmp(snap->config_text, ycfg_text(cfg->doc))) return 0;
+    ycfg *old;
+    if (ycfg_parse(snap->config_path ? snap->config_path : ycfg_path(cfg->doc), snap->config_text,
+                   strlen(snap->config_text), &old))
+        return hw_fail("%s: the config stored in the run does not parse: %s", path, hw_errmsg());
+    canon a = {0}, b = {0};
+    canon_walk(old, ycfg_root(old), &a);
+    canon_walk(cfg->doc, ycfg_root(cfg->doc), &b);
+    ycfg_free(old);
+    qsort(a.line, (size_t)a.n, sizeof *a.line, cmp_str);
+    qsort(b.line, (size_t)b.n, sizeof *b.line, cmp_str);
+    hw_buf d = {0};
+    int nd = 0;
+    for (int i = 0, j = 0; i < a.n || j < b.n;) {
+        int c = i == a.n ? 1 : j == b.n ? -1 : strcmp(a.line[i], b.line[j]);
+        if (c == 0) {
+            i++, j++;
+            continue;
+        }
+        if (nd++ < 3) hw_buf_printf(&d, "%s%s '%s'", nd > 1 ? "; " : "", c < 0 ? "run has" : "config has",
+                                    c < 0 ? a.line[i] : b.line[j]);
+        if (c < 0) i++;
+        else j++;
+    }
+    int rc = 0;
+    if (nd) rc = hw_fail("%s: the run was started with another config than %s: %s%s", path, ycfg_path(cfg->doc),
+                         d.p, nd > 3 ? "; ..." : "");
+    hw_buf_free(&d);
+    canon_free(&a);
+    canon_free(&b);
+    return rc;
+}
+
+int eckpt_config_from_run(const char *run, search_config **out) {
+    run_snapshot *snap;
+    *out = NULL;
+    if (runfile_read(run, &snap)) return -1;
+    int rc = search_config_parse(snap->config_path ? snap->config_path : run, snap->config_text, out);
+    run_snapshot_free(snap);
+    return rc;
+}
+
 int eckpt_check(const run_snapshot *snap, const search_config *cfg, const space *sp, const char *path) {
-    if (strcmp(snap->config_text, ycfg_text(cfg->doc)))
-        return hw_fail("%s: the run was started with another config than %s (resume needs the same YAML text)",
-                       path, ycfg_path(cfg->doc));
+    if (config_same(snap, cfg, path)) return -1;
     if (strcmp(snap->space_name, space_name(sp)) || snap->ngenes != space_ngenes(sp) || snap->nobj != cfg->n_obj)
         return hw_fail("%s: space or objectives differ from the config", path);
     if (snap->seed != cfg->seed) /* the islands' RNGs come from the file: a new seed would change nothing */

@@ -35,8 +35,12 @@ void eckpt_hashes_free(char **h, int n);
 int eckpt_build(const search_config *cfg, const space *sp, gts *gt, const search_result *res,
                 const eckpt_state *st, uint8_t *const *blobs, const size_t *lens, int nisl, uint64_t meas_seq,
                 run_snapshot **out);
-/* Checks the snapshot belongs to this config (same YAML text, seed, space,
- * objectives); -1 with a message otherwise. */
+/* Checks the snapshot belongs to this config (the same configuration once
+ * parsed: formatting, key order and how a path is written do not matter;
+ * the same seed, space, objectives); -1 naming what differs otherwise. */
+/* The config stored in run file RUN, its relative paths resolved from
+ * the config file the run was started from (/@config_path). */
+int eckpt_config_from_run(const char *run, search_config **out);
 int eckpt_check(const run_snapshot *snap, const search_config *cfg, const space *sp, const char *path);
 /* Restores the dispatcher: counters, gts state, history into res. */
 int eckpt_restore_dispatcher(const run_snapshot *snap, gts *gt, eckpt_state *st, search_result *res);

@@ -32,6 +32,7 @@ static void mpi_abort_hook(void) { MPI_Abort(MPI_COMM_WORLD, 1); }
 static void usage(FILE *f) {
     fprintf(f,
             "usage: hwnas search CONFIG [options]\n"
+            "       hwnas search --resume RUN.h5 [options]   (the config stored in RUN.h5)\n"
             "\n"
             "Runs a multi-objective architecture search described by the YAML file CONFIG\n"
             "(keys: docs/config.md). One line per generation on stderr; the final Pareto\n"
@@ -48,7 +49,9 @@ static void usage(FILE *f) {
             "                        it exists the run resumes from it (see --fresh); a\n"
             "                        journal alone is re-used; a finished run is left as\n"
             "                        it is (exit 0); RUN.h5.lock keeps out a second search\n"
-            "  --resume RUN.h5       resume from RUN.h5 (and keep checkpointing to it)\n"
+            "  --resume RUN.h5       resume from RUN.h5 (and keep checkpointing to it); CONFIG\n"
+            "                        must parse to the run's config (layout and path\n"
+            "                        spelling aside); without CONFIG the run's own is used\n"
             "  --fresh               start over even if the run file or journal exists\n"
             "  --checkpoint-every N  checkpoint every N generations\n"
             "  --checkpoint-minutes M  checkpoint every M minutes\n"
@@ -272,7 +275,8 @@ int cmd_search(int argc, char **argv) {
                                    argv[optind - 1]);
         }
     }
-    if (optind != argc - 1) return cli_usage_error("search: expected exactly one CONFIG file (see hwnas search --help)");
+    if (optind != argc - 1 && !(optind == argc && resume_s)) /* --resume RUN.h5 alone: the run's config */
+        return cli_usage_error("search: expected exactly one CONFIG file (see hwnas search --help)");
 
     search_config *cfg = NULL;
     space *sp = NULL;
@@ -288,7 +292,7 @@ int cmd_search(int argc, char **argv) {
     int reported = 0;
     ckpt_lock *lock = NULL;
 
-    if (search_config_load(argv[optind], &cfg)) goto fail;
+    if (optind < argc ? search_config_load(argv[optind], &cfg) : eckpt_config_from_run(resume_s, &cfg)) goto fail;
     /* SIGUSR1/SIGTERM/SIGINT: stop at the next generation boundary (after a
      * checkpoint when there is a run file), exit 3 (docs/cluster.md) */
     if (ckpt_signals_install()) goto fail;
