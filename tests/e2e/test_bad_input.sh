@@ -49,6 +49,17 @@ bcfg bk-junk.yaml junk.key allow.txt
 bcfg bk-nokey.yaml nope.key allow.txt
 bcfg bk-0644.yaml w.key allow.txt
 bcfg bk-noallow.yaml d.key nope.txt
+# a fine-tuning search whose supernet file is missing
+cat > ft-nosn.yaml <<'YAML'
+space: {name: bert}
+objectives:
+  - {name: accuracy, direction: maximize, source: finetune}
+  - {name: latency_ms, direction: minimize, device: cpu-bert}
+algorithm: {population: 12, generations: 100, seed: 5, max_measurements: 10}
+evaluator: {kind: predictor}
+finetune: {supernet: nosn.h5, task: sms_spam, steps: 10, eval_max: 300, batch: 8}
+boards: {bind: 'tcp://127.0.0.1:9', key: d.key, allow: allow.txt, wait_s: 60}
+YAML
 # a finished run to resume
 "$HW" search cfg.yaml --generations 2 --quiet --run r.h5 --out-dir r > /dev/null 2>&1 || fail "setup run r.h5"
 # mp CMD...: CMD under mpirun -n 3, keeping only hwnas's own stderr lines (not mpirun's banner)
@@ -124,6 +135,8 @@ done <<'CASES'
 2 | bk-junk.yaml:[0-9]+: key 'boards.key': junk.key:1: | mp "$HW" search bk-junk.yaml
 2 | bk-noallow.yaml:[0-9]+: key 'boards.allow' | mp "$HW" search bk-noallow.yaml
 2 | typo.yaml:[0-9]+: key 'algorithm.sed' | mp "$HW" search typo.yaml
+2 | ft-nosn.yaml:[0-9]+: key 'finetune.supernet': nosn.h5: cannot read supernet file | "$HW" search ft-nosn.yaml
+2 | ft-nosn.yaml:[0-9]+: key 'finetune.supernet': nosn.h5 | mp "$HW" search ft-nosn.yaml
 CASES
 [ "$n" -ge 30 ] || fail "only $n cases ran"
 echo "PASS test_bad_input ($n cases)"
