@@ -133,7 +133,7 @@ static int check_board_keys(const search_config *c) {
 
 int search_check_start(search_config *c) {
     if (c->use_finetune && check_supernet(c)) return -1;
-    if (c->use_boards && check_board_keys(c)) return -1;
     if (c->use_boards && c->n_board_cfgs && check_boards(c)) return -1;
+    if (c->use_boards && check_board_keys(c)) return -1;
     return 0;
 }
