@@ -153,9 +153,18 @@ void ckpt_done(ckpt_schedule *c, int generation, double now_s) {
 
 static volatile sig_atomic_t pending_signal;
 
+/* Stores the signal; a second SIGINT (the user insists) takes the default
+ * action at once: raise() is async-signal-safe. */
 static void on_signal(int sig) {
+    if (sig == SIGINT && pending_signal == SIGINT) {
+        signal(SIGINT, SIG_DFL);
+        raise(SIGINT);
+        return;
+    }
     pending_signal = sig;
 }
+
+static const int stop_signals[] = {SIGUSR1, SIGTERM, SIGINT};
 
 int ckpt_signals_install(void) {
     struct sigaction sa;
@@ -163,8 +172,8 @@ int ckpt_signals_install(void) {
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
-    if (sigaction(SIGUSR1, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
-        return hw_fail("sigaction failed: %s", strerror(errno));
+    for (size_t i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++)
+        if (sigaction(stop_signals[i], &sa, NULL) < 0) return hw_fail("sigaction failed: %s", strerror(errno));
     return 0;
 }
 
@@ -177,6 +186,5 @@ void ckpt_signal_clear(void) {
 }
 
 void ckpt_signals_uninstall(void) {
-    signal(SIGUSR1, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    for (size_t i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++) signal(stop_signals[i], SIG_DFL);
 }

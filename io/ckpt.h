@@ -1,6 +1,6 @@
 /* ckpt: atomic checkpoints of a run_snapshot, resume, and the signal flag
  * that turns SIGUSR1 / SIGTERM (Slurm's pre-timeout and preemption signals)
- * into "checkpoint at the next generation boundary, then exit 3".
+ * and SIGINT into "checkpoint at the next generation boundary, then exit 3".
  *
  * Engine protocol (docs/hdf5-schema.md, "Checkpoint protocol"):
  *   ckpt_signals_install();                         at start, every rank
@@ -59,15 +59,16 @@ int ckpt_due(const ckpt_schedule *c, int generation, double now_s);
 /* Records that a checkpoint was written. */
 void ckpt_done(ckpt_schedule *c, int generation, double now_s);
 
-/* Installs async-signal-safe handlers for SIGUSR1 and SIGTERM (SA_RESTART):
- * the handler only stores the signal number in a volatile sig_atomic_t.
- * Returns -1 if sigaction fails. */
+/* Installs async-signal-safe handlers for SIGUSR1, SIGTERM and SIGINT
+ * (SA_RESTART): the handler only stores the signal number in a volatile
+ * sig_atomic_t, except that a second SIGINT takes the default action (the
+ * process dies at once). Returns -1 if sigaction fails. */
 int ckpt_signals_install(void);
-/* The signal received since the last clear (SIGUSR1 or SIGTERM), or 0.
+/* The signal received since the last clear (SIGUSR1, SIGTERM, SIGINT), or 0.
  * Poll it at generation boundaries. */
 int ckpt_signal_pending(void);
 void ckpt_signal_clear(void);
-/* Restores the default dispositions of SIGUSR1 and SIGTERM. */
+/* Restores the default dispositions of SIGUSR1, SIGTERM and SIGINT. */
 void ckpt_signals_uninstall(void);
 
 /* fsync helpers used by ckpt and journal: fsync the file at PATH / the

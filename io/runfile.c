@@ -345,6 +345,11 @@ int run_snapshot_check(const run_snapshot *s) {
         if (m->seq > s->meas_seq) return hw_fail("snapshot: measurement %d: seq %llu > meas_seq %llu", k,
                                                 (unsigned long long)m->seq, (unsigned long long)s->meas_seq);
     }
+    if (s->ntables < 0 || (s->ntables && (!s->table_paths || !s->table_hashes)))
+        return hw_fail("snapshot: data table paths/hashes missing");
+    for (int k = 0; k < s->ntables; k++)
+        if (check_str("data table", k, s->table_paths[k]) < 0 || check_str("data table", k, s->table_hashes[k]) < 0)
+            return -1;
     if (s->engine_global_len && !s->engine_global) return hw_fail("snapshot: engine_global is NULL");
     return 0;
 }
@@ -363,6 +368,17 @@ static int write_body(const wctx *c, hid_t f, const run_snapshot *s) {
         snprintf(writer, sizeof writer, "hwnas %s", hw_version());
         if (w_attr_str(c, f, "writer", writer) < 0) goto fail;
         if (w_attr_str(c, f, "git_commit", hw_git_commit()) < 0) goto fail;
+    }
+    if (s->config_path && w_attr_str(c, f, "config_path", s->config_path) < 0) goto fail;
+    if (s->host && w_attr_str(c, f, "host", s->host) < 0) goto fail;
+    if (w_attr_i64(c, f, "ranks", s->nranks) < 0) goto fail;
+    if (s->threads > 0 && w_attr_i64(c, f, "threads", s->threads) < 0) goto fail;
+    if (s->config_hash && w_attr_str(c, f, "config_hash", s->config_hash) < 0) goto fail;
+    if (s->ntables > 0) {
+        if ((g = w_group(c, f, "data_tables")) < 0 || w_strings(c, g, "path", s->ntables, s->table_paths) < 0 ||
+            w_strings(c, g, "hash", s->ntables, s->table_hashes) < 0)
+            goto fail;
+        H5Gclose(g), g = -1;
     }
     if (w_attr_str(c, f, "space", s->space_name) < 0) goto fail;
     if (w_attr_i64(c, f, "ngenes", s->ngenes) < 0) goto fail;
@@ -827,6 +843,25 @@ static int read_body(rctx *c, hid_t f, run_snapshot *s) {
         if (r_attr_i64(c, f, "", "finished", &i64) < 0) goto fail;
         s->finished = i64 != 0;
     }
+    /* optional: what the run ran on (absent in older files) */
+    if (H5Aexists(f, "config_path") > 0 && r_attr_str(c, f, "", "config_path", &s->config_path) < 0) goto fail;
+    if (H5Aexists(f, "host") > 0 && r_attr_str(c, f, "", "host", &s->host) < 0) goto fail;
+    if (H5Aexists(f, "config_hash") > 0 && r_attr_str(c, f, "", "config_hash", &s->config_hash) < 0) goto fail;
+    if (H5Aexists(f, "threads") > 0) {
+        if (r_attr_i64(c, f, "", "threads", &i64) < 0) goto fail;
+        s->threads = i64 > 0 && i64 < 1 << 20 ? (int)i64 : 0;
+    }
+    if (r_exists(f, "data_tables")) {
+        if ((g = r_group(c, f, "", "data_tables")) < 0 ||
+            r_strings(c, g, "/data_tables", "path", -1, &n, &s->table_paths) < 0)
+            goto fail;
+        s->ntables = (int)n;
+        if (n > 64 || r_strings(c, g, "/data_tables", "hash", (long)n, NULL, &s->table_hashes) < 0) {
+            if (n > 64) rfail(c, "%llu data tables", (unsigned long long)n);
+            goto fail;
+        }
+        H5Gclose(g), g = -1;
+    }
     {
         char **cfg;
         if (r_strings(c, f, "", "config", 1, NULL, &cfg) < 0) goto fail;
@@ -1163,6 +1198,11 @@ void run_snapshot_free(run_snapshot *s) {
     for (int k = 0; k < s->nmeas; k++) run_measurement_clear(&s->meas[k]);
     free(s->meas);
     free(s->engine_global);
+    free(s->host);
+    free(s->config_path);
+    free(s->config_hash);
+    free_strs(s->table_paths, s->table_paths ? s->ntables : 0);
+    free_strs(s->table_hashes, s->table_hashes ? s->ntables : 0);
     free(s);
 }
 

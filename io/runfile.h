@@ -147,6 +147,17 @@ typedef struct run_snapshot {
     int nmeas;
     run_measurement *meas;
 
+    /* What the run ran on, as of this checkpoint (written; not read back):
+     * NULL / 0 leaves the attribute out. Hashes are "fnv1a64:%016x"
+     * strings (docs/hdf5-schema.md). */
+    char *config_path;    /* absolute path of the config file the run was started from (resolves its relative paths) */
+    char *host;           /* rank 0's host name */
+    int threads;          /* BLAS threads per rank */
+    char *config_hash;    /* of config_text */
+    int ntables;
+    char **table_paths;   /* ntables: the evaluator's data tables */
+    char **table_hashes;  /* ntables: of each table's bytes when the run (or resume) started */
+
     /* Engine-global state not covered above (dispatcher counters,
      * scheduler state...): opaque bytes, may be empty. */
     unsigned char *engine_global;

@@ -320,19 +320,21 @@ static void isl_migrate(eng *E, int gen) {
 /* ---- checkpoints ------------------------------------------------------- */
 
 /* At a generation boundary (every rank, same generation): decides together
- * whether to checkpoint (schedule on rank 0, a signal on any rank), gathers
- * the islands' states to rank 0, which writes the run file atomically and
- * compacts the journal. Returns 1 if a signal asked to stop. */
+ * whether to stop (a signal on any rank) and whether to checkpoint (with a
+ * run file: the schedule on rank 0, or a signal), gathers the islands'
+ * states to rank 0, which writes the run file atomically and compacts the
+ * journal. Returns 1 if a signal asked to stop (rep->signal_stop). */
 static int boundary(eng *E, int gen, int final) {
-    if (!E->opt || !E->opt->run_path) return 0;
+    const int run = E->opt && E->opt->run_path;
     int flags[2] = {ckpt_signal_pending() != 0, 0};
-    if (E->disp) flags[1] = final || ckpt_due(&E->sched, gen, hw_now_s());
+    if (E->disp && run) flags[1] = final || ckpt_due(&E->sched, gen, hw_now_s());
     if (E->size > 1) {
         double t = hw_now_s();
         MPI_Allreduce(MPI_IN_PLACE, flags, 2, MPI_INT, MPI_MAX, E->comm);
         E->tm.comm += hw_now_s() - t;
     }
-    if (!flags[0] && !flags[1]) return 0;
+    if (flags[0]) E->rep->signal_stop = gen + 1;
+    if (!run || (!flags[0] && !flags[1])) return flags[0];
     if (E->is) { /* islands: state to rank 0 */
         uint8_t *b;
         size_t l;
@@ -352,7 +354,8 @@ static int boundary(eng *E, int gen, int final) {
             engine_comm_attribute(E, w, 0, 0);
             lens[i] = (size_t)len;
         }
-        eckpt_state st = {.generation = gen, .evaluations = E->evaluations, .wall_s = E->wall0 + hw_now_s() - E->t0};
+        eckpt_state st = {.generation = gen, .evaluations = E->evaluations, .wall_s = E->wall0 + hw_now_s() - E->t0,
+                          .table_hashes = E->table_hashes};
         run_snapshot *snap;
         if (eckpt_build(E->cfg, E->sp, E->gt, E->res, &st, blobs, lens, nisl, journal_last_seq(E->jnl), &snap) ||
             ckpt_write(E->opt->run_path, snap) || journal_compact(E->jnl, snap->meas_seq))
@@ -514,6 +517,7 @@ int engine_run(const search_config *cfg, const space *sp, MPI_Comm parent, const
     E.disp = E.rank == 0;
     E.predictor = cfg->evaluator == EVAL_PREDICTOR;
     E.async = E.size > 1 && E.predictor && !cfg->sync;
+    if (E.async) ckpt_signals_uninstall(); /* no common boundary to stop at: signals keep their default action */
     E.t0 = hw_now_s();
     rep->n_islands = E.n_islands;
     rep->resumed_from = -1;
@@ -548,6 +552,7 @@ done:
     supernet_ft_close(E.ft);
     gts_free(E.gt);
     free(E.pmsg);
+    eckpt_hashes_free(E.table_hashes, cfg->n_tables);
     for (int k = 0; k < NTAGS; k++) free(E.box[k]);
     MPI_Comm_free(&E.comm);
     return rc;

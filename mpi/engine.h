@@ -77,7 +77,8 @@ typedef struct engine_report {
     engine_role_time role[ENGINE_NROLES];
     int model_version;
     int n_islands;
-    int checkpointed_stop;      /* 1: stopped by SIGUSR1/SIGTERM after a checkpoint */
+    int checkpointed_stop;      /* 1: stopped by SIGUSR1/SIGTERM/SIGINT after a checkpoint */
+    int signal_stop;            /* > 0: a signal stopped the run after generation signal_stop - 1 (checkpointed or not) */
     int resumed_from;           /* generation resumed after (-1: fresh run) */
     int replayed;               /* measurements recovered from the journal */
 } engine_report;

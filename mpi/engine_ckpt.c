@@ -4,7 +4,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "fsutil.h"
 #include "hw_codec.h"
 #include "hw_err.h"
 #include "nsga.h"
@@ -34,6 +36,36 @@ static void fill_points(run_points *p, const search_config *cfg, const space *sp
     }
 }
 
+int openblas_get_num_threads(void); /* OpenBLAS: the BLAS threads this rank uses */
+
+static char *hash_str(const void *p, size_t n) {
+    char b[32];
+    snprintf(b, sizeof b, "fnv1a64:%016llx", (unsigned long long)hw_hash_bytes(p, n, 0));
+    return dupstr(b);
+}
+
+int eckpt_table_hashes(const search_config *cfg, char ***out) {
+    char **h = hw_calloc((size_t)(cfg->n_tables ? cfg->n_tables : 1), sizeof *h);
+    for (int t = 0; t < cfg->n_tables; t++) {
+        char *data;
+        size_t len;
+        if (hw_read_file(cfg->tables[t], &data, &len)) {
+            eckpt_hashes_free(h, t);
+            return -1;
+        }
+        h[t] = hash_str(data, len);
+        free(data);
+    }
+    *out = h;
+    return 0;
+}
+
+void eckpt_hashes_free(char **h, int n) {
+    if (!h) return;
+    for (int t = 0; t < n; t++) free(h[t]);
+    free(h);
+}
+
 int eckpt_build(const search_config *cfg, const space *sp, gts *gt, const search_result *res,
                 const eckpt_state *st, uint8_t *const *blobs, const size_t *lens, int nisl, uint64_t meas_seq,
                 run_snapshot **out) {
@@ -51,6 +83,24 @@ int eckpt_build(const search_config *cfg, const space *sp, gts *gt, const search
     }
     s->seed = cfg->seed;
     s->wall_s = st->wall_s;
+    char host[256];
+    if (gethostname(host, sizeof host) == 0) {
+        host[sizeof host - 1] = 0;
+        s->host = dupstr(host);
+    }
+    s->threads = openblas_get_num_threads();
+    char *cp = realpath(ycfg_path(cfg->doc), NULL);
+    s->config_path = cp ? cp : dupstr(ycfg_path(cfg->doc));
+    s->config_hash = hash_str(ycfg_text(cfg->doc), strlen(ycfg_text(cfg->doc)));
+    if (st->table_hashes && cfg->n_tables > 0) {
+        s->ntables = cfg->n_tables;
+        s->table_paths = hw_malloc((size_t)s->ntables * sizeof *s->table_paths);
+        s->table_hashes = hw_malloc((size_t)s->ntables * sizeof *s->table_hashes);
+        for (int t = 0; t < s->ntables; t++) {
+            s->table_paths[t] = dupstr(cfg->tables[t]);
+            s->table_hashes[t] = dupstr(st->table_hashes[t]);
+        }
+    }
     /* islands: decode each blob's engine for the readable population */
     s->nislands = nisl;
     s->islands = hw_calloc((size_t)nisl, sizeof *s->islands);
@@ -118,7 +168,7 @@ int eckpt_build(const search_config *cfg, const space *sp, gts *gt, const search
     for (int k = 0; k < m; k++) {
         run_trainset *t = &s->trainsets[k];
         t->target = dupstr(cfg->obj[k].name);
-        t->device = dupstr(cfg->obj[k].device[0] ? cfg->obj[k].device : "table");
+        t->device = dupstr(objective_value_device(&cfg->obj[k]));
         t->d = d;
         t->features = hw_malloc((size_t)(nr ? nr : 1) * d * sizeof *t->features);
         t->values = hw_malloc((size_t)(nr ? nr : 1) * sizeof *t->values);
@@ -190,12 +240,95 @@ fail:
     return -1;
 }
 
+/* ---- the resolved configuration, for resume ------------------------------ */
+
+typedef struct canon {
+    char **line; /* "key.path = value", sorted */
+    int n, cap;
+} canon;
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One line per scalar of the tree: its key path and value, where a value
+ * naming an existing file (relative to the config's directory) stands as
+ * that file's real path. Formatting, flow/block style, comments, key
+ * order and how a path is written do not show. */
+static void canon_walk(const ycfg *c, const ynode *n, canon *o) {
+    if (ynode_kind_of(n) != YNODE_SCALAR) {
+        for (int i = 0; i < ynode_len(n); i++) canon_walk(c, ynode_at(n, i), o);
+        return;
+    }
+    const char *v = ynode_scalar(n);
+    char *rp = NULL, *res = v[0] ? ycfg_resolve_path(c, v) : NULL;
+    if (res && access(res, F_OK) == 0) rp = realpath(res, NULL);
+    hw_buf b = {0};
+    hw_buf_printf(&b, "%s = %s", ynode_path(n), rp ? rp : v);
+    free(rp);
+    free(res);
+    if (o->n == o->cap) o->line = hw_realloc(o->line, (size_t)(o->cap = o->cap ? 2 * o->cap : 64) * sizeof *o->line);
+    o->line[o->n++] = b.p;
+}
+
+static void canon_free(canon *o) {
+    for (int i = 0; i < o->n; i++) free(o->line[i]);
+    free(o->line);
+}
+
+/* Compares the run's stored config (its relative paths resolved from the
+ * config file it was read from, /@config_path, else from cfg's directory)
+ * with cfg, as resolved trees; -1 naming the first differences. */
+static int config_same(const run_snapshot *snap, const search_config *cfg, const char *path) {
+    if (!strcmp(snap->config_text, ycfg_text(cfg->doc))) return 0;
+    ycfg *old;
+    if (ycfg_parse(snap->config_path ? snap->config_path : ycfg_path(cfg->doc), snap->config_text,
+                   strlen(snap->config_text), &old))
+        return hw_fail("%s: the config stored in the run does not parse: %s", path, hw_errmsg());
+    canon a = {0}, b = {0};
+    canon_walk(old, ycfg_root(old), &a);
+    canon_walk(cfg->doc, ycfg_root(cfg->doc), &b);
+    ycfg_free(old);
+    qsort(a.line, (size_t)a.n, sizeof *a.line, cmp_str);
+    qsort(b.line, (size_t)b.n, sizeof *b.line, cmp_str);
+    hw_buf d = {0};
+    int nd = 0;
+    for (int i = 0, j = 0; i < a.n || j < b.n;) {
+        int c = i == a.n ? 1 : j == b.n ? -1 : strcmp(a.line[i], b.line[j]);
+        if (c == 0) {
+            i++, j++;
+            continue;
+        }
+        if (nd++ < 3) hw_buf_printf(&d, "%s%s '%s'", nd > 1 ? "; " : "", c < 0 ? "run has" : "config has",
+                                    c < 0 ? a.line[i] : b.line[j]);
+        if (c < 0) i++;
+        else j++;
+    }
+    int rc = 0;
+    if (nd) rc = hw_fail("%s: the run was started with another config than %s: %s%s", path, ycfg_path(cfg->doc),
+                         d.p, nd > 3 ? "; ..." : "");
+    hw_buf_free(&d);
+    canon_free(&a);
+    canon_free(&b);
+    return rc;
+}
+
+int eckpt_config_from_run(const char *run, search_config **out) {
+    run_snapshot *snap;
+    *out = NULL;
+    if (runfile_read(run, &snap)) return -1;
+    int rc = search_config_parse(snap->config_path ? snap->config_path : run, snap->config_text, out);
+    run_snapshot_free(snap);
+    return rc;
+}
+
 int eckpt_check(const run_snapshot *snap, const search_config *cfg, const space *sp, const char *path) {
-    if (strcmp(snap->config_text, ycfg_text(cfg->doc)))
-        return hw_fail("%s: the run was started with another config than %s (resume needs the same YAML text)",
-                       path, ycfg_path(cfg->doc));
+    if (config_same(snap, cfg, path)) return -1;
     if (strcmp(snap->space_name, space_name(sp)) || snap->ngenes != space_ngenes(sp) || snap->nobj != cfg->n_obj)
         return hw_fail("%s: space or objectives differ from the config", path);
+    if (snap->seed != cfg->seed) /* the islands' RNGs come from the file: a new seed would change nothing */
+        return hw_fail("%s: seed %llu differs from the run's seed %llu; --seed cannot change a resumed run", path,
+                       (unsigned long long)cfg->seed, (unsigned long long)snap->seed);
     if (!snap->engine_global || snap->engine_global_len < 32 || memcmp(snap->engine_global, "HWEN", 4))
         return hw_fail("%s: /engine_global: not an hwnas search checkpoint", path);
     if (snap->nislands < 1) return hw_fail("%s: /islands: no island state", path);

@@ -83,6 +83,7 @@ int engine_disp_setup(eng *E) {
                                             "(the run continues, not bit-identically)\n",
                         E->snap->nislands, E->n_islands);
         }
+        if (eckpt_table_hashes(cfg, &E->table_hashes)) return -1;
         if (journal_open(jp, E->snap ? E->snap->meas_seq : 0, &E->jnl)) return -1;
         if (gts_set_journal(E->gt, E->jnl)) return -1;
         ckpt_schedule_init(&E->sched, opt->ckpt_every_gens, opt->ckpt_every_s, E->start_gen - 1, hw_now_s());

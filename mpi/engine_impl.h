@@ -57,6 +57,7 @@ struct eng {
     journal *jnl;             /* rank 0 */
     progress *prog;           /* rank 0: output.progress log and --progress bar, or NULL */
     ckpt_schedule sched;
+    char **table_hashes;    /* rank 0 with a run file: the data tables' hashes at start */
     double wall0;             /* wall time used before this process (resume) */
     int start_gen;            /* first generation this process runs */
     const run_snapshot *snap; /* rank 0 on resume */

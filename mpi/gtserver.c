@@ -274,10 +274,21 @@ int gts_submit_from(gts *s, const hw_genome *g, int n, int gen, int isl, int pre
     return 0;
 }
 
+const char *objective_value_device(const objective_cfg *o) {
+    return o->device[0] ? o->device : !strncmp(o->source, "finetune", 8) ? "finetune" : "table";
+}
+
 void meas_record_provenance(const meas_record *r, const objective_cfg *o, const char **board, const char **runner) {
-    int ft = r->ft_where[0] && !strncmp(o->source, "finetune", 8);
-    *board = ft ? r->ft_where : r->board;
-    *runner = ft ? "finetune" : r->runner;
+    if (r->ft_where[0] && !strncmp(o->source, "finetune", 8)) { /* fine-tuned on that rank */
+        *board = r->ft_where;
+        *runner = "finetune";
+    } else if (o->device[0]) { /* a board's answer (or the table standing in for the device) */
+        *board = r->board;
+        *runner = r->runner;
+    } else { /* looked up in the evaluator's tables, whoever measured the other objectives */
+        *board = "table";
+        *runner = "table";
+    }
 }
 
 /* Appends records [first, first+n) to the journal: one run_measurement
@@ -295,7 +306,7 @@ static int journal_records(gts *s, int first, int n, const uint8_t *injnl) {
         for (int o = 0; o < m; o++) {
             if (injnl[i * m + o]) continue;
             jm[k].arch = arch[i];
-            jm[k].device = (char *)(s->cfg->obj[o].device[0] ? s->cfg->obj[o].device : "table");
+            jm[k].device = (char *)objective_value_device(&s->cfg->obj[o]);
             jm[k].target = (char *)s->cfg->obj[o].name;
             jm[k].value = objective_to_min(&s->cfg->obj[o], r->obj[o]);
             const char *board, *runner;
@@ -659,8 +670,7 @@ void gts_add_replay(gts *s, const run_measurement *mm, int n) {
         for (int o = 0; o < m; o++) { /* board and fine-tuned values; tables are looked up again */
             const objective_cfg *oc = &s->cfg->obj[o];
             if (!oc->device[0] && strncmp(oc->source, "finetune", 8)) continue;
-            const char *dev = oc->device[0] ? oc->device : "table";
-            if (!strcmp(oc->name, mm[i].target) && !strcmp(dev, mm[i].device)) k = o;
+            if (!strcmp(oc->name, mm[i].target) && !strcmp(objective_value_device(oc), mm[i].device)) k = o;
         }
         if (k < 0) continue; /* a table objective, or another objective or device */
         uint64_t h = space_hash(s->sp, &g);

@@ -39,9 +39,13 @@ typedef struct meas_record {
                                                            form); NaN where nothing was predicted */
 } meas_record;
 
+/* The device a value of objective o is recorded under (journal, training
+ * sets): its device, "finetune" for a fine-tuned objective, else "table". */
+const char *objective_value_device(const objective_cfg *o);
 /* Provenance of objective o's value in record r: a fine-tuned objective
- * names the rank that fine-tuned it (runner "finetune"); the others the
- * record's board and runner. Strings point into r or are literals. */
+ * names the rank that fine-tuned it (runner "finetune"); a device
+ * objective the record's board and runner; any other objective came from
+ * the tables ("table", "table"). Strings point into r or are literals. */
 void meas_record_provenance(const meas_record *r, const objective_cfg *o, const char **board, const char **runner);
 
 /* One record as bytes (hw_codec, little-endian, fixed size: the genes as

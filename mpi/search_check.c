@@ -3,10 +3,12 @@
 #include "search_check.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "board.h"
 #include "hw_err.h"
+#include "jkeys.h"
 #include "supernet_h5.h"
 
 /* Writes "[a b c]" of n ints into buf. */
@@ -113,8 +115,25 @@ done:
     return rc;
 }
 
+/* boards.key and boards.allow load as the dispatcher will load them
+ * (gtserver.c): a missing, garbage or world-readable file is bad input
+ * here, before MPI starts, not an abort inside the engine. */
+static int check_board_keys(const search_config *c) {
+    const ynode *b = ynode_get(ycfg_root(c->doc), "boards");
+    if (!b) b = ycfg_root(c->doc);
+    jkey pub, sec, *allow = NULL;
+    int n_allow = 0;
+    const ynode *k = ynode_get(b, "key"), *a = ynode_get(b, "allow");
+    if (jkeys_load_pair(c->board_key, &pub, &sec)) return ycfg_fail(c->doc, k ? k : b, "%s", hw_errmsg());
+    memset(&sec, 0, sizeof sec);
+    if (jkeys_load_allow(c->board_allow, &allow, &n_allow)) return ycfg_fail(c->doc, a ? a : b, "%s", hw_errmsg());
+    free(allow);
+    return 0;
+}
+
 int search_check_start(search_config *c) {
     if (c->use_finetune && check_supernet(c)) return -1;
     if (c->use_boards && c->n_board_cfgs && check_boards(c)) return -1;
+    if (c->use_boards && check_board_keys(c)) return -1;
     return 0;
 }

@@ -199,25 +199,31 @@ int cmd_search(int argc, char **argv) {
                 "HDF5 run file for checkpoints and the measurement\njournal RUN.h5.journal (default output.run_file); if\n"
                 "it exists the run resumes from it (see --fresh); a\njournal alone is re-used; a finished run is left as\n"
                 "it is (exit 0); RUN.h5.lock keeps out a second search"),
-        CLI_STR("resume", "RUN.h5", &resume_s, "resume from RUN.h5 (and keep checkpointing to it)"),
+        CLI_STR("resume", "RUN.h5", &resume_s,
+                "resume from RUN.h5 (and keep checkpointing to it); CONFIG\nmust parse to the run's config (layout and path\n"
+                "spelling aside); without CONFIG the run's own is used"),
         CLI_FLAG("fresh", &fresh, "start over even if the run file or journal exists"),
         CLI_INT("checkpoint-every", "N", &every, 0, 100000000, "checkpoint every N generations"),
         CLI_DOUBLE("checkpoint-minutes", "M", &mins, -HUGE_VAL, HUGE_VAL,
-                   "checkpoint every M minutes\nSIGUSR1/SIGTERM: checkpoint at the next generation\n"
-                   "boundary, then exit with status 3"),
+                   "checkpoint every M minutes"),
         CLI_STR("warm-start", "FILE", &warm_s,
                 "start from measurements made before: a `hwnas measure`\nCSV, a run file's training sets (RUN.h5) or a table\n"
                 "with columns arch and the objectives; they are not\nmeasured again nor charged to the budget"),
         CLI_FLAG("progress", &bar, "a one-line bar on stderr (when it is a terminal):\nmeasurements/budget, board time, HV ratio"),
         CLI_FLAG("quiet", &quiet, "no per-generation lines"),
         CLI_END};
-    const cli_spec spec = {"search", "CONFIG [options]",
+    const cli_spec spec = {"search", "CONFIG [options]\n--resume RUN.h5 [options]   (the config stored in RUN.h5)",
                            "Runs a multi-objective architecture search described by the YAML file CONFIG\n"
                            "(keys: docs/config.md). One line per generation on stderr; the final Pareto\n"
-                           "front on stdout and as CSV (output.dir/output.front_csv).",
-                           opts, "exactly one CONFIG file", 1, 1};
+                           "front on stdout and as CSV (output.dir/output.front_csv).\n"
+                           "SIGUSR1, SIGTERM, SIGINT: stop at the next generation boundary (after a\n"
+                           "checkpoint when there is a run file), write the front and summary so far,\n"
+                           "exit 3; a second SIGINT stops at once (docs/cluster.md).",
+                           opts, "exactly one CONFIG file", 0, 1};
     int st = cli_parse(&spec, argc, argv, 1, &first);
     if (st != CLI_CONTINUE) return st;
+    if (first == argc && !resume_s) /* --resume RUN.h5 alone: the run's config */
+        return cli_usage_error("search: expected exactly one CONFIG file (see hwnas search --help)");
 
     search_config *cfg = NULL;
     space *sp = NULL;
@@ -234,12 +240,10 @@ int cmd_search(int argc, char **argv) {
     run_measurement *warm = NULL;
     int n_warm = 0;
 
-    if (search_config_load(argv[first], &cfg)) goto fail;
-    /* with a run file, SIGUSR1/SIGTERM mean "checkpoint and stop" from now on */
-    if ((run_s || resume_s || cfg->run_file[0]) && ckpt_signals_install()) {
-        hw_fail("cannot install SIGUSR1/SIGTERM handlers");
-        goto fail;
-    }
+    if (first < argc ? search_config_load(argv[first], &cfg) : eckpt_config_from_run(resume_s, &cfg)) goto fail;
+    /* SIGUSR1/SIGTERM/SIGINT: stop at the next generation boundary (after a
+     * checkpoint when there is a run file), exit 3 (docs/cluster.md) */
+    if (ckpt_signals_install()) goto fail;
     if (seed >= 0) cfg->seed = (uint64_t)seed;
     if (gens >= 0) cfg->generations = (int)gens;
     if (out_dir) {
@@ -328,14 +332,20 @@ int cmd_search(int argc, char **argv) {
         res = rep.res;          /* the history so far: freed below */
         goto fail;
     }
-    if (rep.checkpointed_stop) {
-        if (rank == 0) fprintf(stderr, "hwnas: stopped by a signal after a checkpoint to %s; resume with --resume %s\n",
-                               run_path, run_path);
-        res = rep.res;
+    res = rep.res;
+    if (rep.signal_stop) { /* the front and summary so far are written either way */
+        if (rank == 0) print_front(cfg, sp, arch);
+        if (rank == 0 && (search_front_write_csv(cfg, sp, arch) || (summary && write_summary(summary, cfg, &rep))))
+            goto fail;
+        if (rank == 0 && rep.checkpointed_stop)
+            fprintf(stderr, "hwnas: stopped by a signal after a checkpoint to %s; resume with --resume %s\n",
+                    run_path, run_path);
+        else if (rank == 0)
+            fprintf(stderr, "hwnas: stopped by a signal after generation %d (no run file: nothing to resume); "
+                            "the front so far is in %s\n", rep.signal_stop - 1, cfg->front_csv);
         status = HW_EXIT_CHECKPOINTED;
         goto fail;
     }
-    res = rep.res;
     if (rank != 0) {
         status = HW_EXIT_OK;
         goto fail;
@@ -356,10 +366,12 @@ int cmd_search(int argc, char **argv) {
     if (summary && write_summary(summary, cfg, &rep)) goto fail;
     status = HW_EXIT_OK;
 fail:
-    if (status != HW_EXIT_OK && status != HW_EXIT_CHECKPOINTED && !reported) cli_report(status);
     {
         int fin = 0, ini = 0;
         MPI_Initialized(&ini);
+        /* before MPI_Init every rank fails alike: rank 0 alone says why */
+        if (status != HW_EXIT_OK && status != HW_EXIT_CHECKPOINTED && !reported && (ini || pre_mpi_rank() == 0))
+            cli_report(status);
         if (ini) MPI_Finalized(&fin);
         if (ini && !fin) {
             if (status != HW_EXIT_OK && status != HW_EXIT_CHECKPOINTED && !clean_stop)

@@ -39,6 +39,37 @@ board junk.key > board-junk.yaml
 printf 'public: abc\nsecret: def\n' > junk.key && chmod 600 junk.key
 board nope.key > board-nokey.yaml
 board b.key | sed 's/runner: replay/runner: teleport/' > board-runner.yaml
+# search configs whose boards section names bad files
+cat d.pub > allow.txt
+bcfg() {
+    sed 's/source: edgegpu_latency_ms}/source: edgegpu_latency_ms, device: tx2}/' cfg.yaml > "$1"
+    printf "boards: {bind: 'tcp://127.0.0.1:9', key: %s, allow: %s, wait_s: 1}\n" "$2" "$3" >> "$1"
+}
+bcfg bk-junk.yaml junk.key allow.txt
+bcfg bk-nokey.yaml nope.key allow.txt
+bcfg bk-0644.yaml w.key allow.txt
+bcfg bk-noallow.yaml d.key nope.txt
+# a fine-tuning search whose supernet file is missing
+cat > ft-nosn.yaml <<'YAML'
+space: {name: bert}
+objectives:
+  - {name: accuracy, direction: maximize, source: finetune}
+  - {name: latency_ms, direction: minimize, device: cpu-bert}
+algorithm: {population: 12, generations: 100, seed: 5, max_measurements: 10}
+evaluator: {kind: predictor}
+finetune: {supernet: nosn.h5, task: sms_spam, steps: 10, eval_max: 300, batch: 8}
+boards: {bind: 'tcp://127.0.0.1:9', key: d.key, allow: allow.txt, wait_s: 60}
+YAML
+# a finished run to resume
+"$HW" search cfg.yaml --generations 2 --quiet --run r.h5 --out-dir r > /dev/null 2>&1 || fail "setup run r.h5"
+# mp CMD...: CMD under mpirun -n 3, keeping only hwnas's own stderr lines (not mpirun's banner)
+mp() {
+    mpirun --oversubscribe -n 3 "$@" 2> mp.err
+    local rc=$?
+    grep '^hwnas' mp.err >&2
+    return $rc
+}
+export -f mp
 
 # --- the table -----------------------------------------------------------------
 n=0
@@ -86,6 +117,9 @@ done <<'CASES'
 2 | nope.h5: cannot open: No such file or directory | "$HW" history nope.h5
 2 | text.h5: not an HDF5 file | "$HW" front text.h5
 2 | nope.h5: cannot open: No such file or directory | "$HW" search cfg.yaml --resume nope.h5
+2 | r.h5: seed 5 differs from the run's seed 1; --seed cannot change a resumed run | "$HW" search cfg.yaml --resume r.h5 --seed 5
+2 | r.h5: seed 5 differs | mp "$HW" search cfg.yaml --resume r.h5 --seed 5
+0 | - | "$HW" search cfg.yaml --resume r.h5 --seed 1 --quiet
 # board configs and key files
 0 | - | "$HW" board --config board-ok.yaml --check
 2 | w.key: secret key file is accessible by others \(mode 0644\) | "$HW" board --config board-0644.yaml --check
@@ -93,6 +127,16 @@ done <<'CASES'
 2 | nope.key: No such file | "$HW" board --config board-nokey.yaml --check
 2 | nope.yaml: cannot open: No such file | "$HW" board --config nope.yaml --check
 2 | teleport | "$HW" board --config board-runner.yaml --check
+# files a search config's boards section names: one line, exit 2, before MPI (once under mpirun)
+2 | bk-junk.yaml:[0-9]+: key 'boards.key': junk.key:1: | "$HW" search bk-junk.yaml
+2 | bk-nokey.yaml:[0-9]+: key 'boards.key': nope.key: No such file | "$HW" search bk-nokey.yaml
+2 | bk-0644.yaml:[0-9]+: key 'boards.key': w.key: secret key file is accessible by others | "$HW" search bk-0644.yaml
+2 | bk-noallow.yaml:[0-9]+: key 'boards.allow': nope.txt: No such file | "$HW" search bk-noallow.yaml
+2 | bk-junk.yaml:[0-9]+: key 'boards.key': junk.key:1: | mp "$HW" search bk-junk.yaml
+2 | bk-noallow.yaml:[0-9]+: key 'boards.allow' | mp "$HW" search bk-noallow.yaml
+2 | typo.yaml:[0-9]+: key 'algorithm.sed' | mp "$HW" search typo.yaml
+2 | ft-nosn.yaml:[0-9]+: key 'finetune.supernet': nosn.h5: cannot read supernet file | "$HW" search ft-nosn.yaml
+2 | ft-nosn.yaml:[0-9]+: key 'finetune.supernet': nosn.h5 | mp "$HW" search ft-nosn.yaml
 CASES
 [ "$n" -ge 30 ] || fail "only $n cases ran"
 echo "PASS test_bad_input ($n cases)"

@@ -2,7 +2,9 @@
 # e2e: a predictor-driven search whose latency ground truth comes from two
 # replay board agents (real TX2 measurements replayed over ZeroMQ + CURVE on
 # 127.0.0.1), run at P = 1 and P = 3. Checks: the runs finish within the
-# budget, board time is accounted, and the fronts are identical to a run
+# budget, board time is accounted, the run file's training sets name the
+# true source of each value (accuracy: the table; latency: board b1/b2,
+# runner replay), and the fronts are identical to a run
 # whose latency comes from the same table in-process (the boards answered
 # every job, exactly, in a deterministic order).
 . "$(dirname "$0")/lib.sh" "$@"
@@ -45,7 +47,8 @@ done
 
 timeout 120 "$HW" search table.yaml --quiet --summary table.json > table.log 2>&1 || fail "table run failed"
 cp out-table/front.csv front_table.csv
-timeout 120 "$HW" search boards.yaml --quiet --summary b1.json > run1.log 2>&1 || fail "board run (P=1) failed"
+timeout 120 "$HW" search boards.yaml --quiet --summary b1.json --run b1.h5 > run1.log 2>&1 \
+    || fail "board run (P=1) failed"
 cp out-boards/front.csv front1.csv
 timeout 180 mpirun --oversubscribe -n 3 "$HW" search boards.yaml --quiet --summary b3.json > run3.log 2>&1 \
     || fail "board run (P=3) failed"
@@ -63,6 +66,18 @@ assert b1["hv"] == t["hv"], (b1["hv"], t["hv"])
 assert b3["hv"] == t3["hv"], (b3["hv"], t3["hv"])
 assert [h["measurements"] for h in b1["history"]] == [h["measurements"] for h in t["history"]]
 print("ok: hv", b1["hv"], b3["hv"])
+PY
+# provenance: accuracy comes from the table, latency from the replay boards
+/usr/bin/python3 - <<'PY' || fail "training-set provenance"
+import h5py
+ts = h5py.File("b1.h5", "r")["predictor/trainsets"]
+by = {ts[k].attrs["target"].decode(): ts[k] for k in ts}
+acc, lat = by["accuracy"], by["latency_ms"]
+s = lambda d, c: {x.decode() for x in d[c][:]}
+print("accuracy", acc.attrs["device"], s(acc, "board"), s(acc, "runner"))
+print("latency", lat.attrs["device"], s(lat, "board"), s(lat, "runner"))
+assert acc.attrs["device"].decode() == "table" and s(acc, "board") == {"table"} and s(acc, "runner") == {"table"}
+assert lat.attrs["device"].decode() == "tx2" and s(lat, "board") <= {"b1", "b2"} and s(lat, "runner") == {"replay"}
 PY
 cmp -s front1.csv front_table.csv || { diff front1.csv front_table.csv; fail "P=1 board front differs from the table front"; }
 grep -q "board time" run1.log || fail "no board time in the report"

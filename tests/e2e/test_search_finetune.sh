@@ -64,7 +64,7 @@ for f, front in (("s1.json", "o1/front.csv"), ("s2.json", "o2/front.csv"), ("s3.
 print("ok")
 PY
 grep -q "board time" s1.log || fail "no board time"
-/usr/bin/python3 - <<'PY' || fail "fine-tuning provenance"
+/usr/bin/python3 - <<'PY' || fail "fine-tuning provenance (device 'finetune', runner 'finetune', rank; latency from the board)"
 import h5py
 acc = {}  # arch -> accuracy, over every run: must agree
 for P in (1, 2, 3):
@@ -77,6 +77,11 @@ for P in (1, 2, 3):
     vals = ts[k]["values"][:]
     assert len(arch) == 10, (P, len(arch))
     assert set(runner) == {"finetune"}, (P, set(runner))
+    dev = ts[k].attrs["device"]
+    assert dev in ("finetune", b"finetune"), ("fine-tuned accuracy's device", P, dev)
+    kl = [k for k in ts if ts[k].attrs["target"] in ("latency_ms", b"latency_ms")][0]
+    lrun = {r.decode() for r in ts[kl]["runner"][:]}
+    assert lrun == {"builtin"}, ("latency measured by the builtin board", P, lrun)
     assert all(b.startswith("rank") for b in board), (P, board)
     ranks = {int(b[4:]) for b in board}
     assert ranks <= set(range(P)), (P, ranks)

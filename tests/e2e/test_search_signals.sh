@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# e2e: the signal rule of `hwnas search` (docs/cluster.md), at 1 rank and
+# under mpirun -n 3. Checks:
+# - SIGINT, SIGTERM, SIGUSR1 without a run file: exit 3, and the front CSV
+#   and JSON summary so far are written;
+# - SIGINT with a run file: exit 3, and the run resumes from the checkpoint
+#   it wrote;
+# - a second SIGINT while the first waits for a generation boundary (a
+#   search waiting for a board that never comes): the process dies at once
+#   (status 130), well before the board wait would end;
+# - mpirun -n 3: SIGUSR1 to mpirun (forwarded), and SIGINT to every rank,
+#   exit 3 with the front (and the checkpoint) written.
+. "$(dirname "$0")/lib.sh" "$@"
+LOG_TAIL=8
+cd "$T"
+sed -e "s#\.\./hw_nas_bench/#$DATA/hw_nas_bench/#" -e "s#\.\./nb201_accuracy/#$DATA/nb201_accuracy/#" \
+    -e '/stop_hv_ratio/d' "$DATA/configs/nb201-tx2.yaml" > cfg.yaml
+LONG=(--generations 100000000 --summary s.json --out-dir o)
+
+# started CMD...: runs CMD in the background (stderr to run.log), waits until
+# it has logged generation 3; sets P
+started() {
+    rm -rf o s.json run.log
+    "$@" > run.out 2> run.log &
+    P=$!
+    PIDS+=("$P")
+    wait_gen run.log 3 60 || fail "$* did not reach generation 3"
+}
+# stopped_ok RC WHAT: the run exited 3 and wrote a front with rows and a summary
+stopped_ok() {
+    [ "$1" -eq 3 ] || fail "$2: exit $1, want 3"
+    grep -q "stopped by a signal" run.log || fail "$2: no 'stopped by a signal' line"
+    [ "$(wc -l < o/front.csv)" -ge 2 ] || fail "$2: o/front.csv has no rows"
+    json_get s.json 'j["front_size"]' > /dev/null || fail "$2: no summary"
+}
+
+for sig in INT TERM USR1; do
+    started "$HW" search cfg.yaml "${LONG[@]}"
+    kill -"$sig" "$P"
+    wait "$P"
+    stopped_ok $? "P=1 SIG$sig, no run file"
+done
+
+started "$HW" search cfg.yaml "${LONG[@]}" --run r.h5
+kill -INT "$P"
+wait "$P"
+stopped_ok $? "P=1 SIGINT, run file"
+[ -f r.h5 ] || fail "SIGINT with a run file: no checkpoint"
+"$HW" search cfg.yaml --resume r.h5 --generations 100 --quiet --out-dir o2 > resume.out 2> resume.log \
+    || fail "resume after SIGINT: exit $?"
+grep -q "resuming from r.h5 after generation" resume.log || fail "resume after SIGINT did not resume: $(cat resume.log)"
+
+# a search whose board never comes: the first SIGINT waits, the second ends it
+"$HW" keygen --out d > /dev/null || fail keygen
+cp d.pub allow.txt
+sed 's/source: edgegpu_latency_ms}/source: edgegpu_latency_ms, device: tx2}/' cfg.yaml > wait.yaml
+printf "boards: {bind: 'tcp://127.0.0.1:%d', key: d.key, allow: allow.txt, wait_s: 60}\n" \
+    $((20000 + RANDOM % 20000)) >> wait.yaml
+"$HW" search wait.yaml --quiet --out-dir ow > wait.out 2> wait.log &
+P=$!
+PIDS+=("$P")
+sleep 1
+kill -INT "$P"
+sleep 0.5
+kill -0 "$P" 2>/dev/null || fail "the first SIGINT ended the search at once: $(cat wait.log)"
+t0=$(date +%s)
+kill -INT "$P"
+wait "$P"
+rc=$?
+[ $rc -eq 130 ] || fail "second SIGINT: exit $rc, want 130"
+[ $(( $(date +%s) - t0 )) -le 5 ] || fail "second SIGINT took $(( $(date +%s) - t0 )) s"
+
+# mpirun -n 3
+MPI=(mpirun --oversubscribe -n 3)
+started "${MPI[@]}" "$HW" search cfg.yaml "${LONG[@]}"
+kill -USR1 "$P"
+wait "$P"
+stopped_ok $? "P=3 SIGUSR1 to mpirun, no run file"
+
+rm -f r3.h5*
+started "${MPI[@]}" "$HW" search cfg.yaml "${LONG[@]}" --run r3.h5
+ranks=$(pgrep -P "$P" -x hwnas | tr '\n' ' ')
+[ "$(echo $ranks | wc -w)" -eq 3 ] || fail "mpirun's children: '$ranks', want 3 hwnas ranks"
+# shellcheck disable=SC2086 # one pid per word
+kill -INT $ranks
+wait "$P"
+stopped_ok $? "P=3 SIGINT to the ranks, run file"
+[ -f r3.h5 ] || fail "P=3 SIGINT: no checkpoint"
+echo "PASS test_search_signals"
