@@ -282,7 +282,8 @@ void meas_record_provenance(const meas_record *r, const objective_cfg *o, const 
     if (r->ft_where[0] && !strncmp(o->source, "finetune", 8)) { /* fine-tuned on that rank */
         *board = r->ft_where;
         *runner = "finetune";
-    } else if (o->device[0]) { /* a board's answer (or the table standing in for the device) */
+    } else if (o->device[0] || !strcmp(r->runner, GTS_WARM_RUNNER)) { /* a board's answer (or the table standing in
+                                                                          for the device), or a warm-start value */
         *board = r->board;
         *runner = r->runner;
     } else { /* looked up in the evaluator's tables, whoever measured the other objectives */
