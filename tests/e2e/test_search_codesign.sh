@@ -11,10 +11,25 @@ sed "s#codesign: codesign-nb201.yaml#codesign: $SRC/data/configs/codesign-nb201.
 "$HW" search c.yaml --quiet --out-dir p1 --summary p1.json > p1.log 2>&1 || fail "P=1 codesign search"
 head -1 p1/front.csv | grep -q "accuracy,latency_ms,energy_mJ" || fail "front header: $(head -1 p1/front.csv)"
 [ "$(tail -n +2 p1/front.csv | wc -l)" -ge 5 ] || fail "front too small"
-# every front arch string is "<nb201 cell>@<accelerator>"; the report command agrees on latency
-ARCH=$(sed -n 2p p1/front.csv | cut -d'"' -f2)
-LAT=$(sed -n 2p p1/front.csv | awk -F'"' '{print $3}' | cut -d, -f4)
-echo "$ARCH" | grep -q "@" || fail "not a product genome: $ARCH"
+# every front arch string is "<nb201 cell>@<accelerator>", and every front
+# value equals the co-design models': latency and energy those of `hwnas
+# accel report` for the same cell and accelerator, accuracy the NB201 table's
+$PY - "$HW" "$SRC/data" <<'PY' || fail "front values differ from the co-design models"
+import csv, re, subprocess, sys
+hw, data = sys.argv[1], sys.argv[2]
+acc = {r["arch_str"]: float(r["test_acc_200ep_cifar10"]) for r in csv.DictReader(open(data + "/nb201_accuracy/nb201_accuracy.csv"))}
+rows = list(csv.DictReader(open("p1/front.csv")))
+for r in rows:
+    cell, _, accel = r["arch"].partition("@")
+    assert accel, f"not a product genome: {r['arch']}"
+    out = subprocess.run([hw, "accel", "report", "--config", data + "/configs/codesign-nb201.yaml", "--accel", accel,
+                          "--arch", cell], capture_output=True, text=True, check=True).stdout
+    lat, en = map(float, re.search(r"^# latency (\S+) ms  energy (\S+) mJ", out, re.M).groups())
+    for name, got, want in (("latency_ms", float(r["latency_ms"]), lat), ("energy_mJ", float(r["energy_mJ"]), en),
+                            ("accuracy", float(r["accuracy"]), acc[cell])):
+        assert abs(got - want) <= 1e-5 * abs(want), f"{r['arch']}: {name} {got} in the front, model {want}"
+print(f"ok: {len(rows)} front points equal the cost model and the table")
+PY
 timeout 120 mpirun --oversubscribe -n 3 "$HW" search c.yaml --quiet --out-dir a --summary a.json > a.log 2>&1 || fail "P=3"
 timeout 120 mpirun --oversubscribe -n 3 "$HW" search c.yaml --quiet --out-dir b --summary b.json > b.log 2>&1 || fail "P=3 again"
 cmp -s a/front.csv b/front.csv || fail "P=3 not deterministic"
@@ -25,5 +40,4 @@ kill -USR1 $PID; wait $PID; RC=$?
 [ $RC = 3 ] || fail "exit status after SIGUSR1: $RC"
 timeout 120 mpirun --oversubscribe -n 3 "$HW" search c.yaml --quiet --resume r.h5 --out-dir r > r2.log 2>&1 || fail "resume"
 cmp -s a/front.csv r/front.csv || fail "resumed codesign run differs"
-echo "ok: latency of $ARCH = $LAT ms"
 echo PASS
