@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "eval_table.h"
 #include "hw_err.h"
 
 static int rank;
@@ -55,6 +56,52 @@ typedef struct run_out {
     uint64_t *id;
 } run_out;
 
+static int cmp_pt(const void *a, const void *b) {
+    const double *x = a, *y = b;
+    return x[0] != y[0] ? (x[0] > y[0]) - (x[0] < y[0]) : (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+/* Sorted distinct 2-D points of pts[0..n) into out; their count. */
+static int distinct_pts(const double *pts, int n, double *out) {
+    memcpy(out, pts, (size_t)n * 2 * sizeof *out);
+    qsort(out, (size_t)n, 2 * sizeof *out, cmp_pt);
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (!k || cmp_pt(out + 2 * (k - 1), out + 2 * i)) memmove(out + 2 * k++, out + 2 * i, 2 * sizeof *out);
+    return k;
+}
+
+/* The front (n x 2, minimised) equals the non-dominated set of every
+ * feasible point the run measured (the table's measured marks), as sets
+ * of objective vectors. */
+static void check_front_is_measured_front(const space *sp, const eval_table *tab, const double *front, int n) {
+    int cap = 16384, nm = 0;
+    double *pts = malloc((size_t)cap * 2 * sizeof *pts), raw[HW_MAX_OBJ], cv;
+    for (int64_t i = 0; i < space_size(sp); i++) {
+        hw_genome g;
+        CHECK(space_from_index(sp, i, &g) == 0);
+        if (!eval_table_seen(tab, &g)) continue;
+        eval_table_peek(tab, &g, raw, &cv);
+        if (!(cv == 0) || !isfinite(raw[0]) || !isfinite(raw[1])) continue;
+        CHECK(nm < cap);
+        pts[2 * nm] = -raw[0], pts[2 * nm + 1] = raw[1]; /* accuracy maximised */
+        nm++;
+    }
+    int *rk = malloc((size_t)(nm ? nm : 1) * sizeof *rk), k = 0;
+    nd_sort(pts, NULL, nm, 2, rk);
+    double *nd = malloc((size_t)(nm ? nm : 1) * 2 * sizeof *nd);
+    for (int i = 0; i < nm; i++)
+        if (rk[i] == 0) nd[2 * k] = pts[2 * i], nd[2 * k + 1] = pts[2 * i + 1], k++;
+    double *a = malloc((size_t)(k + n + 1) * 2 * sizeof *a), *b = malloc((size_t)(k + n + 1) * 2 * sizeof *b);
+    int na = distinct_pts(nd, k, a), nb = distinct_pts(front, n, b);
+    if (na != nb || memcmp(a, b, (size_t)na * 2 * sizeof *a)) {
+        fprintf(stderr, "front: %d distinct points; non-dominated set of the %d measured feasible points: %d\n", nb, nm,
+                na);
+        CHECK(0);
+    }
+    free(pts), free(rk), free(nd), free(a), free(b);
+}
+
 static void run(const char *cfg_path, run_out *o) {
     search_config *cfg;
     space *sp;
@@ -63,7 +110,10 @@ static void run(const char *cfg_path, run_out *o) {
     search_problem p = {.cfg = cfg, .sp = sp};
     engine_report rep;
     pareto_archive *a = NULL;
-    CHECK(engine_run(cfg, sp, MPI_COMM_WORLD, &p, NULL, &rep, &a) == 0);
+    eval_table *tab = NULL; /* the ground truth, lent to rank 0: it marks what was measured */
+    CHECK(eval_table_create(cfg, sp, &tab) == 0);
+    engine_options eo = {.tab = tab};
+    CHECK(engine_run(cfg, sp, MPI_COMM_WORLD, &p, &eo, &rep, &a) == 0);
     memset(o, 0, sizeof *o);
     if (rank == 0) {
         o->res = rep.res;
@@ -80,6 +130,7 @@ static void run(const char *cfg_path, run_out *o) {
             for (int j = 0; j < o->n; j++)
                 if (i != j) CHECK(!nsga_dominates(o->obj + 2 * j, 0, o->obj + 2 * i, 0, 2));
         }
+        check_front_is_measured_front(sp, tab, o->obj, o->n);
         if (cfg->max_measurements > 0) CHECK(rep.res.measurements <= cfg->max_measurements);
         CHECK(rep.res.n_history > 0);
         CHECK(rep.board_s == 2.0 * (double)rep.res.measurements);
@@ -108,6 +159,7 @@ static void run(const char *cfg_path, run_out *o) {
         }
     }
     pareto_archive_free(a);
+    eval_table_free(tab);
     space_free(sp);
     search_config_free(cfg);
 }
