@@ -1,7 +1,7 @@
 /* `hwnas predictor ...` (uses the xgboost-backed models). */
 /* cmd_predictor: parses options, calls the library (pred.h, pred_help.h,
- * pred_fewshot.h) and prints: evaluation, the few-shot protocol, fit /
- * predict and meta-training of the shared predictors.
+ * pred_fewshot.h, pred_table.h) and prints: evaluation, the few-shot
+ * protocol, fit / predict and meta-training of the shared predictors.
  *
  *   hwnas predictor eval       many-shot protocol (fixed 2000-row test set)
  *   hwnas predictor fewshot    HELP's 10-shot protocol on a device column
@@ -21,6 +21,7 @@
 #include "fsutil.h"
 #include "pred_fewshot.h"
 #include "pred_help.h"
+#include "pred_table.h"
 #include "hw_clock.h"
 #include "hw_err.h"
 #include "pred.h"
@@ -30,7 +31,7 @@
 
 void openblas_set_num_threads(int num_threads);
 
-#define MAX_COLS 256
+#define MAX_COLS PRED_TABLE_MAX_COLS
 
 typedef struct popts {
     const char *table, *space, *features, *target, *method, *json, *meta_train, *meta_table, *model, *out;
@@ -39,130 +40,6 @@ typedef struct popts {
     double eta, synth;
     int allow_missing;
 } popts;
-
-/* Splits a comma list into at most MAX_COLS fresh strings. */
-static int split_list(const char *opt, const char *s, char ***out, int *n) {
-    char **v = hw_calloc(MAX_COLS, sizeof *v);
-    int k = 0;
-    const char *p = s;
-    while (*p) {
-        const char *c = strchr(p, ',');
-        size_t len = c ? (size_t)(c - p) : strlen(p);
-        if (len == 0 || k == MAX_COLS) {
-            for (int i = 0; i < k; i++) free(v[i]);
-            free(v);
-            return hw_fail("option %s: '%s' is not a comma-separated list of names", opt, s);
-        }
-        v[k] = hw_calloc(len + 1, 1);
-        memcpy(v[k++], p, len);
-        p += len + (c ? 1 : 0);
-        if (c && !*p) {
-            for (int i = 0; i < k; i++) free(v[i]);
-            free(v);
-            return hw_fail("option %s: trailing comma in '%s'", opt, s);
-        }
-    }
-    if (!k) {
-        free(v);
-        return hw_fail("option %s: empty list", opt);
-    }
-    *out = v;
-    *n = k;
-    return 0;
-}
-
-static void free_list(char **v, int n) {
-    if (!v) return;
-    for (int i = 0; i < n; i++) free(v[i]);
-    free(v);
-}
-
-/* Feature matrix of a table: space mode (genome from arch_str, else
- * arch_index) or named numeric columns. out_idx (may be NULL) gets each
- * row's space index (-1 in column mode). */
-static int table_features(const csv_table *t, space *sp, const char *features, float **out_X, int *out_d,
-                          int64_t **out_idx) {
-    int n = csv_nrows(t), d = 0;
-    float *X = NULL;
-    int64_t *idx = hw_malloc((size_t)(n > 0 ? n : 1) * sizeof *idx);
-    char **cols = NULL;
-    int ncols = 0;
-    if (sp) {
-        int cs = csv_col(t, "arch_str"), ci = csv_col(t, "arch_index");
-        if (cs < 0 && ci < 0) {
-            hw_fail("%s: needs an 'arch_str' or 'arch_index' column for --space %s", csv_path(t), space_name(sp));
-            goto fail;
-        }
-        d = pred_space_nfeatures(sp);
-        X = hw_malloc((size_t)n * d * sizeof *X);
-        for (int i = 0; i < n; i++) {
-            hw_genome g;
-            if (cs >= 0) {
-                if (space_from_string(sp, csv_str(t, i, cs), &g)) {
-                    hw_fail_prefix("%s:%d: column 'arch_str'", csv_path(t), csv_line(t, i));
-                    goto fail;
-                }
-            } else {
-                double v;
-                if (csv_num_strict(t, i, ci, &v)) goto fail;
-                if (v != floor(v) || space_from_index(sp, (int64_t)v, &g)) {
-                    hw_fail("%s:%d: column 'arch_index': '%s' is not an index of space %s", csv_path(t),
-                            csv_line(t, i), csv_str(t, i, ci), space_name(sp));
-                    goto fail;
-                }
-            }
-            pred_space_features(sp, &g, X + (size_t)i * d);
-            idx[i] = space_index(sp, &g);
-        }
-    } else {
-        if (split_list("--features", features, &cols, &ncols)) goto fail;
-        int cidx[MAX_COLS];
-        for (int j = 0; j < ncols; j++)
-            if ((cidx[j] = csv_col_required(t, cols[j])) < 0) goto fail;
-        d = ncols;
-        X = hw_malloc((size_t)(n > 0 ? n : 1) * d * sizeof *X);
-        for (int i = 0; i < n; i++) {
-            idx[i] = -1;
-            for (int j = 0; j < d; j++) {
-                double v;
-                if (csv_num_strict(t, i, cidx[j], &v)) goto fail;
-                X[(size_t)i * d + j] = (float)v;
-            }
-        }
-    }
-    free_list(cols, ncols);
-    *out_X = X;
-    *out_d = d;
-    if (out_idx) *out_idx = idx;
-    else free(idx);
-    return 0;
-fail:
-    free_list(cols, ncols);
-    free(X);
-    free(idx);
-    return -1;
-}
-
-/* Target column: strict numbers; with allow_missing, empty cells become NaN
- * (callers drop those rows). */
-static int table_target(const csv_table *t, const char *col, int allow_missing, double **out_y) {
-    int c = csv_col_required(t, col);
-    if (c < 0) return -1;
-    int n = csv_nrows(t);
-    double *y = hw_malloc((size_t)(n > 0 ? n : 1) * sizeof *y);
-    for (int i = 0; i < n; i++) {
-        if (allow_missing && csv_str(t, i, c)[0] == 0) {
-            y[i] = NAN;
-            continue;
-        }
-        if (csv_num_strict(t, i, c, &y[i])) {
-            free(y);
-            return -1;
-        }
-    }
-    *out_y = y;
-    return 0;
-}
 
 static void set_tree_params(const popts *o, pred_kind kind, pred_params *p, int log_default) {
     pred_params_default(kind, p);
@@ -270,7 +147,9 @@ static int run_eval(const popts *o, pred_kind kind) {
     metrics *ms = NULL;
     if (csv_read(o->table, &t)) goto fail;
     if (o->space && space_create_nb201(&sp)) goto fail;
-    if (table_features(t, sp, o->features, &X, &d, &idx) || table_target(t, o->target, o->allow_missing, &y)) goto fail;
+    if (pred_table_features(t, sp, o->features, &X, &d, &idx) ||
+        pred_table_target(t, o->target, o->allow_missing, &y))
+        goto fail;
     int n = csv_nrows(t), m = 0;
     rows = hw_malloc((size_t)(n > 0 ? n : 1) * sizeof *rows);
     for (int i = 0; i < n; i++)
@@ -401,7 +280,7 @@ static int help_defaults(char ***devs, int *ndev, int64_t *refs, int *nref) {
     csv_free(t);
     snprintf(path, sizeof path, "%s/help_latency/hw_embedding_index.csv", hw_data_dir());
     if (csv_read(path, &t)) {
-        free_list(v, k);
+        pred_table_names_free(v, k);
         return -1;
     }
     cs = csv_col_required(t, "search_space");
@@ -415,7 +294,7 @@ static int help_defaults(char ***devs, int *ndev, int64_t *refs, int *nref) {
         }
     csv_free(t);
     if (*nref < 2 || k < 1) {
-        free_list(v, k);
+        pred_table_names_free(v, k);
         return hw_fail("%s: no nasbench201 reference archs / meta-train devices", path);
     }
     *devs = v;
@@ -437,12 +316,12 @@ static int meta_train_table(const popts *o, const char *table, char **devs, int 
     int d, rc = -1;
     const char *names[MAX_COLS];
     int ref_rows[PRED_HELP_MAX_REF];
-    if (csv_read(table, &t) || space_create_nb201(&sp) || table_features(t, sp, NULL, &X, &d, &idx)) goto out;
+    if (csv_read(table, &t) || space_create_nb201(&sp) || pred_table_features(t, sp, NULL, &X, &d, &idx)) goto out;
     int n = csv_nrows(t);
     lat = hw_malloc((size_t)ndev * n * sizeof *lat);
     for (int v = 0; v < ndev; v++) {
         double *col;
-        if (table_target(t, devs[v], 0, &col)) goto out;
+        if (pred_table_target(t, devs[v], 0, &col)) goto out;
         memcpy(lat + (size_t)v * n, col, (size_t)n * sizeof *col);
         free(col);
         names[v] = dev_name(devs[v]);
@@ -490,14 +369,14 @@ static int run_fewshot(const popts *o, pred_kind kind) {
         hw_fail("fewshot needs --space nb201");
         goto fail;
     }
-    if (split_list("--meta-train", o->meta_train, &devs, &ndev)) goto fail;
+    if (pred_table_names("--meta-train", o->meta_train, &devs, &ndev)) goto fail;
     for (int v = 0; v < ndev; v++)
         if (!strcmp(devs[v], o->target)) {
             hw_fail("--target %s is one of the --meta-train devices", o->target);
             goto fail;
         }
-    if (csv_read(o->table, &t) || space_create_nb201(&sp) || table_features(t, sp, NULL, &X, &d, &idx) ||
-        table_target(t, o->target, o->allow_missing, &y))
+    if (csv_read(o->table, &t) || space_create_nb201(&sp) || pred_table_features(t, sp, NULL, &X, &d, &idx) ||
+        pred_table_target(t, o->target, o->allow_missing, &y))
         goto fail;
     int n = csv_nrows(t);
     lat = hw_malloc((size_t)NIDX * sizeof *lat);
@@ -545,7 +424,7 @@ static int run_fewshot(const popts *o, pred_kind kind) {
             char **dd = NULL;
             int ndd = 0;
             if (help_defaults(&dd, &ndd, drefs, &nref)) goto fail;
-            free_list(dd, ndd);
+            pred_table_names_free(dd, ndd);
             how = "meta-trained now";
             printf("# no meta-model for these --meta-train devices: meta-training on %d columns\n", ndev);
             if (meta_train_table(o, o->meta_table ? o->meta_table : o->table, devs, ndev, drefs, nref, &hm)) goto fail;
@@ -603,7 +482,7 @@ fail:
     space_free(sp);
     pred_help_meta_free(hm);
     pred_fewshot_free(fs);
-    free_list(devs, ndev);
+    pred_table_names_free(devs, ndev);
     free(X), free(y), free(lat), free(rhos), free(idx), free(row_of);
     return status;
 }
@@ -621,7 +500,9 @@ static int run_fit(const popts *o, pred_kind kind) {
     pred *model = NULL;
     if (csv_read(o->table, &t)) goto fail;
     if (o->space && space_create_nb201(&sp)) goto fail;
-    if (table_features(t, sp, o->features, &X, &d, &idx) || table_target(t, o->target, o->allow_missing, &y)) goto fail;
+    if (pred_table_features(t, sp, o->features, &X, &d, &idx) ||
+        pred_table_target(t, o->target, o->allow_missing, &y))
+        goto fail;
     int n = csv_nrows(t), m = 0;
     for (int i = 0; i < n; i++)
         if (!isnan(y[i])) {
@@ -663,12 +544,12 @@ static int run_predict(const popts *o) {
     if (pred_load_file(o->model, &model)) goto fail;
     if (csv_read(o->table, &t)) goto fail;
     if (o->space && space_create_nb201(&sp)) goto fail;
-    if (table_features(t, sp, o->features, &X, &d, &idx)) goto fail;
+    if (pred_table_features(t, sp, o->features, &X, &d, &idx)) goto fail;
     if (d != pred_nfeatures(model)) {
         hw_fail("%s: model has %d features, the table gives %d", o->model, pred_nfeatures(model), d);
         goto fail;
     }
-    if (o->target && table_target(t, o->target, 0, &y)) goto fail;
+    if (o->target && pred_table_target(t, o->target, 0, &y)) goto fail;
     int n = csv_nrows(t);
     mean = hw_malloc((size_t)(n > 0 ? n : 1) * sizeof *mean);
     sd = hw_malloc((size_t)(n > 0 ? n : 1) * sizeof *sd);
@@ -713,9 +594,9 @@ static int run_meta_train(const popts *o) {
     pred_help_meta *hm = NULL;
     if (help_defaults(&devs, &ndev, refs, &nref)) goto fail;
     if (o->meta_train) {
-        free_list(devs, ndev);
+        pred_table_names_free(devs, ndev);
         devs = NULL;
-        if (split_list("--meta-train", o->meta_train, &devs, &ndev)) goto fail;
+        if (pred_table_names("--meta-train", o->meta_train, &devs, &ndev)) goto fail;
     }
     snprintf(table, sizeof table, "%s", o->table ? o->table : "");
     if (!o->table) snprintf(table, sizeof table, "%s/help_latency/nb201_latency.csv", hw_data_dir());
@@ -730,7 +611,7 @@ static int run_meta_train(const popts *o) {
     status = HW_EXIT_OK;
 fail:
     if (status != HW_EXIT_OK) cli_report(status);
-    free_list(devs, ndev);
+    pred_table_names_free(devs, ndev);
     pred_help_meta_free(hm);
     return status;
 }
