@@ -258,96 +258,14 @@ fail:
 
 /* ---- meta-model loading / training for fewshot and meta-train ---------- */
 
-/* Reads the nasbench201 rows of help_latency's split/embedding files. */
-static int help_defaults(char ***devs, int *ndev, int64_t *refs, int *nref) {
-    char path[4096];
-    csv_table *t = NULL;
-    snprintf(path, sizeof path, "%s/help_latency/device_splits.csv", hw_data_dir());
-    if (csv_read(path, &t)) return -1;
-    int cs = csv_col_required(t, "search_space"), cr = csv_col_required(t, "role"), cd = csv_col_required(t, "device");
-    if (cs < 0 || cr < 0 || cd < 0) {
-        csv_free(t);
-        return -1;
-    }
-    char **v = hw_calloc(MAX_COLS, sizeof *v);
-    int k = 0;
-    for (int i = 0; i < csv_nrows(t) && k < MAX_COLS; i++)
-        if (!strcmp(csv_str(t, i, cs), "nasbench201") && !strcmp(csv_str(t, i, cr), "meta_train")) {
-            char name[256];
-            snprintf(name, sizeof name, "lat_ms_%s", csv_str(t, i, cd));
-            v[k++] = hw_strdup(name);
-        }
-    csv_free(t);
-    snprintf(path, sizeof path, "%s/help_latency/hw_embedding_index.csv", hw_data_dir());
-    if (csv_read(path, &t)) {
-        pred_table_names_free(v, k);
-        return -1;
-    }
-    cs = csv_col_required(t, "search_space");
-    int ci = csv_col_required(t, "arch_index");
-    *nref = 0;
-    for (int i = 0; cs >= 0 && ci >= 0 && i < csv_nrows(t); i++)
-        if (!strcmp(csv_str(t, i, cs), "nasbench201") && *nref < PRED_HELP_MAX_REF) {
-            double x;
-            if (csv_num_strict(t, i, ci, &x)) break;
-            refs[(*nref)++] = (int64_t)x;
-        }
-    csv_free(t);
-    if (*nref < 2 || k < 1) {
-        pred_table_names_free(v, k);
-        return hw_fail("%s: no nasbench201 reference archs / meta-train devices", path);
-    }
-    *devs = v;
-    *ndev = k;
-    return 0;
-}
-
-/* The device name of a latency column: without its "lat_ms_" prefix. */
-static const char *dev_name(const char *col) { return strncmp(col, "lat_ms_", 7) ? col : col + 7; }
-
-/* Meta-trains on the device columns of table (space nb201 rows). */
-static int meta_train_table(const popts *o, const char *table, char **devs, int ndev, const int64_t *refs, int nref,
-                            pred_help_meta **out) {
-    csv_table *t = NULL;
-    space *sp = NULL;
-    float *X = NULL;
-    int64_t *idx = NULL;
-    double *lat = NULL;
-    int d, rc = -1;
-    const char *names[MAX_COLS];
-    int ref_rows[PRED_HELP_MAX_REF];
-    if (csv_read(table, &t) || space_create_nb201(&sp) || pred_table_features(t, sp, NULL, &X, &d, &idx)) goto out;
-    int n = csv_nrows(t);
-    lat = hw_malloc((size_t)ndev * n * sizeof *lat);
-    for (int v = 0; v < ndev; v++) {
-        double *col;
-        if (pred_table_target(t, devs[v], 0, &col)) goto out;
-        memcpy(lat + (size_t)v * n, col, (size_t)n * sizeof *col);
-        free(col);
-        names[v] = dev_name(devs[v]);
-    }
-    for (int j = 0; j < nref; j++) {
-        ref_rows[j] = -1;
-        for (int i = 0; i < n; i++)
-            if (idx[i] == refs[j]) ref_rows[j] = i;
-        if (ref_rows[j] < 0) {
-            hw_fail("%s: reference arch %lld not in the table", table, (long long)refs[j]);
-            goto out;
-        }
-    }
-    pred_help_cfg c;
-    pred_help_cfg_default(&c);
-    if (o->steps >= 0) c.steps = (int)o->steps;
-    if (o->members > 0) c.members = (int)o->members;
-    if (o->seed > 0) c.seed = (uint64_t)o->seed;
-    if (o->synth >= 0) c.synth = o->synth;
-    c.nthread = (int)o->threads;
-    rc = pred_help_meta_train(&c, X, n, d, lat, ndev, names, ref_rows, refs, nref, out);
-out:
-    csv_free(t);
-    space_free(sp);
-    free(X), free(idx), free(lat);
-    return rc;
+/* HELP meta-training parameters from the options. */
+static void help_cfg(const popts *o, pred_help_cfg *c) {
+    pred_help_cfg_default(c);
+    if (o->steps >= 0) c->steps = (int)o->steps;
+    if (o->members > 0) c->members = (int)o->members;
+    if (o->seed > 0) c->seed = (uint64_t)o->seed;
+    if (o->synth >= 0) c->synth = o->synth;
+    c->nthread = (int)o->threads;
 }
 
 /* ---- fewshot ------------------------------------------------------------ */
@@ -408,8 +326,8 @@ static int run_fewshot(const popts *o, pred_kind kind) {
         char *mp = default_meta_path();
         const char *path = o->model ? o->model : mp;
         int rc = pred_help_meta_load_file(path, &hm);
-        const char *names[MAX_COLS]; /* the columns without lat_ms_, as meta_train_table records them */
-        for (int v = 0; v < ndev; v++) names[v] = dev_name(devs[v]);
+        const char *names[MAX_COLS]; /* the columns without lat_ms_, as pred_table_meta_train records them */
+        for (int v = 0; v < ndev; v++) names[v] = pred_table_dev_name(devs[v]);
         if (rc == 0 && !o->model && !pred_help_meta_trained_on(hm, names, ndev)) {
             pred_help_meta_free(hm);
             hm = NULL;
@@ -423,11 +341,14 @@ static int run_fewshot(const popts *o, pred_kind kind) {
             int64_t drefs[PRED_HELP_MAX_REF];
             char **dd = NULL;
             int ndd = 0;
-            if (help_defaults(&dd, &ndd, drefs, &nref)) goto fail;
+            if (pred_table_help_defaults(&dd, &ndd, drefs, &nref)) goto fail;
             pred_table_names_free(dd, ndd);
             how = "meta-trained now";
             printf("# no meta-model for these --meta-train devices: meta-training on %d columns\n", ndev);
-            if (meta_train_table(o, o->meta_table ? o->meta_table : o->table, devs, ndev, drefs, nref, &hm)) goto fail;
+            pred_help_cfg hc;
+            help_cfg(o, &hc);
+            if (pred_table_meta_train(&hc, o->meta_table ? o->meta_table : o->table, devs, ndev, drefs, nref, &hm))
+                goto fail;
         }
         nref = pred_help_meta_nref(hm);
         if (d != pred_help_meta_nfeatures(hm)) {
@@ -592,7 +513,7 @@ static int run_meta_train(const popts *o) {
     int ndev = 0, nref = 0, status = HW_EXIT_USAGE;
     int64_t refs[PRED_HELP_MAX_REF];
     pred_help_meta *hm = NULL;
-    if (help_defaults(&devs, &ndev, refs, &nref)) goto fail;
+    if (pred_table_help_defaults(&devs, &ndev, refs, &nref)) goto fail;
     if (o->meta_train) {
         pred_table_names_free(devs, ndev);
         devs = NULL;
@@ -602,7 +523,9 @@ static int run_meta_train(const popts *o) {
     if (!o->table) snprintf(table, sizeof table, "%s/help_latency/nb201_latency.csv", hw_data_dir());
     if (o->out) snprintf(out, sizeof out, "%s", o->out);
     else snprintf(out, sizeof out, "%s/help/help_nb201.bin", hw_data_dir());
-    if (meta_train_table(o, table, devs, ndev, refs, nref, &hm)) goto fail;
+    pred_help_cfg hc;
+    help_cfg(o, &hc);
+    if (pred_table_meta_train(&hc, table, devs, ndev, refs, nref, &hm)) goto fail;
     status = HW_EXIT_FAIL;
     if (pred_help_meta_save_file(hm, out)) goto fail;
     char desc[8192];
