@@ -1,7 +1,8 @@
 /* `hwnas predictor ...` (uses the xgboost-backed models). */
 /* cmd_predictor: parses options, calls the library (pred.h, pred_help.h,
- * pred_fewshot.h, pred_table.h) and prints: evaluation, the few-shot
- * protocol, fit / predict and meta-training of the shared predictors.
+ * pred_fewshot.h, pred_table.h, pred_eval.h) and prints: evaluation, the
+ * few-shot protocol, fit / predict and meta-training of the shared
+ * predictors.
  *
  *   hwnas predictor eval       many-shot protocol (fixed 2000-row test set)
  *   hwnas predictor fewshot    HELP's 10-shot protocol on a device column
@@ -20,12 +21,12 @@
 #include "csv.h"
 #include "fsutil.h"
 #include "pred_fewshot.h"
+#include "pred_eval.h"
 #include "pred_help.h"
 #include "pred_table.h"
 #include "hw_clock.h"
 #include "hw_err.h"
 #include "pred.h"
-#include "rng.h"
 #include "space.h"
 #include "stats.h"
 
@@ -113,18 +114,6 @@ static int fit_method(const popts *o, pred_kind kind, const pred_help_meta *hm, 
     return pred_fit(&p, X, y, n, d, out);
 }
 
-typedef struct metrics {
-    double rho, tau, mape, w10, w5, fit_s, rows_per_s;
-} metrics;
-
-static void compute_metrics(const double *pred_v, const double *truth, int n, metrics *m) {
-    m->rho = stats_spearman(pred_v, truth, n);
-    m->tau = stats_kendall(pred_v, truth, n);
-    m->mape = stats_mape(pred_v, truth, n);
-    m->w10 = stats_within(pred_v, truth, n, 10);
-    m->w5 = stats_within(pred_v, truth, n, 5);
-}
-
 /* ---- eval --------------------------------------------------------------- */
 
 /* The opening of a --json result: command, table, target, method. */
@@ -136,15 +125,38 @@ static void json_head(hw_buf *b, const char *command, const popts *o, pred_kind 
     hw_buf_printf(b, ", \"method\": \"%s\"", pred_kind_name(kind));
 }
 
+/* What the eval fit callback needs: the options, method and help inputs. */
+typedef struct eval_ctx {
+    const popts *o;
+    pred_kind kind;
+    const pred_help_meta *hm;
+    const double *ref;
+} eval_ctx;
+
+static int eval_fit(void *ctx, uint64_t seed, const float *X, const double *y, int n, int d, pred **out) {
+    const eval_ctx *e = ctx;
+    popts os = *e->o;
+    os.seed = (long)seed;
+    return fit_method(&os, e->kind, e->hm, e->ref, X, y, n, d, out);
+}
+
+static void eval_print_seed(void *ctx, int seed, const pred_eval_metrics *m) {
+    (void)ctx;
+    printf("%-6d %8.4f %8.4f %8.3f %8.2f %8.2f %9.4f %12.4g\n", seed, m->rho, m->tau, m->mape, 100 * m->w10,
+           100 * m->w5, m->fit_s, m->rows_per_s);
+}
+
+/* Parses the eval inputs, runs the many-shot protocol (pred_eval.h),
+ * prints per-seed and summary lines (and --json). */
 static int run_eval(const popts *o, pred_kind kind) {
     csv_table *t = NULL;
     space *sp = NULL;
-    float *X = NULL, *Xtr = NULL, *Xte = NULL;
-    double *y = NULL, *ytr = NULL, *yte = NULL, *pm = NULL, *ps = NULL, ref[PRED_HELP_MAX_REF];
+    float *X = NULL;
+    double *y = NULL, ref[PRED_HELP_MAX_REF];
     int64_t *idx = NULL;
     int *rows = NULL, d = 0, status = HW_EXIT_USAGE;
     pred_help_meta *hm = NULL;
-    metrics *ms = NULL;
+    pred_eval_metrics *ms = NULL;
     if (csv_read(o->table, &t)) goto fail;
     if (o->space && space_create_nb201(&sp)) goto fail;
     if (pred_table_features(t, sp, o->features, &X, &d, &idx) ||
@@ -160,56 +172,15 @@ static int run_eval(const popts *o, pred_kind kind) {
         goto fail;
     }
     if (kind == PRED_HELP && table_help(o, sp, idx, y, n, &hm, ref)) goto fail;
-    /* fixed test set: a permutation with a fixed seed, first test_size rows */
-    hw_rng r;
-    rng_seed(&r, 20260101);
-    rng_shuffle_int(&r, rows, m);
-    int nte = (int)o->test_size, ntr = (int)o->train_size, rest = m - nte;
-    Xte = hw_malloc((size_t)nte * d * sizeof *Xte);
-    yte = hw_malloc((size_t)nte * sizeof *yte);
-    for (int i = 0; i < nte; i++) {
-        memcpy(Xte + (size_t)i * d, X + (size_t)rows[i] * d, (size_t)d * sizeof *X);
-        yte[i] = y[rows[i]];
-    }
-    Xtr = hw_malloc((size_t)ntr * d * sizeof *Xtr);
-    ytr = hw_malloc((size_t)ntr * sizeof *ytr);
-    pm = hw_malloc((size_t)nte * sizeof *pm);
-    ps = hw_malloc((size_t)nte * sizeof *ps);
+    int nte = (int)o->test_size, ntr = (int)o->train_size;
     ms = hw_calloc((size_t)o->seeds, sizeof *ms);
-    int *pool = rows + nte;
     status = HW_EXIT_FAIL;
     printf("# predictor eval: table %s target %s method %s train %d test %d features %d threads %ld\n", o->table,
            o->target, pred_kind_name(kind), ntr, nte, d, o->threads);
     printf("%-6s %8s %8s %8s %8s %8s %9s %12s\n", "seed", "rho", "tau", "mape%", "w10%", "w5%", "fit_cpu_s",
            "rows/cpu_s");
-    for (long s = 0; s < o->seeds; s++) {
-        hw_rng rs;
-        rng_seed(&rs, (uint64_t)s + 1);
-        rng_shuffle_int(&rs, pool, rest);
-        for (int i = 0; i < ntr; i++) {
-            memcpy(Xtr + (size_t)i * d, X + (size_t)pool[i] * d, (size_t)d * sizeof *X);
-            ytr[i] = y[pool[i]];
-        }
-        pred *model = NULL;
-        popts os = *o;
-        os.seed = s + 1;
-        double t0 = hw_cpu_s(); /* CPU time: a time-sliced, shared machine does not inflate it */
-        if (fit_method(&os, kind, hm, ref, Xtr, ytr, ntr, d, &model)) goto fail;
-        double t1 = hw_cpu_s();
-        int reps = 0;
-        double t2 = hw_cpu_s(), t3;
-        do {
-            pred_predict(model, Xte, nte, pm, ps);
-            reps++;
-            t3 = hw_cpu_s();
-        } while (t3 - t2 < 0.2);
-        pred_free(model);
-        compute_metrics(pm, yte, nte, &ms[s]);
-        ms[s].fit_s = t1 - t0;
-        ms[s].rows_per_s = (double)reps * nte / (t3 - t2);
-        printf("%-6ld %8.4f %8.4f %8.3f %8.2f %8.2f %9.4f %12.4g\n", s + 1, ms[s].rho, ms[s].tau, ms[s].mape,
-               100 * ms[s].w10, 100 * ms[s].w5, ms[s].fit_s, ms[s].rows_per_s);
-    }
+    eval_ctx ec = {o, kind, hm, ref};
+    if (pred_eval_run(X, y, rows, m, d, ntr, nte, (int)o->seeds, eval_fit, eval_print_seed, &ec, ms)) goto fail;
     double col[7][1024];
     int S = (int)o->seeds;
     for (int s = 0; s < S; s++) {
@@ -252,7 +223,7 @@ fail:
     csv_free(t);
     space_free(sp);
     pred_help_meta_free(hm);
-    free(X), free(Xtr), free(Xte), free(y), free(ytr), free(yte), free(pm), free(ps), free(idx), free(rows), free(ms);
+    free(X), free(y), free(idx), free(rows), free(ms);
     return status;
 }
 
@@ -492,8 +463,8 @@ static int run_predict(const popts *o) {
     }
     f = NULL;
     if (y) {
-        metrics mt;
-        compute_metrics(mean, y, n, &mt);
+        pred_eval_metrics mt;
+        pred_eval_metrics_compute(mean, y, n, &mt);
         fprintf(o->out ? stdout : stderr, "# %s: rho %.4f tau %.4f mape %.3f%% within10 %.2f%% within5 %.2f%%\n",
                 o->target, mt.rho, mt.tau, mt.mape, 100 * mt.w10, 100 * mt.w5);
     }
