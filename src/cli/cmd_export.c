@@ -11,7 +11,6 @@
 #include "export.h"
 #include "fsutil.h"
 #include "hw_data.h"
-#include "layers.h"
 #include "tsv_task.h"
 #ifndef HWNAS_AGENT_ONLY
 #include "supernet_h5.h"
@@ -19,55 +18,6 @@
 
 #define RANDOM_VOCAB 30522 /* the builtin runner's default vocabulary */
 #define RANDOM_CLASSES 2
-
-/* Every NB201 cell (indices first..first+count-1) into dir, structural,
- * plus dir/layers.csv: index, arch, conv/fc MACs and weights of the layer
- * model (src/space/layers_nb201.c) at the same batch. */
-static int export_all_nb201(const space *sp, const char *dir, long first, long count, const export_opts *o) {
-    export_opts so = *o;
-    so.structural = 1;
-    layer_list ll;
-    layer_list_init(&ll, 0);
-    hw_buf csv = {0};
-    char path[4096], arch[HW_ARCH_STR_MAX];
-    int rc = -1;
-    if (hw_mkdir_p(dir)) goto fail;
-    hw_buf_printf(&csv, "index,arch,conv_macs,fc_macs,conv_weights,fc_weights,onnx_params\n");
-    for (long i = first; i < first + count; i++) {
-        hw_genome g;
-        int ops[NB201_EDGES];
-        if (space_from_index(sp, i, &g)) {
-            hw_fail("--first/--count: index %ld out of range", i);
-            goto fail;
-        }
-        for (int e = 0; e < NB201_EDGES; e++) ops[e] = g.g[e];
-        space_to_string(sp, &g, arch, sizeof arch);
-        so.doc = arch;
-        snprintf(path, sizeof path, "%s/nb201_%ld.onnx", dir, i);
-        export_info info;
-        if (export_nb201(ops, &so, path, &info)) goto fail;
-        layers_nb201_ops(ops, o->batch, &ll);
-        double cm = 0, fm = 0, cw = 0, fw = 0;
-        for (int k = 0; k < ll.n; k++) {
-            const net_layer *x = &ll.v[k];
-            if (x->kind == LAYER_CONV) {
-                cm += layer_macs(x) * x->count;
-                cw += layer_weight_elems(x) * x->count;
-            } else if (x->kind == LAYER_MATMUL) {
-                fm += layer_macs(x) * x->count;
-                fw += layer_weight_elems(x) * x->count;
-            }
-        }
-        hw_buf_printf(&csv, "%ld,%s,%.0f,%.0f,%.0f,%.0f,%lld\n", i, arch, cm, fm, cw, fw, (long long)info.nparams);
-    }
-    snprintf(path, sizeof path, "%s/layers.csv", dir);
-    if (hw_write_file_atomic(path, csv.p, csv.len)) goto fail;
-    rc = 0;
-fail:
-    hw_buf_free(&csv);
-    layer_list_free(&ll);
-    return rc;
-}
 
 /* bert: the candidate's store (the supernet's, or a random one of exactly
  * its shape) and shape; *owned is what the caller frees. */
@@ -113,39 +63,6 @@ static int load_reference(const bert_store *store, const char *tsv, int T, tok_v
         return hw_fail("--reference: vocabulary of %d pieces, the supernet has %d", tok_vocab_size(*tok),
                        bert_store_config(store)->vocab);
     return 0;
-}
-
-/* hwnas's C forward (bert_model_forward, the [CLS] shortcut included) on
- * the first `rows` rows of task (padded to T), into csv:
- * "row,len,ids (T, space-separated),logits (space-separated)". */
-static int write_reference(const bert_store *store, const bert_shape *shape, int T, const tsv_task *task, long rows,
-                           const char *csv) {
-    bert_model *m = NULL;
-    hw_buf b = {0};
-    int rc = -1, NC = bert_store_config(store)->n_classes;
-    int *mask = hw_malloc((size_t)T * sizeof(int));
-    float *logits = hw_malloc((size_t)NC * sizeof(float));
-    /* the model runs on the store's memory; it does not modify it */
-    if (bert_model_create_on((bert_store *)store, shape, 1, &m)) goto fail;
-    if (rows > task->n) rows = task->n;
-    hw_buf_printf(&b, "row,len,ids,logits\n");
-    for (long r = 0; r < rows; r++) {
-        const int *ids = task->ids + (size_t)r * task->max_len;
-        for (int t = 0; t < T; t++) mask[t] = t < task->len[r];
-        if (bert_model_forward(m, ids, NULL, mask, 1, T, logits)) goto fail;
-        hw_buf_printf(&b, "%ld,%d,", r, task->len[r]);
-        for (int t = 0; t < T; t++) hw_buf_printf(&b, "%s%d", t ? " " : "", ids[t]);
-        hw_buf_printf(&b, ",");
-        for (int k = 0; k < NC; k++) hw_buf_printf(&b, "%s%.9g", k ? " " : "", logits[k]);
-        hw_buf_printf(&b, "\n");
-    }
-    rc = hw_write_file_atomic(csv, b.p, b.len);
-fail:
-    hw_buf_free(&b);
-    bert_model_free(m);
-    free(mask);
-    free(logits);
-    return rc;
 }
 
 int cmd_export(int argc, char **argv) {
@@ -222,7 +139,7 @@ int cmd_export(int argc, char **argv) {
         if (space_create_nb201(&sp)) goto report;
         if (all) {
             status = HW_EXIT_FAIL;
-            if (export_all_nb201(sp, all, first, count, &o)) goto report;
+            if (export_nb201_all(sp, all, first, count, &o)) goto report;
             printf("exported %ld nb201 cells to %s\n", count, all);
             space_free(sp);
             return HW_EXIT_OK;
@@ -247,7 +164,7 @@ int cmd_export(int argc, char **argv) {
         if (ref && load_reference(store, ref, o.seq_len, &tok, &task)) goto report;
         status = HW_EXIT_FAIL;
         if (export_bert(store, &shape, &o, out, &info)) goto report;
-        if (ref && write_reference(store, &shape, o.seq_len, task, ref_rows, ref_out)) goto report;
+        if (ref && export_bert_reference(store, &shape, o.seq_len, task, ref_rows, ref_out)) goto report;
     }
     printf("exported %s: %d nodes, %lld parameters -> %s\n", arch, info.nnodes, (long long)info.nparams, out);
     status = HW_EXIT_OK;

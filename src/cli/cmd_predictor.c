@@ -1,7 +1,8 @@
 /* `hwnas predictor ...` (uses the xgboost-backed models). */
 /* cmd_predictor: parses options, calls the library (pred.h, pred_help.h,
- * pred_fewshot.h) and prints: evaluation, the few-shot protocol, fit /
- * predict and meta-training of the shared predictors.
+ * pred_fewshot.h, pred_table.h, pred_eval.h) and prints: evaluation, the
+ * few-shot protocol, fit / predict and meta-training of the shared
+ * predictors.
  *
  *   hwnas predictor eval       many-shot protocol (fixed 2000-row test set)
  *   hwnas predictor fewshot    HELP's 10-shot protocol on a device column
@@ -20,17 +21,18 @@
 #include "csv.h"
 #include "fsutil.h"
 #include "pred_fewshot.h"
+#include "pred_eval.h"
 #include "pred_help.h"
+#include "pred_table.h"
 #include "hw_clock.h"
 #include "hw_err.h"
 #include "pred.h"
-#include "rng.h"
 #include "space.h"
 #include "stats.h"
 
 void openblas_set_num_threads(int num_threads);
 
-#define MAX_COLS 256
+#define MAX_COLS PRED_TABLE_MAX_COLS
 
 typedef struct popts {
     const char *table, *space, *features, *target, *method, *json, *meta_train, *meta_table, *model, *out;
@@ -39,130 +41,6 @@ typedef struct popts {
     double eta, synth;
     int allow_missing;
 } popts;
-
-/* Splits a comma list into at most MAX_COLS fresh strings. */
-static int split_list(const char *opt, const char *s, char ***out, int *n) {
-    char **v = hw_calloc(MAX_COLS, sizeof *v);
-    int k = 0;
-    const char *p = s;
-    while (*p) {
-        const char *c = strchr(p, ',');
-        size_t len = c ? (size_t)(c - p) : strlen(p);
-        if (len == 0 || k == MAX_COLS) {
-            for (int i = 0; i < k; i++) free(v[i]);
-            free(v);
-            return hw_fail("option %s: '%s' is not a comma-separated list of names", opt, s);
-        }
-        v[k] = hw_calloc(len + 1, 1);
-        memcpy(v[k++], p, len);
-        p += len + (c ? 1 : 0);
-        if (c && !*p) {
-            for (int i = 0; i < k; i++) free(v[i]);
-            free(v);
-            return hw_fail("option %s: trailing comma in '%s'", opt, s);
-        }
-    }
-    if (!k) {
-        free(v);
-        return hw_fail("option %s: empty list", opt);
-    }
-    *out = v;
-    *n = k;
-    return 0;
-}
-
-static void free_list(char **v, int n) {
-    if (!v) return;
-    for (int i = 0; i < n; i++) free(v[i]);
-    free(v);
-}
-
-/* Feature matrix of a table: space mode (genome from arch_str, else
- * arch_index) or named numeric columns. out_idx (may be NULL) gets each
- * row's space index (-1 in column mode). */
-static int table_features(const csv_table *t, space *sp, const char *features, float **out_X, int *out_d,
-                          int64_t **out_idx) {
-    int n = csv_nrows(t), d = 0;
-    float *X = NULL;
-    int64_t *idx = hw_malloc((size_t)(n > 0 ? n : 1) * sizeof *idx);
-    char **cols = NULL;
-    int ncols = 0;
-    if (sp) {
-        int cs = csv_col(t, "arch_str"), ci = csv_col(t, "arch_index");
-        if (cs < 0 && ci < 0) {
-            hw_fail("%s: needs an 'arch_str' or 'arch_index' column for --space %s", csv_path(t), space_name(sp));
-            goto fail;
-        }
-        d = pred_space_nfeatures(sp);
-        X = hw_malloc((size_t)n * d * sizeof *X);
-        for (int i = 0; i < n; i++) {
-            hw_genome g;
-            if (cs >= 0) {
-                if (space_from_string(sp, csv_str(t, i, cs), &g)) {
-                    hw_fail_prefix("%s:%d: column 'arch_str'", csv_path(t), csv_line(t, i));
-                    goto fail;
-                }
-            } else {
-                double v;
-                if (csv_num_strict(t, i, ci, &v)) goto fail;
-                if (v != floor(v) || space_from_index(sp, (int64_t)v, &g)) {
-                    hw_fail("%s:%d: column 'arch_index': '%s' is not an index of space %s", csv_path(t),
-                            csv_line(t, i), csv_str(t, i, ci), space_name(sp));
-                    goto fail;
-                }
-            }
-            pred_space_features(sp, &g, X + (size_t)i * d);
-            idx[i] = space_index(sp, &g);
-        }
-    } else {
-        if (split_list("--features", features, &cols, &ncols)) goto fail;
-        int cidx[MAX_COLS];
-        for (int j = 0; j < ncols; j++)
-            if ((cidx[j] = csv_col_required(t, cols[j])) < 0) goto fail;
-        d = ncols;
-        X = hw_malloc((size_t)(n > 0 ? n : 1) * d * sizeof *X);
-        for (int i = 0; i < n; i++) {
-            idx[i] = -1;
-            for (int j = 0; j < d; j++) {
-                double v;
-                if (csv_num_strict(t, i, cidx[j], &v)) goto fail;
-                X[(size_t)i * d + j] = (float)v;
-            }
-        }
-    }
-    free_list(cols, ncols);
-    *out_X = X;
-    *out_d = d;
-    if (out_idx) *out_idx = idx;
-    else free(idx);
-    return 0;
-fail:
-    free_list(cols, ncols);
-    free(X);
-    free(idx);
-    return -1;
-}
-
-/* Target column: strict numbers; with allow_missing, empty cells become NaN
- * (callers drop those rows). */
-static int table_target(const csv_table *t, const char *col, int allow_missing, double **out_y) {
-    int c = csv_col_required(t, col);
-    if (c < 0) return -1;
-    int n = csv_nrows(t);
-    double *y = hw_malloc((size_t)(n > 0 ? n : 1) * sizeof *y);
-    for (int i = 0; i < n; i++) {
-        if (allow_missing && csv_str(t, i, c)[0] == 0) {
-            y[i] = NAN;
-            continue;
-        }
-        if (csv_num_strict(t, i, c, &y[i])) {
-            free(y);
-            return -1;
-        }
-    }
-    *out_y = y;
-    return 0;
-}
 
 static void set_tree_params(const popts *o, pred_kind kind, pred_params *p, int log_default) {
     pred_params_default(kind, p);
@@ -236,18 +114,6 @@ static int fit_method(const popts *o, pred_kind kind, const pred_help_meta *hm, 
     return pred_fit(&p, X, y, n, d, out);
 }
 
-typedef struct metrics {
-    double rho, tau, mape, w10, w5, fit_s, rows_per_s;
-} metrics;
-
-static void compute_metrics(const double *pred_v, const double *truth, int n, metrics *m) {
-    m->rho = stats_spearman(pred_v, truth, n);
-    m->tau = stats_kendall(pred_v, truth, n);
-    m->mape = stats_mape(pred_v, truth, n);
-    m->w10 = stats_within(pred_v, truth, n, 10);
-    m->w5 = stats_within(pred_v, truth, n, 5);
-}
-
 /* ---- eval --------------------------------------------------------------- */
 
 /* The opening of a --json result: command, table, target, method. */
@@ -259,18 +125,43 @@ static void json_head(hw_buf *b, const char *command, const popts *o, pred_kind 
     hw_buf_printf(b, ", \"method\": \"%s\"", pred_kind_name(kind));
 }
 
+/* What the eval fit callback needs: the options, method and help inputs. */
+typedef struct eval_ctx {
+    const popts *o;
+    pred_kind kind;
+    const pred_help_meta *hm;
+    const double *ref;
+} eval_ctx;
+
+static int eval_fit(void *ctx, uint64_t seed, const float *X, const double *y, int n, int d, pred **out) {
+    const eval_ctx *e = ctx;
+    popts os = *e->o;
+    os.seed = (long)seed;
+    return fit_method(&os, e->kind, e->hm, e->ref, X, y, n, d, out);
+}
+
+static void eval_print_seed(void *ctx, int seed, const pred_eval_metrics *m) {
+    (void)ctx;
+    printf("%-6d %8.4f %8.4f %8.3f %8.2f %8.2f %9.4f %12.4g\n", seed, m->rho, m->tau, m->mape, 100 * m->w10,
+           100 * m->w5, m->fit_s, m->rows_per_s);
+}
+
+/* Parses the eval inputs, runs the many-shot protocol (pred_eval.h),
+ * prints per-seed and summary lines (and --json). */
 static int run_eval(const popts *o, pred_kind kind) {
     csv_table *t = NULL;
     space *sp = NULL;
-    float *X = NULL, *Xtr = NULL, *Xte = NULL;
-    double *y = NULL, *ytr = NULL, *yte = NULL, *pm = NULL, *ps = NULL, ref[PRED_HELP_MAX_REF];
+    float *X = NULL;
+    double *y = NULL, ref[PRED_HELP_MAX_REF];
     int64_t *idx = NULL;
     int *rows = NULL, d = 0, status = HW_EXIT_USAGE;
     pred_help_meta *hm = NULL;
-    metrics *ms = NULL;
+    pred_eval_metrics *ms = NULL;
     if (csv_read(o->table, &t)) goto fail;
     if (o->space && space_create_nb201(&sp)) goto fail;
-    if (table_features(t, sp, o->features, &X, &d, &idx) || table_target(t, o->target, o->allow_missing, &y)) goto fail;
+    if (pred_table_features(t, sp, o->features, &X, &d, &idx) ||
+        pred_table_target(t, o->target, o->allow_missing, &y))
+        goto fail;
     int n = csv_nrows(t), m = 0;
     rows = hw_malloc((size_t)(n > 0 ? n : 1) * sizeof *rows);
     for (int i = 0; i < n; i++)
@@ -281,56 +172,15 @@ static int run_eval(const popts *o, pred_kind kind) {
         goto fail;
     }
     if (kind == PRED_HELP && table_help(o, sp, idx, y, n, &hm, ref)) goto fail;
-    /* fixed test set: a permutation with a fixed seed, first test_size rows */
-    hw_rng r;
-    rng_seed(&r, 20260101);
-    rng_shuffle_int(&r, rows, m);
-    int nte = (int)o->test_size, ntr = (int)o->train_size, rest = m - nte;
-    Xte = hw_malloc((size_t)nte * d * sizeof *Xte);
-    yte = hw_malloc((size_t)nte * sizeof *yte);
-    for (int i = 0; i < nte; i++) {
-        memcpy(Xte + (size_t)i * d, X + (size_t)rows[i] * d, (size_t)d * sizeof *X);
-        yte[i] = y[rows[i]];
-    }
-    Xtr = hw_malloc((size_t)ntr * d * sizeof *Xtr);
-    ytr = hw_malloc((size_t)ntr * sizeof *ytr);
-    pm = hw_malloc((size_t)nte * sizeof *pm);
-    ps = hw_malloc((size_t)nte * sizeof *ps);
+    int nte = (int)o->test_size, ntr = (int)o->train_size;
     ms = hw_calloc((size_t)o->seeds, sizeof *ms);
-    int *pool = rows + nte;
     status = HW_EXIT_FAIL;
     printf("# predictor eval: table %s target %s method %s train %d test %d features %d threads %ld\n", o->table,
            o->target, pred_kind_name(kind), ntr, nte, d, o->threads);
     printf("%-6s %8s %8s %8s %8s %8s %9s %12s\n", "seed", "rho", "tau", "mape%", "w10%", "w5%", "fit_cpu_s",
            "rows/cpu_s");
-    for (long s = 0; s < o->seeds; s++) {
-        hw_rng rs;
-        rng_seed(&rs, (uint64_t)s + 1);
-        rng_shuffle_int(&rs, pool, rest);
-        for (int i = 0; i < ntr; i++) {
-            memcpy(Xtr + (size_t)i * d, X + (size_t)pool[i] * d, (size_t)d * sizeof *X);
-            ytr[i] = y[pool[i]];
-        }
-        pred *model = NULL;
-        popts os = *o;
-        os.seed = s + 1;
-        double t0 = hw_cpu_s(); /* CPU time: a time-sliced, shared machine does not inflate it */
-        if (fit_method(&os, kind, hm, ref, Xtr, ytr, ntr, d, &model)) goto fail;
-        double t1 = hw_cpu_s();
-        int reps = 0;
-        double t2 = hw_cpu_s(), t3;
-        do {
-            pred_predict(model, Xte, nte, pm, ps);
-            reps++;
-            t3 = hw_cpu_s();
-        } while (t3 - t2 < 0.2);
-        pred_free(model);
-        compute_metrics(pm, yte, nte, &ms[s]);
-        ms[s].fit_s = t1 - t0;
-        ms[s].rows_per_s = (double)reps * nte / (t3 - t2);
-        printf("%-6ld %8.4f %8.4f %8.3f %8.2f %8.2f %9.4f %12.4g\n", s + 1, ms[s].rho, ms[s].tau, ms[s].mape,
-               100 * ms[s].w10, 100 * ms[s].w5, ms[s].fit_s, ms[s].rows_per_s);
-    }
+    eval_ctx ec = {o, kind, hm, ref};
+    if (pred_eval_run(X, y, rows, m, d, ntr, nte, (int)o->seeds, eval_fit, eval_print_seed, &ec, ms)) goto fail;
     double col[7][1024];
     int S = (int)o->seeds;
     for (int s = 0; s < S; s++) {
@@ -373,102 +223,20 @@ fail:
     csv_free(t);
     space_free(sp);
     pred_help_meta_free(hm);
-    free(X), free(Xtr), free(Xte), free(y), free(ytr), free(yte), free(pm), free(ps), free(idx), free(rows), free(ms);
+    free(X), free(y), free(idx), free(rows), free(ms);
     return status;
 }
 
 /* ---- meta-model loading / training for fewshot and meta-train ---------- */
 
-/* Reads the nasbench201 rows of help_latency's split/embedding files. */
-static int help_defaults(char ***devs, int *ndev, int64_t *refs, int *nref) {
-    char path[4096];
-    csv_table *t = NULL;
-    snprintf(path, sizeof path, "%s/help_latency/device_splits.csv", hw_data_dir());
-    if (csv_read(path, &t)) return -1;
-    int cs = csv_col_required(t, "search_space"), cr = csv_col_required(t, "role"), cd = csv_col_required(t, "device");
-    if (cs < 0 || cr < 0 || cd < 0) {
-        csv_free(t);
-        return -1;
-    }
-    char **v = hw_calloc(MAX_COLS, sizeof *v);
-    int k = 0;
-    for (int i = 0; i < csv_nrows(t) && k < MAX_COLS; i++)
-        if (!strcmp(csv_str(t, i, cs), "nasbench201") && !strcmp(csv_str(t, i, cr), "meta_train")) {
-            char name[256];
-            snprintf(name, sizeof name, "lat_ms_%s", csv_str(t, i, cd));
-            v[k++] = hw_strdup(name);
-        }
-    csv_free(t);
-    snprintf(path, sizeof path, "%s/help_latency/hw_embedding_index.csv", hw_data_dir());
-    if (csv_read(path, &t)) {
-        free_list(v, k);
-        return -1;
-    }
-    cs = csv_col_required(t, "search_space");
-    int ci = csv_col_required(t, "arch_index");
-    *nref = 0;
-    for (int i = 0; cs >= 0 && ci >= 0 && i < csv_nrows(t); i++)
-        if (!strcmp(csv_str(t, i, cs), "nasbench201") && *nref < PRED_HELP_MAX_REF) {
-            double x;
-            if (csv_num_strict(t, i, ci, &x)) break;
-            refs[(*nref)++] = (int64_t)x;
-        }
-    csv_free(t);
-    if (*nref < 2 || k < 1) {
-        free_list(v, k);
-        return hw_fail("%s: no nasbench201 reference archs / meta-train devices", path);
-    }
-    *devs = v;
-    *ndev = k;
-    return 0;
-}
-
-/* The device name of a latency column: without its "lat_ms_" prefix. */
-static const char *dev_name(const char *col) { return strncmp(col, "lat_ms_", 7) ? col : col + 7; }
-
-/* Meta-trains on the device columns of table (space nb201 rows). */
-static int meta_train_table(const popts *o, const char *table, char **devs, int ndev, const int64_t *refs, int nref,
-                            pred_help_meta **out) {
-    csv_table *t = NULL;
-    space *sp = NULL;
-    float *X = NULL;
-    int64_t *idx = NULL;
-    double *lat = NULL;
-    int d, rc = -1;
-    const char *names[MAX_COLS];
-    int ref_rows[PRED_HELP_MAX_REF];
-    if (csv_read(table, &t) || space_create_nb201(&sp) || table_features(t, sp, NULL, &X, &d, &idx)) goto out;
-    int n = csv_nrows(t);
-    lat = hw_malloc((size_t)ndev * n * sizeof *lat);
-    for (int v = 0; v < ndev; v++) {
-        double *col;
-        if (table_target(t, devs[v], 0, &col)) goto out;
-        memcpy(lat + (size_t)v * n, col, (size_t)n * sizeof *col);
-        free(col);
-        names[v] = dev_name(devs[v]);
-    }
-    for (int j = 0; j < nref; j++) {
-        ref_rows[j] = -1;
-        for (int i = 0; i < n; i++)
-            if (idx[i] == refs[j]) ref_rows[j] = i;
-        if (ref_rows[j] < 0) {
-            hw_fail("%s: reference arch %lld not in the table", table, (long long)refs[j]);
-            goto out;
-        }
-    }
-    pred_help_cfg c;
-    pred_help_cfg_default(&c);
-    if (o->steps >= 0) c.steps = (int)o->steps;
-    if (o->members > 0) c.members = (int)o->members;
-    if (o->seed > 0) c.seed = (uint64_t)o->seed;
-    if (o->synth >= 0) c.synth = o->synth;
-    c.nthread = (int)o->threads;
-    rc = pred_help_meta_train(&c, X, n, d, lat, ndev, names, ref_rows, refs, nref, out);
-out:
-    csv_free(t);
-    space_free(sp);
-    free(X), free(idx), free(lat);
-    return rc;
+/* HELP meta-training parameters from the options. */
+static void help_cfg(const popts *o, pred_help_cfg *c) {
+    pred_help_cfg_default(c);
+    if (o->steps >= 0) c->steps = (int)o->steps;
+    if (o->members > 0) c->members = (int)o->members;
+    if (o->seed > 0) c->seed = (uint64_t)o->seed;
+    if (o->synth >= 0) c->synth = o->synth;
+    c->nthread = (int)o->threads;
 }
 
 /* ---- fewshot ------------------------------------------------------------ */
@@ -490,14 +258,14 @@ static int run_fewshot(const popts *o, pred_kind kind) {
         hw_fail("fewshot needs --space nb201");
         goto fail;
     }
-    if (split_list("--meta-train", o->meta_train, &devs, &ndev)) goto fail;
+    if (pred_table_names("--meta-train", o->meta_train, &devs, &ndev)) goto fail;
     for (int v = 0; v < ndev; v++)
         if (!strcmp(devs[v], o->target)) {
             hw_fail("--target %s is one of the --meta-train devices", o->target);
             goto fail;
         }
-    if (csv_read(o->table, &t) || space_create_nb201(&sp) || table_features(t, sp, NULL, &X, &d, &idx) ||
-        table_target(t, o->target, o->allow_missing, &y))
+    if (csv_read(o->table, &t) || space_create_nb201(&sp) || pred_table_features(t, sp, NULL, &X, &d, &idx) ||
+        pred_table_target(t, o->target, o->allow_missing, &y))
         goto fail;
     int n = csv_nrows(t);
     lat = hw_malloc((size_t)NIDX * sizeof *lat);
@@ -529,8 +297,8 @@ static int run_fewshot(const popts *o, pred_kind kind) {
         char *mp = default_meta_path();
         const char *path = o->model ? o->model : mp;
         int rc = pred_help_meta_load_file(path, &hm);
-        const char *names[MAX_COLS]; /* the columns without lat_ms_, as meta_train_table records them */
-        for (int v = 0; v < ndev; v++) names[v] = dev_name(devs[v]);
+        const char *names[MAX_COLS]; /* the columns without lat_ms_, as pred_table_meta_train records them */
+        for (int v = 0; v < ndev; v++) names[v] = pred_table_dev_name(devs[v]);
         if (rc == 0 && !o->model && !pred_help_meta_trained_on(hm, names, ndev)) {
             pred_help_meta_free(hm);
             hm = NULL;
@@ -544,11 +312,14 @@ static int run_fewshot(const popts *o, pred_kind kind) {
             int64_t drefs[PRED_HELP_MAX_REF];
             char **dd = NULL;
             int ndd = 0;
-            if (help_defaults(&dd, &ndd, drefs, &nref)) goto fail;
-            free_list(dd, ndd);
+            if (pred_table_help_defaults(&dd, &ndd, drefs, &nref)) goto fail;
+            pred_table_names_free(dd, ndd);
             how = "meta-trained now";
             printf("# no meta-model for these --meta-train devices: meta-training on %d columns\n", ndev);
-            if (meta_train_table(o, o->meta_table ? o->meta_table : o->table, devs, ndev, drefs, nref, &hm)) goto fail;
+            pred_help_cfg hc;
+            help_cfg(o, &hc);
+            if (pred_table_meta_train(&hc, o->meta_table ? o->meta_table : o->table, devs, ndev, drefs, nref, &hm))
+                goto fail;
         }
         nref = pred_help_meta_nref(hm);
         if (d != pred_help_meta_nfeatures(hm)) {
@@ -603,7 +374,7 @@ fail:
     space_free(sp);
     pred_help_meta_free(hm);
     pred_fewshot_free(fs);
-    free_list(devs, ndev);
+    pred_table_names_free(devs, ndev);
     free(X), free(y), free(lat), free(rhos), free(idx), free(row_of);
     return status;
 }
@@ -621,7 +392,9 @@ static int run_fit(const popts *o, pred_kind kind) {
     pred *model = NULL;
     if (csv_read(o->table, &t)) goto fail;
     if (o->space && space_create_nb201(&sp)) goto fail;
-    if (table_features(t, sp, o->features, &X, &d, &idx) || table_target(t, o->target, o->allow_missing, &y)) goto fail;
+    if (pred_table_features(t, sp, o->features, &X, &d, &idx) ||
+        pred_table_target(t, o->target, o->allow_missing, &y))
+        goto fail;
     int n = csv_nrows(t), m = 0;
     for (int i = 0; i < n; i++)
         if (!isnan(y[i])) {
@@ -663,12 +436,12 @@ static int run_predict(const popts *o) {
     if (pred_load_file(o->model, &model)) goto fail;
     if (csv_read(o->table, &t)) goto fail;
     if (o->space && space_create_nb201(&sp)) goto fail;
-    if (table_features(t, sp, o->features, &X, &d, &idx)) goto fail;
+    if (pred_table_features(t, sp, o->features, &X, &d, &idx)) goto fail;
     if (d != pred_nfeatures(model)) {
         hw_fail("%s: model has %d features, the table gives %d", o->model, pred_nfeatures(model), d);
         goto fail;
     }
-    if (o->target && table_target(t, o->target, 0, &y)) goto fail;
+    if (o->target && pred_table_target(t, o->target, 0, &y)) goto fail;
     int n = csv_nrows(t);
     mean = hw_malloc((size_t)(n > 0 ? n : 1) * sizeof *mean);
     sd = hw_malloc((size_t)(n > 0 ? n : 1) * sizeof *sd);
@@ -690,8 +463,8 @@ static int run_predict(const popts *o) {
     }
     f = NULL;
     if (y) {
-        metrics mt;
-        compute_metrics(mean, y, n, &mt);
+        pred_eval_metrics mt;
+        pred_eval_metrics_compute(mean, y, n, &mt);
         fprintf(o->out ? stdout : stderr, "# %s: rho %.4f tau %.4f mape %.3f%% within10 %.2f%% within5 %.2f%%\n",
                 o->target, mt.rho, mt.tau, mt.mape, 100 * mt.w10, 100 * mt.w5);
     }
@@ -711,17 +484,19 @@ static int run_meta_train(const popts *o) {
     int ndev = 0, nref = 0, status = HW_EXIT_USAGE;
     int64_t refs[PRED_HELP_MAX_REF];
     pred_help_meta *hm = NULL;
-    if (help_defaults(&devs, &ndev, refs, &nref)) goto fail;
+    if (pred_table_help_defaults(&devs, &ndev, refs, &nref)) goto fail;
     if (o->meta_train) {
-        free_list(devs, ndev);
+        pred_table_names_free(devs, ndev);
         devs = NULL;
-        if (split_list("--meta-train", o->meta_train, &devs, &ndev)) goto fail;
+        if (pred_table_names("--meta-train", o->meta_train, &devs, &ndev)) goto fail;
     }
     snprintf(table, sizeof table, "%s", o->table ? o->table : "");
     if (!o->table) snprintf(table, sizeof table, "%s/help_latency/nb201_latency.csv", hw_data_dir());
     if (o->out) snprintf(out, sizeof out, "%s", o->out);
     else snprintf(out, sizeof out, "%s/help/help_nb201.bin", hw_data_dir());
-    if (meta_train_table(o, table, devs, ndev, refs, nref, &hm)) goto fail;
+    pred_help_cfg hc;
+    help_cfg(o, &hc);
+    if (pred_table_meta_train(&hc, table, devs, ndev, refs, nref, &hm)) goto fail;
     status = HW_EXIT_FAIL;
     if (pred_help_meta_save_file(hm, out)) goto fail;
     char desc[8192];
@@ -730,7 +505,7 @@ static int run_meta_train(const popts *o) {
     status = HW_EXIT_OK;
 fail:
     if (status != HW_EXIT_OK) cli_report(status);
-    free_list(devs, ndev);
+    pred_table_names_free(devs, ndev);
     pred_help_meta_free(hm);
     return status;
 }

@@ -33,6 +33,8 @@
 #include <stdint.h>
 
 #include "bert_model.h"
+#include "space.h"
+#include "tsv_task.h"
 
 #define EXPORT_OPSET 17
 
@@ -58,5 +60,19 @@ int export_nb201(const int ops[6], const export_opts *o, const char *path, expor
 /* shape must lie within the store's shape; o->seq_len <= its max_seq. */
 int export_bert(const bert_store *store, const bert_shape *shape, const export_opts *o, const char *path,
                 export_info *info);
+
+/* Every NB201 cell of sp (indices first..first+count-1) as a structural
+ * model dir/nb201_<index>.onnx, plus dir/layers.csv (written atomically):
+ * index, arch, conv/fc MACs and weights of the layer model
+ * (src/space/layers_nb201.c) at o->batch, and the ONNX weight count. An
+ * index out of range fails naming --first/--count. 0, or -1 with a message. */
+int export_nb201_all(const space *sp, const char *dir, long first, long count, const export_opts *o);
+
+/* The reference logits of hwnas's C forward (bert_model_forward, the [CLS]
+ * shortcut included) on the first `rows` rows of task (padded to T), into
+ * the file csv (atomically): "row,len,ids (T, space-separated),logits
+ * (space-separated)". 0, or -1 with a message. */
+int export_bert_reference(const bert_store *store, const bert_shape *shape, int T, const tsv_task *task, long rows,
+                          const char *csv);
 
 #endif

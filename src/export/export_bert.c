@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "export_impl.h"
+#include "fsutil.h"
 
 #define BN_NAME EXPORT_NAME_MAX
 
@@ -203,5 +204,38 @@ int export_bert(const bert_store *store, const bert_shape *s, const export_opts 
 fail:
     free(c.buf);
     onnxg_free(c.g);
+    return rc;
+}
+
+/* hwnas's C forward (bert_model_forward, the [CLS] shortcut included) on
+ * the first `rows` rows of task (padded to T), into csv:
+ * "row,len,ids (T, space-separated),logits (space-separated)". */
+int export_bert_reference(const bert_store *store, const bert_shape *shape, int T, const tsv_task *task, long rows,
+                          const char *csv) {
+    bert_model *m = NULL;
+    hw_buf b = {0};
+    int rc = -1, NC = bert_store_config(store)->n_classes;
+    int *mask = hw_malloc((size_t)T * sizeof(int));
+    float *logits = hw_malloc((size_t)NC * sizeof(float));
+    /* the model runs on the store's memory; it does not modify it */
+    if (bert_model_create_on((bert_store *)store, shape, 1, &m)) goto fail;
+    if (rows > task->n) rows = task->n;
+    hw_buf_printf(&b, "row,len,ids,logits\n");
+    for (long r = 0; r < rows; r++) {
+        const int *ids = task->ids + (size_t)r * task->max_len;
+        for (int t = 0; t < T; t++) mask[t] = t < task->len[r];
+        if (bert_model_forward(m, ids, NULL, mask, 1, T, logits)) goto fail;
+        hw_buf_printf(&b, "%ld,%d,", r, task->len[r]);
+        for (int t = 0; t < T; t++) hw_buf_printf(&b, "%s%d", t ? " " : "", ids[t]);
+        hw_buf_printf(&b, ",");
+        for (int k = 0; k < NC; k++) hw_buf_printf(&b, "%s%.9g", k ? " " : "", logits[k]);
+        hw_buf_printf(&b, "\n");
+    }
+    rc = hw_write_file_atomic(csv, b.p, b.len);
+fail:
+    hw_buf_free(&b);
+    bert_model_free(m);
+    free(mask);
+    free(logits);
     return rc;
 }

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "export_impl.h"
+#include "fsutil.h"
+#include "layers.h"
 #include "rng.h"
 #include "space.h"
 
@@ -197,5 +199,54 @@ int export_nb201(const int ops[6], const export_opts *o, const char *path, expor
 fail:
     free(c.buf);
     onnxg_free(c.g);
+    return rc;
+}
+
+/* Every NB201 cell (indices first..first+count-1) into dir, structural,
+ * plus dir/layers.csv: index, arch, conv/fc MACs and weights of the layer
+ * model (src/space/layers_nb201.c) at the same batch. */
+int export_nb201_all(const space *sp, const char *dir, long first, long count, const export_opts *o) {
+    export_opts so = *o;
+    so.structural = 1;
+    layer_list ll;
+    layer_list_init(&ll, 0);
+    hw_buf csv = {0};
+    char path[4096], arch[HW_ARCH_STR_MAX];
+    int rc = -1;
+    if (hw_mkdir_p(dir)) goto fail;
+    hw_buf_printf(&csv, "index,arch,conv_macs,fc_macs,conv_weights,fc_weights,onnx_params\n");
+    for (long i = first; i < first + count; i++) {
+        hw_genome g;
+        int ops[NB201_EDGES];
+        if (space_from_index(sp, i, &g)) {
+            hw_fail("--first/--count: index %ld out of range", i);
+            goto fail;
+        }
+        for (int e = 0; e < NB201_EDGES; e++) ops[e] = g.g[e];
+        space_to_string(sp, &g, arch, sizeof arch);
+        so.doc = arch;
+        snprintf(path, sizeof path, "%s/nb201_%ld.onnx", dir, i);
+        export_info info;
+        if (export_nb201(ops, &so, path, &info)) goto fail;
+        layers_nb201_ops(ops, o->batch, &ll);
+        double cm = 0, fm = 0, cw = 0, fw = 0;
+        for (int k = 0; k < ll.n; k++) {
+            const net_layer *x = &ll.v[k];
+            if (x->kind == LAYER_CONV) {
+                cm += layer_macs(x) * x->count;
+                cw += layer_weight_elems(x) * x->count;
+            } else if (x->kind == LAYER_MATMUL) {
+                fm += layer_macs(x) * x->count;
+                fw += layer_weight_elems(x) * x->count;
+            }
+        }
+        hw_buf_printf(&csv, "%ld,%s,%.0f,%.0f,%.0f,%.0f,%lld\n", i, arch, cm, fm, cw, fw, (long long)info.nparams);
+    }
+    snprintf(path, sizeof path, "%s/layers.csv", dir);
+    if (hw_write_file_atomic(path, csv.p, csv.len)) goto fail;
+    rc = 0;
+fail:
+    hw_buf_free(&csv);
+    layer_list_free(&ll);
     return rc;
 }
