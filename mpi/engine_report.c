@@ -15,7 +15,7 @@ void engine_report_print(FILE *f, const search_config *cfg, const engine_report 
     else
         fprintf(f, "islands %d, board time %.1f s (%.4f board-hours)\n", rep->n_islands, rep->board_s,
                 rep->board_s / 3600);
-    if (isfinite(rep->speedup))
+    if (isfinite(rep->speedup) && rep->mean_meas_cost_s > 0) /* nothing cost anything: no speedup to speak of */
         fprintf(f, "speedup %.2fx = %ld distinct candidates evaluated x %.3f s per measurement / "
                    "(%.1f s measuring %ld candidates + %.1f s own compute)\n",
                 rep->speedup, rep->distinct_evaluated, rep->mean_meas_cost_s, rep->board_s, r->measurements,
