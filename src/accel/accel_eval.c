@@ -47,7 +47,7 @@ int accel_eval_load_accel(const char *what, const accel_space_cfg *as, accel_cfg
     if (rc) {
         char msg[256];
         snprintf(msg, sizeof msg, "%s", hw_errmsg());
-        return hw_fail("option --accel: '%s' is no file and not an accelerator of the accel space: %s", what, msg);
+        return hw_fail("'%s' is no file and not an accelerator of the accel space: %s", what, msg);
     }
     return 0;
 }

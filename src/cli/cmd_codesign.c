@@ -103,7 +103,10 @@ int cmd_accel(int argc, char **argv) {
     if (seq < 0) seq = 128;
     if (batch < 0) batch = 1;
     accel_cfg hw;
-    if (accel_eval_load_accel(acc_path, &cd.accel_space, &hw)) return cli_report(HW_EXIT_USAGE);
+    if (accel_eval_load_accel(acc_path, &cd.accel_space, &hw)) {
+        hw_fail_prefix("option --accel");
+        return cli_report(HW_EXIT_USAGE);
+    }
     if (!strcmp(verb, "report")) {
         if (!arch) return cli_usage_error("accel report: --arch ARCH is required");
         return accel_report(&hw, space_nm, &cd.bert, arch, (int)seq, (int)batch, merged);

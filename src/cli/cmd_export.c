@@ -139,7 +139,7 @@ int cmd_export(int argc, char **argv) {
         if (space_create_nb201(&sp)) goto report;
         if (all) {
             status = HW_EXIT_FAIL;
-            if (export_nb201_all(sp, all, first, count, &o)) goto report;
+            if (export_nb201_all(sp, all, first, count, &o)) goto report; /* the range was checked above */
             printf("exported %ld nb201 cells to %s\n", count, all);
             space_free(sp);
             return HW_EXIT_OK;

@@ -42,6 +42,11 @@ typedef struct popts {
     int allow_missing;
 } popts;
 
+/* pred_table_names of option FLAG's value: a bad list names the option. */
+static int names_opt(const char *flag, const char *s, char ***out, int *n) {
+    return pred_table_names(s, out, n) ? hw_fail_prefix("option %s", flag) : 0;
+}
+
 static void set_tree_params(const popts *o, pred_kind kind, pred_params *p, int log_default) {
     pred_params_default(kind, p);
     if (o->trees > 0) p->n_trees = (int)o->trees;
@@ -258,7 +263,7 @@ static int run_fewshot(const popts *o, pred_kind kind) {
         hw_fail("fewshot needs --space nb201");
         goto fail;
     }
-    if (pred_table_names("--meta-train", o->meta_train, &devs, &ndev)) goto fail;
+    if (names_opt("--meta-train", o->meta_train, &devs, &ndev)) goto fail;
     for (int v = 0; v < ndev; v++)
         if (!strcmp(devs[v], o->target)) {
             hw_fail("--target %s is one of the --meta-train devices", o->target);
@@ -488,7 +493,7 @@ static int run_meta_train(const popts *o) {
     if (o->meta_train) {
         pred_table_names_free(devs, ndev);
         devs = NULL;
-        if (pred_table_names("--meta-train", o->meta_train, &devs, &ndev)) goto fail;
+        if (names_opt("--meta-train", o->meta_train, &devs, &ndev)) goto fail;
     }
     snprintf(table, sizeof table, "%s", o->table ? o->table : "");
     if (!o->table) snprintf(table, sizeof table, "%s/help_latency/nb201_latency.csv", hw_data_dir());
@@ -586,6 +591,12 @@ int cmd_predictor(int argc, char **argv) {
     if (!o.table) return cli_usage_error("predictor %s: --table is required", sub);
     if (o.space && strcmp(o.space, "nb201"))
         return cli_usage_error("option --space: '%s' is not supported by the predictors (nb201)", o.space);
+    if (o.features) { /* a malformed list is the option's fault, before any table is read */
+        char **cols;
+        int ncols;
+        if (names_opt("--features", o.features, &cols, &ncols)) return cli_report(HW_EXIT_USAGE);
+        pred_table_names_free(cols, ncols);
+    }
     if (is_pred) {
         if (!o.model) return cli_usage_error("predictor predict: --model is required");
         if (!o.space == !o.features) return cli_usage_error("predictor predict: give exactly one of --space, --features");

@@ -65,7 +65,7 @@ int export_bert(const bert_store *store, const bert_shape *shape, const export_o
  * model dir/nb201_<index>.onnx, plus dir/layers.csv (written atomically):
  * index, arch, conv/fc MACs and weights of the layer model
  * (src/space/layers_nb201.c) at o->batch, and the ONNX weight count. An
- * index out of range fails naming --first/--count. 0, or -1 with a message. */
+ * index out of range fails naming the index. 0, or -1 with a message. */
 int export_nb201_all(const space *sp, const char *dir, long first, long count, const export_opts *o);
 
 /* The reference logits of hwnas's C forward (bert_model_forward, the [CLS]

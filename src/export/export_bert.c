@@ -67,6 +67,26 @@ static int layernorm(bx_ctx *c, const char *p, int layer, const char *wname, con
     return onnxg_attr_float(c->g, "epsilon", eps);
 }
 
+/* A sub-block's tail in layer l: out = LayerNorm(resid + Linear(in)), in
+ * having C columns and out H. Nodes l<l>.<lin> (weights <lin>_w, <lin>_b,
+ * output l<l>.<lin>.out), l<l>.<res> (the sum) and l<l>.<ln> (weights
+ * <ln>_w, <ln>_b). */
+static int add_norm(bx_ctx *c, int l, const char *lin, const char *res, const char *ln, const char *in, int C, int H,
+                    const char *resid, float eps, const char *out) {
+    char p[BN_NAME], y[BN_NAME], sum[BN_NAME], w[BN_NAME], b[BN_NAME];
+    export_name(p, "l%d.%s", l, lin);
+    export_name(y, "l%d.%s.out", l, lin);
+    export_name(w, "%s_w", lin);
+    export_name(b, "%s_b", lin);
+    if (linear(c, p, l, w, b, in, C, H, y)) return -1;
+    export_name(sum, "l%d.%s", l, res);
+    if (node2(c, "Add", resid, y, sum)) return -1;
+    export_name(p, "l%d.%s", l, ln);
+    export_name(w, "%s_w", ln);
+    export_name(b, "%s_b", ln);
+    return layernorm(c, p, l, w, b, sum, H, eps, out);
+}
+
 /* (B,T,H) -> (B,A,T,hs) (perm 0,2,1,3) or, for keys, (B,A,hs,T). */
 static int split_heads(bx_ctx *c, const char *in, const char *shape, int keys, const char *out) {
     char r[BN_NAME];
@@ -109,15 +129,9 @@ static int encoder_layer(bx_ctx *c, int l, const bert_shape *s, float eps, const
     onnxg_attr_ints(c->g, "perm", 4, (int64_t[]){0, 2, 1, 3});
     export_name(t, "l%d.ctx.r", l);
     if (node2(c, "Reshape", u, "hidden_shape", t)) return -1;
-    export_name(p, "l%d.o", l);
-    export_name(u, "l%d.o.out", l);
-    if (linear(c, p, l, "o_w", "o_b", t, H, H, u)) return -1;
-    export_name(t, "l%d.res1", l);
-    if (node2(c, "Add", x, u, t)) return -1;
     char ln1[BN_NAME];
-    export_name(p, "l%d.ln1", l);
     export_name(ln1, "l%d.ln1.out", l);
-    if (layernorm(c, p, l, "ln1_w", "ln1_b", t, H, eps, ln1)) return -1;
+    if (add_norm(c, l, "o", "res1", "ln1", t, H, H, x, eps, ln1)) return -1;
     /* FFN with exact GELU: g = h * 0.5 * (1 + erf(h / sqrt 2)) */
     char h[BN_NAME];
     export_name(p, "l%d.f1", l);
@@ -133,14 +147,8 @@ static int encoder_layer(bx_ctx *c, int l, const bert_shape *s, float eps, const
     if (node2(c, "Mul", h, t, u)) return -1;
     export_name(t, "l%d.gelu", l);
     if (node2(c, "Mul", u, "half", t)) return -1;
-    export_name(p, "l%d.f2", l);
-    export_name(u, "l%d.f2.out", l);
-    if (linear(c, p, l, "f2_w", "f2_b", t, F, H, u)) return -1;
-    export_name(t, "l%d.res2", l);
-    if (node2(c, "Add", ln1, u, t)) return -1;
-    export_name(p, "l%d.ln2", l);
     export_name(out, "l%d.out", l);
-    return layernorm(c, p, l, "ln2_w", "ln2_b", t, H, eps, out);
+    return add_norm(c, l, "f2", "res2", "ln2", t, F, H, ln1, eps, out);
 }
 
 int export_bert(const bert_store *store, const bert_shape *s, const export_opts *o, const char *path,

@@ -219,7 +219,7 @@ int export_nb201_all(const space *sp, const char *dir, long first, long count, c
         hw_genome g;
         int ops[NB201_EDGES];
         if (space_from_index(sp, i, &g)) {
-            hw_fail("--first/--count: index %ld out of range", i);
+            hw_fail("nb201 index %ld out of range", i);
             goto fail;
         }
         for (int e = 0; e < NB201_EDGES; e++) ops[e] = g.g[e];

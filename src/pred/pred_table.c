@@ -11,7 +11,7 @@
 #include "pred.h"
 
 /* Splits a comma list into at most PRED_TABLE_MAX_COLS fresh strings. */
-int pred_table_names(const char *what, const char *s, char ***out, int *n) {
+int pred_table_names(const char *s, char ***out, int *n) {
     char **v = hw_calloc(PRED_TABLE_MAX_COLS, sizeof *v);
     int k = 0;
     const char *p = s;
@@ -21,7 +21,7 @@ int pred_table_names(const char *what, const char *s, char ***out, int *n) {
         if (len == 0 || k == PRED_TABLE_MAX_COLS) {
             for (int i = 0; i < k; i++) free(v[i]);
             free(v);
-            return hw_fail("option %s: '%s' is not a comma-separated list of names", what, s);
+            return hw_fail("'%s' is not a comma-separated list of names", s);
         }
         v[k] = hw_calloc(len + 1, 1);
         memcpy(v[k++], p, len);
@@ -29,12 +29,12 @@ int pred_table_names(const char *what, const char *s, char ***out, int *n) {
         if (c && !*p) {
             for (int i = 0; i < k; i++) free(v[i]);
             free(v);
-            return hw_fail("option %s: trailing comma in '%s'", what, s);
+            return hw_fail("trailing comma in '%s'", s);
         }
     }
     if (!k) {
         free(v);
-        return hw_fail("option %s: empty list", what);
+        return hw_fail("empty list");
     }
     *out = v;
     *n = k;
@@ -85,7 +85,10 @@ int pred_table_features(const csv_table *t, space *sp, const char *features, flo
             idx[i] = space_index(sp, &g);
         }
     } else {
-        if (pred_table_names("--features", features, &cols, &ncols)) goto fail;
+        if (pred_table_names(features, &cols, &ncols)) {
+            hw_fail_prefix("features");
+            goto fail;
+        }
         int cidx[PRED_TABLE_MAX_COLS];
         for (int j = 0; j < ncols; j++)
             if ((cidx[j] = csv_col_required(t, cols[j])) < 0) goto fail;

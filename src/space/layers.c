@@ -85,12 +85,13 @@ static void add_named(layer_list *out, net_layer *x, const char *name, int count
     layer_list_add(out, x);
 }
 
-void layers_add_conv(layer_list *out, const char *name, int count, int batch, int groups, int c, int k, int hw, int r,
-                     int stride, int pad) {
+/* A sliding-window layer (conv or pool): c -> k channels, groups g, an
+ * r x r window over hw x hw input with stride and padding pad. */
+static net_layer window_layer(layer_kind kind, int batch, int g, int c, int k, int hw, int r, int stride, int pad) {
     net_layer x;
     memset(&x, 0, sizeof x);
-    x.kind = LAYER_CONV;
-    x.g = groups;
+    x.kind = kind;
+    x.g = g;
     x.n = batch;
     x.c = c;
     x.k = k;
@@ -98,21 +99,18 @@ void layers_add_conv(layer_list *out, const char *name, int count, int batch, in
     x.p = x.q = (hw + 2 * pad - r) / stride + 1;
     x.r = x.s = r;
     x.stride = stride;
+    return x;
+}
+
+void layers_add_conv(layer_list *out, const char *name, int count, int batch, int groups, int c, int k, int hw, int r,
+                     int stride, int pad) {
+    net_layer x = window_layer(LAYER_CONV, batch, groups, c, k, hw, r, stride, pad);
     add_named(out, &x, name, count);
 }
 
 void layers_add_pool(layer_list *out, const char *name, int count, int batch, int c, int hw, int r, int stride,
                      int pad) {
-    net_layer x;
-    memset(&x, 0, sizeof x);
-    x.kind = LAYER_POOL;
-    x.g = 1;
-    x.n = batch;
-    x.c = x.k = c;
-    x.h = x.w = hw;
-    x.p = x.q = (hw + 2 * pad - r) / stride + 1;
-    x.r = x.s = r;
-    x.stride = stride;
+    net_layer x = window_layer(LAYER_POOL, batch, 1, c, c, hw, r, stride, pad);
     x.ops = 1;
     add_named(out, &x, name, count);
 }

@@ -95,6 +95,10 @@ done <<'CASES'
 2 | --config FILE is required | "$HW" board
 2 | --supernet is required | "$HW" finetune
 2 | expected two or more run files | "$HW" compare
+2 | option --features: 'a,,b' is not a comma-separated list of names | "$HW" predictor eval --table t.csv --features a,,b --target lat
+2 | option --meta-train: trailing comma in 'x,' | "$HW" predictor fewshot --table t.csv --space nb201 --target lat --meta-train x,
+2 | option --accel: 'nope:x' is no file and not an accelerator | "$HW" accel report --accel nope:x --arch a
+2 | export: --first 15000 --count 1000: past index 15624 | "$HW" export --space nb201 --all d --first 15000 --count 1000
 # config files
 2 | nope.yaml: cannot open: No such file | "$HW" search nope.yaml
 2 | /tmp: read error \(is it a directory\?\) | "$HW" search /tmp
