@@ -9,6 +9,7 @@
 #include "csv.h"
 #include "hw_err.h"
 #include "nsga.h"
+#include "pred.h"
 #include "rng.h"
 #include "space.h"
 
@@ -256,7 +257,7 @@ int runfile_synth(const char *data_dir, const run_synth_params *P, run_snapshot 
         s->ntrainsets = 1;
         ts->target = hw_strdup("latency_ms");
         ts->device = hw_strdup("edgegpu");
-        ts->d = space_nfeatures(sp);
+        ts->d = pred_space_nfeatures(sp);
         long n = P->train_rows;
         ts->n = (int)n;
         ts->features = hw_malloc(sizeof(float) * (size_t)ts->d * (n ? n : 1));
@@ -275,7 +276,7 @@ int runfile_synth(const char *data_dir, const run_synth_params *P, run_snapshot 
                 idx = (int64_t)rng_below(&noise, NB201_N);
             } while (!isfinite(lat[idx]));
             space_from_index(sp, idx, &g);
-            space_features(sp, &g, ts->features + (size_t)r * ts->d);
+            pred_space_features(sp, &g, ts->features + (size_t)r * ts->d);
             int b = (int)(r % 4);
             ts->values[r] = lat[idx] * (1.0 + 0.01 * b) * exp(0.02 * rng_normal(&noise));
             space_to_string(sp, &g, str, sizeof str);

@@ -163,3 +163,75 @@ int runfront_config_ref(const char *path, const run_snapshot *s, double *ref) {
     search_config_free(c);
     return has;
 }
+
+/* ---- the front layout ----------------------------------------------------- */
+
+/* Cells of the front layout: row 0 the header, then one row per idx[];
+ * objectives with `digits` significant digits. *ncol columns. */
+static char **front_cells(const run_snapshot *s, const run_points *p, const int *idx, int n, int knee, int digits,
+                          int *ncol) {
+    const int m = s->nobj, nc = 2 * m + 3 + (knee >= -1 ? 1 : 0);
+    char **c = hw_calloc((size_t)(n + 1) * nc, sizeof *c), b[512];
+    for (int r = 0; r <= n; r++) {
+        char **row = c + (size_t)r * nc;
+        int i = r ? idx[r - 1] : -1, j = 0;
+        for (int k = 0; k < m; k++) {
+            if (r) snprintf(b, sizeof b, "%.*g", digits, p->obj[(size_t)i * m + k]);
+            row[j++] = hw_strdup(r ? b : s->obj_names[k]);
+        }
+        for (int k = 0; k < m; k++) {
+            if (r) snprintf(b, sizeof b, "%d", p->measured[(size_t)i * m + k]);
+            else snprintf(b, sizeof b, "%s_measured", s->obj_names[k]);
+            row[j++] = hw_strdup(b);
+        }
+        snprintf(b, sizeof b, "%d", r ? (p->island ? p->island[i] : -1) : 0);
+        row[j++] = hw_strdup(r ? b : "island");
+        snprintf(b, sizeof b, "%d", r ? (p->generation ? p->generation[i] : -1) : 0);
+        row[j++] = hw_strdup(r ? b : "generation");
+        if (knee >= -1) row[j++] = hw_strdup(r ? (r - 1 == knee ? "1" : "0") : "knee");
+        row[j++] = hw_strdup(r ? p->strings[i] : "arch");
+    }
+    *ncol = nc;
+    return c;
+}
+
+static void free_cells(char **c, size_t n) {
+    for (size_t i = 0; i < n; i++) free(c[i]);
+    free(c);
+}
+
+void runfront_csv(hw_buf *b, const run_snapshot *s, const run_points *p, const int *idx, int n, int knee) {
+    int nc;
+    char **c = front_cells(s, p, idx, n, knee, 17, &nc);
+    for (int r = 0; r <= n; r++)
+        for (int j = 0; j < nc; j++) {
+            const char *v = c[(size_t)r * nc + j];
+            if (j) hw_buf_printf(b, ",");
+            if (!strpbrk(v, ",\"\n")) {
+                hw_buf_printf(b, "%s", v);
+            } else { /* quoted, quotes doubled */
+                hw_buf_printf(b, "\"");
+                for (; *v; v++) hw_buf_printf(b, "%s%c", *v == '"' ? "\"" : "", *v);
+                hw_buf_printf(b, "\"");
+            }
+            if (j == nc - 1) hw_buf_printf(b, "\n");
+        }
+    free_cells(c, (size_t)(n + 1) * nc);
+}
+
+void runfront_table(FILE *f, const run_snapshot *s, const run_points *p, const int *idx, int n, int knee) {
+    int nc;
+    char **c = front_cells(s, p, idx, n, knee, 6, &nc);
+    int *w = hw_calloc((size_t)nc, sizeof *w);
+    for (int r = 0; r <= n; r++)
+        for (int j = 0; j < nc; j++) {
+            int l = (int)strlen(c[(size_t)r * nc + j]);
+            if (l > w[j]) w[j] = l;
+        }
+    for (int r = 0; r <= n; r++)
+        for (int j = 0; j < nc; j++) /* numbers right-aligned; arch last, unpadded */
+            if (j < nc - 1) fprintf(f, "%*s  ", w[j], c[(size_t)r * nc + j]);
+            else fprintf(f, "%s\n", c[(size_t)r * nc + j]);
+    free(w);
+    free_cells(c, (size_t)(n + 1) * nc);
+}

@@ -11,6 +11,9 @@
 #ifndef HW_RUNFRONT_H
 #define HW_RUNFRONT_H
 
+#include <stdio.h>
+
+#include "fsutil.h"
 #include "runfile.h"
 #include "search_config.h"
 
@@ -47,6 +50,19 @@ search_config *runfront_config(const char *path, const run_snapshot *s);
 /* 1 and the minimised reference point in ref (nobj values) when the
  * stored config has hypervolume.reference; 0 otherwise. */
 int runfront_config_ref(const char *path, const run_snapshot *s, double *ref);
+
+/* The front layout, one for `hwnas search` (front.csv and the printed
+ * table) and `hwnas front` (--csv and the table): columns
+ *   <objective names>, <name>_measured (1/0) per objective, island,
+ *   generation, [knee,] arch
+ * one row per idx[0..n) of P, in that order; objectives in natural units
+ * (%.17g in CSV, %.6g in the table); island and generation -1 where P
+ * has none. knee >= -1 adds the knee column (1 on row `knee`, -1: no
+ * row); knee < -1 leaves it out. CSV fields are quoted when they hold a
+ * comma, quote or newline; the table has the same header names, aligned. */
+void runfront_csv(hw_buf *b, const run_snapshot *s, const run_points *p, const int *idx, int n, int knee);
+void runfront_table(FILE *f, const run_snapshot *s, const run_points *p, const int *idx, int n, int knee);
+#define RUNFRONT_NO_KNEE (-2)
 
 /* "max" / "min" */
 const char *runfront_dir(const run_snapshot *s, int k);

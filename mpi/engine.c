@@ -540,6 +540,7 @@ int engine_run(const search_config *cfg, const space *sp, MPI_Comm parent, const
         long distinct;
         pareto_archive *merged = engine_disp_merge(&E, &distinct);
         engine_disp_report(&E, merged, distinct);
+        eckpt_evaluated(cfg, sp, E.gt, &rep->evaluated);
         *out_archive = merged;
     }
     engine_comm_gather(&E); /* after every FINAL (islands may block in MPI_Send until then) */
@@ -558,4 +559,7 @@ done:
     return rc;
 }
 
-void engine_report_free(engine_report *r) { search_result_free(&r->res); }
+void engine_report_free(engine_report *r) {
+    search_result_free(&r->res);
+    run_points_clear(&r->evaluated);
+}

@@ -81,6 +81,7 @@ typedef struct engine_report {
     int signal_stop;            /* > 0: a signal stopped the run after generation signal_stop - 1 (checkpointed or not) */
     int resumed_from;           /* generation resumed after (-1: fresh run) */
     int replayed;               /* measurements recovered from the journal */
+    run_points evaluated;       /* rank 0: every measured point, as the run file's /evaluated */
 } engine_report;
 
 /* Runs the search on `comm` (every rank calls it). On rank 0, *out_archive

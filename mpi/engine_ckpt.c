@@ -10,10 +10,12 @@
 #include "hw_codec.h"
 #include "hw_err.h"
 #include "nsga.h"
+#include "pred.h"
 
 static char *dupstr(const char *s) { return hw_strdup(s ? s : ""); }
 
-/* Fills a run_points from genomes with minimised objectives. */
+/* Fills a run_points from genomes with minimised objectives; measured[i]
+ * (NULL: all 1) marks genome i measured, except where its value is NaN. */
 static void fill_points(run_points *p, const search_config *cfg, const space *sp, const hw_genome *g,
                         const double *obj_min, const double *cv, const uint8_t *measured, int n) {
     const int m = cfg->n_obj, ng = space_ngenes(sp);
@@ -29,8 +31,10 @@ static void fill_points(run_points *p, const search_config *cfg, const space *sp
         if (space_to_string(sp, &g[i], s, sizeof s)) s[0] = 0;
         p->strings[i] = hw_strdup(s);
         for (int k = 0; k < m; k++) {
-            p->obj[(size_t)i * m + k] = objective_to_min(&cfg->obj[k], obj_min[(size_t)i * m + k]);
-            p->measured[(size_t)i * m + k] = measured ? measured[i] : 1;
+            const double v = obj_min[(size_t)i * m + k];
+            p->obj[(size_t)i * m + k] = objective_to_min(&cfg->obj[k], v);
+            /* a measurement without a value (NaN: e.g. missing from the table) is not a measured value */
+            p->measured[(size_t)i * m + k] = (measured ? measured[i] : 1) && !isnan(v);
         }
         p->cv[i] = cv ? (isfinite(cv[i]) ? cv[i] : 1e300) : 0;
     }
@@ -64,6 +68,37 @@ void eckpt_hashes_free(char **h, int n) {
     if (!h) return;
     for (int t = 0; t < n; t++) free(h[t]);
     free(h);
+}
+
+void eckpt_evaluated(const search_config *cfg, const space *sp, const gts *gt, run_points *out) {
+    const int m = cfg->n_obj;
+    int nr;
+    const meas_record *rec = gts_records(gt, &nr);
+    hw_genome *rg = hw_malloc((size_t)(nr ? nr : 1) * sizeof *rg);
+    double *ro = hw_malloc((size_t)(nr ? nr : 1) * m * sizeof *ro), *rc = hw_malloc((size_t)(nr ? nr : 1) * sizeof *rc);
+    for (int i = 0; i < nr; i++) {
+        rg[i] = rec[i].g;
+        memcpy(ro + (size_t)i * m, rec[i].obj, (size_t)m * sizeof *ro);
+        rc[i] = rec[i].cv;
+    }
+    memset(out, 0, sizeof *out);
+    fill_points(out, cfg, sp, rg, ro, rc, NULL, nr);
+    free(rg);
+    free(ro);
+    free(rc);
+    /* who proposed each, and what the surrogate predicted then */
+    out->generation = hw_malloc((size_t)(nr ? nr : 1) * sizeof *out->generation);
+    out->island = hw_malloc((size_t)(nr ? nr : 1) * sizeof *out->island);
+    out->pred_mean = hw_malloc((size_t)(nr ? nr : 1) * m * sizeof *out->pred_mean);
+    out->pred_std = hw_malloc((size_t)(nr ? nr : 1) * m * sizeof *out->pred_std);
+    for (int i = 0; i < nr; i++) {
+        out->generation[i] = rec[i].gen;
+        out->island[i] = rec[i].island;
+        for (int k = 0; k < m; k++) {
+            out->pred_mean[(size_t)i * m + k] = objective_to_min(&cfg->obj[k], rec[i].pred_mean[k]);
+            out->pred_std[(size_t)i * m + k] = rec[i].pred_std[k];
+        }
+    }
 }
 
 int eckpt_build(const search_config *cfg, const space *sp, gts *gt, const search_result *res,
@@ -140,29 +175,10 @@ int eckpt_build(const search_config *cfg, const space *sp, gts *gt, const search
     free(ao);
     int nr;
     const meas_record *rec = gts_records(gt, &nr);
-    hw_genome *rg = hw_malloc((size_t)(nr ? nr : 1) * sizeof *rg);
-    double *ro = hw_malloc((size_t)(nr ? nr : 1) * m * sizeof *ro), *rc = hw_malloc((size_t)(nr ? nr : 1) * sizeof *rc);
-    for (int i = 0; i < nr; i++) {
-        rg[i] = rec[i].g;
-        memcpy(ro + (size_t)i * m, rec[i].obj, (size_t)m * sizeof *ro);
-        rc[i] = rec[i].cv;
-    }
-    fill_points(&s->evaluated, cfg, sp, rg, ro, rc, NULL, nr);
-    run_points *evp = &s->evaluated; /* who proposed each, and what the surrogate predicted then */
-    evp->generation = hw_malloc((size_t)(nr ? nr : 1) * sizeof *evp->generation);
-    evp->island = hw_malloc((size_t)(nr ? nr : 1) * sizeof *evp->island);
-    evp->pred_mean = hw_malloc((size_t)(nr ? nr : 1) * m * sizeof *evp->pred_mean);
-    evp->pred_std = hw_malloc((size_t)(nr ? nr : 1) * m * sizeof *evp->pred_std);
-    for (int i = 0; i < nr; i++) {
-        evp->generation[i] = rec[i].gen;
-        evp->island[i] = rec[i].island;
-        for (int k = 0; k < m; k++) {
-            evp->pred_mean[(size_t)i * m + k] = objective_to_min(&cfg->obj[k], rec[i].pred_mean[k]);
-            evp->pred_std[(size_t)i * m + k] = rec[i].pred_std[k];
-        }
-    }
-    /* training sets: one per objective, rows = measured points with a value */
-    const int d = space_nfeatures(sp);
+    eckpt_evaluated(cfg, sp, gt, &s->evaluated);
+    /* training sets: one per objective, rows = measured points with a value,
+     * features = the surrogate's input (pred_space_features) */
+    const int d = pred_space_nfeatures(sp);
     s->ntrainsets = m;
     s->trainsets = hw_calloc((size_t)m, sizeof *s->trainsets);
     for (int k = 0; k < m; k++) {
@@ -180,7 +196,7 @@ int eckpt_build(const search_config *cfg, const space *sp, gts *gt, const search
         for (int i = 0; i < nr; i++) {
             if (isnan(rec[i].obj[k])) continue;
             int j = t->n++;
-            space_features(sp, &rec[i].g, t->features + (size_t)j * d);
+            pred_space_features(sp, &rec[i].g, t->features + (size_t)j * d);
             t->values[j] = objective_to_min(&cfg->obj[k], rec[i].obj[k]);
             t->arch[j] = hw_strdup(s->evaluated.strings[i]);
             const char *board, *runner;
@@ -191,9 +207,6 @@ int eckpt_build(const search_config *cfg, const space *sp, gts *gt, const search
             t->t_end[j] = rec[i].t_end;
         }
     }
-    free(rg);
-    free(ro);
-    free(rc);
     /* the surrogate as one model */
     uint8_t *gb;
     size_t gl;

@@ -30,6 +30,10 @@ typedef struct eckpt_state {
 int eckpt_table_hashes(const search_config *cfg, char ***out);
 void eckpt_hashes_free(char **h, int n);
 
+/* Every measured point of the dispatcher, in measurement order, as the
+ * run file's /evaluated (natural units, measured flags, cv, proposer,
+ * prediction); free with run_points_clear. */
+void eckpt_evaluated(const search_config *cfg, const space *sp, const gts *gt, run_points *out);
 /* Builds the snapshot; island blobs are copied. Records rank 0's host, its
  * BLAS threads, the config's hash and st->table_hashes. */
 int eckpt_build(const search_config *cfg, const space *sp, gts *gt, const search_result *res,

@@ -26,30 +26,15 @@ static void json_num(FILE *f, double v) {
     else fputs("null", f);
 }
 
-/* CSV field: quoted when it contains a comma, quote or newline. */
-static void csv_field(FILE *f, const char *s) {
-    if (!strpbrk(s, ",\"\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 int cmd_front(int argc, char **argv) {
     int csv = 0, json = 0, measured_only = 0, knee_flag = 0, first;
     const cli_opt opts[] = {
-        CLI_FLAG("csv", &csv, "comma-separated: arch, objectives, <objective>_measured (1/0),\nisland, generation"),
+        CLI_FLAG("csv", &csv, "comma-separated, the columns of the table (and of hwnas\nsearch's front.csv): objectives, <objective>_measured (1/0),\nisland, generation, arch"),
         CLI_FLAG("json", &json, "one JSON document"),
         CLI_FLAG("measured-only", &measured_only,
                  "only points whose every objective was measured on a board\n(predicted values excluded)"),
         CLI_FLAG("knee", &knee_flag,
-                 "mark the knee point: table '*' and a last line, CSV a last\n"
-                 "column knee (1 on the knee's row), JSON \"knee\": its index"),
+                 "mark the knee point: a column knee (1 on the knee's row) before\narch and a last table line, JSON \"knee\": its index"),
         CLI_END};
     const cli_spec spec = {"front", "RUN.h5 [--csv | --json] [--measured-only] [--knee]",
                            "Prints the Pareto front over all points the run evaluated (one line per\n"
@@ -87,20 +72,12 @@ int cmd_front(int argc, char **argv) {
             return cli_report(HW_EXIT_FAIL);
         }
     }
+    const int kn = knee_flag ? knee : RUNFRONT_NO_KNEE;
     if (fmt == 1) {
-        fputs("arch", stdout);
-        for (int k = 0; k < m; k++) printf(",%s", s->obj_names[k]);
-        for (int k = 0; k < m; k++) printf(",%s_measured", s->obj_names[k]);
-        puts(knee_flag ? ",island,generation,knee" : ",island,generation");
-        for (int i = 0; i < n; i++) {
-            int p = idx[i];
-            csv_field(stdout, all.strings[p]);
-            for (int k = 0; k < m; k++) printf(",%.17g", all.obj[(size_t)p * m + k]);
-            for (int k = 0; k < m; k++) printf(",%d", all.measured[(size_t)p * m + k]);
-            printf(",%d,%d", all.island[p], all.generation[p]);
-            if (knee_flag) printf(",%d", i == knee);
-            putchar('\n');
-        }
+        hw_buf b = {0};
+        runfront_csv(&b, s, &all, idx, n, kn);
+        fwrite(b.p, 1, b.len, stdout);
+        hw_buf_free(&b);
     } else if (fmt == 2) {
         printf("{\"file\": ");
         json_str(stdout, path);
@@ -136,20 +113,9 @@ int cmd_front(int argc, char **argv) {
         }
         printf("}\n");
     } else {
-        printf("# %s: %d points on the front of %d evaluated%s (M measured, p predicted)\n", path, n, all.n,
-               measured_only ? ", measured only" : "");
-        printf("%-4s", "#");
-        for (int k = 0; k < m; k++) printf(" %14s", s->obj_names[k]);
-        printf("  %-4s  arch\n", "meas");
-        for (int i = 0; i < n; i++) {
-            int p = idx[i];
-            printf("%-3d%c", i + 1, i == knee ? '*' : ' ');
-            for (int k = 0; k < m; k++) printf(" %14.6g", all.obj[(size_t)p * m + k]);
-            printf("  ");
-            for (int k = 0; k < m; k++) putchar(all.measured[(size_t)p * m + k] ? 'M' : 'p');
-            printf("%*s  %s\n", m < 4 ? 4 - m : 0, "", all.strings[p]);
-        }
-        if (knee_flag && knee >= 0) printf("# knee (*): #%d %s\n", knee + 1, all.strings[idx[knee]]);
+        printf("# %s: %d points on the front of %d points%s\n", path, n, all.n, measured_only ? ", measured only" : "");
+        runfront_table(stdout, s, &all, idx, n, kn);
+        if (knee_flag && knee >= 0) printf("# knee: %s\n", all.strings[idx[knee]]);
         else if (knee_flag) puts("# knee: none (empty front)");
     }
     free(idx);

@@ -24,29 +24,37 @@
 #include "hw_err.h"
 #include "journal.h"
 #include "progress.h"
+#include "runfront.h"
 #include "search.h"
 #include "search_check.h"
 #include "warmstart.h"
 
 static void mpi_abort_hook(void) { MPI_Abort(MPI_COMM_WORLD, 1); }
 
-/* Prints the front as a table (natural units, search_front_order). */
-static void print_front(const search_config *c, const space *sp, const pareto_archive *a) {
-    const int m = c->n_obj, n = pareto_archive_size(a);
-    int *order = hw_malloc((size_t)(n ? n : 1) * sizeof *order);
-    search_front_order(c, a, order);
-    printf("\nPareto front (%d points, all measured):\n%-12s", n, "arch_index");
-    for (int k = 0; k < m; k++) printf(" %14s", c->obj[k].name);
-    printf("  arch\n");
-    for (int r = 0; r < n; r++) {
-        char s[HW_ARCH_STR_MAX];
-        const hw_genome *g = pareto_archive_genome(a, order[r]);
-        if (space_to_string(sp, g, s, sizeof s)) strcpy(s, "?");
-        printf("%-12lld", (long long)space_index(sp, g));
-        for (int k = 0; k < m; k++) printf(" %14.6f", objective_to_min(&c->obj[k], pareto_archive_obj(a, order[r])[k]));
-        printf("  %s\n", s);
+/* The front of the run's measured points EV (the run file's /evaluated):
+ * runfront_front, as `hwnas front RUN.h5` selects and orders it, printed
+ * with runfront_table and written as c->front_csv with runfront_csv (the
+ * bytes of `hwnas front RUN.h5 --csv`). 0, or -1 with a message. */
+static int write_front(const search_config *c, const run_points *ev) {
+    char names[HW_MAX_OBJ][sizeof c->obj[0].name], *np[HW_MAX_OBJ];
+    uint8_t maximise[HW_MAX_OBJ];
+    for (int k = 0; k < c->n_obj; k++) {
+        snprintf(names[k], sizeof names[k], "%s", c->obj[k].name);
+        np[k] = names[k];
+        maximise[k] = c->obj[k].direction == OBJ_MAXIMIZE;
     }
-    free(order);
+    run_snapshot h = {.nobj = c->n_obj, .obj_names = np, .obj_maximise = maximise};
+    int *idx, n;
+    if (runfront_front(&h, ev, 0, &idx, &n)) return -1;
+    printf("\nPareto front (%d points, measured):\n", n);
+    runfront_table(stdout, &h, ev, idx, n, RUNFRONT_NO_KNEE);
+    hw_buf csv = {0};
+    runfront_csv(&csv, &h, ev, idx, n, RUNFRONT_NO_KNEE);
+    free(idx);
+    int rc = hw_mkdir_p(c->out_dir);
+    if (!rc) rc = hw_write_file_atomic(c->front_csv, csv.p, csv.len);
+    hw_buf_free(&csv);
+    return rc;
 }
 
 static int write_summary(const char *path, const search_config *c, const engine_report *rep) {
@@ -234,6 +242,7 @@ int cmd_search(int argc, char **argv) {
     hw_genome *front_g = NULL;
     uint64_t *front_ids = NULL;
     search_result res = {0};
+    run_points ev = {0}; /* rank 0: the run's measured points, for the front */
     int status = HW_EXIT_USAGE, clean_stop = 0; /* clean_stop: every rank fails here; finalize, do not abort */
     int reported = 0;
     ckpt_lock *lock = NULL;
@@ -330,12 +339,13 @@ int cmd_search(int argc, char **argv) {
         MPI_Comm_size(MPI_COMM_WORLD, &size);
         clean_stop = size == 1; /* one process: nobody to abort, no MPI banner */
         res = rep.res;          /* the history so far: freed below */
+        ev = rep.evaluated;
         goto fail;
     }
     res = rep.res;
+    ev = rep.evaluated;
     if (rep.signal_stop) { /* the front and summary so far are written either way */
-        if (rank == 0) print_front(cfg, sp, arch);
-        if (rank == 0 && (search_front_write_csv(cfg, sp, arch) || (summary && write_summary(summary, cfg, &rep))))
+        if (rank == 0 && (write_front(cfg, &ev) || (summary && write_summary(summary, cfg, &rep))))
             goto fail;
         if (rank == 0 && rep.checkpointed_stop)
             fprintf(stderr, "hwnas: stopped by a signal after a checkpoint to %s; resume with --resume %s\n",
@@ -353,8 +363,7 @@ int cmd_search(int argc, char **argv) {
     /* the stop criteria were met and the final checkpoint written: a re-run
      * (or a Slurm requeue) must find a finished run, not extend it */
     if (run_path && ckpt_mark_finished(run_path)) goto fail;
-    print_front(cfg, sp, arch);
-    if (search_front_write_csv(cfg, sp, arch)) goto fail;
+    if (write_front(cfg, &ev)) goto fail;
     printf("\n%d generations, %ld evaluations, %ld measurements, front %d", res.generations, res.evaluations,
            res.measurements, res.front_size);
     if (isfinite(res.hv)) printf(", HV %.6f", res.hv);
@@ -381,6 +390,7 @@ fail:
     }
     ckpt_lock_release(lock);
     search_result_free(&res);
+    run_points_clear(&ev);
     pareto_archive_free(arch);
     run_snapshot_free(snap);
     for (int i = 0; i < n_warm; i++) run_measurement_clear(&warm[i]);

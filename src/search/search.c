@@ -50,44 +50,6 @@ fail:
     return -1;
 }
 
-void search_front_order(const search_config *c, const pareto_archive *a, int *order) {
-    const int n = pareto_archive_size(a);
-    for (int i = 0; i < n; i++) order[i] = i;
-    /* insertion sort: fronts are small and equal values keep archive order */
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0; j--) {
-            double x = pareto_archive_obj(a, order[j - 1])[0], y = pareto_archive_obj(a, order[j])[0];
-            if (objective_to_min(&c->obj[0], x) <= objective_to_min(&c->obj[0], y)) break;
-            int t = order[j];
-            order[j] = order[j - 1];
-            order[j - 1] = t;
-        }
-}
-
-int search_front_write_csv(const search_config *c, const space *sp, const pareto_archive *a) {
-    const int m = c->n_obj, n = pareto_archive_size(a);
-    hw_buf csv = {0};
-    int *order = hw_malloc((size_t)(n ? n : 1) * sizeof *order);
-    search_front_order(c, a, order);
-    hw_buf_printf(&csv, "arch,arch_index");
-    for (int k = 0; k < m; k++) hw_buf_printf(&csv, ",%s", c->obj[k].name);
-    hw_buf_printf(&csv, ",measured\n");
-    for (int r = 0; r < n; r++) {
-        char s[HW_ARCH_STR_MAX];
-        const hw_genome *g = pareto_archive_genome(a, order[r]);
-        if (space_to_string(sp, g, s, sizeof s)) strcpy(s, "?");
-        hw_buf_printf(&csv, "\"%s\",%lld", s, (long long)space_index(sp, g));
-        for (int k = 0; k < m; k++) /* back to natural units */
-            hw_buf_printf(&csv, ",%.10g", objective_to_min(&c->obj[k], pareto_archive_obj(a, order[r])[k]));
-        hw_buf_printf(&csv, ",1\n");
-    }
-    free(order);
-    int rc = hw_mkdir_p(c->out_dir);
-    if (!rc) rc = hw_write_file_atomic(c->front_csv, csv.p, csv.len);
-    hw_buf_free(&csv);
-    return rc;
-}
-
 void search_print_row(FILE *f, const search_history_row *h, int has_ratio) {
     fprintf(f, "gen %5d  meas %7ld  front %4d  hv %12.6f", h->generation, h->measurements, h->front_size, h->hv);
     if (has_ratio) fprintf(f, "  ratio %.6f", h->hv_ratio);

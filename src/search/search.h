@@ -57,14 +57,6 @@ struct eval_table;
 int search_true_front(const struct eval_table *t, int m, double **out_front, hw_genome **out_g, int *out_n,
                       int *out_feasible);
 
-/* order (pareto_archive_size(a) entries) gets the archive's indices sorted
- * by the first objective, ascending in natural units (stable). */
-void search_front_order(const search_config *c, const pareto_archive *a, int *order);
-/* Writes the front of a as c->front_csv (creating c->out_dir; atomically):
- * "arch,arch_index,<objective names>,measured", objectives in natural
- * units, rows in search_front_order. 0, or -1 with a message. */
-int search_front_write_csv(const search_config *c, const space *sp, const pareto_archive *a);
-
 /* Prints one progress line for a history row. */
 void search_print_row(FILE *f, const search_history_row *h, int has_ratio);
 

@@ -71,7 +71,7 @@ for k in ts:
                zip(ts[k]["arch"][:], ts[k]["board"][:], ts[k]["runner"][:])}
 for r in front:
     a = r["arch"]
-    assert r["measured"] == "1", (a, "front point not marked measured")
+    assert r["accuracy_measured"] == r["latency_ms_measured"] == "1", (a, "front point not marked measured")
     assert a in prov["latency_ms"], (a, "latency not measured on a board")
     board, runner = prov["latency_ms"][a]
     assert board in ("cpu-01", "cpu-02") and runner == "builtin", (a, board, runner)

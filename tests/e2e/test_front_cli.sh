@@ -20,13 +20,16 @@ W=$T
 
 # --- front -------------------------------------------------------------------
 "$HWNAS" front "$W/a.h5" > "$W/front.txt" || fail "front"
-head -1 "$W/front.txt" | grep -q "points on the front of 480 evaluated" || fail "front header: $(head -1 "$W/front.txt")"
+head -1 "$W/front.txt" | grep -q "points on the front of 480 points" || fail "front header: $(head -1 "$W/front.txt")"
 "$HWNAS" front "$W/a.h5" --csv > "$W/front.csv" || fail "front --csv"
-head -1 "$W/front.csv" | grep -qx "arch,top1_acc,latency_ms,top1_acc_measured,latency_ms_measured,island,generation" ||
+head -1 "$W/front.csv" | grep -qx "top1_acc,latency_ms,top1_acc_measured,latency_ms_measured,island,generation,arch" ||
     fail "csv header: $(head -1 "$W/front.csv")"
 n=$(($(wc -l < "$W/front.csv") - 1))
 [ "$n" -ge 3 ] || fail "front has only $n points"
 [ "$(($(wc -l < "$W/front.txt") - 2))" = "$n" ] || fail "table and CSV disagree"
+# one layout: the table's header names are the CSV's, in the same order
+[ "$(sed -n 2p "$W/front.txt" | tr -s ' ' | sed 's/^ //')" = "$(head -1 "$W/front.csv" | tr ',' ' ')" ] ||
+    fail "table header '$(sed -n 2p "$W/front.txt")' is not the CSV header '$(head -1 "$W/front.csv")'"
 "$HWNAS" front "$W/a.h5" --json > "$W/front.json" || fail "front --json"
 $PY - "$W/front.json" "$n" <<'PYEOF' || fail "json"
 import json, sys
@@ -40,7 +43,7 @@ for a in pts:
         assert not (b[0] >= a[0] and b[1] <= a[1] and (b[0] > a[0] or b[1] < a[1])), (a, b)
 PYEOF
 "$HWNAS" front "$W/a.h5" --csv --measured-only > "$W/mfront.csv" || fail "front --measured-only"
-awk -F, 'NR > 1 && ($4 != 1 || $5 != 1) { bad = 1 } END { exit bad }' "$W/mfront.csv" ||
+awk -F, 'NR > 1 && ($3 != 1 || $4 != 1) { bad = 1 } END { exit bad }' "$W/mfront.csv" ||
     fail "--measured-only printed predicted points"
 grep -q ',0,' "$W/front.csv" || echo "note: no predicted point on the default front"
 
@@ -58,8 +61,9 @@ got = [i for i, r in enumerate(rows) if r["knee"] == "1"]
 print("knee row: hwnas", got, "python", want)
 assert got == [want], (got, want)
 PYEOF
-"$HWNAS" front "$W/a.h5" --knee | grep -q '^# knee (\*): #' || fail "table knee line"
-[ "$(json_get <("$HWNAS" front "$W/a.h5" --json --knee) 'j["knee"]')" = "$(($(grep -n ',1$' "$W/knee.csv" | cut -d: -f1) - 2))" ] ||
+"$HWNAS" front "$W/a.h5" --knee | grep -qx "# knee: $($PY -c 'import csv,sys; print([r["arch"] for r in csv.DictReader(open(sys.argv[1])) if r["knee"] == "1"][0])' "$W/knee.csv")" ||
+    fail "table knee line"
+[ "$(json_get <("$HWNAS" front "$W/a.h5" --json --knee) 'j["knee"]')" = "$($PY -c 'import csv,sys; print([r["knee"] for r in csv.DictReader(open(sys.argv[1]))].index("1"))' "$W/knee.csv")" ] ||
     fail "JSON knee index differs from the CSV row"
 
 # --- history -------------------------------------------------------------------

@@ -30,11 +30,12 @@ d = sys.argv[1]
 acc = {r["arch_index"]: float(r["test_acc_200ep_cifar10"]) for r in csv.DictReader(open(d + "/nb201_accuracy/nb201_accuracy.csv"))}
 pts = sorted((float(r["edgegpu_latency_ms"]), -acc[r["arch_index"]], r["arch_index"])
              for r in csv.DictReader(open(d + "/hw_nas_bench/hwnasbench_nb201_cifar10.csv")) if r["edgegpu_latency_ms"])
+arch = {r["arch_index"]: r["arch_str"] for r in csv.DictReader(open(d + "/hw_nas_bench/hwnasbench_nb201_cifar10.csv"))}
 front, best = set(), float("inf")
 for lat, nacc, idx in pts:
     if nacc < best:
-        front.add(idx); best = nacc
-got = {r["arch_index"] for r in csv.DictReader(open("out/front.csv"))}
+        front.add(arch[idx]); best = nacc
+got = {r["arch"] for r in csv.DictReader(open("out/front.csv"))}
 assert got == front, (sorted(got ^ front))
 PY
 echo "ok: default search finds the exact front"

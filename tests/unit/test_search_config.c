@@ -13,6 +13,7 @@
 
 #include "eval_table.h"
 #include "hw_err.h"
+#include "runfront.h"
 #include "search.h"
 #include "search_config.h"
 
@@ -228,54 +229,30 @@ static void test_table_lookup(void **state) {
     unlink("/tmp/hwnas_tab_ok.csv");
 }
 
-/* search_front_write_csv: rows sorted by the first objective in natural
- * units (a maximised one, stored negated), objectives back in natural
- * units, the file created with its directory. */
+/* runfront_front + runfront_csv, the front layout of `hwnas search` and
+ * `hwnas front`: rows best first by the first objective (a maximised one
+ * descending), objectives in natural units, the measured flags, island and
+ * generation per row, the arch last and quoted when it holds a comma; the
+ * dominated point is left out. */
 static void test_front_csv(void **state) {
     (void)state;
-    search_config *c;
-    assert_int_equal(search_config_load(write_cfg("objectives:\n  - {name: acc, direction: max}\n"
-                                                  "  - {name: lat, direction: min}\n"
-                                                  "evaluator:\n  kind: table\n  tables: [t.csv]\n"),
-                                        &c),
-                     0);
-    char dir[128], csv[160];
-    snprintf(dir, sizeof dir, "/tmp/hwnas_front_%d/sub", (int)getpid());
-    snprintf(csv, sizeof csv, "%s/front.csv", dir);
-    free(c->out_dir), free(c->front_csv);
-    c->out_dir = strdup(dir), c->front_csv = strdup(csv);
-    space *sp;
-    pareto_archive *a;
-    assert_int_equal(space_create_nb201(&sp), 0);
-    assert_int_equal(pareto_archive_create(2, &a), 0);
-    const double obj[3][2] = {{-90, 5}, {-80, 3}, {-95, 9}}; /* minimised: -acc, lat */
-    char s[3][HW_ARCH_STR_MAX];
-    for (int i = 0; i < 3; i++) {
-        hw_genome g;
-        space_from_index(sp, i, &g);
-        space_to_string(sp, &g, s[i], sizeof s[i]);
-        assert_int_equal(pareto_archive_insert(a, obj[i], (uint64_t)i + 1, &g), 1);
-    }
-    int order[3];
-    search_front_order(c, a, order);
-    for (int r = 1; r < 3; r++) assert_true(pareto_archive_obj(a, order[r - 1])[0] >= pareto_archive_obj(a, order[r])[0]);
-    assert_int_equal(search_front_write_csv(c, sp, a), 0);
-    char want[4 * HW_ARCH_STR_MAX], got[4 * HW_ARCH_STR_MAX] = "";
-    snprintf(want, sizeof want, "arch,arch_index,acc,lat,measured\n\"%s\",1,80,3,1\n\"%s\",0,90,5,1\n\"%s\",2,95,9,1\n",
-             s[1], s[0], s[2]);
-    FILE *f = fopen(csv, "r");
-    assert_non_null(f);
-    size_t n = fread(got, 1, sizeof got - 1, f);
-    got[n] = 0;
-    fclose(f);
-    assert_string_equal(got, want);
-    unlink(csv);
-    rmdir(dir);
-    *strrchr(dir, '/') = 0;
-    rmdir(dir);
-    pareto_archive_free(a);
-    space_free(sp);
-    search_config_free(c);
+    char *names[2] = {"acc", "lat"}, *arch[4] = {"s0", "s1", "x,y", "dom"};
+    uint8_t maximise[2] = {1, 0}, measured[8] = {1, 1, 1, 1, 1, 0, 1, 1};
+    double obj[8] = {90, 5, 80, 3, 95, 9, 70, 9}, cv[4] = {0, 0, 0, 0};
+    int32_t island[4] = {0, 1, -1, 0}, gen[4] = {3, 4, -1, 5};
+    int16_t genomes[4 * 6] = {0};
+    run_snapshot h = {.nobj = 2, .ngenes = 6, .obj_names = names, .obj_maximise = maximise};
+    run_points p = {.n = 4, .genomes = genomes, .strings = arch, .obj = obj, .measured = measured, .cv = cv,
+                    .island = island, .generation = gen};
+    int *idx, n;
+    assert_int_equal(runfront_front(&h, &p, 0, &idx, &n), 0);
+    hw_buf b = {0};
+    runfront_csv(&b, &h, &p, idx, n, RUNFRONT_NO_KNEE);
+    hw_buf_printf(&b, "%c", 0);
+    assert_string_equal(b.p, "acc,lat,acc_measured,lat_measured,island,generation,arch\n"
+                             "95,9,1,0,-1,-1,\"x,y\"\n90,5,1,1,0,3,s0\n80,3,1,1,1,4,s1\n");
+    hw_buf_free(&b);
+    free(idx);
 }
 
 static int teardown(void **state) {
