@@ -152,6 +152,7 @@ typedef struct run_snapshot {
      * strings (docs/hdf5-schema.md). */
     char *config_path;    /* absolute path of the config file the run was started from (resolves its relative paths) */
     char *host;           /* rank 0's host name */
+    char *stopped_by;     /* "SIGTERM", ...: the signal this checkpoint was written for (NULL: none) */
     int threads;          /* BLAS threads per rank */
     char *config_hash;    /* of config_text */
     int ntables;

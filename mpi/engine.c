@@ -1,6 +1,7 @@
 /* engine.c: one engine loop for every role and both kinds of rounds (see
  * engine.h; docs/engine.md). */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -326,7 +327,7 @@ static void isl_migrate(eng *E, int gen) {
  * journal. Returns 1 if a signal asked to stop (rep->signal_stop). */
 static int boundary(eng *E, int gen, int final) {
     const int run = E->opt && E->opt->run_path;
-    int flags[2] = {ckpt_signal_pending() != 0, 0};
+    int flags[2] = {ckpt_signal_pending(), 0}; /* the signal number: MAX over ranks names one */
     if (E->disp && run) flags[1] = final || ckpt_due(&E->sched, gen, hw_now_s());
     if (E->size > 1) {
         double t = hw_now_s();
@@ -357,9 +358,11 @@ static int boundary(eng *E, int gen, int final) {
         eckpt_state st = {.generation = gen, .evaluations = E->evaluations, .wall_s = E->wall0 + hw_now_s() - E->t0,
                           .table_hashes = E->table_hashes};
         run_snapshot *snap;
-        if (eckpt_build(E->cfg, E->sp, E->gt, E->res, &st, blobs, lens, nisl, journal_last_seq(E->jnl), &snap) ||
-            ckpt_write(E->opt->run_path, snap) || journal_compact(E->jnl, snap->meas_seq))
+        if (eckpt_build(E->cfg, E->sp, E->gt, E->res, &st, blobs, lens, nisl, journal_last_seq(E->jnl), &snap))
             engine_comm_die(E, "checkpoint");
+        if (flags[0]) snap->stopped_by = hw_strdup(flags[0] == SIGINT ? "SIGINT" : flags[0] == SIGTERM ? "SIGTERM"
+                                                   : flags[0] == SIGUSR1 ? "SIGUSR1" : "signal");
+        if (ckpt_write(E->opt->run_path, snap) || journal_compact(E->jnl, snap->meas_seq)) engine_comm_die(E, "checkpoint");
         run_snapshot_free(snap);
         for (int i = 0; i < nisl; i++) free(blobs[i]);
         free(blobs);
@@ -370,7 +373,7 @@ static int boundary(eng *E, int gen, int final) {
                     flags[0] ? " (signal: stopping)" : "");
     }
     if (flags[0]) E->rep->checkpointed_stop = 1;
-    return flags[0];
+    return flags[0] != 0;
 }
 
 /* ---- the loop ---------------------------------------------------------- */

@@ -9,7 +9,12 @@
 #   search waiting for a board that never comes): the process dies at once
 #   (status 130), well before the board wait would end;
 # - mpirun -n 3: SIGUSR1 to mpirun (forwarded), and SIGINT to every rank,
-#   exit 3 with the front (and the checkpoint) written.
+#   exit 3 with the front (and the checkpoint) written;
+# - mpirun -n 2, the signal to mpirun's process group (what Ctrl-C in a
+#   terminal does): SIGINT and SIGTERM end mpirun with status 1 (Open MPI's
+#   own), the ranks having written a checkpoint whose /@stopped_by is
+#   SIGTERM (what mpirun sends them) and which resumes; SIGUSR1 ends it
+#   with 3 and /@stopped_by SIGUSR1. At 1 rank /@stopped_by is SIGINT.
 . "$(dirname "$0")/lib.sh" "$@"
 LOG_TAIL=8
 cd "$T"
@@ -46,6 +51,8 @@ kill -INT "$P"
 wait "$P"
 stopped_ok $? "P=1 SIGINT, run file"
 [ -f r.h5 ] || fail "SIGINT with a run file: no checkpoint"
+stopped_by() { $PY -c 'import h5py, sys; print(h5py.File(sys.argv[1], "r").attrs.get("stopped_by", b"-").decode())' "$1"; }
+[ "$(stopped_by r.h5)" = SIGINT ] || fail "P=1 SIGINT: /@stopped_by is '$(stopped_by r.h5)', want SIGINT"
 "$HW" search cfg.yaml --resume r.h5 --generations 100 --quiet --out-dir o2 > resume.out 2> resume.log \
     || fail "resume after SIGINT: exit $?"
 grep -q "resuming from r.h5 after generation" resume.log || fail "resume after SIGINT did not resume: $(cat resume.log)"
@@ -86,4 +93,24 @@ kill -INT $ranks
 wait "$P"
 stopped_ok $? "P=3 SIGINT to the ranks, run file"
 [ -f r3.h5 ] || fail "P=3 SIGINT: no checkpoint"
+
+# mpirun -n 2 and the signal to its process group, as a terminal's Ctrl-C
+for sig in INT TERM USR1; do
+    rm -f g.h5*
+    started setsid mpirun --oversubscribe -n 2 "$HW" search cfg.yaml "${LONG[@]}" --run g.h5
+    [ "$(ps -o pgid= -p "$P" | tr -d ' ')" = "$P" ] || fail "mpirun is not its own process group leader"
+    kill -"$sig" -- -"$P"
+    wait "$P"
+    rc=$?
+    want=3 by=SIG$sig
+    [ "$sig" = USR1 ] || want=1 by=SIGTERM
+    [ $rc -eq $want ] || fail "P=2 SIG$sig to mpirun's group: mpirun exit $rc, want $want"
+    grep -q "stopped by a signal after a checkpoint to g.h5" run.log || fail "P=2 SIG$sig: the ranks did not checkpoint"
+    [ "$(stopped_by g.h5)" = "$by" ] || fail "P=2 SIG$sig: /@stopped_by is '$(stopped_by g.h5)', want $by"
+    [ "$(wc -l < o/front.csv)" -ge 2 ] || fail "P=2 SIG$sig: no front"
+    "$HW" search cfg.yaml --resume g.h5 --generations 5 --quiet --out-dir og > gres.out 2> gres.log ||
+        fail "P=2 SIG$sig: resume exit $?" # past generation 5 already: it stops at once
+    grep -q "resuming from g.h5 after generation" gres.log || fail "P=2 SIG$sig: no resume: $(head -2 gres.log)"
+    echo "ok: P=2 SIG$sig to mpirun's group: mpirun $rc, checkpoint stopped_by $by, resumes"
+done
 echo "PASS test_search_signals"
