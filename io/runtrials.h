@@ -1,7 +1,7 @@
-/* runtrials: the table of every candidate a run evaluated (`hwnas trials`,
+/* runtrials: the table of every candidate a run measured (`hwnas trials`,
  * src/cli/cmd_trials.c; docs/analysis.md "Trials table").
  *
- * One row per evaluated candidate, in evaluation order: the run file's
+ * One row per measured candidate, in measurement order: the run file's
  * /evaluated table (or, for a run file without one, the island populations
  * and the archive). Per objective: the value, whether it was measured, the
  * surrogate's mean/std when the candidate was proposed (empty / null where

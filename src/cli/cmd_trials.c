@@ -1,4 +1,4 @@
-/* `hwnas trials RUN.h5 [--csv | --json]`: every candidate the run evaluated,
+/* `hwnas trials RUN.h5 [--csv | --json]`: every candidate the run measured,
  * one row each (io/runtrials.h says which columns). */
 #include <stdio.h>
 
@@ -14,8 +14,9 @@ int cmd_trials(int argc, char **argv) {
         CLI_FLAG("json", &json, "one JSON document: {\"space\", \"objectives\", \"trials\": [...]}"),
         CLI_END};
     const cli_spec spec = {"trials", "RUN.h5 [--csv | --json]",
-                           "Prints one row per evaluated candidate, in evaluation order: arch,\n"
-                           "generation, island (-1: initial design), constraint violation, and per\n"
+                           "Prints one row per measured candidate (the run file's /evaluated), in\n"
+                           "measurement order: arch, generation, island (-1: initial design or warm\n"
+                           "start), constraint violation, and per\n"
                            "objective its value, whether it was measured, the surrogate's mean/std\n"
                            "when it was proposed (empty where nothing was predicted), and the board,\n"
                            "runner (table, replay, finetune, warm-start, ...) and Unix times of the\n"

@@ -25,7 +25,7 @@ static const hw_cmd commands[] = {
     {"front", cmd_front, "print the Pareto front of a run file (table, CSV, JSON)"},
     {"history", cmd_history, "print the per-generation history (HV, front size) of a run file"},
     {"compare", cmd_compare, "compare two runs: hypervolumes with a common reference, differing points"},
-    {"trials", cmd_trials, "print every candidate a run evaluated: predictions, provenance, times (CSV, JSON)"},
+    {"trials", cmd_trials, "print every candidate a run measured: predictions, provenance, times (CSV, JSON)"},
     {"plot", cmd_plot, "plot a run's points, fronts and hypervolume history (PNG/SVG)"},
 #endif
     {"board", cmd_board, "run the board agent: take measurement jobs from a dispatcher"},

@@ -115,6 +115,16 @@ for row in rows:
                         assert got == val, (q, ds.shape, sh)
             checked += 1
 
+# list groups: an int64 count and members named 0..count-1
+for g in ("islands", "predictor/trainsets", "predictor/models"):
+    c = f[g].attrs["count"]
+    assert np.asarray(c).dtype == np.int64, (g, np.asarray(c).dtype)
+    assert sorted(f[g].keys(), key=int) == [str(i) for i in range(int(c))], (g, list(f[g].keys()))
+# objective values in the objectives' own direction (nb201: accuracy in %, latency > 0)
+if A["space"] == b"nb201":
+    o = f["archive/objectives"][:]
+    for k in range(m):
+        assert (o[:, k] > 0).all(), ("archive objective %d not in its own direction" % k, o[:3])
 # the counts the table promises, against the summary
 def n(g):
     return f[g].shape[0]
