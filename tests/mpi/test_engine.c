@@ -133,6 +133,8 @@ static void run(const char *cfg_path, run_out *o) {
         check_front_is_measured_front(sp, tab, o->obj, o->n);
         if (cfg->max_measurements > 0) CHECK(rep.res.measurements <= cfg->max_measurements);
         CHECK(rep.res.n_history > 0);
+        CHECK(rep.evaluated.n == rep.res.measurements); /* rank 0's measured points: one per measurement */
+        run_points_clear(&rep.evaluated);
         CHECK(rep.board_s == 2.0 * (double)rep.res.measurements);
         /* the speedup is made of its printed parts, all measured in this run */
         CHECK(rep.mean_meas_cost_s == 2.0);
