@@ -49,7 +49,7 @@ typedef struct accel_cfg {
     int elem_bytes;            /* word size */
     double rf_elems, gbuf_elems;
     double e_mac, e_op, e_rf, e_noc, e_glb, e_dram;
-    double glb_words_per_cycle;          /* RS: GLB <-> array words per cycle on each of the ifmap, psum-in and psum-out buses */
+    double glb_words_per_cycle;          /* GLB <-> array bandwidth */
     double spad_filt, spad_ifmap, spad_psum; /* RS: RF split into scratch pads, words */
 } accel_cfg;
 
@@ -88,9 +88,6 @@ typedef struct accel_cost {
     int tile_k, tile_p;             /* chosen DRAM tile: output channels x output rows (per group) */
     int order;                      /* 0 all fits, 1 weights reused (K tiles outer), 2 inputs reused (row tiles outer), 3 input channels split, 4 row-stationary passes (tile_k = m channels, tile_p = n images x e rows in the GLB) */
     int mem_bound;                  /* 1 if t_dram_s > t_compute_s */
-    /* row-stationary convs: the processing-pass parameters of JSSC 2017
-     * Table III (m n e p q r t), else 0 */
-    int rs_m, rs_n, rs_e, rs_p, rs_q, rs_r, rs_t;
 } accel_cost;
 
 /* Cost of ONE instance of layer x (x->count ignored). c must be derived. */

@@ -49,11 +49,11 @@ static const double pe_logic_mm2[ACCEL_NPRECISIONS] = {0.0035, 0.010, 0.016};
 #define SPAD_FILT 224.0
 #define SPAD_IFMAP 12.0
 #define SPAD_PSUM 24.0
-/* GLB <-> array buses: Eyeriss moves ifmaps, input psums and output psums
- * between the GLB and the PE array on separate 64-bit buses (Chen et al.,
- * JSSC 2017, Fig. 4: 4 words of 16 bits per cycle each); for another array
- * the width scales with the PE count (at least 64 bits). */
-#define GLB_BITS_PER_CYCLE 64.0
+/* GLB <-> array bandwidth: 128 bits per cycle for 168 PEs, scaled with the
+ * PE count (at least 64 bits). An assumption, checked against Eyeriss's
+ * published GLB accesses / processing cycles (7.4-7.7 16-bit words per
+ * cycle on the GLB-bound VGG-16 layers; docs/codesign.md). */
+#define GLB_BITS_PER_CYCLE 128.0
 #define GLB_REF_PES 168.0
 /* Run-length coding of activations crossing DRAM (Eyeriss: 64-bit words
  * of three 5-bit run / 16-bit level pairs + 1 bit, JSSC 2017 Sec. IV-B):
@@ -195,112 +195,73 @@ static void choose_tiling(double B, double N, double C, double K, double H, doub
 typedef struct rs_plan {
     double dram;       /* DRAM words of one group (activations run-length coded) */
     double glb;        /* GLB accesses of one group */
-    double bus;        /* words on the busiest GLB <-> array bus (ifmap, psum in, psum out) */
     double ntiles;     /* processing passes (for the overlap term) */
-    double cycles;     /* compute cycles of one group */
+    double cycles;     /* compute cycles of one group with PE sets e wide */
     int m, n, e, qr;   /* output channels / images / output rows held in the GLB; channels per pass */
-    int p, q, r, t;    /* filters and channels per PE; PE sets on channels and on filters */
 } rs_plan;
 
-/* Per-PE channels q and filters p of a row-stationary mapping (JSSC 2017,
- * Sec. V-A, Table III): q filter-row windows fill the ifmap pad (q S <= 12
- * words on Eyeriss), p filters the psum pad (p <= 24) and the filter pad
- * (p q S <= 224). */
+/* Per-PE filters p and channels q of a row-stationary mapping: q filter-row
+ * windows fill the ifmap pad (q S <= ifmap words), p filters the psum pad
+ * and the filter pad (p q S <= filter words). */
 static void rs_pq(const accel_cfg *c, double C, double K, double S, double *p, double *q) {
     *q = dmax(1, dmin(floor(c->spad_ifmap / S), C));
     *p = dmax(1, dmin(dmin(c->spad_psum, floor(c->spad_filt / (*q * S))), K));
 }
 
-/* Eyeriss's processing passes (Chen et al., JSSC 2017, Sec. V-A, Fig. 8 and
- * Table III). A PE set is R filter rows x e output rows; a set wider than
- * the array is folded into ceil(e / cols) segments stacked vertically
- * (CONV2: 5 x 27 = 135 PEs), and the array holds floor(rows / (R segs)) x
- * floor(cols / e) sets (CONV1: 11 x 7 twice; CONV3-5: 3 x 13 four times).
- * Of the sets, r work on different channels and t on different filters; a
- * PE runs p filters x q channels (rs_pq), so a pass covers p t filters,
- * q r channels, n images and e output rows. The GLB holds the psums of m
- * output channels x n images x e rows (all F of a row) and the ifmap rows
- * of the q r channels of one pass, single-buffered (Table III's
- * allocations: e.g. CONV1 15.5 KB = 1 channel x 35 rows x 227 words);
- * filters go from DRAM to the filter pads (not through the GLB), once per
- * pass. m is a multiple of p t (Table III: 96 = 3 x 32, 64 = 4 x 16,
- * 64 x 1, 2 x 32). Passes run m -> C -> E -> M (the filter groups of m
- * reuse one ifmap chunk; all C channels accumulate in the GLB before an
- * output leaves), so outputs cross DRAM once, ifmaps once per group of m
- * output channels (plus halo rows per strip), filters once per (image
- * group, strip). Candidates: every strip width e = ceil(E / k) that fits
- * (folded), n in {N, N/2, ..., 1}, r a power of two up to the sets; m the
- * largest multiple of p t the GLB holds (balanced over M). The plan with
- * the least dense DRAM traffic wins, then the fewest GLB accesses, then
- * the fewest cycles. zi / zo: zero fractions of inputs / outputs (run-length
- * coded in DRAM). */
+/* Eyeriss's processing passes (Chen et al., JSSC 2017, Sec. V and Table III):
+ * the GLB holds the psums of m output channels x n images x e output rows
+ * (all of a row's F outputs) and the ifmap rows of qr input channels for
+ * them; filters bypass the GLB (DRAM -> PE filter pads, once per pass over
+ * n images x e rows). All C input channels are accumulated in the GLB
+ * before an output leaves, so outputs cross DRAM once, ifmaps once per group
+ * of m output channels (plus halo rows per row tile), filters once per
+ * (image group, row tile). Candidates n, e in {N, N/2, ..., 1} x {E, E/2,
+ * ..., 1}; m is the largest balanced channel group that leaves room for one
+ * ifmap channel, qr the channels the rest of the GLB holds (at most q per PE
+ * x PE sets). The plan with the least DRAM traffic wins, then the fewest GLB
+ * accesses. zi / zo: zero fractions of inputs / outputs (run-length coded). */
 static void rs_tiling(const accel_cfg *c, double N, double C, double M, double H, double W, double E, double F,
                       double R, double S, double U, double zi, double zo, rs_plan *o) {
-    double B = c->gbuf_elems;
-    double rr = dmin(R, c->rows), fR = cdiv(R, rr);
+    double B = c->gbuf_elems, p, q;
+    rs_pq(c, C, M, S, &p, &q);
+    double rr = dmin(R, c->rows), fR = cdiv(R, rr), e_arr = dmin(E, c->cols);
     double Wg = M * C * R * S, Og = N * M * E * F;
-    double qmax = dmax(1, dmin(floor(c->spad_ifmap / S), C));
     memset(o, 0, sizeof *o);
-    double best_dram = INFINITY, best_glb = INFINITY, best_cyc = INFINITY;
-    /* force: no plan fits (a tiny GLB); take one channel per pass and let
-     * the psums of one output channel overflow (charged as if they fit) */
-    for (int force = 0; force < 2 && best_dram == INFINITY; force++) {
-    double prev_e = -1;
-    for (double k = 1; k <= E; k++) {
-        double e = cdiv(E, k);
-        if (e == prev_e) continue;
-        prev_e = e;
-        double segs = cdiv(e, c->cols);
-        if (rr * segs > c->rows) continue; /* too wide even folded */
-        double sets = floor(c->rows / (rr * segs)) * (segs > 1 ? 1 : floor(c->cols / e));
-        double nE = cdiv(E, e);
-        double rows_in = dmin(H, (e - 1) * U + R);
-        double in_rows = total_rows(E, nE, R, U, H);
-        for (double n = N;; n = cdiv(n, 2)) {
-            double nN = cdiv(N, n);
+    double best_dram = INFINITY;
+    for (double n = N;; n = cdiv(n, 2)) {
+        {
+            double e = e_arr;
+            double sets = dmax(1, floor(c->rows / rr) * floor(c->cols / e));
+            double rows_in = dmin(H, (e - 1) * U + R);
             double in_ch = n * rows_in * W, ps_m = n * e * F;
-            for (double r = 1; r <= sets; r *= 2) {
-                double t = floor(sets / r);
-                double q = force ? 1 : dmin(qmax, cdiv(C, r));
-                double qr = dmin(C, q * r);
-                double pmax = dmax(1, dmin(dmin(c->spad_psum, floor(c->spad_filt / (q * S))), M));
-                double room = B - qr * in_ch;
-                if (room < ps_m && !force) continue;
-                double m_max = dmax(1, dmin(M, floor(room / ps_m)));
-                double pt = dmin(pmax * t, m_max);
-                m_max = m_max >= M ? M : floor(m_max / pt) * pt;
-                double nM = cdiv(M, m_max), m = cdiv(M, nM);
-                double sub = cdiv(m, pmax * t);  /* filter groups per ifmap chunk */
-                double p = cdiv(m, sub * t);     /* balanced filters per PE */
-                double nC = cdiv(C, qr);
+            double m_max = dmax(1, dmin(M, floor((B - 2 * in_ch) / ps_m)));
+            double nE = cdiv(E, e), nN = cdiv(N, n);
+            double in_rows = total_rows(E, nE, R, U, H);
+            double cycles = fR * nE * cdiv(N * C * M, sets) * F * S;
+            for (double nM = cdiv(M, m_max); nM <= cdiv(M, m_max) + 2 && nM <= M; nM++) {
+                double m = cdiv(M, nM);
+                double qr = dmax(1, dmin(dmin(C, floor((B - m * ps_m) / (2 * in_ch))), q * sets));
                 double I = N * C * W * in_rows * nM;
+                /* planned on dense sizes (the mapping is fixed per layer shape, before
+                 * the data is seen); charged run-length coded */
                 double dense = I + Wg * nN * nE + Og;
-                double ps_w = Og * nC * fR, ps_r = Og * (nC * fR - 1);
-                double in_rd = I * sub;
-                double glb = I + in_rd + ps_w + ps_r + Og;
-                double cyc = fR * nE * nN * nM * sub * nC * n * p * q * F * S;
-                if (dense < best_dram || (dense == best_dram && (glb < best_glb || (glb == best_glb && cyc < best_cyc)))) {
+                double dram = I * rlc_factor(zi) + Wg * nN * nE + Og * rlc_factor(zo);
+                double r = dmin(sets, cdiv(qr, q)), t = dmax(1, floor(sets / r));
+                double glb = I * (1 + cdiv(m, p * t)) + Og * (2 * cdiv(C, qr) - 1) + Og;
+                if (dense < best_dram || (dense == best_dram && glb < o->glb)) {
                     best_dram = dense;
-                    best_glb = glb;
-                    best_cyc = cyc;
-                    o->dram = I * rlc_factor(zi) + Wg * nN * nE + Og * rlc_factor(zo);
+                    o->dram = dram;
                     o->glb = glb;
-                    o->bus = dmax(dmax(ps_w, ps_r), in_rd);
-                    o->cycles = cyc;
-                    o->ntiles = nN * nE * nM * sub * nC;
+                    o->cycles = cycles;
+                    o->ntiles = nN * nE * nM * cdiv(C, qr);
                     o->m = (int)m;
                     o->n = (int)n;
                     o->e = (int)e;
                     o->qr = (int)qr;
-                    o->p = (int)p;
-                    o->q = (int)q;
-                    o->r = (int)r;
-                    o->t = (int)t;
                 }
             }
-            if (n <= 1) break;
         }
-    }
+        if (n <= 1) break;
     }
 }
 
@@ -388,7 +349,7 @@ void accel_layer_cost(const accel_cfg *c, const net_layer *x, accel_cost *o) {
     double macs = layer_macs(x);
     double It = layer_input_elems(x), Ot = layer_output_elems(x), Wt = layer_weight_elems(x);
     double lanes = (double)c->rows * c->cols;
-    double ntiles = 1, bus_words = 0;
+    double ntiles = 1;
     o->macs = macs;
     if (x->kind == LAYER_ELTWISE && x->fused) {
         /* A sum folded into its producer's psum accumulation: the n_in other
@@ -450,13 +411,10 @@ void accel_layer_cost(const accel_cfg *c, const net_layer *x, accel_cost *o) {
             o->acc[ACCEL_LVL_DRAM] = G * rp.dram;
             o->acc[ACCEL_LVL_GLB] = G * rp.glb;
             o->cycles = G * rp.cycles;
-            bus_words = G * rp.bus;
             ntiles = G * rp.ntiles;
             o->tile_k = rp.m;
             o->tile_p = rp.n * rp.e;
             o->order = 4;
-            o->rs_m = rp.m, o->rs_n = rp.n, o->rs_e = rp.e, o->rs_p = rp.p;
-            o->rs_q = rp.q, o->rs_r = rp.r, o->rs_t = rp.t;
         }
         o->acc[ACCEL_LVL_NOC] = m.noc;
         o->acc[ACCEL_LVL_RF] = m.rf;
@@ -471,12 +429,11 @@ void accel_layer_cost(const accel_cfg *c, const net_layer *x, accel_cost *o) {
     o->energy[ACCEL_E_DRAM] = o->acc[ACCEL_LVL_DRAM] * c->e_dram;
     for (int i = 0; i < ACCEL_NENERGY; i++) o->energy_pj += o->energy[i];
     double bw = c->dram_gbps * 1e9;
-    /* Row-stationary: the array waits for the GLB when the busiest of its
-     * ifmap / psum-in / psum-out buses cannot deliver a pass's words in time
-     * (JSSC 2017 Fig. 4; WS/OS keep the assumption of sufficient GLB
-     * bandwidth, docs/codesign.md). */
+    /* Row-stationary: the array waits for the GLB when it cannot deliver the
+     * accesses in time (validated on Eyeriss; WS/OS keep the assumption of
+     * sufficient GLB bandwidth, docs/codesign.md). */
     if (c->dataflow == ACCEL_RS)
-        o->t_glb_s = bus_words / c->glb_words_per_cycle / (c->clock_mhz * 1e6);
+        o->t_glb_s = o->acc[ACCEL_LVL_GLB] / c->glb_words_per_cycle / (c->clock_mhz * 1e6);
     o->t_compute_s = dmax(o->cycles / (c->clock_mhz * 1e6), o->t_glb_s);
     o->t_dram_s = o->dram_bytes / bw;
     /* Double-buffered tiles: the longer of compute and transfer dominates;

@@ -120,8 +120,6 @@ static void run_net(const char *net, const published *pub, int n, layer_list *l,
         for (size_t j = 0; j < sizeof known_misses / sizeof known_misses[0]; j++)
             if (!strcmp(known_misses[j].name, pub[i].name)) m = &known_misses[j];
         int ok = m ? ratio >= m->lo && ratio <= m->hi : fabs(ratio - 1) <= 0.30;
-        printf("%s %-8s m %d n %d e %d p %d q %d r %d t %d\n", net, pub[i].name, o.rs_m, o.rs_n, o.rs_e, o.rs_p, o.rs_q,
-               o.rs_r, o.rs_t);
         printf("%s %-8s latency %7.1f ms (published %7.1f, ratio %.2f%s)  DRAM %6.2f MB (published %5.1f)  "
                "power %4.0f mW (published %3.0f)  %s\n",
                net, pub[i].name, lat[i], pub[i].proc_ms, ratio, m ? ", known miss" : "", dram[i], pub[i].dram_mb,
