@@ -84,6 +84,14 @@ typedef struct miss {
 } miss;
 static const miss known_misses[] = {{"CONV3", 1.8, 2.2}, {"CONV1-2", 0.50, 0.60}};
 
+/* The shipped data/configs/eyeriss.yaml (under $HWNAS_DATA). */
+static void load_eyeriss(accel_cfg *c) {
+    char path[1024];
+    const char *d = getenv("HWNAS_DATA");
+    snprintf(path, sizeof path, "%s/configs/eyeriss.yaml", d ? d : "data");
+    assert_int_equal(accel_cfg_load(path, c), 0);
+}
+
 /* Average ranks (ties share their mean rank). */
 static void ranks(const double *v, int n, double *r) {
     for (int i = 0; i < n; i++) {
@@ -113,11 +121,8 @@ static double spearman(const double *a, const double *b, int n) {
  * fractions (outputs: the next layer's input zeros); fills lat (on-chip
  * processing time, ms) and dram (MB) and checks latency within 30 %. */
 static void run_net(const char *net, const published *pub, int n, layer_list *l, double *lat, double *dram) {
-    char path[1024];
-    const char *d = getenv("HWNAS_DATA");
-    snprintf(path, sizeof path, "%s/configs/eyeriss.yaml", d ? d : "data");
     accel_cfg c;
-    assert_int_equal(accel_cfg_load(path, &c), 0);
+    load_eyeriss(&c);
     assert_int_equal(l->n, n);
     for (int i = 0; i < n; i++) {
         l->v[i].zero_in = pub[i].zeros;
@@ -175,11 +180,8 @@ static void test_alexnet(void **st) {
  * row is marked as matching, different where it is a recorded mismatch. */
 static void test_alexnet_table3(void **st) {
     (void)st;
-    char path[1024];
-    const char *d = getenv("HWNAS_DATA");
-    snprintf(path, sizeof path, "%s/configs/eyeriss.yaml", d ? d : "data");
     accel_cfg c;
-    assert_int_equal(accel_cfg_load(path, &c), 0);
+    load_eyeriss(&c);
     layer_list l;
     layer_list_init(&l, 0);
     assert_int_equal(layers_alexnet(4, 1, &l), 0);
