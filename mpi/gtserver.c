@@ -526,6 +526,7 @@ int gts_collect(gts *s, int *first, int *n_new) {
         uint64_t h = space_hash(s->sp, &r->g);
         u64map_put(&s->known, h, s->nrec);
         if (isfinite(r->cv)) surrogate_add(s->sur, &r->g, r->obj);
+        surrogate_add_outcome(s->sur, &r->g, !gts_record_failed(s->cfg, r));
         if (r->cv == 0) pareto_archive_insert(s->arch, r->obj, h, &r->g);
         s->nrec++;
     }
@@ -618,6 +619,7 @@ static void add_record(gts *s, meas_record *r) {
     uint64_t h = space_hash(s->sp, &r->g);
     u64map_put(&s->known, h, s->nrec);
     if (isfinite(r->cv)) surrogate_add(s->sur, &r->g, r->obj);
+    surrogate_add_outcome(s->sur, &r->g, !gts_record_failed(s->cfg, r));
     if (r->cv == 0) pareto_archive_insert(s->arch, r->obj, h, &r->g);
     if (s->tab) eval_table_mark(s->tab, &r->g);
     s->rec[s->nrec++] = *r;
@@ -825,6 +827,7 @@ int gts_import(gts *s, const uint8_t *buf, size_t len) {
         uint64_t h = space_hash(s->sp, &d->g);
         u64map_put(&s->known, h, s->nrec);
         if (isfinite(d->cv)) surrogate_add(s->sur, &d->g, d->obj);
+        surrogate_add_outcome(s->sur, &d->g, !gts_record_failed(s->cfg, d));
         if (d->cv == 0) pareto_archive_insert(s->arch, d->obj, h, &d->g);
         if (s->tab) eval_table_mark(s->tab, &d->g);
         if (!strcmp(d->runner, GTS_WARM_RUNNER)) s->nwarm++;

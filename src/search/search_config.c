@@ -181,6 +181,10 @@ static int parse_evaluator(search_config *c, const ycfg *d, const ynode *root) {
     if (ycfg_double(d, e, "measure_delay_s", 0, 3600, 0, &c->measure_delay_s)) return -1;
     if (ycfg_int(d, e, "measure_delay_boards", 1, 1000000, 1, &v)) return -1;
     c->measure_delay_boards = (int)v;
+    for (int o = 0; o < c->n_obj; o++)
+        if (c->obj[o].free_cost && !c->n_tables)
+            return ycfg_fail(d, e, "objective '%s' has cost: free, which needs its value in evaluator.tables",
+                             c->obj[o].name);
     /* offspring default: small steady-state batches when every evaluation is
      * a measurement (tuned on NB201, docs/nsga.md); the whole population when
      * evaluations are predictions */
