@@ -206,14 +206,15 @@ typedef struct run_state {
  * starts (every rank, read-only: nothing is written or deleted here):
  * - RUN exists but is not a regular file (a FIFO, a directory): -1, bad input;
  * - a run to resume (--resume, or RUN exists without --fresh): checks it
- *   belongs to this config and hands its snapshot to *snap_out (the engine
+ *   belongs to this config (and the budget/reference flags, given, keep
+ *   its values: apply_overrides) and hands its snapshot to *snap_out (the engine
  *   resumes from it: the file is read once); a finished run (/@finished)
  *   sets ->finished and says so, once: it is never extended;
  * - no run file but RUN.journal holds measurements (a run that crashed
  *   before its first checkpoint): ->journaled counts them; the engine
  *   re-uses them (gts_set_journal) unless --fresh discards them. */
-static int run_file_state(const char *run, int resume, int fresh, const search_config *cfg, const space *sp,
-                          run_state *out, run_snapshot **snap_out) {
+static int run_file_state(const char *run, int resume, int fresh, search_config *cfg, const space *sp,
+                          const overrides *given, run_state *out, run_snapshot **snap_out) {
     struct stat st;
     *snap_out = NULL;
     int exists = stat(run, &st) == 0;
@@ -223,7 +224,7 @@ static int run_file_state(const char *run, int resume, int fresh, const search_c
     if (out->resume) { /* bad run files are bad input: exit 2 on every rank, before MPI starts */
         run_snapshot *snap;
         if (ckpt_resume(run, &snap, &out->replayed)) return -1;
-        int bad = eckpt_check(snap, cfg, sp, run);
+        int bad = eckpt_check(snap, cfg, sp, run) || apply_overrides(cfg, given, snap, run);
         out->gen = snap->nhistory ? (long)snap->history[snap->nhistory - 1].generation : -1;
         out->meas = snap->nhistory ? (long)snap->history[snap->nhistory - 1].measurements : 0;
         out->finished = !bad && snap->finished;
@@ -379,8 +380,7 @@ int cmd_search(int argc, char **argv) {
             hw_fail("--resume %s and --run %s: give one run file", resume_s, run_s);
             goto fail;
         }
-        if (run_file_state(run_path, resume_s != NULL, fresh, cfg, sp, &rs, &snap)) goto fail;
-        if (rs.resume && !rs.finished && apply_overrides(cfg, &given, snap, run_path)) goto fail;
+        if (run_file_state(run_path, resume_s != NULL, fresh, cfg, sp, &given, &rs, &snap)) goto fail;
         eo.resume = rs.resume;
         eo.snap = snap;
         eo.replayed = rs.replayed;
