@@ -204,7 +204,10 @@ int gts_create_with_table(const search_config *cfg, const space *sp, eval_table 
     if (cfg->use_boards && boards_create(s)) goto fail;
     surrogate_params sp_ = {.n_obj = cfg->n_obj, .n_trees = cfg->pred_trees, .min_train = cfg->pred_min_train,
                             .seed = cfg->seed};
-    for (int k = 0; k < cfg->n_obj; k++) sp_.method[k] = cfg->pred_method[k];
+    for (int k = 0; k < cfg->n_obj; k++) {
+        sp_.method[k] = cfg->pred_method[k];
+        sp_.known[k] = (uint8_t)cfg->obj[k].free_cost; /* cost: free: read from the table, never predicted */
+    }
     if (surrogate_create(sp, &sp_, &s->sur)) goto fail;
     *out = s;
     return 0;

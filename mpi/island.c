@@ -29,9 +29,19 @@ struct island {
     hw_genome *seed;         /* [nseed] warm-start records not yet in the population */
     int nseed;
     const eval_table *tab;   /* free objectives' values (island_set_table), or NULL */
+    eval_table *own_tab;     /* island_load_table's (freed with the island) */
 };
 
 void island_set_table(island *is, const eval_table *tab) { is->tab = tab; }
+
+int island_load_table(island *is) {
+    int any = 0;
+    for (int k = 0; k < is->cfg->n_obj; k++) any |= is->cfg->obj[k].free_cost;
+    if (!any || is->tab) return 0;
+    if (eval_table_create(is->cfg, is->sp, &is->own_tab)) return -1;
+    is->tab = is->own_tab;
+    return 0;
+}
 
 /* Objectives of g that are `cost: free` get their table value (minimised;
  * NaN when the table has none) and std 0 instead of a prediction. */
@@ -88,7 +98,10 @@ int island_create(const search_config *cfg, const space *sp, int id, island **ou
     np.seed = id == 0 ? cfg->seed : rng_next(&r);
     surrogate_params spar = {.n_obj = cfg->n_obj, .n_trees = cfg->pred_trees, .min_train = cfg->pred_min_train,
                              .seed = cfg->seed};
-    for (int k = 0; k < cfg->n_obj; k++) spar.method[k] = cfg->pred_method[k] ? cfg->pred_method[k] : PRED_RF;
+    for (int k = 0; k < cfg->n_obj; k++) {
+        spar.method[k] = cfg->pred_method[k] ? cfg->pred_method[k] : PRED_RF;
+        spar.known[k] = (uint8_t)cfg->obj[k].free_cost;
+    }
     if (nsga_create(sp, &np, &is->e) || pareto_archive_create(cfg->n_obj, &is->arch) ||
         surrogate_create(sp, &spar, &is->sur)) {
         island_free(is);
@@ -109,6 +122,7 @@ void island_free(island *is) {
     if (!is) return;
     nsga_free(is->e);
     surrogate_free(is->sur);
+    eval_table_free(is->own_tab);
     pareto_archive_free(is->arch);
     u64map_free(&is->measured);
     u64map_free(&is->proposed);

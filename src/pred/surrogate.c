@@ -171,7 +171,7 @@ int surrogate_fit(surrogate *s) {
             double var = sq / s->n - s->om[k].mean * s->om[k].mean;
             s->om[k].std = s->n > 1 ? sqrt(var > 0 ? var : 0) + 1e-9 : 1e6;
         }
-        if (s->n < s->p.min_train) continue;
+        if (s->n < s->p.min_train || s->p.known[k]) continue;
         pred_kind meth = s->p.method[k];
         pred *nm;
         int rc;

@@ -31,6 +31,8 @@ typedef struct surrogate_params {
     pred_kind method[8];  /* per objective: PRED_GP, PRED_RF, PRED_XGB or PRED_HELP */
     int n_trees;          /* trees (RF) / rounds (XGB); 0 = pred default */
     int min_train;        /* rows before a model is fitted (>= 2) */
+    uint8_t known[8];     /* 1: the objective's values are known without cost (never fitted: its
+                             prediction stays the fallback mean; callers use the true value) */
     uint64_t seed;
 } surrogate_params;
 
