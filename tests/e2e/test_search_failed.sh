@@ -66,7 +66,13 @@ assert len(lf) <= 0.45 * len(later), (len(lf), len(later))
 PY
 grep -q -- "-1" <(cut -d, -f4 out/front.csv | tail -n +2) && fail "a -1 latency on the front"
 grep -q "measurements that cost (.* failed), .* free lookups" run.log || fail "report line: $(grep ground run.log)"
-# resume keeps the budget the run was started with; another is refused
+# resume keeps the budget the run was started with (50 from the flag, kept in
+# the run file; the config says 200): another is refused, the same accepted
 expect_exit 2 "run.h5: --max-measurements 60 differs from the run's budget 50" \
     "$HW" search cfg.yaml --resume out/run.h5 --max-measurements 60 --quiet
+expect_exit 2 "run.h5: --max-measurements 200 differs from the run's budget 50" \
+    "$HW" search cfg.yaml --resume out/run.h5 --max-measurements 200 --quiet
+"$HW" search cfg.yaml --resume out/run.h5 --max-measurements 50 --quiet > resume.log 2>&1 \
+    || fail "resume with the run's own budget: $(tail -2 resume.log)"
+grep -q "this run finished" resume.log || fail "resume: $(cat resume.log)"
 echo "PASS"
