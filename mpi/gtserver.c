@@ -237,9 +237,10 @@ void gts_free(gts *s) {
 }
 
 /* 1 if a value of objective o of a queued candidate comes from the tables
- * and costs measure_cost_s (not free, not fine-tuned, not a board's). */
+ * (or, with space codesign, the co-design models) and costs measure_cost_s:
+ * not free, not fine-tuned, not a board's. */
 static int table_costed(const search_config *c, const objective_cfg *o) {
-    return objective_costs(o) && strncmp(o->source, "finetune", 8) && !(o->device[0] && c->use_boards) && !c->codesign;
+    return objective_costs(o) && strncmp(o->source, "finetune", 8) && !(o->device[0] && c->use_boards);
 }
 
 double gts_table_cost_s(const search_config *c) {
@@ -744,8 +745,9 @@ void gts_add_replay(gts *s, const run_measurement *mm, int n) {
 }
 
 /* The dispatcher-state blob: header "HWGT" v5, i64 record count, f64 board
- * seconds, f64 of them fine-tuning seconds (v5), each record (meas_record_put, then the rank-0 fields: i32
- * generation and island, the prediction's means and stds), then the
+ * seconds, f64 of them fine-tuning seconds, each record (meas_record_put,
+ * then the rank-0 fields: i32 generation and island, the prediction's
+ * means and stds), then the
  * surrogate blob with its u64 length; little-endian through hw_codec.
  * Version 3 (hwnas before the codec) stored raw structs and version 4 had
  * no fine-tuning seconds: refused. */
