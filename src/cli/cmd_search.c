@@ -77,8 +77,10 @@ static int write_summary(const char *path, const search_config *c, const engine_
     hw_buf_printf(&b, ",\n  \"history\": [");
     for (int i = 0; i < r->n_history; i++) {
         const search_history_row *h = &r->history[i];
-        hw_buf_printf(&b, "%s\n    {\"generation\": %d, \"measurements\": %ld, \"failed\": %ld, \"board_s\": ",
-                      i ? "," : "", h->generation, h->measurements, h->failed);
+        hw_buf_printf(&b,
+                      "%s\n    {\"generation\": %d, \"evaluations\": %ld, \"measurements\": %ld, \"failed\": %ld, "
+                      "\"board_s\": ",
+                      i ? "," : "", h->generation, h->evaluations, h->measurements, h->failed);
         hw_buf_json_num(&b, h->board_s);
         hw_buf_printf(&b, ", \"front_size\": %d, \"hv\": ", h->front_size);
         hw_buf_json_num(&b, h->hv);
