@@ -372,6 +372,7 @@ static int write_body(const wctx *c, hid_t f, const run_snapshot *s) {
     if (s->config_path && w_attr_str(c, f, "config_path", s->config_path) < 0) goto fail;
     if (s->host && w_attr_str(c, f, "host", s->host) < 0) goto fail;
     if (s->stopped_by && w_attr_str(c, f, "stopped_by", s->stopped_by) < 0) goto fail;
+    if (s->cli_overrides && s->cli_overrides[0] && w_attr_str(c, f, "cli_overrides", s->cli_overrides) < 0) goto fail;
     if (w_attr_i64(c, f, "ranks", s->nranks) < 0) goto fail;
     if (s->threads > 0 && w_attr_i64(c, f, "threads", s->threads) < 0) goto fail;
     if (s->config_hash && w_attr_str(c, f, "config_hash", s->config_hash) < 0) goto fail;
@@ -848,6 +849,7 @@ static int read_body(rctx *c, hid_t f, run_snapshot *s) {
     if (H5Aexists(f, "config_path") > 0 && r_attr_str(c, f, "", "config_path", &s->config_path) < 0) goto fail;
     if (H5Aexists(f, "host") > 0 && r_attr_str(c, f, "", "host", &s->host) < 0) goto fail;
     if (H5Aexists(f, "stopped_by") > 0 && r_attr_str(c, f, "", "stopped_by", &s->stopped_by) < 0) goto fail;
+    if (H5Aexists(f, "cli_overrides") > 0 && r_attr_str(c, f, "", "cli_overrides", &s->cli_overrides) < 0) goto fail;
     if (H5Aexists(f, "config_hash") > 0 && r_attr_str(c, f, "", "config_hash", &s->config_hash) < 0) goto fail;
     if (H5Aexists(f, "threads") > 0) {
         if (r_attr_i64(c, f, "", "threads", &i64) < 0) goto fail;
@@ -1202,6 +1204,7 @@ void run_snapshot_free(run_snapshot *s) {
     free(s->engine_global);
     free(s->host);
     free(s->stopped_by);
+    free(s->cli_overrides);
     free(s->config_path);
     free(s->config_hash);
     free_strs(s->table_paths, s->table_paths ? s->ntables : 0);

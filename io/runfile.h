@@ -153,6 +153,7 @@ typedef struct run_snapshot {
     char *config_path;    /* absolute path of the config file the run was started from (resolves its relative paths) */
     char *host;           /* rank 0's host name */
     char *stopped_by;     /* "SIGTERM", ...: the signal this checkpoint was written for (NULL: none) */
+    char *cli_overrides;  /* budget/reference flags the run was started with ("" or NULL: none), /@cli_overrides */
     int threads;          /* BLAS threads per rank */
     char *config_hash;    /* of config_text */
     int ntables;

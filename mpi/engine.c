@@ -528,6 +528,8 @@ int engine_run(const search_config *cfg, const space *sp, MPI_Comm parent, const
     int rc = -1;
     if (E.disp && engine_disp_setup(&E)) goto done;
     if ((E.size == 1 || E.rank > 0) && island_create(cfg, sp, E.size == 1 ? 0 : E.rank - 1, &E.is)) goto done;
+    if (E.is && opt && opt->tab) island_set_table(E.is, opt->tab); /* cost: free objectives' values */
+    else if (E.is && island_load_table(E.is)) goto done;
     if (E.is) island_set_count(E.is, E.n_islands);
     if (cfg->use_finetune && E.size > 1) { /* fine-tuning jobs on every rank */
         if (E.disp) {

@@ -67,6 +67,7 @@ typedef struct engine_role_time {
 typedef struct engine_report {
     search_result res;          /* history, HV, ratio (rank 0 only) */
     double board_s;             /* device seconds (board + fine-tuning) the measurements cost */
+    double ft_s;                /* of which fine-tuning (board hours: board_s - ft_s) */
     double compute_s;           /* own compute: wall time minus rank 0's measurement time */
     long distinct_evaluated;    /* distinct architectures evaluated (predicted or measured) */
     double mean_meas_cost_s;    /* board_s / measurements */

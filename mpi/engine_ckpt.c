@@ -117,6 +117,7 @@ int eckpt_build(const search_config *cfg, const space *sp, gts *gt, const search
         s->obj_maximise[k] = cfg->obj[k].direction == OBJ_MAXIMIZE;
     }
     s->seed = cfg->seed;
+    if (cfg->cli_overrides[0]) s->cli_overrides = dupstr(cfg->cli_overrides);
     s->wall_s = st->wall_s;
     char host[256];
     if (gethostname(host, sizeof host) == 0) {

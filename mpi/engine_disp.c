@@ -12,16 +12,29 @@
 #include "hw_err.h"
 #include "u64map.h"
 
-/* How many true-front points the archive holds. */
+/* How many true-front points the archive holds: classes of
+ * search_front_classes (a point found through any member; points outside
+ * the reference box not counted) when the problem has them, else points. */
 static int front_found(const search_problem *p, const pareto_archive *a) {
     int found = 0;
-    for (int i = 0; i < p->true_front_n; i++)
+    uint8_t *hit = hw_calloc((size_t)p->true_front_n + 1, 1);
+    for (int i = 0; i < p->true_front_n; i++) {
+        int c = p->true_front_class ? p->true_front_class[i] : i;
+        if (c < 0 || hit[c]) continue;
         for (int j = 0; j < pareto_archive_size(a); j++)
             if (pareto_archive_id(a, j) == p->true_front_ids[i]) {
+                hit[c] = 1;
                 found++;
                 break;
             }
+    }
+    free(hit);
     return found;
+}
+
+/* The size front_found counts up to. */
+static int front_total(const search_problem *p) {
+    return p->true_front_class ? p->true_front_classes : p->true_front_n;
 }
 
 /* Records one history row and decides whether to stop. */
@@ -30,7 +43,8 @@ int engine_disp_history(eng *E, int gen) {
     const pareto_archive *a = gts_archive(E->gt);
     search_result *R = E->res;
     search_history_row h = {.generation = gen, .evaluations = E->evaluations,
-                            .measurements = gts_measurements(E->gt), .front_size = pareto_archive_size(a),
+                            .measurements = gts_measurements(E->gt), .failed = gts_failed(E->gt),
+                            .board_s = gts_board_seconds(E->gt), .front_size = pareto_archive_size(a),
                             .hv = NAN, .hv_ratio = NAN, .wall_s = E->wall0 + hw_now_s() - E->t0};
     double ref[HW_MAX_OBJ];
     for (int k = 0; k < c->n_obj; k++) ref[k] = objective_to_min(&c->obj[k], c->ref[k]);
@@ -46,9 +60,9 @@ int engine_disp_history(eng *E, int gen) {
     }
     if (progress_generation(E->prog, &h, gts_board_seconds(E->gt))) return -1;
     int stop = gen >= c->generations;
-    if (c->max_measurements > 0 && h.measurements >= c->max_measurements) stop = 1;
+    if (gts_budget_exhausted(E->gt)) stop = 1; /* max_measurements or max_board_hours (the queue is empty) */
     if (c->stop_hv_ratio > 0 && isfinite(h.hv_ratio) && h.hv_ratio >= c->stop_hv_ratio - 1e-12) stop = 1;
-    if (E->truth->true_front_n > 0 && c->stop_hv_ratio >= 1.0 && front_found(E->truth, a) == E->truth->true_front_n)
+    if (front_total(E->truth) > 0 && c->stop_hv_ratio >= 1.0 && front_found(E->truth, a) == front_total(E->truth))
         stop = 1;
     return stop;
 }
@@ -101,7 +115,8 @@ int engine_disp_setup(eng *E) {
     for (int k = 0; k < cfg->n_obj; k++) ref[k] = objective_to_min(&cfg->obj[k], cfg->ref[k]);
     if (cfg->has_ref && E->truth->true_front_n > 0)
         hv_exact(E->truth->true_front, E->truth->true_front_n, cfg->n_obj, ref, &rep->res.true_hv);
-    rep->res.true_front_size = E->truth->true_front_n;
+    rep->res.true_front_size = front_total(E->truth);
+    rep->res.true_front_outside = E->truth->true_front_outside;
     return 0;
 }
 
@@ -157,6 +172,13 @@ void engine_disp_report(eng *E, const pareto_archive *merged, long distinct) {
     R->wall_s = E->wall0 + hw_now_s() - E->t0;
     if (E->truth->true_front_n > 0) R->true_front_found = front_found(E->truth, merged);
     rep->board_s = gts_board_seconds(E->gt);
+    rep->ft_s = gts_ft_seconds(E->gt);
+    R->failed = gts_failed(E->gt);
+    /* free values were read for every candidate evaluated (islands score
+     * each one with them); with nothing that costs, every record too */
+    int any_free = 0;
+    for (int k = 0; k < E->cfg->n_obj; k++) any_free |= E->cfg->obj[k].free_cost;
+    R->free_lookups = any_free ? distinct : 0;
     rep->compute_s = fmax(0, R->wall_s - E->tm.meas);
     rep->distinct_evaluated = distinct;
     rep->model_version = surrogate_version(gts_surrogate(E->gt));

@@ -9,6 +9,11 @@ static const char *const role_name[ENGINE_NROLES] = {"dispatcher", "islands"};
 
 void engine_report_print(FILE *f, const search_config *cfg, const engine_report *rep) {
     const search_result *r = &rep->res;
+    /* both framings of the cost (docs/config.md, `cost`) */
+    fprintf(f, "ground truth: %ld measurements that cost (%ld failed), %ld free lookups, %.4f board-hours",
+            r->measurements, r->failed, r->free_lookups, (rep->board_s - rep->ft_s) / 3600);
+    if (rep->ft_s > 0) fprintf(f, " + %.1f s fine-tuning", rep->ft_s);
+    fprintf(f, "\n");
     if (cfg->evaluator == EVAL_PREDICTOR)
         fprintf(f, "islands %d, model version %d, board time %.1f s (%.4f board-hours)\n", rep->n_islands,
                 rep->model_version, rep->board_s, rep->board_s / 3600);
@@ -35,6 +40,10 @@ void engine_report_json(hw_buf *b, const engine_report *rep) {
     hw_buf_printf(b, ",\n  \"engine\": {\"islands\": %d, \"model_version\": %d, \"board_s\": ", rep->n_islands,
                   rep->model_version);
     hw_buf_json_num(b, rep->board_s);
+    hw_buf_printf(b, ", \"board_hours\": ");
+    hw_buf_json_num(b, (rep->board_s - rep->ft_s) / 3600);
+    hw_buf_printf(b, ", \"finetune_s\": ");
+    hw_buf_json_num(b, rep->ft_s);
     hw_buf_printf(b, ", \"compute_s\": ");
     hw_buf_json_num(b, rep->compute_s);
     hw_buf_printf(b, ", \"distinct_evaluated\": %ld, \"mean_measurement_cost_s\": ", rep->distinct_evaluated);

@@ -36,7 +36,9 @@ struct gts {
     int nrec, caprec;
     int nreported;          /* records gts_collect has reported; later ones are in the next report */
     long nwarm;             /* records from gts_warm_start (not measurements of this run) */
-    double board_s;
+    double board_s;         /* every charged second (boards, table measurements, fine-tuning) */
+    double ft_s;            /* of which fine-tuning (not board time: max_board_hours) */
+    long nfailed;           /* records of this run with a costed objective without a value */
     disp *boards;           /* NULL unless objectives are measured by boards */
     codesign *cd;           /* space codesign: the analytic models */
     supernet_ft *ft;        /* proxy fine-tuning (objectives with source finetune) */
@@ -202,7 +204,10 @@ int gts_create_with_table(const search_config *cfg, const space *sp, eval_table 
     if (cfg->use_boards && boards_create(s)) goto fail;
     surrogate_params sp_ = {.n_obj = cfg->n_obj, .n_trees = cfg->pred_trees, .min_train = cfg->pred_min_train,
                             .seed = cfg->seed};
-    for (int k = 0; k < cfg->n_obj; k++) sp_.method[k] = cfg->pred_method[k];
+    for (int k = 0; k < cfg->n_obj; k++) {
+        sp_.method[k] = cfg->pred_method[k];
+        sp_.known[k] = (uint8_t)cfg->obj[k].free_cost; /* cost: free: read from the table, never predicted */
+    }
     if (surrogate_create(sp, &sp_, &s->sur)) goto fail;
     *out = s;
     return 0;
@@ -231,8 +236,33 @@ void gts_free(gts *s) {
     free(s);
 }
 
+/* 1 if a value of objective o of a queued candidate comes from the tables
+ * (or, with space codesign, the co-design models) and costs measure_cost_s:
+ * not free, not fine-tuned, not a board's. */
+static int table_costed(const search_config *c, const objective_cfg *o) {
+    return objective_costs(o) && strncmp(o->source, "finetune", 8) && !(o->device[0] && c->use_boards);
+}
+
+double gts_table_cost_s(const search_config *c) {
+    for (int k = 0; k < c->n_obj; k++)
+        if (table_costed(c, &c->obj[k])) return c->measure_cost_s;
+    return 0;
+}
+
+int gts_record_failed(const search_config *c, const meas_record *r) {
+    for (int k = 0; k < c->n_obj; k++)
+        if (objective_costs(&c->obj[k]) && isnan(r->obj[k])) return 1;
+    return 0;
+}
+
 int gts_budget_exhausted(const gts *s) {
-    return s->cfg->max_measurements > 0 && s->nrec - s->nwarm + s->nq >= s->cfg->max_measurements;
+    const search_config *c = s->cfg;
+    if (c->max_measurements > 0 && search_config_costs(c) && s->nrec - s->nwarm + s->nq >= c->max_measurements)
+        return 1;
+    /* board hours: what was charged, plus what the queue will cost at least
+     * (a table measurement's price; a board's duration is known after) */
+    return c->max_board_hours > 0 &&
+           s->board_s - s->ft_s + s->nq * gts_table_cost_s(c) >= c->max_board_hours * 3600 - 1e-9;
 }
 
 int gts_submit(gts *s, const hw_genome *g, int n, int *n_accepted) {
@@ -442,7 +472,8 @@ int gts_collect(gts *s, int *first, int *n_new) {
             for (int k = 0; k < m; k++) raw[k] = NAN;
             r->cv = INFINITY;
         }
-        r->board_s = s->cfg->measure_cost_s;
+        r->board_s = gts_table_cost_s(s->cfg);
+        double ft_s = 0;
         snprintf(r->board, sizeof r->board, "table");
         snprintf(r->runner, sizeof r->runner, "table");
         if (ftr && !ft_skip[q]) { /* proxy fine-tuning (run above) */
@@ -455,6 +486,7 @@ int gts_collect(gts *s, int *first, int *n_new) {
             snprintf(r->runner, sizeof r->runner, "finetune");
             snprintf(r->ft_where, sizeof r->ft_where, "%s", fr->where);
             r->board_s += fr->seconds;
+            ft_s = fr->seconds;
             if (!s->tab && !bvals) r->cv = objectives_violation(s->cfg, raw); /* values complete */
         }
         int measured_now = 0; /* board objectives measured in this batch */
@@ -484,7 +516,7 @@ int gts_collect(gts *s, int *first, int *n_new) {
         }
         if (measured_now) { /* board objectives replace the table's values */
             r->cv = objectives_violation(s->cfg, raw);
-            r->board_s = (s->ft ? r->board_s : 0) + bsec[q];
+            r->board_s = (s->ft ? ft_s : 0) + bsec[q];
             snprintf(r->board, sizeof r->board, "%s", pv[q].board);
             snprintf(r->runner, sizeof r->runner, "%s", pv[q].runner);
             r->t_start = pv[q].t_start;
@@ -493,9 +525,12 @@ int gts_collect(gts *s, int *first, int *n_new) {
         for (int k = 0; k < m; k++) r->obj[k] = objective_to_min(&s->cfg->obj[k], raw[k]);
         r->seq = s->nrec;
         s->board_s += r->board_s;
+        s->ft_s += ft_s;
+        s->nfailed += gts_record_failed(s->cfg, r);
         uint64_t h = space_hash(s->sp, &r->g);
         u64map_put(&s->known, h, s->nrec);
         if (isfinite(r->cv)) surrogate_add(s->sur, &r->g, r->obj);
+        surrogate_add_outcome(s->sur, &r->g, !gts_record_failed(s->cfg, r));
         if (r->cv == 0) pareto_archive_insert(s->arch, r->obj, h, &r->g);
         s->nrec++;
     }
@@ -537,7 +572,10 @@ int gts_lookup(const gts *s, const hw_genome *g, meas_record *out) {
     return 1;
 }
 
-long gts_measurements(const gts *s) { return s->nrec - s->nwarm; }
+long gts_measurements(const gts *s) { return search_config_costs(s->cfg) ? s->nrec - s->nwarm : 0; }
+long gts_free_lookups(const gts *s) { return search_config_costs(s->cfg) ? 0 : s->nrec - s->nwarm; }
+long gts_failed(const gts *s) { return s->nfailed; }
+double gts_ft_seconds(const gts *s) { return s->ft_s; }
 long gts_warm_count(const gts *s) { return s->nwarm; }
 double gts_board_seconds(const gts *s) { return s->board_s; }
 const pareto_archive *gts_archive(const gts *s) { return s->arch; }
@@ -585,6 +623,7 @@ static void add_record(gts *s, meas_record *r) {
     uint64_t h = space_hash(s->sp, &r->g);
     u64map_put(&s->known, h, s->nrec);
     if (isfinite(r->cv)) surrogate_add(s->sur, &r->g, r->obj);
+    surrogate_add_outcome(s->sur, &r->g, !gts_record_failed(s->cfg, r));
     if (r->cv == 0) pareto_archive_insert(s->arch, r->obj, h, &r->g);
     if (s->tab) eval_table_mark(s->tab, &r->g);
     s->rec[s->nrec++] = *r;
@@ -705,12 +744,14 @@ void gts_add_replay(gts *s, const run_measurement *mm, int n) {
     }
 }
 
-/* The dispatcher-state blob: header "HWGT" v4, i64 record count, f64 board
- * seconds, each record (meas_record_put, then the rank-0 fields: i32
- * generation and island, the prediction's means and stds), then the
+/* The dispatcher-state blob: header "HWGT" v5, i64 record count, f64 board
+ * seconds, f64 of them fine-tuning seconds, each record (meas_record_put,
+ * then the rank-0 fields: i32 generation and island, the prediction's
+ * means and stds), then the
  * surrogate blob with its u64 length; little-endian through hw_codec.
- * Version 3 (hwnas before the codec) stored raw structs: refused. */
-#define GTS_STATE_VERSION 4
+ * Version 3 (hwnas before the codec) stored raw structs and version 4 had
+ * no fine-tuning seconds: refused. */
+#define GTS_STATE_VERSION 5
 
 void meas_record_put(hw_wbuf *w, const meas_record *m) {
     for (int i = 0; i < HW_MAX_GENES; i++) hw_put_u16(w, (uint16_t)m->g.g[i]);
@@ -752,6 +793,7 @@ int gts_export(const gts *s, uint8_t **out, size_t *len) {
     hw_put_header(&w, "HWGT", 4, GTS_STATE_VERSION);
     hw_put_i64(&w, s->nrec);
     hw_put_f64(&w, s->board_s);
+    hw_put_f64(&w, s->ft_s);
     for (int i = 0; i < s->nrec; i++) {
         const meas_record *r = &s->rec[i];
         meas_record_put(&w, r);
@@ -772,10 +814,11 @@ int gts_import(gts *s, const uint8_t *buf, size_t len) {
     hw_rbuf_init(&rb, buf, len);
     if (hw_get_header(&rb, "HWGT", 4, GTS_STATE_VERSION, "dispatcher state")) return -1;
     int64_t nr = hw_get_i64(&rb);
-    double board_s = hw_get_f64(&rb);
+    double board_s = hw_get_f64(&rb), ft_s = hw_get_f64(&rb);
     if (!hw_rbuf_ok(&rb) || nr < 0 || (uint64_t)nr > hw_rbuf_left(&rb) / 64)
         return hw_fail("dispatcher state: truncated records");
     s->board_s = board_s;
+    s->ft_s = ft_s;
     for (int64_t i = 0; i < nr; i++) { /* rebuild in order: same archive, training set, dedup map */
         if (s->nrec == s->caprec)
             s->rec = hw_realloc(s->rec, (size_t)(s->caprec = s->caprec ? 2 * s->caprec : 256) * sizeof *s->rec);
@@ -789,9 +832,11 @@ int gts_import(gts *s, const uint8_t *buf, size_t len) {
         uint64_t h = space_hash(s->sp, &d->g);
         u64map_put(&s->known, h, s->nrec);
         if (isfinite(d->cv)) surrogate_add(s->sur, &d->g, d->obj);
+        surrogate_add_outcome(s->sur, &d->g, !gts_record_failed(s->cfg, d));
         if (d->cv == 0) pareto_archive_insert(s->arch, d->obj, h, &d->g);
         if (s->tab) eval_table_mark(s->tab, &d->g);
         if (!strcmp(d->runner, GTS_WARM_RUNNER)) s->nwarm++;
+        else s->nfailed += gts_record_failed(s->cfg, d);
         s->nrec++;
     }
     uint64_t ml = hw_get_u64(&rb);

@@ -102,9 +102,27 @@ const meas_record *gts_records(const gts *s, int *n);
 /* 1 and the record if g was measured. */
 int gts_lookup(const gts *s, const hw_genome *g, meas_record *out);
 
+/* Records of this run that cost (docs/config.md, `cost`): every one when
+ * some objective is not `cost: free`, none otherwise (then they are free
+ * lookups, gts_free_lookups). Warm-start records are neither. */
 long gts_measurements(const gts *s);
+long gts_free_lookups(const gts *s);
+/* Records of this run with a costed objective that has no value (a board
+ * that failed, an empty cell, one of missing_values): they cost and count
+ * as measurements; their architectures are never measured again. */
+long gts_failed(const gts *s);
+/* 1 if record r is a failed measurement (as gts_failed counts). */
+int gts_record_failed(const search_config *c, const meas_record *r);
+/* Seconds charged: every one (board, table measure_cost_s, fine-tuning),
+ * and the fine-tuning part of them. Board hours = the difference. */
 double gts_board_seconds(const gts *s);
-/* 1 when no more measurements may be made. */
+double gts_ft_seconds(const gts *s);
+/* measure_cost_s when some costed objective is read from the tables (what
+ * a table measurement of one candidate is charged), else 0. */
+double gts_table_cost_s(const search_config *c);
+/* 1 when no more measurements may be made: algorithm.max_measurements
+ * measurements that cost, or algorithm.max_board_hours of board time
+ * (charged plus the queue's table price), whichever comes first. */
 int gts_budget_exhausted(const gts *s);
 const pareto_archive *gts_archive(const gts *s);
 

@@ -28,7 +28,36 @@ struct island {
     u64map evaluated;        /* hashes of every genome this island scored */
     hw_genome *seed;         /* [nseed] warm-start records not yet in the population */
     int nseed;
+    const eval_table *tab;   /* free objectives' values (island_set_table), or NULL */
+    eval_table *own_tab;     /* island_load_table's (freed with the island) */
 };
+
+void island_set_table(island *is, const eval_table *tab) { is->tab = tab; }
+
+int island_load_table(island *is) {
+    int any = 0;
+    for (int k = 0; k < is->cfg->n_obj; k++) any |= is->cfg->obj[k].free_cost;
+    if (!any || is->tab) return 0;
+    if (eval_table_create(is->cfg, is->sp, &is->own_tab)) return -1;
+    is->tab = is->own_tab;
+    return 0;
+}
+
+/* Objectives of g that are `cost: free` get their table value (minimised;
+ * NaN when the table has none) and std 0 instead of a prediction. */
+static void free_values(const island *is, const hw_genome *g, double *obj, double *std) {
+    const search_config *c = is->cfg;
+    int any = 0;
+    for (int k = 0; k < c->n_obj; k++) any |= c->obj[k].free_cost;
+    if (!any || !is->tab) return;
+    double raw[HW_MAX_OBJ], cv;
+    eval_table_peek(is->tab, g, raw, &cv);
+    for (int k = 0; k < c->n_obj; k++)
+        if (c->obj[k].free_cost) {
+            obj[k] = objective_to_min(&c->obj[k], raw[k]);
+            if (std) std[k] = 0;
+        }
+}
 
 /* Notes genomes as evaluated (scored, by measurement or prediction). */
 static void note_evaluated(island *is, const hw_genome *g, int n) {
@@ -69,7 +98,10 @@ int island_create(const search_config *cfg, const space *sp, int id, island **ou
     np.seed = id == 0 ? cfg->seed : rng_next(&r);
     surrogate_params spar = {.n_obj = cfg->n_obj, .n_trees = cfg->pred_trees, .min_train = cfg->pred_min_train,
                              .seed = cfg->seed};
-    for (int k = 0; k < cfg->n_obj; k++) spar.method[k] = cfg->pred_method[k] ? cfg->pred_method[k] : PRED_RF;
+    for (int k = 0; k < cfg->n_obj; k++) {
+        spar.method[k] = cfg->pred_method[k] ? cfg->pred_method[k] : PRED_RF;
+        spar.known[k] = (uint8_t)cfg->obj[k].free_cost;
+    }
     if (nsga_create(sp, &np, &is->e) || pareto_archive_create(cfg->n_obj, &is->arch) ||
         surrogate_create(sp, &spar, &is->sur)) {
         island_free(is);
@@ -90,6 +122,7 @@ void island_free(island *is) {
     if (!is) return;
     nsga_free(is->e);
     surrogate_free(is->sur);
+    eval_table_free(is->own_tab);
     pareto_archive_free(is->arch);
     u64map_free(&is->measured);
     u64map_free(&is->proposed);
@@ -130,6 +163,7 @@ static void score(island *is, const hw_genome *g, int n, double *obj, double *cv
             if (std) memset(std + (size_t)i * m, 0, (size_t)m * sizeof *std);
             if (meas) meas[i] = 1;
         } else {
+            free_values(is, &g[i], obj + (size_t)i * m, std ? std + (size_t)i * m : NULL);
             cv[i] = violation(is->cfg, obj + (size_t)i * m);
             if (meas) meas[i] = 0;
         }
@@ -231,6 +265,19 @@ static int first_front(const double *P, int m, const int *idx, int ni, int *out)
  *    members first). */
 void island_set_count(island *is, int n) { is->n_islands = n > 0 ? n : 1; }
 
+/* Drops the candidates the feasibility model (surrogate_feasible) expects
+ * to fail: P(feasible) below predictor.feasible_min. Order kept; returns
+ * the count left. */
+static int feasible_only(const island *is, hw_genome *cg, int nc) {
+    double *p = hw_malloc((size_t)(nc ? nc : 1) * sizeof *p);
+    surrogate_feasible(is->sur, cg, nc, p);
+    int k = 0;
+    for (int i = 0; i < nc; i++)
+        if (p[i] >= is->cfg->feasible_min) cg[k++] = cg[i];
+    free(p);
+    return k;
+}
+
 int island_propose(island *is, int k_out, hw_genome *out, int *n_out) {
     const search_config *c = is->cfg;
     const int m = c->n_obj;
@@ -247,6 +294,7 @@ int island_propose(island *is, int k_out, hw_genome *out, int *n_out) {
         if (u64map_get(&is->measured, h, NULL) || u64map_get(&is->proposed, h, NULL)) continue;
         cg[nc++] = is->pool[i];
     }
+    nc = feasible_only(is, cg, nc);
     const size_t N = (size_t)(nc ? nc : 1);
     double *mu = hw_malloc(N * m * sizeof *mu), *sd = hw_malloc(N * m * sizeof *sd); /* [nc x m] */
     double *opt = hw_malloc(N * m * sizeof *opt);                                   /* [nc x m] optimistic */

@@ -20,6 +20,13 @@ typedef struct island island;
 
 /* id is the island number (0..n-1); its PRNG stream is (seed, id). */
 int island_create(const search_config *cfg, const space *sp, int id, island **out);
+/* The ground-truth tables (borrowed; they outlive the island): objectives
+ * with `cost: free` are read from them for every candidate scored, never
+ * predicted. Without tables they are predicted like the others. */
+void island_set_table(island *is, const eval_table *tab);
+/* The same with tables the island loads itself (when the caller has none;
+ * a no-op without free objectives). 0, or -1 with hw_errmsg. */
+int island_load_table(island *is);
 void island_free(island *is);
 
 int island_ask(island *is, const hw_genome **batch, int *n);

@@ -169,9 +169,9 @@ int progress_generation(progress *p, const search_history_row *h, double board_s
         hw_buf b = {0};
         hw_buf_printf(&b,
                       "{\"event\": \"generation\", \"time\": %.3f, \"generation\": %d, \"evaluations\": %ld, "
-                      "\"measurements\": %ld, \"budget\": %ld, \"front_size\": %d, \"hv\": ",
-                      unix_now(), h->generation, h->evaluations, h->measurements, (long)p->cfg->max_measurements,
-                      h->front_size);
+                      "\"measurements\": %ld, \"failed\": %ld, \"budget\": %ld, \"front_size\": %d, \"hv\": ",
+                      unix_now(), h->generation, h->evaluations, h->measurements, h->failed,
+                      (long)p->cfg->max_measurements, h->front_size);
         num(&b, h->hv);
         hw_buf_printf(&b, ", \"hv_ratio\": ");
         num(&b, h->hv_ratio);

@@ -75,14 +75,22 @@ static int write_summary(const char *path, const search_config *c, const engine_
     hw_buf_json_num(&b, r->hv_ratio);
     hw_buf_printf(&b, ",\n  \"true_hv\": ");
     hw_buf_json_num(&b, r->true_hv);
-    hw_buf_printf(&b, ",\n  \"true_front_size\": %d,\n  \"true_front_found\": %d,\n  \"wall_s\": ",
-                  r->true_front_size, r->true_front_found);
+    hw_buf_printf(&b, ",\n  \"failed_measurements\": %ld,\n  \"free_lookups\": %ld,\n  \"board_hours\": ",
+                  r->failed, r->free_lookups);
+    hw_buf_json_num(&b, (rep->board_s - rep->ft_s) / 3600);
+    hw_buf_printf(&b, ",\n  \"true_front_size\": %d,\n  \"true_front_found\": %d,\n"
+                      "  \"true_front_outside_ref\": %d,\n  \"wall_s\": ",
+                  r->true_front_size, r->true_front_found, r->true_front_outside);
     hw_buf_json_num(&b, r->wall_s);
     hw_buf_printf(&b, ",\n  \"history\": [");
     for (int i = 0; i < r->n_history; i++) {
         const search_history_row *h = &r->history[i];
-        hw_buf_printf(&b, "%s\n    {\"generation\": %d, \"measurements\": %ld, \"front_size\": %d, \"hv\": ",
-                      i ? "," : "", h->generation, h->measurements, h->front_size);
+        hw_buf_printf(&b,
+                      "%s\n    {\"generation\": %d, \"evaluations\": %ld, \"measurements\": %ld, \"failed\": %ld, "
+                      "\"board_s\": ",
+                      i ? "," : "", h->generation, h->evaluations, h->measurements, h->failed);
+        hw_buf_json_num(&b, h->board_s);
+        hw_buf_printf(&b, ", \"front_size\": %d, \"hv\": ", h->front_size);
         hw_buf_json_num(&b, h->hv);
         hw_buf_printf(&b, ", \"hv_ratio\": ");
         hw_buf_json_num(&b, h->hv_ratio);
@@ -96,6 +104,92 @@ static int write_summary(const char *path, const search_config *c, const engine_
     int rc = hw_write_file_atomic(path, b.p, b.len);
     hw_buf_free(&b);
     return rc;
+}
+
+/* The budget and reference-point flags (--max-measurements, --reference),
+ * as given or as a run file keeps them (/@cli_overrides: the flags in the
+ * same spelling, e.g. "--max-measurements 60 --reference 85,12.5"). */
+typedef struct overrides {
+    int has_mm, nref;   /* nref 0: no --reference */
+    long mm;
+    double ref[HW_MAX_OBJ];
+} overrides;
+
+/* Parses "A,B[,C]" (one finite number per objective) into o->ref; -1 with a
+ * message naming the flag and value. */
+static int parse_reference(const char *s, int n_obj, overrides *o) {
+    const char *p = s;
+    o->nref = 0;
+    while (1) {
+        char *end;
+        double v = strtod(p, &end);
+        if (end == p || !isfinite(v) || (*end && *end != ','))
+            return hw_fail("--reference '%s': '%.*s' is not a number", s, (int)strcspn(p, ","), p);
+        if (o->nref == HW_MAX_OBJ) return hw_fail("--reference '%s': more than %d values", s, HW_MAX_OBJ);
+        o->ref[o->nref++] = v;
+        if (!*end) break;
+        p = end + 1;
+    }
+    if (o->nref != n_obj)
+        return hw_fail("--reference '%s': %d values for %d objectives (one per objective, in their order and units)", s,
+                       o->nref, n_obj);
+    return 0;
+}
+
+static void format_overrides(const overrides *o, char *buf, size_t n) {
+    size_t k = 0;
+    buf[0] = 0;
+    if (o->has_mm) k += (size_t)snprintf(buf + k, n - k, "--max-measurements %ld", o->mm);
+    for (int i = 0; i < o->nref && k < n; i++)
+        k += (size_t)snprintf(buf + k, n - k, "%s%.17g", i ? "," : k ? " --reference " : "--reference ", o->ref[i]);
+}
+
+/* The overrides a run file keeps (written by format_overrides). */
+static int parse_overrides(const char *s, int n_obj, overrides *o) {
+    memset(o, 0, sizeof *o);
+    const char *mm = s ? strstr(s, "--max-measurements ") : NULL, *rf = s ? strstr(s, "--reference ") : NULL;
+    if (mm) o->has_mm = 1, o->mm = strtol(mm + 19, NULL, 10);
+    if (rf) {
+        char tmp[256];
+        snprintf(tmp, sizeof tmp, "%.*s", (int)strcspn(rf + 12, " "), rf + 12);
+        if (parse_reference(tmp, n_obj, o)) return hw_fail_prefix("run file /@cli_overrides");
+    }
+    return 0;
+}
+
+/* Applies the budget/reference flags to cfg. On resume (snap != NULL) the
+ * run keeps the values it was started with (its config's, or the flags it
+ * kept in /@cli_overrides): a flag that would change them is refused, as
+ * --seed is; flags not given are taken from the run file. */
+static int apply_overrides(search_config *cfg, const overrides *given, const run_snapshot *snap, const char *run) {
+    overrides o = *given;
+    if (snap) {
+        overrides kept;
+        if (parse_overrides(snap->cli_overrides, cfg->n_obj, &kept)) return -1;
+        long run_mm = kept.has_mm ? kept.mm : cfg->max_measurements;
+        if (given->has_mm && given->mm != run_mm)
+            return hw_fail("%s: --max-measurements %ld differs from the run's budget %ld; a resumed run keeps its "
+                           "budget", run, given->mm, run_mm);
+        for (int k = 0; given->nref && k < cfg->n_obj; k++) {
+            double r = kept.nref ? kept.ref[k] : cfg->has_ref ? cfg->ref[k] : NAN;
+            if (!(given->ref[k] == r))
+                return hw_fail("%s: --reference differs from the run's reference point (objective '%s': %g, the run "
+                               "has %g); a resumed run keeps its reference point",
+                               run, cfg->obj[k].name, given->ref[k], r);
+        }
+        if (!o.has_mm && kept.has_mm) o.has_mm = 1, o.mm = kept.mm;
+        if (!o.nref && kept.nref) {
+            o.nref = kept.nref;
+            memcpy(o.ref, kept.ref, sizeof o.ref);
+        }
+    }
+    if (o.has_mm) cfg->max_measurements = o.mm;
+    if (o.nref) {
+        cfg->has_ref = 1;
+        memcpy(cfg->ref, o.ref, sizeof o.ref);
+    }
+    format_overrides(&o, cfg->cli_overrides, sizeof cfg->cli_overrides);
+    return 0;
 }
 
 /* This process's rank before MPI_Init (launchers set it in the
@@ -122,14 +216,15 @@ typedef struct run_state {
  * starts (every rank, read-only: nothing is written or deleted here):
  * - RUN exists but is not a regular file (a FIFO, a directory): -1, bad input;
  * - a run to resume (--resume, or RUN exists without --fresh): checks it
- *   belongs to this config and hands its snapshot to *snap_out (the engine
+ *   belongs to this config (and the budget/reference flags, given, keep
+ *   its values: apply_overrides) and hands its snapshot to *snap_out (the engine
  *   resumes from it: the file is read once); a finished run (/@finished)
  *   sets ->finished and says so, once: it is never extended;
  * - no run file but RUN.journal holds measurements (a run that crashed
  *   before its first checkpoint): ->journaled counts them; the engine
  *   re-uses them (gts_set_journal) unless --fresh discards them. */
-static int run_file_state(const char *run, int resume, int fresh, const search_config *cfg, const space *sp,
-                          run_state *out, run_snapshot **snap_out) {
+static int run_file_state(const char *run, int resume, int fresh, search_config *cfg, const space *sp,
+                          const overrides *given, run_state *out, run_snapshot **snap_out) {
     struct stat st;
     *snap_out = NULL;
     int exists = stat(run, &st) == 0;
@@ -139,7 +234,7 @@ static int run_file_state(const char *run, int resume, int fresh, const search_c
     if (out->resume) { /* bad run files are bad input: exit 2 on every rank, before MPI starts */
         run_snapshot *snap;
         if (ckpt_resume(run, &snap, &out->replayed)) return -1;
-        int bad = eckpt_check(snap, cfg, sp, run);
+        int bad = eckpt_check(snap, cfg, sp, run) || apply_overrides(cfg, given, snap, run);
         out->gen = snap->nhistory ? (long)snap->history[snap->nhistory - 1].generation : -1;
         out->meas = snap->nhistory ? (long)snap->history[snap->nhistory - 1].measurements : 0;
         out->finished = !bad && snap->finished;
@@ -193,8 +288,8 @@ static int run_file_claim(const char *run, const run_state *rs, int fresh, int r
 }
 
 int cmd_search(int argc, char **argv) {
-    const char *summary = NULL, *out_dir = NULL, *run_s = NULL, *resume_s = NULL, *warm_s = NULL;
-    long seed = -1, gens = -1, every = -1; /* -1: not given, the config's value stands */
+    const char *summary = NULL, *out_dir = NULL, *run_s = NULL, *resume_s = NULL, *warm_s = NULL, *ref_s = NULL;
+    long seed = -1, gens = -1, every = -1, maxm = -1; /* -1: not given, the config's value stands */
     double mins = NAN;
     int quiet = 0, fresh = 0, bar = 0, first;
     const cli_opt opts[] = {
@@ -202,6 +297,11 @@ int cmd_search(int argc, char **argv) {
                 "write a JSON summary (generations, evaluations,\nmeasurements, front_size, hv, hv_ratio, wall_s, ...)"),
         CLI_INT("seed", "N", &seed, 0, LONG_MAX, "override algorithm.seed"),
         CLI_INT("generations", "N", &gens, 0, 100000000, "override algorithm.generations"),
+        CLI_INT("max-measurements", "N", &maxm, 0, 1L << 40,
+                "override algorithm.max_measurements (0: none); a resumed\nrun keeps its own (a different N is refused)"),
+        CLI_STR("reference", "A,B[,C]", &ref_s,
+                "override hypervolume.reference: one value per objective,\nin their order and units (e.g. 85,12.86); a resumed\n"
+                "run keeps its own (a different point is refused)"),
         CLI_STR("out-dir", "DIR", &out_dir, "override output.dir"),
         CLI_STR("run", "RUN.h5", &run_s,
                 "HDF5 run file for checkpoints and the measurement\njournal RUN.h5.journal (default output.run_file); if\n"
@@ -241,6 +341,7 @@ int cmd_search(int argc, char **argv) {
     double *front = NULL;
     hw_genome *front_g = NULL;
     uint64_t *front_ids = NULL;
+    int *front_cls = NULL;
     search_result res = {0};
     run_points ev = {0}; /* rank 0: the run's measured points, for the front */
     int status = HW_EXIT_USAGE, clean_stop = 0; /* clean_stop: every rank fails here; finalize, do not abort */
@@ -254,6 +355,8 @@ int cmd_search(int argc, char **argv) {
      * checkpoint when there is a run file), exit 3 (docs/cluster.md) */
     if (ckpt_signals_install()) goto fail;
     if (seed >= 0) cfg->seed = (uint64_t)seed;
+    overrides given = {.has_mm = maxm >= 0, .mm = maxm};
+    if (ref_s && parse_reference(ref_s, cfg->n_obj, &given)) goto fail;
     if (gens >= 0) cfg->generations = (int)gens;
     if (out_dir) {
         size_t n = strlen(out_dir) + strlen(cfg->front_csv) + 2;
@@ -288,7 +391,7 @@ int cmd_search(int argc, char **argv) {
             hw_fail("--resume %s and --run %s: give one run file", resume_s, run_s);
             goto fail;
         }
-        if (run_file_state(run_path, resume_s != NULL, fresh, cfg, sp, &rs, &snap)) goto fail;
+        if (run_file_state(run_path, resume_s != NULL, fresh, cfg, sp, &given, &rs, &snap)) goto fail;
         eo.resume = rs.resume;
         eo.snap = snap;
         eo.replayed = rs.replayed;
@@ -298,6 +401,7 @@ int cmd_search(int argc, char **argv) {
         }
     }
 
+    if (!rs.resume && apply_overrides(cfg, &given, NULL, NULL)) goto fail;
     progress *prog_check; /* an output.progress that cannot be opened is bad input before MPI starts */
     if (progress_create(cfg, sp, cfg->progress_file, 0, &prog_check)) goto fail;
     progress_free(prog_check);
@@ -315,8 +419,14 @@ int cmd_search(int argc, char **argv) {
         p.true_front = front;
         p.true_front_ids = front_ids;
         p.true_front_n = k;
+        double ref[HW_MAX_OBJ];
+        for (int j = 0; j < m; j++) ref[j] = objective_to_min(&cfg->obj[j], cfg->ref[j]);
+        front_cls = hw_malloc((size_t)(k ? k : 1) * sizeof *front_cls);
+        p.true_front_classes = search_front_classes(front, k, m, ref, front_cls, &p.true_front_outside);
+        p.true_front_class = front_cls;
         if (!quiet && pre_mpi_rank() == 0)
-            fprintf(stderr, "hwnas: exact front from the table: %d points of %d feasible\n", k, n);
+            fprintf(stderr, "hwnas: exact front from the table: %d points of %d feasible (%d distinct inside the "
+                            "reference box, %d outside)\n", k, n, p.true_front_classes, p.true_front_outside);
     }
     status = HW_EXIT_FAIL;
     int inited = 0, rank = 0;
@@ -369,6 +479,7 @@ int cmd_search(int argc, char **argv) {
     if (isfinite(res.hv)) printf(", HV %.6f", res.hv);
     if (isfinite(res.hv_ratio)) printf(", HV ratio %.6f (true front %d/%d found)", res.hv_ratio, res.true_front_found,
                                        res.true_front_size);
+    if (res.true_front_outside) printf(" (+%d true-front points outside the reference box)", res.true_front_outside);
     printf(", %.2f s\n", res.wall_s);
     engine_report_print(stdout, cfg, &rep);
     printf("front written to %s\n", cfg->front_csv);
@@ -398,6 +509,7 @@ fail:
     free(front);
     free(front_g);
     free(front_ids);
+    free(front_cls);
     eval_table_free(tab);
     space_free(sp);
     search_config_free(cfg);

@@ -10,10 +10,11 @@
 #include "hw_data.h"
 #include "hw_err.h"
 #include "pred_help.h"
+#include "pred_feas.h"
 #include "pred_impl.h"
 
 #define SUR_MAGIC "HWNASSUR"
-#define SUR_FORMAT_VERSION 2u /* 1: the "HWSG" blob of the previous release */
+#define SUR_FORMAT_VERSION 3u /* 1: the "HWSG" blob of the previous release; 2: no feasibility model */
 
 /* OpenBLAS's thread control (the GP predicts through OpenBLAS). */
 void openblas_set_num_threads(int num_threads);
@@ -33,6 +34,7 @@ struct surrogate {
     int64_t *idx;       /* [cap] space index of each row (-1 if none) */
     obj_model om[8];
     pred_help_meta *help;    /* loaded on the first PRED_HELP fit */
+    pred_feas *feas;         /* P(a measurement yields a value), pred_feas.h */
     int version;
 };
 
@@ -50,6 +52,7 @@ int surrogate_create(const space *sp, const surrogate_params *p, surrogate **out
     s->p = *p;
     if (s->p.min_train < 2) s->p.min_train = 2;
     s->d = pred_space_nfeatures(sp);
+    s->feas = pred_feas_create(s->d);
     for (int k = 0; k < p->n_obj; k++) {
         s->om[k].mean = 0;
         s->om[k].std = 1e6;
@@ -64,6 +67,7 @@ void surrogate_free(surrogate *s) {
         pred_free(s->om[k].m);
     }
     pred_help_meta_free(s->help);
+    pred_feas_free(s->feas);
     free(s->X);
     free(s->Y);
     free(s->idx);
@@ -81,6 +85,24 @@ void surrogate_add(surrogate *s, const hw_genome *g, const double *obj_min) {
     s->idx[s->n] = space_index(s->sp, g);
     memcpy(s->Y + (size_t)s->n * s->p.n_obj, obj_min, (size_t)s->p.n_obj * sizeof *obj_min);
     s->n++;
+}
+
+void surrogate_add_outcome(surrogate *s, const hw_genome *g, int ok) {
+    float *x = hw_malloc((size_t)s->d * sizeof *x);
+    pred_space_features(s->sp, g, x);
+    pred_feas_add(s->feas, x, ok);
+    free(x);
+}
+
+void surrogate_feasible(const surrogate *s, const hw_genome *g, int n, double *p) {
+    if (!pred_feas_has_model(s->feas)) {
+        for (int i = 0; i < n; i++) p[i] = 1;
+        return;
+    }
+    float *X = hw_malloc((size_t)(n ? n : 1) * s->d * sizeof *X);
+    for (int i = 0; i < n; i++) pred_space_features(s->sp, &g[i], X + (size_t)i * s->d);
+    pred_feas_predict(s->feas, X, n, p);
+    free(X);
 }
 
 int surrogate_ntrain(const surrogate *s) { return s->n; }
@@ -149,7 +171,7 @@ int surrogate_fit(surrogate *s) {
             double var = sq / s->n - s->om[k].mean * s->om[k].mean;
             s->om[k].std = s->n > 1 ? sqrt(var > 0 ? var : 0) + 1e-9 : 1e6;
         }
-        if (s->n < s->p.min_train) continue;
+        if (s->n < s->p.min_train || s->p.known[k]) continue;
         pred_kind meth = s->p.method[k];
         pred *nm;
         int rc;
@@ -173,6 +195,7 @@ int surrogate_fit(surrogate *s) {
         s->om[k].m = nm;
     }
     free(y);
+    if (pred_feas_fit(s->feas, s->p.min_train)) return hw_fail_prefix("surrogate");
     s->version++;
     return 0;
 }
@@ -221,6 +244,10 @@ int surrogate_save(const surrogate *s, uint8_t **out, size_t *len) {
         hw_put_bytes(&w, mb, ml);
         free(mb);
     }
+    if (pred_feas_put(&w, s->feas)) {
+        hw_wbuf_free(&w);
+        return -1;
+    }
     *out = hw_wbuf_take(&w, len);
     return *out ? 0 : hw_fail("surrogate blob: out of memory");
 }
@@ -250,8 +277,9 @@ int surrogate_load(surrogate *s, const uint8_t *buf, size_t len) {
     hw_rbuf r;
     hw_rbuf_init(&r, buf, len);
     int v1 = len >= 4 && !memcmp(buf, "HWSG", 4);
+    uint32_t fmt = 1;
     if (v1) hw_get_span(&r, 4);
-    else if (hw_get_header(&r, SUR_MAGIC, 8, SUR_FORMAT_VERSION, "hwnas surrogate blob")) return -1;
+    else if (hw_get_header_range(&r, SUR_MAGIC, 8, 2, SUR_FORMAT_VERSION, "hwnas surrogate blob", &fmt)) return -1;
     uint32_t ver = hw_get_u32(&r), nobj = hw_get_u32(&r);
     if (!hw_rbuf_ok(&r)) return hw_fail("surrogate blob: truncated");
     if ((int)nobj != s->p.n_obj) return hw_fail("surrogate blob: %u objectives, expected %d", nobj, s->p.n_obj);
@@ -272,10 +300,19 @@ int surrogate_load(surrogate *s, const uint8_t *buf, size_t len) {
         if (has == 1 && pred_load(mb, (size_t)l, &nm[k].m)) goto fail;
         if (has == 2 && load_v1_gp(mb, (size_t)l, k, &nm[k].m)) goto fail;
     }
+    pred_feas *nf = pred_feas_create(s->d); /* format 3: the feasibility model */
+    if (fmt >= 3 && pred_feas_get(&r, nf)) {
+        pred_feas_free(nf);
+        hw_fail_prefix("surrogate blob");
+        goto fail;
+    }
     if (!hw_rbuf_done(&r)) {
+        pred_feas_free(nf);
         hw_fail("surrogate blob: %zu trailing bytes", hw_rbuf_left(&r));
         goto fail;
     }
+    pred_feas_take_model(s->feas, nf); /* the outcomes (rank 0's training data) stay */
+    pred_feas_free(nf);
     for (int k = 0; k < s->p.n_obj; k++) {
         pred_free(s->om[k].m);
         s->om[k] = nm[k];

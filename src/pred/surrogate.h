@@ -31,12 +31,20 @@ typedef struct surrogate_params {
     pred_kind method[8];  /* per objective: PRED_GP, PRED_RF, PRED_XGB or PRED_HELP */
     int n_trees;          /* trees (RF) / rounds (XGB); 0 = pred default */
     int min_train;        /* rows before a model is fitted (>= 2) */
+    uint8_t known[8];     /* 1: the objective's values are known without cost (never fitted: its
+                             prediction stays the fallback mean; callers use the true value) */
     uint64_t seed;
 } surrogate_params;
 
 int surrogate_create(const space *sp, const surrogate_params *p, surrogate **out);
 void surrogate_free(surrogate *s);
 
+/* Adds the outcome of a measurement (ok 1: it yielded its values; 0: it
+ * failed) to the feasibility model (pred_feas.h), fitted by surrogate_fit
+ * and shipped in the blob. */
+void surrogate_add_outcome(surrogate *s, const hw_genome *g, int ok);
+/* p[i] = P(measuring g[i] yields a value); 1 everywhere without a model. */
+void surrogate_feasible(const surrogate *s, const hw_genome *g, int n, double *p);
 /* Adds a measured point (obj_min: n_obj minimised values, finite). */
 void surrogate_add(surrogate *s, const hw_genome *g, const double *obj_min);
 int surrogate_ntrain(const surrogate *s);
@@ -47,9 +55,10 @@ int surrogate_version(const surrogate *s);
 void surrogate_predict(const surrogate *s, const hw_genome *g, int n, double *mean, double *std);
 
 /* Models as one little-endian blob (hw_codec.h): "HWNASSUR", u32 format
- * version (2), u32 model version, u32 n_obj, then per objective u8 has
+ * version (3), u32 model version, u32 n_obj, then per objective u8 has
  * (0: fallback mean/std only, 1: a model), f64 mean, f64 std, u64 length,
- * pred_save bytes. */
+ * pred_save bytes; then the feasibility model (pred_feas_put; format 2
+ * blobs end before it and load without one). */
 int surrogate_save(const surrogate *s, uint8_t **out, size_t *len);
 /* Replaces the models with those of a blob; -1 on a malformed blob. Also
  * reads format 1 (the previous release's "HWSG" blob, whose GP models were

@@ -124,6 +124,7 @@ void eval_table_peek(const eval_table *t, const hw_genome *g, double *raw_obj, d
     int missing = 0;
     for (int k = 0; k < c->n_obj; k++) {
         raw_obj[k] = metric_value(t, &t->obj[k], h);
+        if (objective_missing_value(&c->obj[k], raw_obj[k])) raw_obj[k] = NAN; /* a failed measurement */
         missing |= isnan(raw_obj[k]);
     }
     double v = 0;

@@ -3,7 +3,8 @@
  *
  * Each objective's `source` and each constraint's name (if not an
  * objective) must be a column of one of the tables. A missing cell makes
- * the candidate infeasible, never an error. Each distinct architecture
+ * the candidate infeasible, never an error; so does a cell holding one of
+ * the objective's missing_values (a failed measurement, e.g. -1). Each distinct architecture
  * looked up counts as one measurement (repeat lookups are free). */
 #ifndef HW_EVAL_TABLE_H
 #define HW_EVAL_TABLE_H

@@ -24,6 +24,38 @@ int search_front_of(const double *pts, int n, int m, int *out_idx) {
     return k;
 }
 
+int search_front_classes(const double *front, int n, int m, const double *ref, int *cls, int *outside) {
+    double tol[HW_MAX_OBJ];
+    for (int k = 0; k < m; k++) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (int i = 0; i < n; i++) {
+            lo = fmin(lo, front[(size_t)i * m + k]);
+            hi = fmax(hi, front[(size_t)i * m + k]);
+        }
+        tol[k] = 1e-9 * (hi > lo ? hi - lo : fmax(fabs(hi), 1));
+    }
+    int ncls = 0, nout = 0;
+    for (int i = 0; i < n; i++) {
+        const double *p = front + (size_t)i * m;
+        int in = 1;
+        for (int k = 0; ref && k < m; k++) in &= p[k] < ref[k];
+        cls[i] = -1;
+        if (!in) {
+            nout++;
+            continue;
+        }
+        for (int j = 0; j < i && cls[i] < 0; j++) { /* the first earlier point it equals */
+            if (cls[j] < 0) continue;
+            int same = 1;
+            for (int k = 0; k < m; k++) same &= fabs(p[k] - front[(size_t)j * m + k]) <= tol[k];
+            if (same) cls[i] = cls[j];
+        }
+        if (cls[i] < 0) cls[i] = ncls++;
+    }
+    if (outside) *outside = nout;
+    return ncls;
+}
+
 int search_true_front(const struct eval_table *t, int m, double **out_front, hw_genome **out_g, int *out_n,
                       int *out_feasible) {
     double *all = NULL, *front = NULL;

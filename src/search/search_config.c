@@ -80,6 +80,17 @@ static int parse_objectives(search_config *c, const ycfg *d, const ynode *root) 
         }
         const ynode *dv = ynode_get(o, "device");
         if (dv && copy_name(d, dv, oc->device, "device")) return -1;
+        static const char *const costs[] = {"measured", "free", NULL};
+        int cost;
+        if (ycfg_enum(d, o, "cost", costs, 0, &cost)) return -1;
+        oc->free_cost = cost == 1;
+        if (oc->free_cost && (oc->device[0] || !strncmp(oc->source, "finetune", 8)))
+            return ycfg_fail(d, ynode_get(o, "cost"), "cost: free is for a value known from a table, not one %s",
+                             oc->device[0] ? "measured on a device" : "fine-tuned");
+        if (ycfg_double_list(d, o, "missing_values", oc->missing, HW_MAX_MISSING, &oc->n_missing)) return -1;
+        if (oc->n_missing && !strncmp(oc->source, "finetune", 8))
+            return ycfg_fail(d, ynode_get(o, "missing_values"), "only valid for a table column, not source '%s'",
+                             oc->source);
     }
     return 0;
 }
@@ -130,6 +141,7 @@ static int parse_algorithm(search_config *c, const ycfg *d, const ynode *root) {
     if (ycfg_int(d, a, "generations", 0, 100000000, 100, &v)) return -1;
     c->generations = (int)v;
     if (ycfg_int(d, a, "max_measurements", 0, 1L << 40, 0, &c->max_measurements)) return -1;
+    if (ycfg_double(d, a, "max_board_hours", 0, 1e9, 0, &c->max_board_hours)) return -1;
     if (ycfg_double(d, a, "crossover", 0, 1, 0.3, &c->p_crossover)) return -1;
     if (ycfg_double(d, a, "mutation", 0, 1, 0, &c->p_mutation)) return -1;
     if (ycfg_int(d, a, "novelty_tries", 0, 100000, 50, &v)) return -1;
@@ -169,6 +181,10 @@ static int parse_evaluator(search_config *c, const ycfg *d, const ynode *root) {
     if (ycfg_double(d, e, "measure_delay_s", 0, 3600, 0, &c->measure_delay_s)) return -1;
     if (ycfg_int(d, e, "measure_delay_boards", 1, 1000000, 1, &v)) return -1;
     c->measure_delay_boards = (int)v;
+    for (int o = 0; o < c->n_obj; o++)
+        if (c->obj[o].free_cost && !c->n_tables)
+            return ycfg_fail(d, e, "objective '%s' has cost: free, which needs its value in evaluator.tables",
+                             c->obj[o].name);
     /* offspring default: small steady-state batches when every evaluation is
      * a measurement (tuned on NB201, docs/nsga.md); the whole population when
      * evaluations are predictions */
@@ -216,6 +232,7 @@ static int parse_predictor(search_config *c, const ycfg *d, const ynode *root) {
     c->policy = (al_policy)k;
     if (ycfg_double(d, p, "beta", 0, 100, 0.5, &c->beta)) return -1;
     if (ycfg_int(d, p, "enumerate", 0, 10000000, 100000, &c->pool_enumerate)) return -1;
+    if (ycfg_double(d, p, "feasible_min", 0, 1, 0.5, &c->feasible_min)) return -1;
     if (c->policy == POLICY_BOUNDARY && c->n_con == 0)
         return ycfg_fail(d, ynode_get(p, "policy"), "constraint_boundary needs at least one constraint");
     return 0;
@@ -457,6 +474,18 @@ int codesign_source(const char *src) {
     for (int i = 0; i < 4; i++)
         if (!strcmp(src, names[i])) return i;
     return -1;
+}
+
+int search_config_costs(const search_config *c) {
+    for (int k = 0; k < c->n_obj; k++)
+        if (objective_costs(&c->obj[k])) return 1;
+    return 0;
+}
+
+int objective_missing_value(const objective_cfg *o, double v) {
+    for (int i = 0; i < o->n_missing; i++)
+        if (v == o->missing[i]) return 1;
+    return 0;
 }
 
 double constraint_violation(const constraint_cfg *c, double v) {

@@ -14,6 +14,7 @@
 #define HW_MAX_CONSTRAINTS 8
 #define HW_MAX_TABLES 8
 #define HW_NAME_MAX 64
+#define HW_MAX_MISSING 8
 
 typedef enum { OBJ_MINIMIZE = 0, OBJ_MAXIMIZE = 1 } obj_direction;
 
@@ -22,6 +23,10 @@ typedef struct objective_cfg {
     obj_direction direction;
     char source[HW_NAME_MAX]; /* table column holding the ground truth */
     char device[HW_NAME_MAX]; /* device whose boards measure it ("" = none) */
+    int free_cost;            /* cost: free: a table value known at no cost (looked up for every
+                                 candidate, never a measurement, never predicted) */
+    int n_missing;            /* missing_values: table cells that mark a failed measurement */
+    double missing[HW_MAX_MISSING];
 } objective_cfg;
 
 typedef enum { CON_LE = 0, CON_GE = 1, CON_LT = 2, CON_GT = 3 } constraint_op;
@@ -56,7 +61,8 @@ typedef struct search_config {
     constraint_cfg con[HW_MAX_CONSTRAINTS];
     /* algorithm */
     int population, offspring, generations;
-    long max_measurements;      /* 0 = unlimited */
+    long max_measurements;      /* 0 = unlimited: measurements that cost (objective_costs) */
+    double max_board_hours;     /* 0 = unlimited: charged board seconds / 3600 (fine-tuning aside) */
     double p_crossover, p_mutation;
     int novelty_tries;
     uint64_t seed;
@@ -77,6 +83,7 @@ typedef struct search_config {
     al_policy policy;
     double beta;                 /* optimism: mean - beta * std */
     long pool_enumerate;         /* spaces up to this size: all archs are candidates */
+    double feasible_min;         /* candidates with P(feasible) below this are not proposed */
     /* proxy fine-tuning: objectives with source finetune / finetune_f1 */
     int use_finetune;
     char *ft_supernet, *ft_train, *ft_eval, *ft_vocab; /* resolved paths */
@@ -104,6 +111,8 @@ typedef struct search_config {
     char *out_dir;
     char *front_csv;             /* resolved path */
     char *run_file;              /* HDF5 run file (checkpoints), "" = none */
+    char cli_overrides[256];     /* hwnas search flags that changed the budget or reference point, as
+                                    "--max-measurements N --reference A,B" ("" = none): kept in run files */
     char *progress_file;         /* output.progress: JSON-lines progress log (resolved), "" = none */
     int ckpt_every_gens;         /* 0 = off */
     double ckpt_every_minutes;   /* 0 = off */
@@ -125,6 +134,14 @@ int search_config_space(const search_config *c, space **out);
 static inline double objective_to_min(const objective_cfg *o, double v) {
     return o->direction == OBJ_MAXIMIZE ? -v : v;
 }
+/* 1 if a value of objective o costs (not `cost: free`). */
+static inline int objective_costs(const objective_cfg *o) { return !o->free_cost; }
+/* 1 if a measurement of the config's candidates costs anything (some
+ * objective is not free); candidates whose objectives are all free are
+ * lookups, not measurements. */
+int search_config_costs(const search_config *c);
+/* 1 if v is one of o's missing_values (a failed measurement). */
+int objective_missing_value(const objective_cfg *o, double v);
 /* Violation amount of one constraint for value v (0 when satisfied). */
 double constraint_violation(const constraint_cfg *c, double v);
 /* Total violation of the constraints on objectives for raw objective values

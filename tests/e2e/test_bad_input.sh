@@ -23,6 +23,12 @@ edit 's/  name: nb201/  name: nb999/' space.yaml
 edit 's/^objectives:/objectives: []\nx:/' objs.yaml
 edit 's/name: latency_ms/name: accuracy/' dup.yaml
 edit 's/^  reference: \[85, 12.861970\]/  reference: [85]/' ref.yaml
+edit 's/source: test_acc_200ep_cifar10}/source: test_acc_200ep_cifar10, cost: cheap}/' cost.yaml
+edit 's/source: edgegpu_latency_ms}/source: edgegpu_latency_ms, device: tx2, cost: free}/' costdev.yaml
+edit 's/source: edgegpu_latency_ms}/source: edgegpu_latency_ms, missing_values: [minus one]}/' missing.yaml
+edit 's/source: edgegpu_latency_ms}/source: edgegpu_latency_ms, missing_values: -1}/' missing2.yaml
+edit 's/^  seed: 1/  seed: 1\n  max_board_hours: -2/' hours.yaml
+edit 's/source: test_acc_200ep_cifar10}/source: test_acc_200ep_cifar10, cost: free}/' free.yaml
 printf 'space: {name: nb201\n' > syntax.yaml
 printf 'a: &x 1\nb: *x\n' > alias.yaml
 : > empty.yaml
@@ -116,12 +122,26 @@ done <<'CASES'
 2 | objs.yaml:[0-9]+: | "$HW" search objs.yaml
 2 | duplicate objective 'accuracy' | "$HW" search dup.yaml
 2 | ref.yaml:[0-9]+: | "$HW" search ref.yaml
+2 | cost.yaml:[0-9]+: key 'objectives\[0\].cost': 'cheap' is not one of | "$HW" search cost.yaml
+2 | costdev.yaml:[0-9]+: key 'objectives\[1\].cost': cost: free is for a value known from a table | "$HW" search costdev.yaml
+2 | missing.yaml:[0-9]+: key 'objectives\[1\].missing_values\[0\]': expected a finite number, got 'minus one' | "$HW" search missing.yaml
+2 | missing2.yaml:[0-9]+: key 'objectives\[1\].missing_values': expected a list | "$HW" search missing2.yaml
+2 | hours.yaml:[0-9]+: key 'algorithm.max_board_hours' | "$HW" search hours.yaml
+0 | - | "$HW" search free.yaml --generations 1 --quiet --out-dir fr --max-measurements 10 --reference 85,12.5
+2 | --max-measurements: -1 is out of range | "$HW" search cfg.yaml --max-measurements -1
+2 | --max-measurements: 'ten' is not an integer | "$HW" search cfg.yaml --max-measurements ten
+2 | --reference '85': 1 values for 2 objectives | "$HW" search cfg.yaml --reference 85
+2 | --reference '85,fast': 'fast' is not a number | "$HW" search cfg.yaml --reference 85,fast
+2 | --reference '85,,3': '' is not a number | "$HW" search cfg.yaml --reference 85,,3
 # run files
 2 | nope.h5: cannot open: No such file or directory | "$HW" front nope.h5
 2 | nope.h5: cannot open: No such file or directory | "$HW" history nope.h5
 2 | text.h5: not an HDF5 file | "$HW" front text.h5
 2 | nope.h5: cannot open: No such file or directory | "$HW" search cfg.yaml --resume nope.h5
 2 | r.h5: seed 5 differs from the run's seed 1; --seed cannot change a resumed run | "$HW" search cfg.yaml --resume r.h5 --seed 5
+2 | r.h5: --max-measurements 30 differs from the run's budget 0; a resumed run keeps its budget | "$HW" search cfg.yaml --resume r.h5 --max-measurements 30
+2 | r.h5: --reference differs from the run's reference point \(objective 'latency_ms': 12, the run has 12.862\) | "$HW" search cfg.yaml --resume r.h5 --reference 85,12
+0 | - | "$HW" search cfg.yaml --resume r.h5 --reference 85,12.861970 --max-measurements 0 --quiet
 2 | r.h5: seed 5 differs | mp "$HW" search cfg.yaml --resume r.h5 --seed 5
 0 | - | "$HW" search cfg.yaml --resume r.h5 --seed 1 --quiet
 # board configs and key files

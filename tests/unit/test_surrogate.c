@@ -132,9 +132,11 @@ static void check_kind(pred_kind kind) {
     b[8] = 1; /* format version 1 under the new magic */
     assert_int_equal(surrogate_load(t, b, n), -1);
     assert_non_null(strstr(hw_errmsg(), "written by an older hwnas"));
-    b[8] = 3;
+    b[8] = 4;
     assert_int_equal(surrogate_load(t, b, n), -1);
     assert_non_null(strstr(hw_errmsg(), "written by a newer hwnas"));
+    b[8] = 2; /* format 2: the same without the feasibility section (10 bytes: no model) */
+    assert_int_equal(surrogate_load(t, b, n - 10), 0);
     surrogate_predict(t, f.test, NTEST, mu2, sd2);
     assert_memory_equal(mu, mu2, sizeof mu);
     free(b);
@@ -166,7 +168,7 @@ static void test_reads_previous_format(void **st) {
     uint8_t *nb;
     size_t nn;
     assert_int_equal(surrogate_save(s, &nb, &nn), 0);
-    /* new blob: header 20 bytes, u8, f64, f64, u64 len, pred_save bytes */
+    /* new blob: header 20 bytes, u8, f64, f64, u64 len, pred_save bytes, feasibility */
     hw_rbuf r;
     hw_rbuf_init(&r, nb, nn);
     hw_get_span(&r, 20);
@@ -174,7 +176,10 @@ static void test_reads_previous_format(void **st) {
     double mean = hw_get_f64(&r), sdv = hw_get_f64(&r);
     uint64_t ml = hw_get_u64(&r);
     const uint8_t *mb = hw_get_span(&r, (size_t)ml);
-    assert_true(hw_rbuf_done(&r) && has == 1 && ml > 32);
+    uint8_t fhas = hw_get_u8(&r); /* format 3: the feasibility model (none: no failures) */
+    hw_get_u8(&r);
+    uint64_t fl = hw_get_u64(&r);
+    assert_true(hw_rbuf_done(&r) && has == 1 && ml > 32 && fhas == 0 && fl == 0);
     hw_wbuf w;
     hw_wbuf_init(&w);
     hw_put_bytes(&w, "HWSG", 4);
