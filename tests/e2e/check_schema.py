@@ -157,7 +157,7 @@ assert int(f["predictor/models"].attrs["count"]) == 1
 md = f["predictor/models/0"]
 assert md.attrs["target"] == b"surrogate" and md.attrs["device"] == b"all"
 blob = md["bytes"][:].tobytes()
-assert blob[:8] == b"HWNASSUR" and int.from_bytes(blob[8:12], "little") == 2, blob[:12]
+assert blob[:8] == b"HWNASSUR" and int.from_bytes(blob[8:12], "little") == 3, blob[:12]
 assert int.from_bytes(blob[12:16], "little") == int(md.attrs["version"]), "model version"
 assert int.from_bytes(blob[16:20], "little") == m, "n_obj"
 assert S["engine"]["model_version"] == int(md.attrs["version"]), ("model version", S["engine"]["model_version"])
