@@ -59,10 +59,12 @@ enum {
 };
 /* One kind of message on one role's ranks: messages sent and received,
  * their bytes, communication seconds (calls once the peer had sent,
- * encoding, decoding) and seconds blocked before the peer had sent. */
+ * encoding, decoding), seconds blocked before the peer had sent (wait_s:
+ * measurement or idle) and seconds the rank was not run after its polling
+ * sleep was due to end with the message there (sched_s: idle). */
 typedef struct engine_call_time {
     long msgs;
-    double bytes, comm_s, wait_s;
+    double bytes, comm_s, wait_s, sched_s;
 } engine_call_time;
 
 /* Where one role's ranks spent their wall time, each share of the summed

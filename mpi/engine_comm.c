@@ -61,33 +61,68 @@ static void count_msg(eng *E, int kind, int sent, double bytes, double s) {
 
 /* ---- transport: MPI at P > 1, the mailbox at P = 1 ---------------------- */
 
-/* One step of a polling wait: the first 64 polls spin (short waits, as
- * MPI's own blocking calls would), then sleeps of 20 us doubling to 0.5 ms. */
-void engine_comm_backoff(int *spins, long *ns) {
-    if ((*spins)++ < 64) return;
-    *ns = *ns ? (*ns * 2 > 500000 ? 500000 : *ns * 2) : 20000;
-    struct timespec ts = {0, *ns};
-    nanosleep(&ts, NULL);
+/* A polling wait: the first 64 polls spin (short waits, as MPI's own
+ * blocking calls would), then sleeps of 20 us doubling to 0.5 ms. It
+ * keeps, for its last NRING polls, the wall time and the seconds so far
+ * that the rank was neither running nor in a requested sleep (not run: the
+ * node had no core for it), from wall - CPU time - requested sleeps. */
+enum { NRING = 8 };
+typedef struct pollst {
+    int spins, n;
+    long ns;
+    double w0, c0, slept;
+    double w[NRING], d[NRING];
+} pollst;
+
+static void poll_mark(pollst *p) {
+    double w = hw_now_s(), c = hw_cpu_s();
+    if (!p->n) p->w0 = w, p->c0 = c;
+    p->w[p->n % NRING] = w;
+    p->d[p->n % NRING] = fmax(0, (w - p->w0) - (c - p->c0) - p->slept);
+    p->n++;
+}
+
+static void poll_step(pollst *p) {
+    if (p->spins++ >= 64) {
+        p->ns = p->ns ? (p->ns * 2 > 500000 ? 500000 : p->ns * 2) : 20000;
+        struct timespec ts = {0, p->ns};
+        nanosleep(&ts, NULL);
+        p->slept += (double)p->ns * 1e-9;
+    }
+    poll_mark(p);
+}
+
+/* The seconds this rank was not run since the awaited message was posted
+ * (posted = -INFINITY: unknown, since the wait began): the node had no
+ * core for it then. Not communication (docs/engine.md). */
+static double late(const pollst *p, double posted) {
+    if (p->n < 2) return 0;
+    int last = (p->n - 1) % NRING, k = p->n - 1;
+    while (k > 0 && k > p->n - NRING && p->w[(k - 1) % NRING] > posted) k--; /* the last poll before the post */
+    return fmax(0, p->d[last] - p->d[k % NRING]);
 }
 
 void engine_comm_probe(MPI_Comm comm, int src, int tag, MPI_Status *st) {
-    int flag = 0, spins = 0;
-    long ns = 0;
+    int flag = 0;
+    pollst p = {0};
+    poll_mark(&p);
     for (;;) {
         MPI_Iprobe(src, tag, comm, &flag, st);
         if (flag) return;
-        engine_comm_backoff(&spins, &ns);
+        poll_step(&p);
     }
 }
 
-/* Waits for r by polling (engine_comm_backoff), never spinning for long. */
-static void wait_req(MPI_Request *r) {
-    int done = 0, spins = 0;
-    long ns = 0;
+/* Waits for r by polling, never spinning for long; returns the wake-up
+ * delay of its last sleep (late). */
+static double wait_req(MPI_Request *r) {
+    int done = 0;
+    pollst p = {0};
+    poll_mark(&p);
     for (;;) {
         MPI_Test(r, &done, MPI_STATUS_IGNORE);
-        if (done) return;
-        engine_comm_backoff(&spins, &ns);
+        if (done) return late(&p, -INFINITY);
+        poll_step(&p);
     }
 }
 
@@ -107,19 +142,31 @@ uint8_t *engine_comm_stamp(const eng *E, uint8_t *buf, int *len) {
     return buf;
 }
 
-/* The stamp at the end of a message of len bytes, on this rank's clock. */
+/* The stamp after the len bytes of a message, on this rank's clock. */
 static double read_stamp(const eng *E, const uint8_t *buf, int len) {
     hw_rbuf r;
-    hw_rbuf_init(&r, buf + len - ENGINE_STAMP_BYTES, ENGINE_STAMP_BYTES);
+    hw_rbuf_init(&r, buf + len, ENGINE_STAMP_BYTES);
     return hw_get_f64(&r) + E->clk_off;
 }
 
-/* Time in a receive that began at t_start, the message complete at t_got
- * and posted at `posted` (this rank's clock): returns the part before the
- * sender posted (the caller attributes it); the rest is communication. */
-static double split_wait(eng *E, int kind, double t_start, double posted, double t_got, double t_done) {
+/* Files this rank's wake-up delay lt (at most the rest of the wait, w) as
+ * idle (by_kind sched_s); returns what it filed. */
+static double file_late(eng *E, int kind, double lt, double w) {
+    lt = fmin(lt, fmax(w, 0));
+    E->tm.idle += lt;
+    E->tm.k[kind].sched_s += lt;
+    return lt;
+}
+
+/* Time in a receive that began at t_start, the message there at t_got
+ * (after a last sleep p) and complete at t_done, posted at `posted` (this
+ * rank's clock): returns the part before the sender posted (the caller
+ * attributes it); this rank's wake-up delay after the post is idle; the
+ * rest is communication. */
+static double split_wait(eng *E, int kind, double t_start, double posted, double t_got, double t_done, const pollst *p) {
     double a = fmin(fmax(posted - t_start, 0), fmax(t_got - t_start, 0));
-    engine_comm_charge(E, kind, t_done - t_start - a);
+    double lt = file_late(E, kind, late(p, posted), t_got - t_start - a);
+    engine_comm_charge(E, kind, t_done - t_start - a - lt);
     return a;
 }
 
@@ -162,7 +209,13 @@ int engine_comm_recv(eng *E, int src, int tag, uint8_t **buf, int *len, double t
     }
     MPI_Status st;
     if (t_start <= 0) t_start = hw_now_s();
-    engine_comm_probe(E->comm, src, tag, &st);
+    pollst p = {0};
+    poll_mark(&p);
+    for (int flag = 0;;) {
+        MPI_Iprobe(src, tag, E->comm, &flag, &st);
+        if (flag) break;
+        poll_step(&p);
+    }
     double t1 = hw_now_s();
     MPI_Get_count(&st, MPI_BYTE, len);
     *buf = hw_malloc((size_t)(*len > 0 ? *len : 1));
@@ -173,7 +226,7 @@ int engine_comm_recv(eng *E, int src, int tag, uint8_t **buf, int *len, double t
         engine_comm_die(E, "receive");
     }
     *len -= ENGINE_STAMP_BYTES;
-    *absent = split_wait(E, tag_kind(tag), t_start, read_stamp(E, *buf, *len), t1, t2);
+    *absent = split_wait(E, tag_kind(tag), t_start, read_stamp(E, *buf, *len), t1, t2, &p);
     count_msg(E, tag_kind(tag), 0, *len, t2 - t1);
     return st.MPI_SOURCE;
 }
@@ -184,8 +237,9 @@ void engine_comm_bcast_done(eng *E) {
     for (int i = 0; i < 2; i++) {
         if (!E->bbuf[i]) continue;
         double t = hw_now_s();
-        wait_req(&E->breq[i]);
-        engine_comm_charge(E, ENGINE_KIND_UPDATE, hw_now_s() - t);
+        double lt = wait_req(&E->breq[i]);
+        t = hw_now_s() - t;
+        engine_comm_charge(E, ENGINE_KIND_UPDATE, t - file_late(E, ENGINE_KIND_UPDATE, lt, t));
         free(E->bbuf[i]);
         E->bbuf[i] = NULL;
     }
@@ -213,8 +267,9 @@ double engine_comm_bcast_header(eng *E, uint8_t *buf, int len, void (*serve)(eng
     MPI_Request r;
     double t0 = hw_now_s();
     MPI_Ibcast(m, len + ENGINE_STAMP_BYTES, MPI_BYTE, 0, E->comm, &r);
-    int done = 0, spins = 0;
-    long ns = 0;
+    int done = 0;
+    pollst p = {0};
+    poll_mark(&p);
     for (;;) {
         MPI_Test(&r, &done, MPI_STATUS_IGNORE);
         if (done) break;
@@ -224,14 +279,15 @@ double engine_comm_bcast_header(eng *E, uint8_t *buf, int len, void (*serve)(eng
         if (flag) { /* rank 0 hands out jobs from inside its measurement: this wait was measurement */
             E->tm.meas += hw_now_s() - t0;
             serve(E);
-            t0 = hw_now_s(), spins = 0, ns = 0;
+            t0 = hw_now_s(), p = (pollst){0};
+            poll_mark(&p);
             continue;
         }
-        engine_comm_backoff(&spins, &ns);
+        poll_step(&p);
     }
     double t1 = hw_now_s();
     memcpy(buf, m, (size_t)len);
-    double a = split_wait(E, ENGINE_KIND_UPDATE, t0, read_stamp(E, m, len), t1, t1);
+    double a = split_wait(E, ENGINE_KIND_UPDATE, t0, read_stamp(E, m, len), t1, t1, &p);
     count_msg(E, ENGINE_KIND_UPDATE, 0, len, 0);
     free(m);
     return a;
@@ -242,9 +298,9 @@ void engine_comm_bcast_body(eng *E, uint8_t *buf, int len) {
     MPI_Request r;
     double t = hw_now_s();
     MPI_Ibcast(buf, len, MPI_BYTE, 0, E->comm, &r);
-    wait_req(&r);
+    double lt = wait_req(&r);
     t = hw_now_s() - t;
-    engine_comm_charge(E, ENGINE_KIND_UPDATE, t);
+    engine_comm_charge(E, ENGINE_KIND_UPDATE, t - file_late(E, ENGINE_KIND_UPDATE, lt, t));
     count_msg(E, ENGINE_KIND_UPDATE, 0, len, t);
 }
 
@@ -323,14 +379,14 @@ void engine_comm_calibrate(eng *E) {
 
 /* Every rank's time split, gathered to rank 0 and summed per role. */
 enum { T_WALL, T_COMM, T_MEAS, T_IDLE, T_NSEND, T_NRECV, T_SEND, T_RECV, T_BSEND, T_BRECV, T_KIND,
-       T_N = T_KIND + 4 * ENGINE_NKINDS };
+       T_N = T_KIND + 5 * ENGINE_NKINDS };
 void engine_comm_gather(eng *E) {
     double mine[T_N] = {hw_now_s() - E->t0, E->tm.comm, E->tm.meas, E->tm.idle, (double)E->tm.nsend,
                         (double)E->tm.nrecv, E->tm.send_s, E->tm.recv_s, E->tm.bsend, E->tm.brecv};
     for (int k = 0; k < ENGINE_NKINDS; k++) {
         const engine_call_time *c = &E->tm.k[k];
-        double *x = mine + T_KIND + 4 * k;
-        x[0] = (double)c->msgs, x[1] = c->bytes, x[2] = c->comm_s, x[3] = c->wait_s;
+        double *x = mine + T_KIND + 5 * k;
+        x[0] = (double)c->msgs, x[1] = c->bytes, x[2] = c->comm_s, x[3] = c->wait_s, x[4] = c->sched_s;
     }
     double *all = E->disp ? hw_malloc((size_t)E->size * T_N * sizeof *all) : NULL;
     MPI_Gather(mine, T_N, MPI_DOUBLE, all, T_N, MPI_DOUBLE, 0, E->comm);
@@ -350,9 +406,9 @@ void engine_comm_gather(eng *E) {
         t->bytes_sent += x[T_BSEND];
         t->bytes_recv += x[T_BRECV];
         for (int k = 0; k < ENGINE_NKINDS; k++) {
-            const double *y = x + T_KIND + 4 * k;
+            const double *y = x + T_KIND + 5 * k;
             engine_call_time *c = &t->kind[k];
-            c->msgs += (long)y[0], c->bytes += y[1], c->comm_s += y[2], c->wait_s += y[3];
+            c->msgs += (long)y[0], c->bytes += y[1], c->comm_s += y[2], c->wait_s += y[3], c->sched_s += y[4];
         }
     }
     for (int k = 0; k < ENGINE_NROLES; k++) {

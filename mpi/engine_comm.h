@@ -12,11 +12,8 @@
 
 typedef struct eng eng; /* engine_impl.h */
 
-/* One step of a polling wait: 64 spins, then sleeps of 20 us doubling to
- * 0.5 ms (*spins, *ns start at 0). */
-void engine_comm_backoff(int *spins, long *ns);
-/* MPI_Probe that polls with engine_comm_backoff: a long wait costs at most
- * 0.5 ms of extra latency and no core. */
+/* MPI_Probe that polls: 64 spins, then sleeps of 20 us doubling to 0.5 ms,
+ * so a long wait costs at most 0.5 ms of extra latency and no core. */
 void engine_comm_probe(MPI_Comm comm, int src, int tag, MPI_Status *st);
 /* A failing rank aborts the whole job with a clear message (never a hang). */
 void engine_comm_die(eng *E, const char *what);

@@ -66,6 +66,8 @@ void engine_report_json(hw_buf *b, const engine_report *rep) {
             hw_buf_json_num(b, c->comm_s);
             hw_buf_printf(b, ", \"wait_s\": ");
             hw_buf_json_num(b, c->wait_s);
+            hw_buf_printf(b, ", \"sched_s\": ");
+            hw_buf_json_num(b, c->sched_s);
             hw_buf_printf(b, "}");
         }
         hw_buf_printf(b, "}}");
