@@ -71,9 +71,10 @@ typedef struct engine_call_time {
  * wall time, the four adding up to 1 (docs/engine.md, "Where the time
  * goes"): measurement = measuring, or blocked for a message its sender had
  * not sent yet while the sender measured; idle = blocked for a message its
- * sender had not sent yet otherwise; communication = time in MPI calls
- * once the peer had sent (or in a send), and message encoding and
- * decoding; compute = the rest. */
+ * sender had not sent yet otherwise, or not run by the OS while polling
+ * for one that had been sent; communication = time in MPI calls once the
+ * peer had sent (or in a send), and message encoding and decoding;
+ * compute = the rest. */
 enum { ENGINE_ROLE_DISPATCHER, ENGINE_ROLE_ISLANDS, ENGINE_NROLES };
 typedef struct engine_role_time {
     int ranks;                  /* 0: no rank has this role (P = 1: islands) */

@@ -97,9 +97,12 @@ static void poll_step(pollst *p) {
  * core for it then. Not communication (docs/engine.md). */
 static double late(const pollst *p, double posted) {
     if (p->n < 2) return 0;
-    int last = (p->n - 1) % NRING, k = p->n - 1;
-    while (k > 0 && k > p->n - NRING && p->w[(k - 1) % NRING] > posted) k--; /* the last poll before the post */
-    return fmax(0, p->d[last] - p->d[k % NRING]);
+    int k = p->n - 1; /* the first poll after the post, as far back as the ring goes */
+    while (k > 0 && k > p->n - NRING && p->w[(k - 1) % NRING] > posted) k--;
+    double d = p->d[(p->n - 1) % NRING] - p->d[k % NRING];
+    if (k > 0 && k > p->n - NRING) /* the poll interval the post fell in: its part after the post */
+        d += fmin(p->d[k % NRING] - p->d[(k - 1) % NRING], fmax(0, p->w[k % NRING] - posted));
+    return fmax(0, d);
 }
 
 void engine_comm_probe(MPI_Comm comm, int src, int tag, MPI_Status *st) {
@@ -336,7 +339,7 @@ static double pingpong(eng *E, int len, int reps) {
 /* Clock offsets: 0 for ranks on rank 0's node (one CLOCK_MONOTONIC); for
  * the others the offset of the fastest of 8 round trips with rank 0
  * (NTP's estimate: the remote stamp against the round trip's midpoint).
- * Then a ping-pong between ranks 0 and 1 (8 bytes x 20, 64 KiB x 5) for
+ * Then a ping-pong between ranks 0 and 1 (8 bytes x 10, 64 KiB x 3) for
  * the report: the pure transfer cost. Collective; its time is
  * communication. */
 void engine_comm_calibrate(eng *E) {
@@ -371,7 +374,7 @@ void engine_comm_calibrate(eng *E) {
     }
     free(rem);
     if (E->rank <= 1) {
-        double s = pingpong(E, 8, 20), l = pingpong(E, 65536, 5);
+        double s = pingpong(E, 8, 10), l = pingpong(E, 65536, 3);
         if (E->disp) E->rep->pingpong_small_s = s, E->rep->pingpong_64k_s = l;
     }
     engine_comm_charge(E, ENGINE_KIND_OTHER, hw_now_s() - t);
