@@ -4,9 +4,10 @@
  *
  * Engine protocol (docs/hdf5-schema.md, "Checkpoint protocol"):
  *   ckpt_signals_install();                         at start, every rank
- *   at each generation boundary:
- *     stop = ckpt_signal_pending() != 0;            every rank
- *     MPI_Allreduce(MAX) of stop and of ckpt_due()  (rank 0's clock decides)
+ *   each generation (mpi/engine.c):
+ *     islands: ckpt_signal_pending() in PROPOSE; rank 0: stop = its own or
+ *     any island's, due = ckpt_due() (rank 0's clock), both sent in UPDATE
+ *   at the generation boundary, every rank with rank 0's decision:
  *     if (stop || due) { gather to rank 0; rank 0: ckpt_write(RUN, snap);
  *                        the journal owner: journal_compact(j, snap->meas_seq); }
  *     if (stop) exit with HW_EXIT_CHECKPOINTED (3)

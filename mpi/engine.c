@@ -33,7 +33,8 @@ static int disp_measure(eng *E, emsg_update *u, uint8_t **blob) {
         while (nanosleep(&ts, &ts) != 0) {}
     }
     double dc = E->ftc.comm_s - c0, dm = hw_now_s() - t - dc;
-    E->tm.comm += dc, E->tm.meas += dm, E->round_meas += dm;
+    engine_comm_charge(E, ENGINE_KIND_FINETUNE, dc);
+    E->tm.meas += dm, E->round_meas += dm;
     u->rec = gts_records(E->gt, &all) + first;
     u->n_rec = nn;
     if (E->prog) { /* the progress log: one line per new record */
@@ -52,27 +53,45 @@ static int disp_measure(eng *E, emsg_update *u, uint8_t **blob) {
 
 /* Packs u and sends it to every island (only > 0: to that rank, and to the
  * others only when u has records or stops the run). When every island gets
- * it (P > 1, only = 0), the messages are headers only and the records and
- * model follow as one MPI_Bcast (a tree: rank 0 sends them about log2(P)
- * times, not P - 1). */
+ * it (P > 1, only = 0), the header and then the records and model go out as
+ * two non-blocking broadcasts (a tree: rank 0 sends about log2(P) times, not
+ * P - 1), completed at the next UPDATE or at the end. */
 static void send_update(eng *E, emsg_update *u, int only) {
     int len;
     u->bcast = E->size > 1 && !only;
     double t = hw_now_s();
     uint8_t *m = emsg_update_pack(u, &len);
-    E->tm.comm += hw_now_s() - t;
+    engine_comm_charge(E, ENGINE_KIND_UPDATE, hw_now_s() - t);
+    if (u->bcast) {
+        engine_comm_bcast_done(E);
+        engine_comm_ibcast(E, 0, m, len);
+        if (emsg_update_body_len(u) > 0) {
+            t = hw_now_s();
+            uint8_t *body = emsg_update_body_pack(u, &len);
+            engine_comm_charge(E, ENGINE_KIND_UPDATE, hw_now_s() - t);
+            engine_comm_ibcast(E, 1, body, len);
+        }
+        return;
+    }
     for (int i = 0; i < E->n_islands; i++) {
         int r = engine_comm_isl_rank(E, i);
         if (!only || r == only || u->n_rec > 0 || u->stop) engine_comm_send(E, r, ENGINE_TAG_UPDATE, m, len);
     }
     free(m);
-    if (u->bcast && emsg_update_body_len(u) > 0) {
-        double t1 = hw_now_s();
-        uint8_t *body = emsg_update_body_pack(u, &len);
-        E->tm.comm += hw_now_s() - t1;
-        engine_comm_bcast(E, body, len);
-        free(body);
-    }
+}
+
+/* Rank 0, lock-step: what every rank does at this generation's boundary
+ * (EMSG_BOUNDARY_*), decided once here and carried by the UPDATE, so the
+ * boundary needs no collective: stop on a signal pending here or reported
+ * by an island's PROPOSE; with a run file, checkpoint at the last
+ * generation, when due, or on a signal. */
+static int boundary_decide(eng *E, int gen, int stop) {
+    int sig = ckpt_signal_pending(), run = E->opt && E->opt->run_path;
+    if (!sig) sig = E->isl_signal; /* the number: /@stopped_by names it */
+    int ckpt = run && (sig || stop || ckpt_due(&E->sched, gen, hw_now_s()));
+    E->isl_signal = 0;
+    return (sig ? EMSG_BOUNDARY_SIGNAL | (sig & 0xff) << EMSG_BOUNDARY_SIGNO_SHIFT : 0) |
+           (ckpt ? EMSG_BOUNDARY_CKPT : 0);
 }
 
 /* Rank 0, one round: takes the proposals (sync: one per island in rank
@@ -87,14 +106,16 @@ static int disp_round(eng *E, int gen) {
         uint8_t *buf;
         int len;
         double w;
-        served = engine_comm_recv(E, E->async ? MPI_ANY_SOURCE : engine_comm_isl_rank(E, i), ENGINE_TAG_PROPOSE, &buf, &len, &w);
+        double t = hw_now_s();
+        served = engine_comm_recv(E, E->async ? MPI_ANY_SOURCE : engine_comm_isl_rank(E, i), ENGINE_TAG_PROPOSE, &buf, &len, t, &w);
+        E->round_wait += hw_now_s() - t;
         emsg_propose h;
         hw_genome *g;
-        double t = hw_now_s();
+        t = hw_now_s();
         if (emsg_propose_unpack(buf, (size_t)len, &h, &g)) engine_comm_die(E, "PROPOSE");
-        E->tm.comm += hw_now_s() - t;
-        engine_comm_attribute(E, w, 0, h.busy_s);
-        E->round_wait += w;
+        engine_comm_charge(E, ENGINE_KIND_PROPOSE, hw_now_s() - t);
+        engine_comm_attribute(E, ENGINE_KIND_PROPOSE, w, 0);
+        if (h.signal > E->isl_signal) E->isl_signal = h.signal;
         free(buf);
         HW_ASSERT(E->async || h.gen == gen);
         E->evaluations += h.n_batch;
@@ -110,6 +131,7 @@ static int disp_round(eng *E, int gen) {
     if ((u.stop = engine_disp_history(E, u.gen)) < 0) engine_comm_die(E, "history");
     u.meas_s = E->round_meas;
     u.comp_s = engine_comm_computed(E) - c0 + E->round_wait; /* islands that proposed early wait for the others: idle */
+    if (!E->async) E->bflags = u.boundary = boundary_decide(E, gen, u.stop);
     send_update(E, &u, u.served);
     free(blob);
     return u.stop;
@@ -122,19 +144,35 @@ static const run_island *resume_source(const run_snapshot *snap, int i) { return
 
 /* ---- island ------------------------------------------------------------ */
 
+/* Island: runs the fine-tuning job rank 0 sent (measurement time; its MPI
+ * calls are communication). */
+static void serve_ft(eng *E) {
+    double c0 = E->tm.comm, t = hw_now_s();
+    engine_ft_serve(E->comm, E->rank, E->ft, E->cfg, &E->tm.comm);
+    E->tm.k[ENGINE_KIND_FINETUNE].comm_s += E->tm.comm - c0;
+    E->tm.meas += hw_now_s() - t - (E->tm.comm - c0);
+}
+
 /* Takes the next UPDATE from rank 0 and applies it, running the
  * fine-tuning jobs rank 0 hands out before it (this rank's core is free
- * meanwhile; rank 0 waits for them). block = 0: returns 0 at once when no
+ * meanwhile; rank 0 waits for them). coll: every island gets this one (a
+ * lock-step or start UPDATE, P > 1): it comes as the header and body
+ * broadcasts. block = 0 (point to point only): returns 0 at once when no
  * UPDATE has arrived. *h gets the header (records and blob cleared). */
-static int take_update(eng *E, int block, emsg_update *h) {
+static int take_update(eng *E, int block, int coll, emsg_update *h) {
     uint8_t *buf;
     int len;
-    double w = 0, w1;
+    double w = 0, t0 = hw_now_s();
     if (E->size == 1) {
         if (!E->box[ENGINE_TAG_UPDATE - ENGINE_TAG_FIRST]) {
             HW_ASSERT(!block); /* lock-step at P = 1: rank 0's half always ran first */
             return 0;
         }
+    } else if (coll) {
+        HW_ASSERT(block);
+        buf = hw_malloc(ENGINE_UPDATE_HDR_BYTES);
+        len = ENGINE_UPDATE_HDR_BYTES;
+        w = engine_comm_bcast_header(E, buf, len, serve_ft);
     } else {
         for (;;) {
             MPI_Status st;
@@ -142,38 +180,35 @@ static int take_update(eng *E, int block, emsg_update *h) {
             double t = hw_now_s();
             if (block) engine_comm_probe(E->comm, 0, MPI_ANY_TAG, &st);
             else MPI_Iprobe(0, MPI_ANY_TAG, E->comm, &flag, &st);
-            double dt = hw_now_s() - t;
-            if (!flag) return E->tm.comm += dt, 0;
+            if (!flag) return engine_comm_charge(E, ENGINE_KIND_UPDATE, hw_now_s() - t), 0;
             if (st.MPI_TAG == ENGINE_TAG_FTJOB) { /* rank 0 hands out jobs from inside its measurement */
-                double c0 = E->tm.comm;
-                E->tm.meas += dt;
-                t = hw_now_s();
-                engine_ft_serve(E->comm, E->rank, E->ft, E->cfg, &E->tm.comm);
-                E->tm.meas += hw_now_s() - t - (E->tm.comm - c0);
+                E->tm.meas += hw_now_s() - t0;
+                serve_ft(E);
+                t0 = hw_now_s();
                 continue;
             }
             HW_ASSERT(st.MPI_TAG == ENGINE_TAG_UPDATE);
-            w = dt;
             break;
         }
     }
-    engine_comm_recv(E, 0, ENGINE_TAG_UPDATE, &buf, &len, &w1);
+    if (!coll || E->size == 1) engine_comm_recv(E, 0, ENGINE_TAG_UPDATE, &buf, &len, t0, &w);
     double t = hw_now_s();
     if (emsg_update_unpack(buf, (size_t)len, h)) engine_comm_die(E, "UPDATE");
-    E->tm.comm += hw_now_s() - t;
-    engine_comm_attribute(E, w + w1, h->meas_s, h->comp_s);
+    engine_comm_charge(E, ENGINE_KIND_UPDATE, hw_now_s() - t);
+    engine_comm_attribute(E, ENGINE_KIND_UPDATE, w, h->meas_s);
     uint8_t *body = NULL;
     size_t blen = emsg_update_body_len(h);
     if (h->bcast && blen > 0) { /* records and model follow as a broadcast */
         body = hw_malloc(blen);
-        engine_comm_bcast(E, body, (int)blen);
+        engine_comm_bcast_body(E, body, (int)blen);
         t = hw_now_s();
         if (emsg_update_body_unpack(body, blen, h)) engine_comm_die(E, "UPDATE");
-        E->tm.comm += hw_now_s() - t;
+        engine_comm_charge(E, ENGINE_KIND_UPDATE, hw_now_s() - t);
     }
     if (island_update(E->is, h->rec, h->n_rec, h->blob, (size_t)h->blob_len)) engine_comm_die(E, "update");
     if (h->served == E->rank) E->outstanding = 0; /* async: my batch was served */
     E->stop |= h->stop;
+    E->bflags = h->boundary;
     free((void *)h->rec);
     free(body);
     free(buf);
@@ -183,19 +218,22 @@ static int take_update(eng *E, int block, emsg_update *h) {
 
 /* Sends PROPOSE(gen) (async: non-blocking, one in flight). */
 static void send_proposal(eng *E, int gen, int n_batch, const hw_genome *g, int n) {
-    emsg_propose h = {.gen = gen, .n_batch = n_batch, .n = n, .busy_s = engine_comm_computed(E) - E->busy_mark};
+    emsg_propose h = {.gen = gen, .n_batch = n_batch, .n = n, .signal = ckpt_signal_pending(),
+                      .busy_s = engine_comm_computed(E) - E->busy_mark};
     int len;
     double t = hw_now_s();
     uint8_t *m = emsg_propose_pack(&h, g, &len);
-    E->tm.comm += hw_now_s() - t;
+    engine_comm_charge(E, ENGINE_KIND_PROPOSE, hw_now_s() - t);
     if (E->async) {
-        engine_comm_wait(E, &E->preq); /* the previous proposal's buffer */
+        engine_comm_wait(E, ENGINE_KIND_PROPOSE, &E->preq); /* the previous proposal's buffer */
         free(E->pmsg);
-        E->pmsg = m;
         t = hw_now_s();
+        E->pmsg = m = engine_comm_stamp(E, m, &len);
         MPI_Isend(m, len, MPI_BYTE, 0, ENGINE_TAG_PROPOSE, E->comm, &E->preq);
         t = hw_now_s() - t;
-        E->tm.comm += t, E->tm.send_s += t, E->tm.nsend++, E->tm.bsend += len;
+        engine_comm_charge(E, ENGINE_KIND_PROPOSE, t);
+        E->tm.k[ENGINE_KIND_PROPOSE].msgs++, E->tm.k[ENGINE_KIND_PROPOSE].bytes += len;
+        E->tm.send_s += t, E->tm.nsend++, E->tm.bsend += len;
         E->outstanding = 1;
     } else {
         engine_comm_send(E, 0, ENGINE_TAG_PROPOSE, m, len);
@@ -214,11 +252,11 @@ static int isl_propose(eng *E, int gen, hw_genome *props) {
     const search_config *c = E->cfg;
     emsg_update h;
     if (E->async) {
-        while (take_update(E, 0, &h)) {}
+        while (take_update(E, 0, 0, &h)) {}
         if (E->stop) return 1;
         if (gen >= c->generations) {
             if (!E->outstanding) send_proposal(E, c->generations, 0, NULL, 0);
-            take_update(E, 1, &h);
+            take_update(E, 1, 0, &h);
             return E->stop;
         }
     }
@@ -237,7 +275,7 @@ static int isl_propose(eng *E, int gen, hw_genome *props) {
  * tells the engine the batch's measured values. Returns the stop flag. */
 static int isl_collect(eng *E) {
     emsg_update h;
-    take_update(E, 1, &h);
+    take_update(E, 1, 1, &h);
     if (!E->predictor && island_tell_predicted(E->is)) engine_comm_die(E, "tell");
     return h.stop;
 }
@@ -275,11 +313,13 @@ static void isl_migrate(eng *E, int gen) {
     if (island_emigrants(E->is, k, em, &nem)) engine_comm_die(E, "emigrants");
     double t = hw_now_s();
     uint8_t *m = emsg_genomes_pack(em, nem, NULL, 0, &len);
+    m = engine_comm_stamp(E, m, &len);
     int nt = mig_targets(E, me, gen, tg);
     for (int j = 0; j < nt; j++) MPI_Isend(m, len, MPI_BYTE, engine_comm_isl_rank(E, tg[j]), ENGINE_TAG_MIGRANTS, E->comm, &req[j]);
     E->tm.nsend += nt;
     E->tm.bsend += (double)nt * len;
-    E->tm.comm += hw_now_s() - t;
+    E->tm.k[ENGINE_KIND_MIGRANTS].msgs += nt, E->tm.k[ENGINE_KIND_MIGRANTS].bytes += (double)nt * len;
+    engine_comm_charge(E, ENGINE_KIND_MIGRANTS, hw_now_s() - t);
     for (int s = 0; s < n; s++) { /* who sends to me: islands s with me among their targets */
         if (s == me) continue;
         int n2 = mig_targets(E, s, gen, t2), to_me = 0;
@@ -289,7 +329,7 @@ static void isl_migrate(eng *E, int gen) {
             int flag;
             t = hw_now_s();
             MPI_Iprobe(engine_comm_isl_rank(E, s), ENGINE_TAG_MIGRANTS, E->comm, &flag, MPI_STATUS_IGNORE);
-            E->tm.comm += hw_now_s() - t;
+            engine_comm_charge(E, ENGINE_KIND_MIGRANTS, hw_now_s() - t);
             if (!flag) continue;
         }
         uint8_t *buf;
@@ -298,11 +338,11 @@ static void isl_migrate(eng *E, int gen) {
         uint64_t *ids;
         int ng;
         int64_t nid;
-        engine_comm_recv(E, engine_comm_isl_rank(E, s), ENGINE_TAG_MIGRANTS, &buf, &len, &w);
-        engine_comm_attribute(E, w, 0, 0);
+        engine_comm_recv(E, engine_comm_isl_rank(E, s), ENGINE_TAG_MIGRANTS, &buf, &len, 0, &w);
+        engine_comm_attribute(E, ENGINE_KIND_MIGRANTS, w, 0);
         t = hw_now_s();
         if (emsg_genomes_unpack(buf, (size_t)len, &g, &ng, &ids, &nid)) engine_comm_die(E, "MIGRANTS");
-        E->tm.comm += hw_now_s() - t;
+        engine_comm_charge(E, ENGINE_KIND_MIGRANTS, hw_now_s() - t);
         if (island_immigrate(E->is, g, ng)) engine_comm_die(E, "immigrate");
         free(g);
         free(ids);
@@ -310,7 +350,7 @@ static void isl_migrate(eng *E, int gen) {
     }
     t = hw_now_s();
     MPI_Waitall(nt, req, MPI_STATUSES_IGNORE);
-    E->tm.comm += hw_now_s() - t;
+    engine_comm_charge(E, ENGINE_KIND_MIGRANTS, hw_now_s() - t);
     free(m);
     free(em);
     free(tg);
@@ -320,20 +360,18 @@ static void isl_migrate(eng *E, int gen) {
 
 /* ---- checkpoints ------------------------------------------------------- */
 
-/* At a generation boundary (every rank, same generation): decides together
- * whether to stop (a signal on any rank) and whether to checkpoint (with a
- * run file: the schedule on rank 0, or a signal), gathers the islands'
- * states to rank 0, which writes the run file atomically and compacts the
- * journal. Returns 1 if a signal asked to stop (rep->signal_stop). */
+/* At a generation boundary (every rank, same generation): does what rank 0
+ * decided for it and sent with the UPDATE (boundary_decide: stop on a
+ * signal, checkpoint): gathers the islands' states to rank 0, which writes
+ * the run file atomically and compacts the journal. Returns 1 if a signal
+ * asked to stop (rep->signal_stop). */
 static int boundary(eng *E, int gen, int final) {
     const int run = E->opt && E->opt->run_path;
-    int flags[2] = {ckpt_signal_pending(), 0}; /* the signal number: MAX over ranks names one */
-    if (E->disp && run) flags[1] = final || ckpt_due(&E->sched, gen, hw_now_s());
-    if (E->size > 1) {
-        double t = hw_now_s();
-        MPI_Allreduce(MPI_IN_PLACE, flags, 2, MPI_INT, MPI_MAX, E->comm);
-        E->tm.comm += hw_now_s() - t;
-    }
+    /* flags[0]: the signal number rank 0 decided on (0: none), for /@stopped_by */
+    int flags[2] = {(E->bflags & EMSG_BOUNDARY_SIGNAL) ? E->bflags >> EMSG_BOUNDARY_SIGNO_SHIFT : 0,
+                    (E->bflags & EMSG_BOUNDARY_CKPT) != 0};
+    if ((E->bflags & EMSG_BOUNDARY_SIGNAL) && !flags[0]) flags[0] = -1; /* a signal, number unknown */
+    (void)final; /* rank 0 decided with it (boundary_decide) */
     if (flags[0]) E->rep->signal_stop = gen + 1;
     if (!run || (!flags[0] && !flags[1])) return flags[0];
     if (E->is) { /* islands: state to rank 0 */
@@ -351,8 +389,8 @@ static int boundary(eng *E, int gen, int final) {
         for (int i = 0; i < nisl; i++) {
             int len;
             double w;
-            engine_comm_recv(E, engine_comm_isl_rank(E, i), ENGINE_TAG_CKPT, &blobs[i], &len, &w);
-            engine_comm_attribute(E, w, 0, 0);
+            engine_comm_recv(E, engine_comm_isl_rank(E, i), ENGINE_TAG_CKPT, &blobs[i], &len, 0, &w);
+            engine_comm_attribute(E, ENGINE_KIND_CHECKPOINT, w, 0);
             lens[i] = (size_t)len;
         }
         eckpt_state st = {.generation = gen, .evaluations = E->evaluations, .wall_s = E->wall0 + hw_now_s() - E->t0,
@@ -415,14 +453,14 @@ static void engine_start(eng *E) {
         uint8_t *buf;
         int len;
         double w;
-        engine_comm_recv(E, 0, ENGINE_TAG_RESUME, &buf, &len, &w);
-        engine_comm_attribute(E, w, 0, 0);
+        engine_comm_recv(E, 0, ENGINE_TAG_RESUME, &buf, &len, 0, &w);
+        engine_comm_attribute(E, ENGINE_KIND_OTHER, w, 0);
         if (island_import(E->is, buf, (size_t)len)) engine_comm_die(E, "resume: island state");
         free(buf);
-        take_update(E, 1, &u);
+        take_update(E, 1, 1, &u);
         E->start_gen = u.gen + 1;
     } else if (E->is && E->predictor) {
-        take_update(E, 1, &u);
+        take_update(E, 1, 1, &u);
     }
 }
 
@@ -432,9 +470,10 @@ static void engine_start(eng *E) {
  * stop (messages from one source arrive in order, so everything before an
  * island's FINAL is stale; the FINAL itself is left for the merge). */
 static void engine_finish(eng *E) {
+    if (E->disp) engine_comm_bcast_done(E);
     if (E->is) {
         if (E->async) {
-            engine_comm_wait(E, &E->preq);
+            engine_comm_wait(E, ENGINE_KIND_PROPOSE, &E->preq);
             for (;;) {
                 int flag;
                 MPI_Status st;
@@ -443,8 +482,8 @@ static void engine_finish(eng *E) {
                 uint8_t *buf;
                 int len;
                 double w;
-                engine_comm_recv(E, st.MPI_SOURCE, ENGINE_TAG_MIGRANTS, &buf, &len, &w);
-                E->tm.comm += w;
+                engine_comm_recv(E, st.MPI_SOURCE, ENGINE_TAG_MIGRANTS, &buf, &len, 0, &w);
+                engine_comm_attribute(E, ENGINE_KIND_MIGRANTS, w, 0);
                 free(buf);
             }
         }
@@ -466,12 +505,12 @@ static void engine_finish(eng *E) {
                 MPI_Status st;
                 double t = hw_now_s();
                 engine_comm_probe(E->comm, r, MPI_ANY_TAG, &st);
-                E->tm.comm += hw_now_s() - t;
+                engine_comm_charge(E, ENGINE_KIND_OTHER, hw_now_s() - t);
                 if (st.MPI_TAG == ENGINE_TAG_FINAL) break;
                 uint8_t *buf;
                 int len;
                 double w;
-                engine_comm_recv(E, r, st.MPI_TAG, &buf, &len, &w);
+                engine_comm_recv(E, r, st.MPI_TAG, &buf, &len, 0, &w);
                 free(buf);
             }
 }
@@ -522,6 +561,7 @@ int engine_run(const search_config *cfg, const space *sp, MPI_Comm parent, const
     E.async = E.size > 1 && E.predictor && !cfg->sync;
     if (E.async) ckpt_signals_uninstall(); /* no common boundary to stop at: signals keep their default action */
     E.t0 = hw_now_s();
+    engine_comm_calibrate(&E);
     rep->n_islands = E.n_islands;
     rep->resumed_from = -1;
     rep->res.hv = rep->res.hv_ratio = rep->res.true_hv = NAN;
@@ -558,6 +598,7 @@ done:
     supernet_ft_close(E.ft);
     gts_free(E.gt);
     free(E.pmsg);
+    for (int i = 0; i < 2; i++) free(E.bbuf[i]);
     eckpt_hashes_free(E.table_hashes, cfg->n_tables);
     for (int k = 0; k < NTAGS; k++) free(E.box[k]);
     MPI_Comm_free(&E.comm);

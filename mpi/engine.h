@@ -47,13 +47,34 @@ typedef struct engine_options {
     int progress_bar;           /* --progress: a one-line bar on stderr when it is a terminal */
 } engine_options;
 
+/* Message kinds of the per-call breakdown (engine_role_time.kind). */
+enum {
+    ENGINE_KIND_PROPOSE,    /* PROPOSE: island -> rank 0 */
+    ENGINE_KIND_UPDATE,     /* UPDATE header and body broadcasts: rank 0 -> islands */
+    ENGINE_KIND_MIGRANTS,   /* island -> island */
+    ENGINE_KIND_CHECKPOINT, /* island states to rank 0 at a checkpoint */
+    ENGINE_KIND_FINETUNE,   /* fine-tuning jobs and results */
+    ENGINE_KIND_OTHER,      /* start (clock calibration, resume states), FINAL, the time split's gather */
+    ENGINE_NKINDS
+};
+/* One kind of message on one role's ranks: messages sent and received,
+ * their bytes, communication seconds (calls once the peer had sent,
+ * encoding, decoding), seconds blocked before the peer had sent (wait_s:
+ * measurement or idle) and seconds the rank was not run after its polling
+ * sleep was due to end with the message there (sched_s: idle). */
+typedef struct engine_call_time {
+    long msgs;
+    double bytes, comm_s, wait_s, sched_s;
+} engine_call_time;
+
 /* Where one role's ranks spent their wall time, each share of the summed
  * wall time, the four adding up to 1 (docs/engine.md, "Where the time
- * goes"): measurement = measuring or waiting while rank 0 measured;
- * communication = every MPI call (waits not explained by a peer's
- * measurement, compute or own wait for other islands included) and
- * message encoding; idle = blocked while the peer computed or waited for
- * others; compute = the rest. */
+ * goes"): measurement = measuring, or blocked for a message its sender had
+ * not sent yet while the sender measured; idle = blocked for a message its
+ * sender had not sent yet otherwise, or not run by the OS while polling
+ * for one that had been sent; communication = time in MPI calls once the
+ * peer had sent (or in a send), and message encoding and decoding;
+ * compute = the rest. */
 enum { ENGINE_ROLE_DISPATCHER, ENGINE_ROLE_ISLANDS, ENGINE_NROLES };
 typedef struct engine_role_time {
     int ranks;                  /* 0: no rank has this role (P = 1: islands) */
@@ -62,6 +83,7 @@ typedef struct engine_role_time {
     long msgs_sent, msgs_recv;  /* MPI messages, summed over its ranks */
     double send_s, recv_s;      /* seconds in sends / in receives once the message was there */
     double bytes_sent, bytes_recv;
+    engine_call_time kind[ENGINE_NKINDS]; /* the communication and waits by message kind */
 } engine_role_time;
 
 typedef struct engine_report {
@@ -76,6 +98,9 @@ typedef struct engine_report {
      * cost (NAN without measurements) */
     double speedup;
     engine_role_time role[ENGINE_NROLES];
+    /* ping-pong between ranks 0 and 1 at start (0: P = 1): one-way time of
+     * an 8-byte message and of a 64 KiB one, minimum over repetitions */
+    double pingpong_small_s, pingpong_64k_s;
     int model_version;
     int n_islands;
     int checkpointed_stop;      /* 1: stopped by SIGUSR1/SIGTERM/SIGINT after a checkpoint */

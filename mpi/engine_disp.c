@@ -140,8 +140,8 @@ pareto_archive *engine_disp_merge(eng *E, long *distinct) {
         hw_genome *g;
         uint64_t *ids;
         int64_t nid;
-        engine_comm_recv(E, engine_comm_isl_rank(E, i), ENGINE_TAG_FINAL, &buf, &len, &w);
-        engine_comm_attribute(E, w, 0, 0);
+        engine_comm_recv(E, engine_comm_isl_rank(E, i), ENGINE_TAG_FINAL, &buf, &len, 0, &w);
+        engine_comm_attribute(E, ENGINE_KIND_OTHER, w, 0);
         if (emsg_genomes_unpack(buf, (size_t)len, &g, &ng, &ids, &nid)) engine_comm_die(E, "FINAL");
         for (int j = 0; j < ng; j++) {
             meas_record mr;

@@ -17,12 +17,14 @@
 #define NTAGS (ENGINE_TAG_LAST - ENGINE_TAG_FIRST + 1)
 
 /* This rank's seconds by category (engine_role_time); compute is the rest
- * of its wall time. */
+ * of its wall time. k[]: the communication and peer waits by message kind
+ * (engine_comm_kind). */
 typedef struct etimes {
     double comm, meas, idle;
     long nsend, nrecv;
     double send_s, recv_s;
     double bsend, brecv;      /* bytes */
+    engine_call_time k[ENGINE_NKINDS];
 } etimes;
 
 struct eng {
@@ -37,6 +39,7 @@ struct eng {
     uint8_t *box[NTAGS];      /* P = 1: the in-process mailbox, one slot per tag */
     int boxlen[NTAGS];
     double t0;
+    double clk_off;           /* this rank's clock minus rank 0's (0 on rank 0's node) */
     etimes tm;
     /* dispatcher (rank 0) */
     gts *gt;
@@ -46,6 +49,11 @@ struct eng {
     int gen_max;              /* async: the highest island generation proposed */
     double round_meas;        /* measurement seconds of the current round */
     double round_wait;        /* seconds of the current round spent waiting for proposals */
+    int bflags;               /* lock-step: this generation's boundary (EMSG_BOUNDARY_* bits),
+                                 decided by rank 0 and carried to the islands by UPDATE */
+    int isl_signal;           /* rank 0: an island reported a signal in its PROPOSE */
+    MPI_Request breq[2];      /* rank 0: the UPDATE header and body broadcasts in flight */
+    uint8_t *bbuf[2];         /* their buffers */
     /* island */
     island *is;
     int stop, outstanding;    /* async: a proposal in flight */

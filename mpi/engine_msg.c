@@ -12,8 +12,8 @@ _Static_assert(sizeof(hw_genome) == ENGINE_GENOME_BYTES, "genome wire size: upda
 _Static_assert(sizeof(((meas_record *)0)->obj) == 8 * 8 && sizeof(((meas_record *)0)->board) == 32 &&
                    sizeof(((meas_record *)0)->runner) == 16 && sizeof(((meas_record *)0)->ft_where) == 16,
                "meas_record fields changed: update meas_record_put/get (gtserver.c) and ENGINE_RECORD_BYTES");
-_Static_assert(ENGINE_PROPOSE_HDR_BYTES == sizeof(uint32_t) + 3 * sizeof(int32_t) + sizeof(double), "PROPOSE header");
-_Static_assert(ENGINE_UPDATE_HDR_BYTES == sizeof(uint32_t) + 5 * sizeof(int32_t) + 2 * sizeof(double) + sizeof(uint64_t),
+_Static_assert(ENGINE_PROPOSE_HDR_BYTES == sizeof(uint32_t) + 4 * sizeof(int32_t) + sizeof(double), "PROPOSE header");
+_Static_assert(ENGINE_UPDATE_HDR_BYTES == sizeof(uint32_t) + 6 * sizeof(int32_t) + 2 * sizeof(double) + sizeof(uint64_t),
                "UPDATE header");
 
 static void put_genome(hw_wbuf *w, const hw_genome *g) {
@@ -62,6 +62,7 @@ uint8_t *emsg_propose_pack(const emsg_propose *h, const hw_genome *g, int *len) 
     hw_put_i32(&w, h->gen);
     hw_put_i32(&w, h->n_batch);
     hw_put_i32(&w, h->n);
+    hw_put_i32(&w, h->signal);
     hw_put_f64(&w, h->busy_s);
     HW_ASSERT(w.n == ENGINE_PROPOSE_HDR_BYTES);
     for (int i = 0; i < h->n; i++) put_genome(&w, &g[i]);
@@ -75,6 +76,7 @@ int emsg_propose_unpack(const uint8_t *buf, size_t len, emsg_propose *h, hw_geno
     h->gen = hw_get_i32(&r);
     h->n_batch = hw_get_i32(&r);
     h->n = hw_get_i32(&r);
+    h->signal = hw_get_i32(&r);
     h->busy_s = hw_get_f64(&r);
     if (check_count(&r, h->n, ENGINE_GENOME_BYTES, "PROPOSE")) return -1;
     *g = hw_malloc((size_t)(h->n ? h->n : 1) * sizeof **g);
@@ -93,6 +95,7 @@ uint8_t *emsg_update_pack(const emsg_update *u, int *len) {
     hw_put_u32(&w, ENGINE_WIRE_VERSION);
     hw_put_i32(&w, u->gen);
     hw_put_i32(&w, u->stop);
+    hw_put_i32(&w, u->boundary);
     hw_put_i32(&w, u->served);
     hw_put_i32(&w, u->n_rec);
     hw_put_i32(&w, u->bcast);
@@ -139,6 +142,7 @@ int emsg_update_unpack(const uint8_t *buf, size_t len, emsg_update *u) {
     if (open_msg(&r, buf, len, "UPDATE")) return -1;
     u->gen = hw_get_i32(&r);
     u->stop = hw_get_i32(&r);
+    u->boundary = hw_get_i32(&r);
     u->served = hw_get_i32(&r);
     u->n_rec = hw_get_i32(&r);
     u->bcast = hw_get_i32(&r);

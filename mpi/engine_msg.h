@@ -16,12 +16,18 @@
 /* PROPOSE: an island's batch size and its proposals for generation gen. */
 typedef struct emsg_propose {
     int32_t gen, n_batch, n;
+    int32_t signal; /* lock-step: the number of a signal (SIGUSR1/SIGTERM/SIGINT) pending on the island, 0: none */
     double busy_s; /* the island's compute since its previous message to rank 0 */
 } emsg_propose;
+
+/* stop on a signal; checkpoint; bits 8-15: the signal's number (for /@stopped_by) */
+enum { EMSG_BOUNDARY_SIGNAL = 1, EMSG_BOUNDARY_CKPT = 2, EMSG_BOUNDARY_SIGNO_SHIFT = 8 };
 
 /* UPDATE: rank 0's answer: new records, the model blob, the stop flag. */
 typedef struct emsg_update {
     int32_t gen, stop, served, n_rec; /* served: async, the island rank this answers (0: none) */
+    int32_t boundary;                 /* lock-step: what every rank does at this generation's boundary:
+                                         EMSG_BOUNDARY_* bits */
     int32_t bcast;                    /* 1: records and blob are not in the message: they follow as one
                                          MPI_Bcast body (emsg_update_body_*) */
     double meas_s, comp_s;            /* rank 0's seconds measuring / computing or waiting for other islands this round */

@@ -6,6 +6,7 @@
 #include "fsutil.h"
 
 static const char *const role_name[ENGINE_NROLES] = {"dispatcher", "islands"};
+static const char *const kind_name[ENGINE_NKINDS] = {"propose", "update", "migrants", "checkpoint", "finetune", "other"};
 
 void engine_report_print(FILE *f, const search_config *cfg, const engine_report *rep) {
     const search_result *r = &rep->res;
@@ -64,8 +65,25 @@ void engine_report_json(hw_buf *b, const engine_report *rep) {
             hw_buf_printf(b, ", \"%s\": ", n[i]);
             hw_buf_json_num(b, v[i]);
         }
-        hw_buf_printf(b, ", \"msgs_sent\": %ld, \"msgs_recv\": %ld, \"bytes_sent\": %.0f, \"bytes_recv\": %.0f}",
+        hw_buf_printf(b, ", \"msgs_sent\": %ld, \"msgs_recv\": %ld, \"bytes_sent\": %.0f, \"bytes_recv\": %.0f",
                       t->msgs_sent, t->msgs_recv, t->bytes_sent, t->bytes_recv);
+        hw_buf_printf(b, ",\n        \"by_kind\": {");
+        for (int i = 0; i < ENGINE_NKINDS; i++) {
+            const engine_call_time *c = &t->kind[i];
+            hw_buf_printf(b, "%s\"%s\": {\"msgs\": %ld, \"bytes\": %.0f, \"comm_s\": ", i ? ", " : "", kind_name[i],
+                          c->msgs, c->bytes);
+            hw_buf_json_num(b, c->comm_s);
+            hw_buf_printf(b, ", \"wait_s\": ");
+            hw_buf_json_num(b, c->wait_s);
+            hw_buf_printf(b, ", \"sched_s\": ");
+            hw_buf_json_num(b, c->sched_s);
+            hw_buf_printf(b, "}");
+        }
+        hw_buf_printf(b, "}}");
     }
+    hw_buf_printf(b, "},\n    \"pingpong\": {\"small_s\": ");
+    hw_buf_json_num(b, rep->pingpong_small_s);
+    hw_buf_printf(b, ", \"b64k_s\": ");
+    hw_buf_json_num(b, rep->pingpong_64k_s);
     hw_buf_printf(b, "}}");
 }

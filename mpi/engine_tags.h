@@ -20,17 +20,22 @@ enum {
     ENGINE_TAG_RESUME = 106,   /* rank 0 -> island: island state on resume */
     ENGINE_TAG_FTJOB = 107,    /* rank 0 -> island: one fine-tuning job */
     ENGINE_TAG_FTRESULT = 108, /* island -> rank 0: its result */
+    ENGINE_TAG_CALIB = 109,    /* rank 0 <-> island: clock offset and ping-pong at start */
     ENGINE_TAG_FIRST = ENGINE_TAG_PROPOSE,
-    ENGINE_TAG_LAST = ENGINE_TAG_FTRESULT,
+    ENGINE_TAG_LAST = ENGINE_TAG_CALIB,
 };
 
 /* Bumped whenever a message layout below changes. */
-#define ENGINE_WIRE_VERSION 3u
+#define ENGINE_WIRE_VERSION 4u
+
+/* Every MPI message of engine_comm_send and the UPDATE header broadcast ends
+ * with the time its sender posted it (f64 seconds on rank 0's clock). */
+#define ENGINE_STAMP_BYTES 8
 
 /* Wire sizes (bytes) of the fixed parts. */
 #define ENGINE_GENOME_BYTES (2 * 64)              /* HW_MAX_GENES int16 genes */
-#define ENGINE_PROPOSE_HDR_BYTES (4 + 4 * 3 + 8)  /* version, gen, n_batch, n, busy_s */
-#define ENGINE_UPDATE_HDR_BYTES (4 + 4 * 5 + 8 * 2 + 8) /* version, gen, stop, served, n_rec, bcast, meas_s, comp_s, blob_len */
+#define ENGINE_PROPOSE_HDR_BYTES (4 + 4 * 4 + 8)  /* version, gen, n_batch, n, signal, busy_s */
+#define ENGINE_UPDATE_HDR_BYTES (4 + 4 * 6 + 8 * 2 + 8) /* version, gen, stop, boundary, served, n_rec, bcast, meas_s, comp_s, blob_len */
 #define ENGINE_GENOMES_HDR_BYTES (4 + 4)          /* version, n (MIGRANTS, FINAL) */
 #define ENGINE_RECORD_BYTES (ENGINE_GENOME_BYTES + 8 * 8 + 8 * 3 + 32 + 16 + 8 * 2 + 4 + 16) /* meas_record */
 

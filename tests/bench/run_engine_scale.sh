@@ -15,6 +15,8 @@
 # messages and its seconds per send and per receive (the per-message costs
 # docs/engine.md models 1,000 ranks from), and rank 0's busy share outside
 # measurements (compute + communication): near 100 % it is the bottleneck.
+# A second table splits rank 0's communication and peer waits by message
+# kind and gives the start-up ping-pong (the pure transfer cost).
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${HWNAS_BUILD:-$ROOT/build}
@@ -61,6 +63,7 @@ import json, os, statistics, sys
 T, R, ranks = sys.argv[1], int(sys.argv[2]), [int(x) for x in sys.argv[3].split()]
 print("\n| ranks | islands | meas. | wall s | meas./s | dispatcher comp/meas/comm/idle % | islands comp/meas/comm/idle % | rank 0 msgs sent/recv | rank 0 KB per send | rank 0 s per send / per recv | rank 0 busy % | load |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+med = {}
 def sh(r): return f"{100*r['compute']:.1f} / {100*r['measurement']:.1f} / {100*r['communication']:.2f} / {100*r['idle']:.1f}"
 for P in ranks:
     runs = []
@@ -75,4 +78,17 @@ for P in ranks:
     busy = 100 * (d["compute"] + d["communication"])  # rank 0 busy outside measurements
     print(f"| {P} | {e['islands']} | {j['measurements']} | {j['wall_s']:.1f} | {j['measurements'] / j['wall_s']:.2f} | {sh(d)} | "
           f"{sh(isl) if isl else '-'} | {d['msgs_sent']}/{d['msgs_recv']} | {d['bytes_sent'] / max(d['msgs_sent'], 1) / 1e3:.1f} | {1e3*ps:.3f} ms / {1e3*pr:.3f} ms | {busy:.1f} | {load} |")
+    med[P] = (j, load)
+print("\nRank 0's communication and peer waits by message kind (same runs): messages, KB, communication ms / wait ms "
+      "(wait: blocked before the peer had sent); ping-pong ranks 0-1 at start: one-way 8 B / 64 KiB")
+kinds = ["propose", "update", "migrants", "checkpoint", "finetune", "other"]
+print("| ranks | " + " | ".join(kinds) + " | ping-pong 8 B / 64 KiB |")
+print("|---|" + "---|" * (len(kinds) + 1))
+for P, (j, load) in med.items():
+    d = j["engine"]["roles"]["dispatcher"]; bk = d.get("by_kind", {}); pp = j["engine"].get("pingpong", {})
+    cells = []
+    for k in kinds:
+        c = bk.get(k, {"msgs": 0, "bytes": 0, "comm_s": 0, "wait_s": 0})
+        cells.append(f"{c['msgs']}, {c['bytes'] / 1e3:.0f}, {1e3 * c['comm_s']:.1f} / {1e3 * c['wait_s']:.0f}" if c["msgs"] or c["comm_s"] else "-")
+    print(f"| {P} | " + " | ".join(cells) + f" | {1e6 * pp.get('small_s', 0):.1f} us / {1e6 * pp.get('b64k_s', 0):.1f} us |")
 PY

@@ -5,8 +5,9 @@
  *   non-dominated set of everything measured;
  * - the measurement budget is respected;
  * - the report's speedup equals its parts (distinct candidates x mean
- *   measurement cost / (measurement + own compute seconds)) and each role's
- *   wall-time shares add up to 1.
+ *   measurement cost / (measurement + own compute seconds)), each role's
+ *   wall-time shares add up to 1, and its breakdown by message kind adds up
+ *   to its communication and its idle time.
  * Any failure aborts all ranks (never a hang). */
 #include <math.h>
 #include <mpi.h>
@@ -158,6 +159,22 @@ static void run(const char *cfg_path, run_out *o) {
                 CHECK(0);
             }
             CHECK(size == 1 || t->msgs_sent > 0);
+            /* the breakdown by message kind accounts for every second of
+             * communication, and the waits and times without a core it
+             * lists are the role's idle time (islands: idle + waits for
+             * rank 0's measurements; no fine-tuning here) */
+            double comm = 0, waits = 0;
+            for (int i = 0; i < ENGINE_NKINDS; i++) {
+                CHECK(t->kind[i].comm_s >= 0 && t->kind[i].wait_s >= 0 && t->kind[i].sched_s >= 0);
+                comm += t->kind[i].comm_s, waits += t->kind[i].wait_s + t->kind[i].sched_s;
+            }
+            double idle = (t->idle + (k == ENGINE_ROLE_ISLANDS ? t->measurement : 0)) * t->wall_s;
+            if (fabs(comm - t->communication * t->wall_s) > 1e-6 * t->wall_s || fabs(waits - idle) > 1e-6 * t->wall_s) {
+                fprintf(stderr, "role %d: by kind comm %g s, waits %g s; role comm %g s, idle %g s\n", k, comm, waits,
+                        t->communication * t->wall_s, idle);
+                CHECK(0);
+            }
+            CHECK(size == 1 || (t->kind[ENGINE_KIND_PROPOSE].msgs > 0 && t->kind[ENGINE_KIND_UPDATE].msgs > 0));
         }
     }
     pareto_archive_free(a);

@@ -63,13 +63,13 @@ static int unpack_genomes(const uint8_t *b, size_t l) {
 static void test_propose(void **st) {
     (void)st;
     hw_genome g[3] = {genome(1), genome(2), genome(3)};
-    emsg_propose h = {.gen = 7, .n_batch = 16, .n = 3, .busy_s = 0.25}, o;
+    emsg_propose h = {.gen = 7, .n_batch = 16, .n = 3, .signal = 1, .busy_s = 0.25}, o;
     int len;
     uint8_t *m = emsg_propose_pack(&h, g, &len);
     assert_int_equal(len, ENGINE_PROPOSE_HDR_BYTES + 3 * ENGINE_GENOME_BYTES);
     hw_genome *d;
     assert_int_equal(emsg_propose_unpack(m, (size_t)len, &o, &d), 0);
-    assert_true(o.gen == 7 && o.n_batch == 16 && o.n == 3 && o.busy_s == 0.25);
+    assert_true(o.gen == 7 && o.n_batch == 16 && o.n == 3 && o.signal == 1 && o.busy_s == 0.25);
     assert_memory_equal(d, g, sizeof g);
     free(d);
     check_lengths(m, len, unpack_propose);
@@ -102,13 +102,13 @@ static void test_update(void **st) {
         for (int k = 0; k < HW_MAX_OBJ; k++) r[i].pred_mean[k] = r[i].pred_std[k] = NAN;
     }
     const uint8_t blob[5] = {1, 2, 3, 4, 5};
-    emsg_update u = {.gen = 3, .stop = 1, .served = 2, .n_rec = 2, .meas_s = 1.5, .comp_s = 0.5, .rec = r,
+    emsg_update u = {.gen = 3, .stop = 1, .boundary = 2, .served = 2, .n_rec = 2, .meas_s = 1.5, .comp_s = 0.5, .rec = r,
                      .blob = blob, .blob_len = 5}, o;
     int len;
     uint8_t *m = emsg_update_pack(&u, &len);
     assert_int_equal(len, ENGINE_UPDATE_HDR_BYTES + 2 * ENGINE_RECORD_BYTES + 5);
     assert_int_equal(emsg_update_unpack(m, (size_t)len, &o), 0);
-    assert_true(o.gen == 3 && o.stop == 1 && o.served == 2 && o.n_rec == 2 && o.meas_s == 1.5 && o.comp_s == 0.5);
+    assert_true(o.gen == 3 && o.stop == 1 && o.boundary == 2 && o.served == 2 && o.n_rec == 2 && o.meas_s == 1.5 && o.comp_s == 0.5);
     assert_memory_equal(o.rec, r, sizeof r);
     assert_true(o.blob_len == 5 && o.blob && memcmp(o.blob, blob, 5) == 0);
     free((void *)o.rec);
