@@ -7,7 +7,9 @@
 #      (layers uniform, then hidden, then per-layer heads / FFN; seed ARCH_SEED);
 #   3. proxy: every arch fine-tuned K steps (seed 1: the job a search runs);
 #   4. reference: the N_TEST archs fine-tuned LONG steps with seeds
-#      1..LONG_SEEDS (JOBS processes side by side);
+#      FIRST_SEED..FIRST_SEED+LONG_SEEDS-1 (JOBS processes side by side;
+#      FIRST_SEED=2 leaves out seed 1, which replays the batch order of a
+#      supernet trained with seed 1);
 #   5. bench_bert_pred --metric acc and --metric ce: the reference's
 #      seed-to-seed agreement, proxy vs seed-mean reference, and the
 #      accuracy predictors (rf / xgb / gp) trained on 10 / 25 / 50 proxy
@@ -27,6 +29,7 @@ N_POOL=${N_POOL:-60}
 K=${K:-20}
 LONG=${LONG:-100}
 LONG_SEEDS=${LONG_SEEDS:-3}
+FIRST_SEED=${FIRST_SEED:-1}
 ARCH_SEED=${ARCH_SEED:-7}
 JOBS=${JOBS:-2}
 W=${W:-$(mktemp -d /tmp/hwnas-bert-rank-XXXXXX)}
@@ -63,12 +66,12 @@ PY
 run() { nice "$HW" finetune --supernet "$SUPERNET" --archs "$1" --steps "$2" --seed "$3" --csv "$4" 2>> "$W/finetune.err"; }
 pids=()
 run "$W/all.txt" "$K" 1 "$W/proxy.csv" & pids+=($!)
-for s in $(seq 1 "$LONG_SEEDS"); do
+for s in $(seq "$FIRST_SEED" $((FIRST_SEED + LONG_SEEDS - 1))); do
     while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do sleep 1; done
     run "$W/test.txt" "$LONG" "$s" "$W/long-$s.csv" & pids+=($!)
 done
 for p in "${pids[@]}"; do wait "$p"; done
-LONGS=$(seq -s, -f "$W/long-%g.csv" 1 "$LONG_SEEDS")
+LONGS=$(seq -s, -f "$W/long-%g.csv" "$FIRST_SEED" $((FIRST_SEED + LONG_SEEDS - 1)))
 python3 - "$W" <<'PY'
 import csv, statistics, sys
 w = sys.argv[1]
@@ -79,5 +82,5 @@ print(f"proxy K-step jobs: {len(p)}, median {statistics.median(float(r['seconds'
 PY
 for metric in acc ce; do
     echo "== metric $metric"
-    "$BUILD/bench_bert_pred" "$W/proxy.csv" --long "$LONGS" --seeds 10 --metric $metric | grep -v '^bench_bert_pred\|^$\|^# '
+    "$BUILD/bench_bert_pred" "$W/proxy.csv" --long "$LONGS" --seeds 10 --metric $metric | grep -v 'methods rf\|^$\|^# '
 done
