@@ -116,7 +116,8 @@ static int write_all(hid_t f, supernet *sn, const char *config_text) {
         put_long(f, "max_seq", b->max_seq) || put_long(f, "n_types", b->n_types) ||
         put_long(f, "n_classes", b->n_classes) || put_double(f, "dropout", c->dropout) ||
         put_double(f, "ln_eps", b->ln_eps) || put_long(f, "seed", (long)c->seed) || put_long(f, "batch", c->batch) ||
-        put_long(f, "steps", c->steps) || put_long(f, "n_random", c->n_random) || put_double(f, "lr", c->opt.lr) ||
+        put_long(f, "steps", c->steps) || put_long(f, "n_random", c->n_random) ||
+        put_double(f, "distill", c->distill) || put_double(f, "lr", c->opt.lr) ||
         put_long(f, "warmup", c->opt.warmup) || put_double(f, "weight_decay", c->opt.weight_decay) ||
         put_double(f, "clip", c->opt.clip) || put_double(f, "beta1", c->opt.beta1) ||
         put_double(f, "beta2", c->opt.beta2) || put_double(f, "eps", c->opt.eps) ||
@@ -208,6 +209,10 @@ static int read_cfg(hid_t f, supernet_cfg *c, bert_config *b, long *step) {
     c->batch = (int)v;
     if (get_long(f, "steps", 0, 1L << 40, &c->steps) || get_long(f, "n_random", 0, 64, &v)) return -1;
     c->n_random = (int)v;
+    if (H5Aexists(f, "distill") > 0) { /* absent in files written before it existed: 0 */
+        if (get_double(f, "distill", &d)) return -1;
+        c->distill = (float)d;
+    }
     if (get_long(f, "warmup", 0, 1L << 40, &c->opt.warmup)) return -1;
     if (get_long(f, "eval_every", 0, 1L << 30, &v)) return -1;
     c->eval_every = (int)v;

@@ -83,6 +83,8 @@ struct bert_model {
     int *tok, *seg, *mask;   /* (max_batch*max_seq) copies of the inputs */
     const int *amask;        /* mask for the attention kernels: NULL when no token is padding */
     int *labels;             /* (max_batch) */
+    float *target;           /* (max_batch*NC) soft targets of the last forward_train_soft */
+    int soft;                /* 1 if the last forward_train used `target` */
     int B, T, trained;       /* last forward's sizes; 1 if it was forward_train */
     /* activations: ONE allocation of acts_cap floats */
     float *acts;
@@ -481,6 +483,7 @@ int bert_model_create_on(bert_store *store, const bert_shape *shape, int max_bat
     m->seg = hw_malloc(N * sizeof(int));
     m->mask = hw_malloc(N * sizeof(int));
     m->labels = hw_malloc((size_t)max_batch * sizeof(int));
+    m->target = hw_malloc((size_t)max_batch * store->cfg.n_classes * sizeof(float));
     if (bert_model_set_shape(m, shape)) {
         bert_model_free(m);
         return -1;
@@ -507,6 +510,7 @@ void bert_model_free(bert_model *m) {
     free(m->seg);
     free(m->mask);
     free(m->labels);
+    free(m->target);
     free(m->acts);
     free(m->dacts);
     free(m);
@@ -658,6 +662,27 @@ int bert_model_forward_train(bert_model *m, const int *tokens, const int *segmen
     float loss = bert_crossentropy_forward(m->probs, m->logits, m->labels, B, NC);
     if (out_loss) *out_loss = loss;
     m->trained = 1;
+    m->soft = 0;
+    return 0;
+}
+
+int bert_model_forward_train_soft(bert_model *m, const int *tokens, const int *segments, const int *mask,
+                                  const int *labels, const float *teacher, float alpha, int B, int T, hw_rng *rng,
+                                  float *out_loss) {
+    if (!(alpha >= 0.0f && alpha <= 1.0f)) return hw_fail("bert: distillation weight %g is not in [0, 1]", alpha);
+    float hard;
+    if (bert_model_forward_train(m, tokens, segments, mask, labels, B, T, rng, &hard)) return -1;
+    int NC = m->store->cfg.n_classes;
+    double loss = 0.0;
+    for (int b = 0; b < B; b++)
+        for (int c = 0; c < NC; c++) {
+            size_t i = (size_t)b * NC + c;
+            float t = (1.0f - alpha) * (c == labels[b] ? 1.0f : 0.0f) + alpha * teacher[i];
+            m->target[i] = t;
+            if (t > 0.0f) loss -= (double)t * log(fmax(m->probs[i], 1e-30));
+        }
+    if (out_loss) *out_loss = (float)(loss / B);
+    m->soft = 1;
     return 0;
 }
 
@@ -671,7 +696,10 @@ int bert_model_backward(bert_model *m) {
 
     /* head: cross-entropy -> classifier -> dropout -> tanh -> pooler -> [CLS] */
     memset(m->dlogits, 0, (size_t)B * NC * sizeof(float));
-    bert_crossentropy_backward(m->dlogits, m->probs, m->labels, B, NC);
+    if (m->soft) { /* soft-target cross-entropy: d/dlogits = (p - t) / B */
+        for (int i = 0; i < B * NC; i++) m->dlogits[i] = (m->probs[i] - m->target[i]) / (float)B;
+    } else
+        bert_crossentropy_backward(m->dlogits, m->probs, m->labels, B, NC);
     memset(m->dpool, 0, BH);
     bert_matmul_backward(m->dpool, G[T_CW], G[T_CB], m->dlogits, m->poold, P[T_CW], B, H, NC, ldh);
     memset(m->dpre, 0, BH);

@@ -135,6 +135,14 @@ int bert_model_forward(bert_model *m, const int *tokens, const int *segments, co
  * labels(B); stores what backward needs; *out_loss = mean cross-entropy. */
 int bert_model_forward_train(bert_model *m, const int *tokens, const int *segments, const int *mask,
                              const int *labels, int B, int T, hw_rng *rng, float *out_loss);
+/* Training forward against soft targets (in-place distillation): the loss
+ * is the cross-entropy -sum_c t_c log p_c with t = (1 - alpha) onehot(label)
+ * + alpha teacher, teacher(B,NC) class probabilities (e.g. the largest
+ * sub-network's on the same batch), 0 <= alpha <= 1; alpha 0 is
+ * forward_train. backward then follows this loss. */
+int bert_model_forward_train_soft(bert_model *m, const int *tokens, const int *segments, const int *mask,
+                                  const int *labels, const float *teacher, float alpha, int B, int T, hw_rng *rng,
+                                  float *out_loss);
 /* Accumulates d(loss)/d(params) of the last forward_train into the
  * store's gradients (so several sub-networks may accumulate). */
 int bert_model_backward(bert_model *m);

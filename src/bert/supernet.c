@@ -217,6 +217,8 @@ int supernet_train(supernet *sn, const tsv_task *train, const tsv_task *dev, FIL
     if (bert_model_create_on(sn->store, &sn->largest, B, &m)) return -1;
     int *rows = hw_malloc((size_t)nb * B * sizeof *rows), *tok = hw_malloc((size_t)B * c->max_seq * sizeof *tok);
     int *mask = hw_malloc((size_t)B * c->max_seq * sizeof *mask), *lab = hw_malloc((size_t)B * sizeof *lab);
+    int NC = bert_store_config(sn->store)->n_classes;
+    float *teacher = hw_malloc((size_t)B * NC * sizeof *teacher); /* the largest's probabilities this step */
     long s0 = bert_store_step(sn->store), epoch = -1;
     double t0 = hw_now_s(), sum_big = 0, sum_small = 0;
     long tokens = 0;
@@ -239,9 +241,13 @@ int supernet_train(supernet *sn, const tsv_task *train, const tsv_task *dev, FIL
                 space_bert_shape(sn->space, &g, &sh);
             }
             float loss;
-            if ((rc = bert_model_set_shape(m, &sh)) || (rc = bert_model_forward_train(m, tok, NULL, mask, lab, B, T, &r, &loss)) ||
-                (rc = bert_model_backward(m)))
-                goto done;
+            if ((rc = bert_model_set_shape(m, &sh))) goto done;
+            if (k > 0 && c->distill > 0)
+                rc = bert_model_forward_train_soft(m, tok, NULL, mask, lab, teacher, c->distill, B, T, &r, &loss);
+            else
+                rc = bert_model_forward_train(m, tok, NULL, mask, lab, B, T, &r, &loss);
+            if (rc || (rc = bert_model_backward(m))) goto done;
+            if (k == 0) memcpy(teacher, bert_model_probs(m), (size_t)B * NC * sizeof *teacher);
             if (k == 0) sum_big += loss;
             if (k == 1) sum_small += loss;
             tokens += (long)B * T;
@@ -286,6 +292,7 @@ done:
     free(tok);
     free(mask);
     free(lab);
+    free(teacher);
     bert_model_free(m);
     return rc;
 }

@@ -5,7 +5,10 @@
  * a candidate runs in place on the top-left blocks of its tensors (first
  * layers, hidden dims, heads, FFN units; see bert_model.h). Each training
  * step accumulates the gradients of the largest, the smallest and
- * n_random random candidates on one batch, then takes one AdamW step.
+ * n_random random candidates on one batch (the sandwich rule), then takes
+ * one AdamW step. With cfg.distill > 0 the candidates other than the
+ * largest learn from a mix of the labels and the largest's class
+ * probabilities on the same batch (in-place distillation, as BigNAS / OFA).
  *
  * Everything is deterministic for a seed: the batch order of epoch e and
  * the candidates/dropout of step s are derived from (seed, e) and
@@ -26,6 +29,8 @@ typedef struct supernet_cfg {
     int batch;            /* sentences per step */
     long steps;           /* total optimizer steps */
     int n_random;         /* random candidates per step besides largest + smallest */
+    float distill;        /* in-place distillation: weight of the largest's soft labels in the
+                           * loss of the other candidates of a step (0: hard labels only) */
     float dropout;        /* hidden dropout */
     adamw_cfg opt;        /* opt.total is set to steps */
     int eval_every;       /* steps between dev evaluations (0: only at the end) */

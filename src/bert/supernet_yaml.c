@@ -81,6 +81,8 @@ static int load(const char *path, supernet_yaml *j, ycfg **out_y) {
         if (ycfg_int(y, tr, "steps", 1, 1L << 40, c->steps, &c->steps)) goto fail;
         if (ycfg_int(y, tr, "n_random", 0, 64, c->n_random, &v)) goto fail;
         c->n_random = (int)v;
+        if (ycfg_double(y, tr, "distill", 0.0, 1.0, c->distill, &d)) goto fail;
+        c->distill = (float)d;
         if (ycfg_double(y, tr, "lr", 1e-7, 1.0, c->opt.lr, &d)) goto fail;
         c->opt.lr = (float)d;
         if (ycfg_int(y, tr, "warmup", 0, 1L << 40, c->opt.warmup, &c->opt.warmup)) goto fail;

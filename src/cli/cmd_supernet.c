@@ -37,7 +37,7 @@ int cmd_supernet(int argc, char **argv) {
         "saves weights + AdamW state to HDF5 (checkpoints every checkpoint_every steps).\n"
         "CONFIG keys: task (sst2|sms_spam) or train_file/eval_file, vocab, output,\n"
         "space.{layers,hidden,heads,ffn}, model.{max_seq,dropout},\n"
-        "train.{batch,steps,n_random,lr,warmup,weight_decay,clip,eval_every,eval_max,\n"
+        "train.{batch,steps,n_random,distill,lr,warmup,weight_decay,clip,eval_every,eval_max,\n"
         "checkpoint_every,seed,threads}; see data/configs/supernet-sst2.yaml.",
         opts, "exactly one CONFIG file", 1, 1};
     static const char *const verbs[] = {"train", NULL};
@@ -73,8 +73,8 @@ int cmd_supernet(int argc, char **argv) {
     }
     if (!quiet) {
         char a[HW_ARCH_STR_MAX];
-        printf("supernet: %zu parameters, %d train rows, %d eval rows, batch %d, %ld steps, %d random candidates/step\n",
-               bert_store_nparams(sn->store), train->n, eval->n, j.cfg.batch, j.cfg.steps, j.cfg.n_random);
+        printf("supernet: %zu parameters, %d train rows, %d eval rows, batch %d, %ld steps, %d random candidates/step, distill %g\n",
+               bert_store_nparams(sn->store), train->n, eval->n, j.cfg.batch, j.cfg.steps, j.cfg.n_random, j.cfg.distill);
         const bert_shape *L = &sn->largest, *S = &sn->smallest;
         snprintf(a, sizeof a, "L%d:H%d", L->layers, L->hidden);
         printf("largest %s (heads %d, FFN %d), smallest L%d:H%d (heads %d, FFN %d)\n", a, L->heads[0], L->ffn[0],

@@ -1,7 +1,8 @@
 #!/bin/bash
 # test_bert_finetune: `hwnas supernet train` on a tiny bert space (sms_spam,
 # seconds), `hwnas finetune` with JSON output, determinism, exact resume
-# (20 + 20 steps == 40 steps), and bad input -> one line on stderr, exit 2:
+# (20 + 20 steps == 40 steps, with in-place distillation), distillation
+# changing the trained weights, and bad input -> one line on stderr, exit 2:
 # bad arch strings, an arch outside the supernet's space, missing and
 # malformed TSV files, a truncated .h5, bad config keys. Batch mode
 # (--archs/--csv): each arch's row equals its single-arch result, a rerun
@@ -23,12 +24,13 @@ task: sms_spam
 output: $W/tiny.h5
 space: {layers: [1, 2], hidden: [16, 32], heads: [2, 4], ffn: [32, 64]}
 model: {max_seq: 32, dropout: 0.1}
-train: {batch: 16, steps: 40, n_random: 1, lr: 2.0e-3, warmup: 5, eval_every: 20, eval_max: 200, checkpoint_every: 20, seed: 3}
+train: {batch: 16, steps: 40, n_random: 1, distill: 0.5, lr: 2.0e-3, warmup: 5, eval_every: 20, eval_max: 200, checkpoint_every: 20, seed: 3}
 YAML
 
 "$HWNAS" supernet train "$W/tiny.yaml" > "$W/train.log" 2>&1 || { cat "$W/train.log"; fail "supernet train"; }
 grep -q "^step 40/40  dev accuracy largest" "$W/train.log" || fail "no final dev accuracy line"
 grep -q "ETA" "$W/train.log" || fail "no progress/ETA lines"
+grep -q "random candidates/step, distill 0.5" "$W/train.log" || fail "distill not reported: $(head -1 "$W/train.log")"
 [ -s "$W/tiny.h5" ] || fail "no supernet file"
 
 FT=("$HWNAS" finetune --supernet "$W/tiny.h5" --task sms_spam --eval-max 300)
@@ -72,6 +74,13 @@ for f in tiny res; do
 done
 x=$(grep -o '"eval_loss": [^,]*' "$W/tiny.json"); y=$(grep -o '"eval_loss": [^,]*' "$W/res.json")
 [ "$x" = "$y" ] || fail "resumed run differs: $x vs $y"
+# distillation is used: the same recipe without it trains other weights
+sed 's/distill: 0.5/distill: 0/' "$W/tiny.yaml" > "$W/nokd.yaml"
+"$HWNAS" supernet train "$W/nokd.yaml" --out "$W/nokd.h5" --quiet || fail "train without distillation"
+"$HWNAS" finetune --supernet "$W/nokd.h5" --task sms_spam --arch L2:H32:A4.4:F64.64 --steps 0 --json "$W/nokd.json" > /dev/null \
+    || fail "eval nokd"
+z=$(grep -o '"eval_loss": [^,]*' "$W/nokd.json")
+[ "$x" != "$z" ] || fail "distill 0.5 and 0 trained the same weights ($x)"
 
 # bad input: one line, exit 2
 expect_usage "garbage arch" "not a bert arch string" "${FT[@]}" --arch bogus --steps 1
@@ -97,6 +106,8 @@ expect_usage "missing h5" "none.h5" "$HWNAS" finetune --supernet "$W/none.h5" --
 expect_usage "unknown task" "task 'imdb'" "$HWNAS" finetune --supernet "$W/tiny.h5" --arch L1:H16:A2:F32 --steps 1 --task imdb
 sed 's/n_random: 1/n_randum: 1/' "$W/tiny.yaml" > "$W/typo.yaml"
 expect_usage "config typo" "n_randum.*unknown key" "$HWNAS" supernet train "$W/typo.yaml"
+sed 's/distill: 0.5/distill: 1.5/' "$W/tiny.yaml" > "$W/kd.yaml"
+expect_usage "distill out of range" "distill" "$HWNAS" supernet train "$W/kd.yaml"
 sed 's/hidden: \[16, 32\]/hidden: [32, 16]/' "$W/tiny.yaml" > "$W/uns.yaml"
 expect_usage "unsorted space" "increasing" "$HWNAS" supernet train "$W/uns.yaml"
 expect_usage "missing config" "nope.yaml" "$HWNAS" supernet train "$W/nope.yaml"

@@ -6,7 +6,8 @@
  * the same logits and gradients as a compact copy of it; inference does not
  * allocate; bad inputs are rejected; AdamW training lowers the loss; two
  * AdamW steps, the first clipped, match a float64 AdamW on clipped
- * gradients. */
+ * gradients. Soft-target (distillation) training: its loss and gradients
+ * against the hard-label path, the entropy case and central differences. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -335,6 +336,94 @@ static void test_adamw_clip_two_steps(void **st) {
     bert_store_free(S);
 }
 
+/* Soft targets (in-place distillation): alpha 0 is the hard-label loss and
+ * gradient; a teacher equal to the model's own probabilities at alpha 1
+ * gives zero gradients and the entropy as loss; at alpha 0.6 the analytic
+ * gradient matches central differences of the soft loss; alpha outside
+ * [0, 1] is refused. No dropout (rng NULL), so forwards are repeatable. */
+static double soft_loss(bert_model *m, const int *tok, const int *lab, const float *teach, float alpha) {
+    float l;
+    assert_int_equal(bert_model_forward_train_soft(m, tok, NULL, NULL, lab, teach, alpha, 4, 6, NULL, &l), 0);
+    return l;
+}
+
+static void test_soft_targets(void **st) {
+    (void)st;
+    int hd[2] = {2, 4}, ff[2] = {16, 24};
+    bert_shape s = shape_of(2, 8, hd, ff);
+    bert_config c;
+    bert_config_init(&c, &s, 40, 6, 2);
+    bert_store *S;
+    assert_int_equal(bert_store_create(&c, 1, 21, &S), 0);
+    bert_model *m;
+    assert_int_equal(bert_model_create_on(S, &s, 4, &m), 0);
+    int tok[24], lab[4] = {0, 1, 1, 0};
+    for (int i = 0; i < 24; i++) tok[i] = (i * 11 + 5) % 40;
+    size_t n = bert_store_nparams(S);
+    float *g0 = malloc(n * sizeof *g0), *P = bert_store_params(S), *G = bert_store_grads(S);
+    float teach[8] = {0.3f, 0.7f, 0.9f, 0.1f, 0.5f, 0.5f, 0.2f, 0.8f};
+    /* alpha 0 == hard labels */
+    float lh, ls;
+    bert_store_zero_grad(S);
+    assert_int_equal(bert_model_forward_train(m, tok, NULL, NULL, lab, 4, 6, NULL, &lh), 0);
+    assert_int_equal(bert_model_backward(m), 0);
+    memcpy(g0, G, n * sizeof *g0);
+    bert_store_zero_grad(S);
+    assert_int_equal(bert_model_forward_train_soft(m, tok, NULL, NULL, lab, teach, 0.0f, 4, 6, NULL, &ls), 0);
+    assert_int_equal(bert_model_backward(m), 0);
+    assert_true(fabsf(lh - ls) < 1e-6f);
+    double gsum = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_true(fabsf(G[i] - g0[i]) <= 1e-6f + 1e-5f * fabsf(g0[i]));
+        gsum += fabsf(g0[i]);
+    }
+    assert_true(gsum > 0);
+    /* teacher = own probabilities, alpha 1: loss = entropy, no gradient */
+    float own[8], l1;
+    memcpy(own, bert_model_probs(m), sizeof own);
+    double ent = 0;
+    for (int i = 0; i < 8; i++) ent -= own[i] * log(own[i]);
+    bert_store_zero_grad(S);
+    assert_int_equal(bert_model_forward_train_soft(m, tok, NULL, NULL, lab, own, 1.0f, 4, 6, NULL, &l1), 0);
+    assert_true(fabs(l1 - ent / 4) < 1e-5);
+    assert_int_equal(bert_model_backward(m), 0);
+    for (size_t i = 0; i < n; i++) assert_true(fabsf(G[i]) < 1e-6f);
+    /* alpha 0.6: analytic vs central differences on the classifier and on
+     * the first layer's query weights */
+    bert_store_zero_grad(S);
+    soft_loss(m, tok, lab, teach, 0.6f);
+    assert_int_equal(bert_model_backward(m), 0);
+    memcpy(g0, G, n * sizeof *g0);
+    int rows, cols, checked = 0;
+    const char *names[2] = {"cls_w", "q_w"};
+    int layers[2] = {-1, 0};
+    for (int t = 0; t < 2; t++) {
+        const float *w = bert_store_tensor(S, layers[t], names[t], &rows, &cols);
+        assert_non_null(w);
+        size_t off = (size_t)(w - P);
+        for (int k = 0; k < 6; k++) {
+            size_t i = off + (size_t)((k * 5) % (rows * cols));
+            float keep = P[i];
+            double eps = 1e-2;
+            P[i] = keep + (float)eps;
+            double up = soft_loss(m, tok, lab, teach, 0.6f);
+            P[i] = keep - (float)eps;
+            double dn = soft_loss(m, tok, lab, teach, 0.6f);
+            P[i] = keep;
+            double num = (up - dn) / (2 * eps);
+            assert_true(fabs(num - g0[i]) < 2e-4 + 3e-2 * fabs(g0[i]));
+            checked += fabs(g0[i]) > 1e-4;
+        }
+    }
+    assert_true(checked >= 4);
+    float bad;
+    assert_int_equal(bert_model_forward_train_soft(m, tok, NULL, NULL, lab, teach, 1.5f, 4, 6, NULL, &bad), -1);
+    assert_int_equal(bert_model_forward_train_soft(m, tok, NULL, NULL, lab, teach, -0.1f, 4, 6, NULL, &bad), -1);
+    free(g0);
+    bert_model_free(m);
+    bert_store_free(S);
+}
+
 int main(void) {
     bert_set_threads(1);
     const struct CMUnitTest tests[] = {
@@ -343,6 +432,7 @@ int main(void) {
         cmocka_unit_test(test_inference_api),
         cmocka_unit_test(test_training_lowers_loss),
         cmocka_unit_test(test_adamw_clip_two_steps),
+        cmocka_unit_test(test_soft_targets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
