@@ -53,8 +53,9 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 sed "s#codesign: codesign-nb201.yaml#codesign: $DATA/configs/codesign-bert.yaml#; s/generations: 60/generations: 20/; s#dir: hwnas-run/codesign#dir: $T/srun#; s/reference: \[85, 5.0, 1.0\]/reference: [78, 2.0, 1.0]/" \
     "$DATA/configs/codesign-search.yaml" >"$T/search.yaml"
 "$HWNAS" search "$T/search.yaml" --quiet --out-dir "$T/srun" >"$T/search.log" 2>&1 || fail "bert codesign search: $(tail -3 "$T/search.log")"
-IFS=@ read -r SARCH SACC < <(sed -n 2p "$T/srun/front.csv" | cut -d'"' -f2)
-SE=$(sed -n 2p "$T/srun/front.csv" | awk -F'"' '{print $3}' | cut -d, -f5)
+# the front layout (docs/analysis.md): objectives first, `arch` last
+IFS=@ read -r SARCH SACC < <(awk -F, 'NR == 2 { print $NF }' "$T/srun/front.csv")
+SE=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "energy_mJ") c = i } NR == 2 { print $c }' "$T/srun/front.csv")
 "$HWNAS" accel report --config "$DATA/configs/codesign-bert.yaml" --accel "$SACC" --arch "$SARCH" >"$T/srep.txt" 2>"$T/err" \
     || fail "accel report of search front $SARCH@$SACC: $(cat "$T/err")"
 RE=$(sed -n 's/^# latency [0-9.e+-]* ms  energy \([0-9.e+-]*\) mJ.*/\1/p' "$T/srep.txt")
