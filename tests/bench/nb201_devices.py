@@ -22,8 +22,9 @@ predictor's HV ratio at 60 measurements and at the budget, the best peer at
 measurements than measure-everything for the HV ratio it ended with.
 
 usage: nb201_devices.py [--devices all|tuning|held-out|NAME,...] [--seeds N]
-        [--first-seed S] [--budget B] [--peers deap20,deap36,nsga2,random,tpe]
-        [--peer-max M] [--table-gens G] [--hwnas BIN] [--keep DIR] [--list]
+        [--first-seed S] [--budget B] [--policy ehvi|hv_contribution]
+        [--peers deap20,deap36,nsga2,random,tpe] [--peer-max M] [--table-gens G]
+        [--no-table] [--hwnas BIN] [--keep DIR] [--list]
 HWNAS_DATA: data dir holding hw_nas_bench/, nb201_accuracy/, eagle_brpnas/,
 help_latency/ (e.g. the shared data dir).
 """
@@ -75,7 +76,7 @@ evaluator:
 hypervolume: {{reference: [85, {ref:.6f}]}}
 output: {{dir: {out}}}
 """
-PRED = "predictor: {method: gp, initial: 12, per_generation: 1, policy: hv_contribution, beta: 0.5}\n"
+PRED = "predictor: {{method: gp, initial: 12, per_generation: 1, policy: {policy}, beta: 0.5}}\n"
 
 
 def has_flags(hw):
@@ -90,7 +91,7 @@ def hwnas_run(a, tmp, dev, kind, seed, ref, flags):
     cfg = os.path.join(tmp, name + ".yaml")
     with open(cfg, "w") as f:
         f.write(YAML.format(col=col, dev=dev, gens=400 if pred else a.table_gens, kind=kind, data=a.data,
-                            table=table, pred=PRED if pred else "", ref=ref[1], out=os.path.join(tmp, "out-" + name),
+                            table=table, pred=PRED.format(policy=a.policy) if pred else "", ref=ref[1], out=os.path.join(tmp, "out-" + name),
                             budget="max_measurements: %d, " % a.budget if pred and not flags else ""))
     cmd = [a.hwnas, "search", cfg, "--seed", str(seed), "--quiet", "--summary", os.path.join(tmp, name + ".json")]
     if pred and flags:
@@ -130,6 +131,8 @@ def main():
     ap.add_argument("--peers", default="deap20,deap36,nsga2,random")
     ap.add_argument("--peer-max", type=int, default=3000)
     ap.add_argument("--table-gens", type=int, default=3000)
+    ap.add_argument("--policy", default="ehvi", help="predictor.policy of the predictor runs")
+    ap.add_argument("--no-table", action="store_true", help="skip the measure-everything hwnas runs")
     ap.add_argument("--hwnas", default=os.path.join(os.environ.get("HWNAS_BUILD", "build"), "hwnas"))
     ap.add_argument("--keep", default=None, help="keep the runs' YAML and JSON in this dir")
     ap.add_argument("--list", action="store_true")
@@ -156,8 +159,9 @@ def main():
     seeds = range(a.first_seed, a.first_seed + a.seeds)
     peers = [p for p in a.peers.split(",") if p]
     B = a.budget
-    print("# NB201 device sweep, joint framing, seeds %d..%d, predictor budget %d, peers capped at %d; "
-          "hwnas flags %s" % (seeds[0], seeds[-1], B, a.peer_max, "--max-measurements/--reference" if flags else "via YAML"))
+    print("# NB201 device sweep, joint framing, seeds %d..%d, predictor policy %s, budget %d, peers capped at %d; "
+          "hwnas flags %s" % (seeds[0], seeds[-1], a.policy, B, a.peer_max,
+                              "--max-measurements/--reference" if flags else "via YAML"))
     print("| device | set | pred HV0.99 | pred HV0.999 | pred HV@60 | pred HV@%d | meas-all HV0.99 | meas-all HV0.999 | "
           "best peer HV0.99 | best-peer/pred | %s | seeds pred worse than meas-all |" % (B, " | ".join(peers)))
     print("|" + "---|" * (11 + len(peers)))
@@ -167,11 +171,11 @@ def main():
         fr = P.front_of([(e, l, i) for (i, e, l) in tab.values() if l is not None])
         hv_true, fids = P.hv2(fr, ref), {p[2] for p in fr if p[0] < ref[0]}
         pr = [hwnas_run(a, tmp, d, "predictor", s, ref, flags) for s in seeds]
-        ta = [hwnas_run(a, tmp, d, "table", s, ref, flags) for s in seeds]
+        ta = [] if a.no_table else [hwnas_run(a, tmp, d, "table", s, ref, flags) for s in seeds]
         p99 = [first_meas(j, 0.99) for j in pr]
         p999 = [first_meas(j, 0.999) for j in pr]
-        t99 = [first_meas(j, 0.99) for j in ta]
-        t999 = [first_meas(j, 0.999) for j in ta]
+        t99 = [first_meas(j, 0.99) for j in ta] or [math.nan]
+        t999 = [first_meas(j, 0.999) for j in ta] or [math.nan]
         worse = sum(1 for j, t in zip(pr, ta) if first_meas(t, j["hv_ratio"]) < j["measurements"]
                     and first_meas(j, j["hv_ratio"]) > first_meas(t, j["hv_ratio"]))
         pm = {}
@@ -190,7 +194,7 @@ def main():
             d, "held-out" if d in HELD_OUT else "tuning", fmt(m99, B), fmt(statistics.median(p999), B),
             statistics.median(hv_at(j, 60) for j in pr), statistics.median(j["hv_ratio"] for j in pr),
             fmt(statistics.median(t99), 0), fmt(statistics.median(t999), 0), fmt(best, a.peer_max), ratio,
-            " | ".join(fmt(pm[p], a.peer_max) for p in peers), worse, len(pr)), flush=True)
+            " | ".join(fmt(pm[p], a.peer_max) for p in peers), worse, len(ta)), flush=True)
         print("<!-- %s per seed: pred 0.99 %s; pred 0.999 %s; meas-all 0.99 %s -->" % (
             d, [fmt(x, B) for x in p99], [fmt(x, B) for x in p999], [fmt(x, 0) for x in t99]), flush=True)
 
