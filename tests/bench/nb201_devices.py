@@ -93,6 +93,10 @@ def hwnas_run(a, tmp, dev, kind, seed, ref, flags):
         f.write(YAML.format(col=col, dev=dev, gens=400 if pred else a.table_gens, kind=kind, data=a.data,
                             table=table, pred=PRED.format(policy=a.policy) if pred else "", ref=ref[1], out=os.path.join(tmp, "out-" + name),
                             budget="max_measurements: %d, " % a.budget if pred and not flags else ""))
+    js = os.path.join(tmp, name + ".json")
+    if a.keep and os.path.exists(js):  # a kept run is not repeated
+        with open(js) as f:
+            return json.load(f)
     cmd = [a.hwnas, "search", cfg, "--seed", str(seed), "--quiet", "--summary", os.path.join(tmp, name + ".json")]
     if pred and flags:
         cmd += ["--max-measurements", str(a.budget), "--reference", "85,%.6f" % ref[1]]

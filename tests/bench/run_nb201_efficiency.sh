@@ -14,8 +14,9 @@
 #
 # usage: tests/bench/run_nb201_efficiency.sh   (HWNAS_BUILD=build dir, default build/;
 #        SEEDS=10 FIRST_SEED=1; PEER_MAX (default 15625: a peer stopped there
-#        counts as not reached); TPE_SEEDS (default SEEDS) and TPE_MAX (default
-#        1000) because Optuna's TPE costs minutes per seed; PEERS="deap50 deap20 deap36 nsga2 tpe random";
+#        counts as not reached); OPTUNA_MAX (default 2000) caps both Optuna
+#        samplers, TPE_SEEDS (default SEEDS) and TPE_MAX (default 1000) TPE,
+#        because Optuna's samplers slow down with the trial count; PEERS="deap50 deap20 deap36 nsga2 tpe random";
 #        extra args go to bench_nb201_efficiency)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,6 +33,7 @@ first=${FIRST_SEED:-1}
 tpe_seeds=${TPE_SEEDS:-$seeds}
 peer_max=${PEER_MAX:-15625}
 tpe_max=${TPE_MAX:-1000}
+optuna_max=${OPTUNA_MAX:-2000}
 peers=${PEERS:-deap50 deap20 deap36 nsga2 tpe random}
 
 kv() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
@@ -46,7 +48,7 @@ for p in $peers; do
         deap50) args=(--peer deap --pop 50) ;;
         deap20) args=(--peer deap --pop 20) ;;
         deap36) args=(--peer deap --pop 36 --indpb 0.05) ;;
-        nsga2) args=(--peer nsga2) ;;
+        nsga2) args=(--peer nsga2); max=$optuna_max ;;
         tpe) args=(--peer tpe); n=$tpe_seeds max=$tpe_max ;;
         random) args=(--peer random) ;;
         *) echo "run_nb201_efficiency: PEERS: unknown peer $p" >&2; exit 2 ;;
@@ -56,7 +58,7 @@ for p in $peers; do
     med[$p]=$(echo "$out" | grep "^impl=$p seeds=")
 done
 echo
-echo "# NB201 x TX2, median over seeds $first..$((first + seeds - 1)) (tpe: $tpe_seeds seeds, stops at $tpe_max; other peers stop at $peer_max):"
+echo "# NB201 x TX2, median over seeds $first..$((first + seeds - 1)) (tpe: $tpe_seeds seeds, stops at $tpe_max; nsga2 stops at $optuna_max; other peers at $peer_max):"
 echo "# distinct measurements to reach the target (-1: not reached); load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-16s %-8s' target hwnas
 for p in $peers; do printf ' %-8s' "$p"; done
