@@ -135,7 +135,7 @@ def main():
     ap.add_argument("--peers", default="deap20,deap36,nsga2,random")
     ap.add_argument("--peer-max", type=int, default=3000)
     ap.add_argument("--table-gens", type=int, default=3000)
-    ap.add_argument("--policy", default="ehvi", help="predictor.policy of the predictor runs")
+    ap.add_argument("--policy", default="hv_contribution", help="predictor.policy of the predictor runs")
     ap.add_argument("--no-table", action="store_true", help="skip the measure-everything hwnas runs")
     ap.add_argument("--hwnas", default=os.path.join(os.environ.get("HWNAS_BUILD", "build"), "hwnas"))
     ap.add_argument("--keep", default=None, help="keep the runs' YAML and JSON in this dir")
