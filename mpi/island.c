@@ -203,6 +203,54 @@ static double hv_gain(const double *S, int n, const double *p, int m, const doub
     return hv - base;
 }
 
+/* 2-D hypervolume gain of p over the points S (n x 2, sorted by the first
+ * objective ascending) w.r.t. ref: the area of p's box that no point of S
+ * dominates. O(n), no allocation. */
+static double hv2_gain_sorted(const double *S, int n, const double *p, const double *ref) {
+    if (p[0] >= ref[0] || p[1] >= ref[1]) return 0;
+    double cov = 0, cur = ref[1];
+    for (int i = 0; i < n; i++) {
+        double x = fmax(S[2 * i], p[0]), y = fmax(S[2 * i + 1], p[1]);
+        if (x >= ref[0]) break;
+        if (y < cur) cov += (ref[0] - x) * (cur - y), cur = y;
+    }
+    return (ref[0] - p[0]) * (ref[1] - p[1]) - cov;
+}
+
+static int cmp_x2(const void *a, const void *b) {
+    const double *p = a, *q = b;
+    return (p[0] > q[0]) - (p[0] < q[0]);
+}
+
+#define EHVI_NS 64 /* Monte Carlo points per candidate */
+
+/* Fixed standard-normal pairs (Box-Muller on a Fibonacci lattice): every
+ * candidate and every island uses the same points, so EHVI estimates are
+ * deterministic and differences between candidates carry no sampling noise. */
+static void ehvi_normals(double z[EHVI_NS][2]) {
+    const double phi = 0.6180339887498949;
+    for (int i = 0; i < EHVI_NS; i++) {
+        double u1 = (i + 0.5) / EHVI_NS, u2 = fmod((i + 1) * phi, 1.0), r = sqrt(-2 * log(u1));
+        z[i][0] = r * cos(2 * M_PI * u2);
+        z[i][1] = r * sin(2 * M_PI * u2);
+    }
+}
+
+/* Expected 2-D hypervolume improvement of a measurement ~ N(mu, sd^2) per
+ * objective (independent) over S (n x 2, sorted by x) w.r.t. ref. 0 when
+ * even the mean - 3 std corner gains nothing. */
+static double ehvi2(const double *S, int n, const double *mu, const double *sd, const double *ref,
+                    double z[EHVI_NS][2]) {
+    double lo[2] = {mu[0] - 3 * sd[0], mu[1] - 3 * sd[1]};
+    if (hv2_gain_sorted(S, n, lo, ref) <= 0) return 0;
+    double e = 0;
+    for (int s = 0; s < EHVI_NS; s++) {
+        double p[2] = {mu[0] + sd[0] * z[s][0], mu[1] + sd[1] * z[s][1]};
+        e += hv2_gain_sorted(S, n, p, ref);
+    }
+    return e / EHVI_NS;
+}
+
 /* Lexicographic order of rows (m columns) for first_front, ties by index:
  * each item carries its row, so the sort needs no global state. */
 typedef struct lex_item {
@@ -259,6 +307,12 @@ static int first_front(const double *P, int m, const int *idx, int ni, int *out)
  *    hypervolume gain over the measured front plus the picks so far
  *    (whose optimistic points join the front: batch diversity); when no
  *    candidate gains, the most uncertain one.
+ *  ehvi (2 objectives; otherwise as hv_contribution): greedy, k times: the
+ *    optimistically feasible candidate with the largest expected
+ *    hypervolume improvement of its measurement (mean, std of a
+ *    measurement, Monte Carlo over fixed normal points) over the measured
+ *    front plus the picks so far (each pick joins as its optimistic point);
+ *    no expected gain anywhere: the most uncertain optimistic-front member.
  *  uncertainty: the most uncertain member of the predicted front.
  *  constraint_boundary: the candidate whose predicted constrained value is
  *    the fewest standard deviations from the bound (predicted-front
@@ -325,18 +379,30 @@ int island_propose(island *is, int k_out, hw_genome *out, int *n_out) {
     for (int i = 0; i < na; i++) memcpy(S + (size_t)i * m, pareto_archive_obj(is->arch, i), (size_t)m * sizeof *S);
     double ref[HW_MAX_OBJ], base = 0;
     for (int j = 0; j < m; j++) ref[j] = objective_to_min(&c->obj[j], c->ref[j]);
-    const int use_hv = c->policy == POLICY_HV && c->has_ref;
+    const int is_hv = c->policy == POLICY_HV || c->policy == POLICY_EHVI;
+    const int use_hv = is_hv && c->has_ref, use_ehvi = use_hv && c->policy == POLICY_EHVI && m == 2;
     if (use_hv && na) hv_exact(S, na, m, ref, &base);
+    double z[EHVI_NS][2], *Ss = use_ehvi ? hw_malloc((size_t)(na + k + 1) * 2 * sizeof *Ss) : NULL;
+    if (use_ehvi) ehvi_normals(z);
     for (int pick = 0; pick < k; pick++) {
         int ni = 0, best = -1, nf;
         double bestv = -INFINITY;
-        if (use_hv || (c->policy == POLICY_HV && !c->has_ref)) {
+        if (is_hv) {
             for (int i = 0; i < nc; i++)
                 if (!taken[i] && violation(c, opt + (size_t)i * m) == 0) idx[ni++] = i;
-            nf = first_front(opt, m, idx, ni, fr);
+            if (use_ehvi) { /* every feasible candidate can gain in expectation */
+                memcpy(Ss, S, (size_t)(na + pick) * 2 * sizeof *Ss);
+                qsort(Ss, (size_t)(na + pick), 2 * sizeof *Ss, cmp_x2);
+                for (int a = 0; a < ni; a++) {
+                    int i = idx[a];
+                    double e = ehvi2(Ss, na + pick, mu + (size_t)i * 2, sd + (size_t)i * 2, ref, z);
+                    if (e > 0 && 1e6 + e > bestv) bestv = 1e6 + e, best = i;
+                }
+            }
+            nf = best >= 0 ? 0 : first_front(opt, m, idx, ni, fr);
             for (int f = 0; f < nf; f++) {
                 int i = fr[f];
-                double g = use_hv ? hv_gain(S, na + pick, opt + (size_t)i * m, m, ref, base) : 0;
+                double g = use_hv && !use_ehvi ? hv_gain(S, na + pick, opt + (size_t)i * m, m, ref, base) : 0;
                 double v = g > 0 ? 1e6 + g : unc[i]; /* no gain anywhere: the most uncertain */
                 if (v > bestv) bestv = v, best = i;
             }
@@ -385,6 +451,7 @@ int island_propose(island *is, int k_out, hw_genome *out, int *n_out) {
     free(fr);
     free(taken);
     free(S);
+    free(Ss);
     return 0;
 }
 

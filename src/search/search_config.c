@@ -226,7 +226,7 @@ static int parse_predictor(search_config *c, const ycfg *d, const ynode *root) {
     c->initial = (int)v;
     if (ycfg_int(d, p, "per_generation", 0, 100000, 1, &v)) return -1;
     c->per_generation = (int)v;
-    static const char *const pol[] = {"hv_contribution", "uncertainty", "constraint_boundary", NULL};
+    static const char *const pol[] = {"hv_contribution", "uncertainty", "constraint_boundary", "ehvi", NULL};
     int k;
     if (ycfg_enum(d, p, "policy", pol, 0, &k)) return -1;
     c->policy = (al_policy)k;

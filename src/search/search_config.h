@@ -43,7 +43,7 @@ typedef struct constraint_cfg {
  * for the candidates active learning picks. */
 typedef enum { EVAL_TABLE = 0, EVAL_PREDICTOR = 1 } evaluator_kind;
 
-typedef enum { POLICY_HV = 0, POLICY_UNCERTAINTY = 1, POLICY_BOUNDARY = 2 } al_policy;
+typedef enum { POLICY_HV = 0, POLICY_UNCERTAINTY = 1, POLICY_BOUNDARY = 2, POLICY_EHVI = 3 } al_policy;
 typedef enum { TOPO_RING = 0, TOPO_FULL = 1, TOPO_RANDOM = 2 } mig_topology;
 
 typedef struct search_config {

@@ -7,6 +7,7 @@
  *   greedy order, so islands with equal state never propose the same
  *   architecture;
  * - every policy proposes only unmeasured candidates; k = 0 proposes none;
+ *   ehvi fills a whole batch of k distinct architectures;
  * - an exported and imported island proposes exactly what the original does. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -181,8 +182,8 @@ static void test_islands_split_the_greedy_order(void **st) {
 
 static void test_policies_unmeasured(void **st) {
     (void)st;
-    const char *pol[] = {"uncertainty", "constraint_boundary"};
-    for (int q = 0; q < 2; q++) {
+    const char *pol[] = {"uncertainty", "constraint_boundary", "ehvi"};
+    for (int q = 0; q < 3; q++) {
         fixture f;
         setup_policy(&f, pol[q]);
         island *is = new_island(&f, 0, 1);
@@ -190,6 +191,7 @@ static void test_policies_unmeasured(void **st) {
         int n;
         assert_int_equal(island_propose(is, K, p, &n), 0);
         if (n < 1 || n > K) fail_msg("%s: batch size %d, want 1..%d", pol[q], n, K);
+        if (q == 2 && n != K) fail_msg("ehvi: batch size %d, want %d (a batch never runs dry)", n, K);
         check_batch(&f, p, 0, n);
         island_free(is);
         teardown_fixture(&f);
