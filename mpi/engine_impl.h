@@ -15,6 +15,9 @@
 #include "supernet_h5.h"
 
 #define NTAGS (ENGINE_TAG_LAST - ENGINE_TAG_FIRST + 1)
+/* UPDATE's stop value when rank 0's measurements failed (boards gone for
+ * boards.wait_s): every rank stops, checkpoints and returns -1 together. */
+#define ENGINE_STOP_FAILED 2
 
 /* This rank's seconds by category (engine_role_time); compute is the rest
  * of its wall time. */
@@ -32,7 +35,7 @@ struct eng {
     MPI_Comm comm;            /* duplicated */
     int rank, size, n_islands;
     int predictor, async;
-    int failed;               /* rank 0: a round's measurements failed (hw_errmsg says why) */
+    int failed;               /* a round's measurements failed (rank 0's hw_errmsg says why): every rank stops */
     int disp;                 /* this process dispatches (rank 0) */
     uint8_t *box[NTAGS];      /* P = 1: the in-process mailbox, one slot per tag */
     int boxlen[NTAGS];
@@ -46,6 +49,8 @@ struct eng {
     int gen_max;              /* async: the highest island generation proposed */
     double round_meas;        /* measurement seconds of the current round */
     double round_wait;        /* seconds of the current round spent waiting for proposals */
+    uint64_t round_seq;       /* journal seq and evaluations before the current round: what a */
+    long round_evals;         /* checkpoint after a failed round covers */
     /* island */
     island *is;
     int stop, outstanding;    /* async: a proposal in flight */
