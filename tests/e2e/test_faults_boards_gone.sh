@@ -6,7 +6,8 @@
 #   device and the wait and says which generation the run file holds; no
 #   other hwnas line but the dispatcher's board events and "waiting" lines
 #   (no "rank N:" line, no MPI_ABORT / "mpirun has exited" banner; under
-#   mpirun, mpirun's own notice of the exit status is not hwnas's);
+#   mpirun, mpirun's own notice of the exit status is not hwnas's; no
+#   sanitizer report in an ASan tree, whose exit status would hide behind 1);
 # - the run file holds a checkpoint of the last generation the search
 #   finished (its progress log) and the journal is there;
 # - with a new board, --resume says it continues after that generation with
@@ -73,6 +74,7 @@ YAML
     G=$(last_gen out$NP/prog$NP.jsonl)
     [ -n "$G" ] && [ "$G" -ge 1 ] || fail "P=$NP: no generation in the progress log"
     grep -qE "MPI_ABORT|mpirun has exited|rank [0-9]+:" s$NP.log && fail "P=$NP: an abort: $(grep -E 'MPI_ABORT|mpirun has|rank' s$NP.log | head -2)"
+    grep -qE "Sanitizer|runtime error" s$NP.log && fail "P=$NP: a sanitizer report (ASan tree): $(grep -E 'Sanitizer|runtime error' s$NP.log | head -3)"
     grep '^hwnas' s$NP.log > h$NP.log # without mpirun's notice of the exit status (its own, not an abort)
     tail -1 h$NP.log | grep -qE "^hwnas: boards: no board of device 'tx2' live for 3 s \(boards.wait_s\).*; r$NP.h5 holds generation $G \(checkpoint written now\): --resume r$NP.h5 continues from it$" \
         || fail "P=$NP: last line: $(tail -1 h$NP.log)"
