@@ -102,6 +102,8 @@ static int boundary_decide(eng *E, int gen, int stop) {
 static int disp_round(eng *E, int gen) {
     int served = 0, nsrc = E->async ? 1 : E->n_islands;
     E->round_meas = E->round_wait = 0;
+    E->round_seq = E->jnl ? journal_last_seq(E->jnl) : 0;
+    E->round_evals = E->evaluations;
     for (int i = 0; i < nsrc; i++) {
         uint8_t *buf;
         int len;
@@ -127,7 +129,12 @@ static int disp_round(eng *E, int gen) {
     double c0 = engine_comm_computed(E);
     emsg_update u = {.gen = E->async ? E->gen_max : gen, .served = E->async ? served : 0};
     uint8_t *blob;
-    if (disp_measure(E, &u, &blob)) return -1; /* boards gone for boards.wait_s, a failed job: a runtime error */
+    if (disp_measure(E, &u, &blob)) { /* boards gone for boards.wait_s: every rank stops (engine_loop) */
+        emsg_update f = {.gen = u.gen, .stop = ENGINE_STOP_FAILED}; /* boundary 0: only the failure's checkpoint */
+        E->bflags = 0;
+        send_update(E, &f, 0);
+        return -1;
+    }
     if ((u.stop = engine_disp_history(E, u.gen)) < 0) engine_comm_die(E, "history");
     u.meas_s = E->round_meas;
     u.comp_s = engine_comm_computed(E) - c0 + E->round_wait; /* islands that proposed early wait for the others: idle */
@@ -209,6 +216,7 @@ static int take_update(eng *E, int block, int coll, emsg_update *h) {
     if (h->served == E->rank) E->outstanding = 0; /* async: my batch was served */
     E->stop |= h->stop;
     E->bflags = h->boundary;
+    if (h->stop == ENGINE_STOP_FAILED) E->failed = 1; /* rank 0's measurements failed: stop with it */
     free((void *)h->rec);
     free(body);
     free(buf);
@@ -276,6 +284,7 @@ static int isl_propose(eng *E, int gen, hw_genome *props) {
 static int isl_collect(eng *E) {
     emsg_update h;
     take_update(E, 1, 1, &h);
+    if (E->failed) return 1; /* the batch stays pending (asked, not told): a checkpoint keeps it */
     if (!E->predictor && island_tell_predicted(E->is)) engine_comm_die(E, "tell");
     return h.stop;
 }
@@ -364,14 +373,17 @@ static void isl_migrate(eng *E, int gen) {
  * decided for it and sent with the UPDATE (boundary_decide: stop on a
  * signal, checkpoint): gathers the islands' states to rank 0, which writes
  * the run file atomically and compacts the journal. Returns 1 if a signal
- * asked to stop (rep->signal_stop). */
+ * asked to stop (rep->signal_stop). After a failed round (E->failed, every
+ * rank knows it from the UPDATE): the checkpoint of generation gen (the
+ * last whole one) with the islands' pending batches; the journal keeps the
+ * answers the failed round received (they are not in the records). */
 static int boundary(eng *E, int gen, int final) {
     const int run = E->opt && E->opt->run_path;
     /* flags[0]: the signal number rank 0 decided on (0: none), for /@stopped_by */
     int flags[2] = {(E->bflags & EMSG_BOUNDARY_SIGNAL) ? E->bflags >> EMSG_BOUNDARY_SIGNO_SHIFT : 0,
                     (E->bflags & EMSG_BOUNDARY_CKPT) != 0};
     if ((E->bflags & EMSG_BOUNDARY_SIGNAL) && !flags[0]) flags[0] = -1; /* a signal, number unknown */
-    (void)final; /* rank 0 decided with it (boundary_decide) */
+    if (E->failed && final) flags[1] = 1; /* the checkpoint before a failed run's exit (fail_checkpoint) */
     if (flags[0]) E->rep->signal_stop = gen + 1;
     if (!run || (!flags[0] && !flags[1])) return flags[0];
     if (E->is) { /* islands: state to rank 0 */
@@ -393,10 +405,11 @@ static int boundary(eng *E, int gen, int final) {
             engine_comm_attribute(E, ENGINE_KIND_CHECKPOINT, w, 0);
             lens[i] = (size_t)len;
         }
-        eckpt_state st = {.generation = gen, .evaluations = E->evaluations, .wall_s = E->wall0 + hw_now_s() - E->t0,
-                          .table_hashes = E->table_hashes};
+        eckpt_state st = {.generation = gen, .evaluations = E->failed ? E->round_evals : E->evaluations,
+                          .wall_s = E->wall0 + hw_now_s() - E->t0, .table_hashes = E->table_hashes};
         run_snapshot *snap;
-        if (eckpt_build(E->cfg, E->sp, E->gt, E->res, &st, blobs, lens, nisl, journal_last_seq(E->jnl), &snap))
+        uint64_t seq = E->failed ? E->round_seq : journal_last_seq(E->jnl);
+        if (eckpt_build(E->cfg, E->sp, E->gt, E->res, &st, blobs, lens, nisl, seq, &snap))
             engine_comm_die(E, "checkpoint");
         if (flags[0]) snap->stopped_by = hw_strdup(flags[0] == SIGINT ? "SIGINT" : flags[0] == SIGTERM ? "SIGTERM"
                                                    : flags[0] == SIGUSR1 ? "SIGUSR1" : "signal");
@@ -412,6 +425,26 @@ static int boundary(eng *E, int gen, int final) {
     }
     if (flags[0]) E->rep->checkpointed_stop = 1;
     return flags[0] != 0;
+}
+
+/* Every rank, after rank 0's measurements of generation gen failed: the
+ * checkpoint of the last whole generation, gen - 1, unless there is none
+ * (gen 0: the journal holds what arrived) or the run file already holds it
+ * (the first generation of a resume). Rank 0's message then says what the
+ * run file holds and how to continue. */
+static void fail_checkpoint(eng *E, int gen) {
+    const char *run = E->opt ? E->opt->run_path : NULL;
+    const int resumed_at = E->opt && E->opt->resume && gen == E->start_gen;
+    char why[1024];
+    snprintf(why, sizeof why, "%s", hw_errmsg());
+    if (!E->async && gen > 0 && !resumed_at) boundary(E, gen - 1, 1);
+    if (!E->disp || !run) return;
+    if (gen == 0)
+        hw_fail("%s; no generation finished: the same command again re-uses the answers journaled in %s.journal",
+                why, run);
+    else
+        hw_fail("%s; %s holds generation %d%s: --resume %s continues from it", why, run, gen - 1,
+                resumed_at ? "" : " (checkpoint written now)", run);
 }
 
 /* ---- the loop ---------------------------------------------------------- */
@@ -442,8 +475,12 @@ static void engine_start(eng *E) {
         int want = E->cfg->initial, k;
         hw_genome *g = hw_malloc((size_t)(want ? want : 1) * sizeof *g);
         gts_initial_design(E->gt, &r, want, g, &k);
-        if (gts_submit(E->gt, g, k, NULL) || disp_measure(E, &u, &blob)) engine_comm_die(E, "initial design");
+        if (gts_submit(E->gt, g, k, NULL)) engine_comm_die(E, "initial design");
         free(g);
+        if (disp_measure(E, &u, &blob)) { /* boards gone for boards.wait_s: every rank stops */
+            E->failed = 1;
+            u = (emsg_update){.gen = -1, .stop = ENGINE_STOP_FAILED};
+        }
         u.meas_s = E->round_meas;
         u.comp_s = engine_comm_computed(E); /* rank 0's set-up: the islands wait for it */
         send_update(E, &u, 0);
@@ -523,25 +560,34 @@ static void engine_loop(eng *E) {
     const search_config *c = E->cfg;
     hw_genome *props = hw_malloc((size_t)(c->per_generation > 0 ? c->per_generation : 1) * sizeof *props);
     engine_start(E);
-    for (int gen = E->start_gen;; gen++) {
+    for (int gen = E->start_gen; !E->failed; gen++) {
         int stop = 0;
         if (E->is) stop |= isl_propose(E, gen, props);
         if (E->disp) {
             int s = disp_round(E, gen);
-            if (s < 0) {
-                E->failed = 1;
-                break;
-            }
-            stop |= s;
+            if (s < 0) E->failed = 1; /* the islands learn it from the UPDATE */
+            else stop |= s;
         }
         if (E->is && !E->async) stop |= isl_collect(E);
+        if (E->failed) {
+            fail_checkpoint(E, gen);
+            break;
+        }
         if (E->is && !stop && gen < c->generations && E->n_islands > 1 && c->mig_count > 0 &&
             (gen + 1) % c->mig_interval == 0)
             isl_migrate(E, gen);
         if (!E->async && boundary(E, gen, stop)) break;
         if (stop) break;
     }
-    if (!E->failed) engine_finish(E);
+    engine_finish(E);
+    if (E->failed && E->disp) /* no merge: drop the islands' FINALs */
+        for (int i = 0; i < E->n_islands; i++) {
+            uint8_t *buf;
+            int len;
+            double w;
+            engine_comm_recv(E, engine_comm_isl_rank(E, i), ENGINE_TAG_FINAL, &buf, &len, &w);
+            free(buf);
+        }
     free(props);
 }
 
@@ -580,7 +626,10 @@ int engine_run(const search_config *cfg, const space *sp, MPI_Comm parent, const
         }
     }
     engine_loop(&E);
-    if (E.failed) goto done; /* P = 1: one line and exit 1 at the CLI; P > 1: abort below */
+    if (E.failed) { /* every rank stopped together: one line and exit 1 at the CLI, no abort */
+        rep->failed_together = 1;
+        goto done;
+    }
     if (E.disp) {
         long distinct;
         pareto_archive *merged = engine_disp_merge(&E, &distinct);
@@ -591,7 +640,7 @@ int engine_run(const search_config *cfg, const space *sp, MPI_Comm parent, const
     engine_comm_gather(&E); /* after every FINAL (islands may block in MPI_Send until then) */
     rc = 0;
 done:
-    if (rc && E.size > 1) engine_comm_die(&E, E.disp ? "dispatcher" : "island"); /* never leave other ranks waiting */
+    if (rc && E.size > 1 && !E.failed) engine_comm_die(&E, E.disp ? "dispatcher" : "island"); /* never leave other ranks waiting */
     journal_close(E.jnl);
     progress_free(E.prog);
     island_free(E.is);

@@ -108,6 +108,11 @@ typedef struct engine_report {
     int resumed_from;           /* generation resumed after (-1: fresh run) */
     int replayed;               /* measurements recovered from the journal */
     run_points evaluated;       /* rank 0: every measured point, as the run file's /evaluated */
+    /* 1 on every rank: the measurements failed (boards gone for
+     * boards.wait_s) and every rank stopped together, after a checkpoint of
+     * the last whole generation when there is a run file; engine_run
+     * returned -1, rank 0's hw_errmsg says why: exit without MPI_Abort */
+    int failed_together;
 } engine_report;
 
 /* Runs the search on `comm` (every rank calls it). On rank 0, *out_archive

@@ -15,6 +15,9 @@
 #include "supernet_h5.h"
 
 #define NTAGS (ENGINE_TAG_LAST - ENGINE_TAG_FIRST + 1)
+/* UPDATE's stop value when rank 0's measurements failed (boards gone for
+ * boards.wait_s): every rank stops, checkpoints and returns -1 together. */
+#define ENGINE_STOP_FAILED 2
 
 /* This rank's seconds by category (engine_role_time); compute is the rest
  * of its wall time. k[]: the communication and peer waits by message kind
@@ -34,7 +37,7 @@ struct eng {
     MPI_Comm comm;            /* duplicated */
     int rank, size, n_islands;
     int predictor, async;
-    int failed;               /* rank 0: a round's measurements failed (hw_errmsg says why) */
+    int failed;               /* a round's measurements failed (rank 0's hw_errmsg says why): every rank stops */
     int disp;                 /* this process dispatches (rank 0) */
     uint8_t *box[NTAGS];      /* P = 1: the in-process mailbox, one slot per tag */
     int boxlen[NTAGS];
@@ -54,6 +57,8 @@ struct eng {
     int isl_signal;           /* rank 0: an island reported a signal in its PROPOSE */
     MPI_Request breq[2];      /* rank 0: the UPDATE header and body broadcasts in flight */
     uint8_t *bbuf[2];         /* their buffers */
+    uint64_t round_seq;       /* journal seq and evaluations before the current round: what a */
+    long round_evals;         /* checkpoint after a failed round covers */
     /* island */
     island *is;
     int stop, outstanding;    /* async: a proposal in flight */

@@ -447,7 +447,10 @@ int cmd_search(int argc, char **argv) {
     if (engine_run(cfg, sp, MPI_COMM_WORLD, &p, &eo, &rep, &arch)) {
         int size;
         MPI_Comm_size(MPI_COMM_WORLD, &size);
-        clean_stop = size == 1; /* one process: nobody to abort, no MPI banner */
+        /* one process, or every rank stopped together: nobody to abort, no
+         * MPI banner; rank 0 alone says why */
+        clean_stop = size == 1 || rep.failed_together;
+        reported = rank != 0 && rep.failed_together;
         res = rep.res;          /* the history so far: freed below */
         ev = rep.evaluated;
         goto fail;

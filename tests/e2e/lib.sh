@@ -12,11 +12,15 @@
 #           then (0.2 s later) SIGCONT + SIGKILL
 #   LOG_GLOBS  file patterns under $T whose tails fail prints (default *.log);
 #   LOG_TAIL   how many lines of each (default 15)
+#   SLOW    $HWNAS_SLOW, else 1: how much slower than a plain build the
+#           binary runs (CMake sets 4 for -DHWNAS_ASAN=ON trees); wait_for
+#           scales its limit by it, and tests scale their time bounds
 # and defines
 #   fail MSG...               print FAIL: MSG and the tail of every log, exit 1
 #   at_exit CMD...            run CMD on exit, before the pids are killed and
 #                             $T is removed (e.g. stopping a private Slurm)
 #   wait_for SECS CMD...      poll CMD every 0.1 s until it succeeds; 1 on timeout
+#                             (SECS x SLOW: see below)
 #   wait_gen LOG N [SECS]     wait until LOG shows generation N ("gen  N ...")
 #   expect_exit RC PAT CMD... run CMD; fail unless it exits RC and stderr matches
 #                             the extended regex PAT (and is one line if RC is 2)
@@ -35,6 +39,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_TH
 T=$(mktemp -d "/tmp/hwnas-e2e-$(basename "$0" .sh)-XXXXXX")
 PIDS=()
 LOG_TAIL=${LOG_TAIL:-15}
+SLOW=${HWNAS_SLOW:-1}
 LOG_GLOBS=("*.log")
 _E2E_AT_EXIT=()
 at_exit() { _E2E_AT_EXIT+=("$(printf '%q ' "$@")"); }
@@ -60,7 +65,7 @@ fail() {
     exit 1
 }
 wait_for() {
-    local n=$(( $1 * 10 )); shift
+    local n=$(( $1 * 10 * SLOW )); shift
     until "$@" 2>/dev/null; do n=$((n - 1)); [ $n -le 0 ] && return 1; sleep 0.1; done
 }
 wait_gen() { wait_for "${3:-30}" grep -qE "^gen +$2 " "$1"; }

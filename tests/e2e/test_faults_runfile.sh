@@ -64,7 +64,7 @@ kill -KILL $P1; wait $P1 2>/dev/null
 [ -f l.h5.lock ] || fail "no lock file"
 [ ! -f l.h5 ] || fail "a checkpoint was written before the kill"
 [ -s l.h5.journal ] || fail "the killed run left no journal"
-timeout 60 "$HW" search slow.yaml --run l.h5 --generations 2 > l2.log 2>&1 || fail "a stale lock blocked the next run"
+timeout $((60 * SLOW)) "$HW" search slow.yaml --run l.h5 --generations 2 > l2.log 2>&1 || fail "a stale lock blocked the next run"
 grep -qE "l.h5.journal: a run that stopped before its first checkpoint journaled [0-9]+ measurements" l2.log || fail "the journal of the killed run was not re-used: $(grep hwnas: l2.log)"
 echo "ok: the lock refuses a second search; a stale lock does not block; the journal is kept"
 "$HW" search slow.yaml --run l.h5 --fresh --generations 1 > l3.log 2>&1 || fail "--fresh"
@@ -73,10 +73,10 @@ echo "ok: --fresh discards the journal"
 
 # ---- a FIFO is not a run file
 mkfifo p.h5
-expect_exit 2 "p.h5: not a regular file" timeout 10 "$HW" search c.yaml --resume p.h5
-expect_exit 2 "p.h5: not a regular file" timeout 10 "$HW" search c.yaml --run p.h5
-expect_exit 2 "p.h5: not a regular file" timeout 10 "$HW" history p.h5
-expect_exit 2 "p.h5: not a regular file" timeout 10 "$HW" front p.h5
+expect_exit 2 "p.h5: not a regular file" timeout $((10 * SLOW)) "$HW" search c.yaml --resume p.h5
+expect_exit 2 "p.h5: not a regular file" timeout $((10 * SLOW)) "$HW" search c.yaml --run p.h5
+expect_exit 2 "p.h5: not a regular file" timeout $((10 * SLOW)) "$HW" history p.h5
+expect_exit 2 "p.h5: not a regular file" timeout $((10 * SLOW)) "$HW" front p.h5
 echo "ok: a FIFO is refused"
 
 # ---- corrupt run files: one line

@@ -80,7 +80,7 @@ sed -e 's/delay_ms: 200/delay_ms: 20/' -e "s#table: ../hw_nas_bench#table: $DATA
 "$HW" board --config board.yaml --id b1 --device tx2 --dispatcher "tcp://127.0.0.1:$PORT" --key b1.key \
     --dispatcher-key disp.pub --quiet 2> b1.log &
 PIDS+=($!)
-timeout 120 "$HW" search boards.yaml --run boards.h5 --quiet > boards.log 2>&1 || fail "board run"
+timeout $((120 * SLOW)) "$HW" search boards.yaml --run boards.h5 --quiet > boards.log 2>&1 || fail "board run"
 "$HW" plot boards.h5 -o boards.png --hv-x board-hours > boards.txt || fail "plot --hv-x board-hours"
 ispng boards.png
 grep "measured:" boards.txt

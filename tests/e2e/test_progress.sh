@@ -9,6 +9,7 @@
 #   terminal (script(1) gives it one), and nothing when it is a file;
 # - an output.progress that cannot be opened: one line, exit 2.
 . "$(dirname "$0")/lib.sh" "$@"
+LOG_GLOBS+=("*.err") # the searches' stderr: why one failed
 command -v script > /dev/null || fail "script (util-linux) missing"
 cat > p.yaml <<YAML
 objectives:

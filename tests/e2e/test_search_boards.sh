@@ -45,15 +45,15 @@ for b in b1 b2; do
     PIDS+=($!)
 done
 
-timeout 120 "$HW" search table.yaml --quiet --summary table.json > table.log 2>&1 || fail "table run failed"
+timeout $((120 * SLOW)) "$HW" search table.yaml --quiet --summary table.json > table.log 2>&1 || fail "table run failed"
 cp out-table/front.csv front_table.csv
-timeout 120 "$HW" search boards.yaml --quiet --summary b1.json --run b1.h5 > run1.log 2>&1 \
+timeout $((120 * SLOW)) "$HW" search boards.yaml --quiet --summary b1.json --run b1.h5 > run1.log 2>&1 \
     || fail "board run (P=1) failed"
 cp out-boards/front.csv front1.csv
-timeout 180 mpirun --oversubscribe -n 3 "$HW" search boards.yaml --quiet --summary b3.json > run3.log 2>&1 \
+timeout $((180 * SLOW)) mpirun --oversubscribe -n 3 "$HW" search boards.yaml --quiet --summary b3.json > run3.log 2>&1 \
     || fail "board run (P=3) failed"
 cp out-boards/front.csv front3.csv
-timeout 180 mpirun --oversubscribe -n 3 "$HW" search table.yaml --quiet --summary t3.json > t3.log 2>&1 \
+timeout $((180 * SLOW)) mpirun --oversubscribe -n 3 "$HW" search table.yaml --quiet --summary t3.json > t3.log 2>&1 \
     || fail "table run (P=3) failed"
 
 python3 - <<'PY' || fail "summary checks"

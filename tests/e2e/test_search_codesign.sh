@@ -30,14 +30,14 @@ for r in rows:
         assert abs(got - want) <= 1e-5 * abs(want), f"{r['arch']}: {name} {got} in the front, model {want}"
 print(f"ok: {len(rows)} front points equal the cost model and the table")
 PY
-timeout 120 mpirun --oversubscribe -n 3 "$HW" search c.yaml --quiet --out-dir a --summary a.json > a.log 2>&1 || fail "P=3"
-timeout 120 mpirun --oversubscribe -n 3 "$HW" search c.yaml --quiet --out-dir b --summary b.json > b.log 2>&1 || fail "P=3 again"
+timeout $((120 * SLOW)) mpirun --oversubscribe -n 3 "$HW" search c.yaml --quiet --out-dir a --summary a.json > a.log 2>&1 || fail "P=3"
+timeout $((120 * SLOW)) mpirun --oversubscribe -n 3 "$HW" search c.yaml --quiet --out-dir b --summary b.json > b.log 2>&1 || fail "P=3 again"
 cmp -s a/front.csv b/front.csv || fail "P=3 not deterministic"
 mpirun --oversubscribe -n 3 "$HW" search c.yaml --out-dir r --run r.h5 --checkpoint-every 1000 > r.log 2>&1 &
 PID=$!
 n=300; while ! grep -qE "^gen +10 " r.log; do n=$((n-1)); [ $n -le 0 ] && fail "never reached generation 10"; sleep 0.1; done
 kill -USR1 $PID; wait $PID; RC=$?
 [ $RC = 3 ] || fail "exit status after SIGUSR1: $RC"
-timeout 120 mpirun --oversubscribe -n 3 "$HW" search c.yaml --quiet --resume r.h5 --out-dir r > r2.log 2>&1 || fail "resume"
+timeout $((120 * SLOW)) mpirun --oversubscribe -n 3 "$HW" search c.yaml --quiet --resume r.h5 --out-dir r > r2.log 2>&1 || fail "resume"
 cmp -s a/front.csv r/front.csv || fail "resumed codesign run differs"
 echo PASS

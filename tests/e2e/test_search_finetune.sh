@@ -45,9 +45,9 @@ predictor: {initial: 4, per_generation: 1, method: rf, trees: 20}
 finetune: {supernet: sn.h5, task: sms_spam, steps: 10, eval_max: 300, batch: 8}
 boards: {bind: 'tcp://127.0.0.1:$PORT', key: disp.key, allow: allow.txt, wait_s: 60}
 YAML
-timeout 300 "$HW" search s.yaml --quiet --summary s1.json --out-dir o1 --run o1/run.h5 > s1.log 2>&1 || fail "P=1 search"
+timeout $((300 * SLOW)) "$HW" search s.yaml --quiet --summary s1.json --out-dir o1 --run o1/run.h5 > s1.log 2>&1 || fail "P=1 search"
 for P in 2 3; do
-    timeout 300 mpirun --oversubscribe -n $P "$HW" search s.yaml --quiet --summary s$P.json --out-dir o$P \
+    timeout $((300 * SLOW)) mpirun --oversubscribe -n $P "$HW" search s.yaml --quiet --summary s$P.json --out-dir o$P \
         --run o$P/run.h5 > s$P.log 2>&1 || fail "P=$P search"
 done
 python3 - <<'PY' || fail "results"

@@ -26,7 +26,7 @@ PORT=$(( 20000 + (RANDOM % 20000) ))
 "$HW" board --config board.yaml --id b1 --device tx2 --dispatcher "tcp://127.0.0.1:$PORT" \
     --key b1.key --dispatcher-key disp.pub 2> board1.log &
 B1=$!; PIDS+=($B1)
-timeout 60 "$HW" measure --device tx2 --archs archs.txt --out m.csv --key disp.key --allow allow.txt \
+timeout $((60 * SLOW)) "$HW" measure --device tx2 --archs archs.txt --out m.csv --key disp.key --allow allow.txt \
     --dispatcher "tcp://127.0.0.1:$PORT" 2> measure.log || fail "measure"
 [ "$(grep -c ',ok,' m.csv)" = 9 ] || fail "expected 9 ok rows: $(cut -d, -f3 m.csv | sort | uniq -c)"
 grep ',ok,' m.csv | cut -d, -f2 > ok.txt
@@ -50,7 +50,7 @@ YAML
 "$HW" board --config board.yaml --id b2 --device tx2 --dispatcher "tcp://127.0.0.1:$PORT" \
     --key b1.key --dispatcher-key disp.pub 2> board2.log &
 PIDS+=($!)
-timeout 120 "$HW" search boards.yaml --warm-start m.csv --run r.h5 --summary s.json > search.log 2>&1 \
+timeout $((120 * SLOW)) "$HW" search boards.yaml --warm-start m.csv --run r.h5 --summary s.json > search.log 2>&1 \
     || fail "warm-started search"
 grep -q "warm start: 9 architectures from m.csv taken as measured" search.log || fail "no warm-start line"
 "$HW" trials r.h5 > t.csv || fail "trials"
