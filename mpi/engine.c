@@ -585,7 +585,7 @@ static void engine_loop(eng *E) {
             uint8_t *buf;
             int len;
             double w;
-            engine_comm_recv(E, engine_comm_isl_rank(E, i), ENGINE_TAG_FINAL, &buf, &len, &w);
+            engine_comm_recv(E, engine_comm_isl_rank(E, i), ENGINE_TAG_FINAL, &buf, &len, 0, &w);
             free(buf);
         }
     free(props);
