@@ -32,11 +32,20 @@ enum {
  * classifier. */
 enum { FAM_ATT, FAM_FFN1, FAM_FFN2, FAM_HEAD, NFAMILY };
 /* The inference forward uses the packed weights for products of at most
- * this many rows; OpenBLAS above, where it is as fast or faster on this
- * machine (docs/BENCHMARKS.md, run_bert.sh: packed 0-14 % slower at
- * T = 64 and 128, 16-24 % faster at T <= 24; the [CLS] products of the
- * last layer, pooler and classifier are 1 row per sequence). */
-#define PACKED_MAX_ROWS 48
+ * packed_max_rows() rows, OpenBLAS above (docs/BENCHMARKS.md, run_bert.sh).
+ * Where OpenBLAS has AVX-512 kernels (Intel Xeon, SkylakeX) its sgemm is
+ * as fast or faster from 64 rows on (packed 0-14 % slower at T = 64 and
+ * 128, 16-24 % faster at T <= 24): 48 rows. With AVX2 only (AMD EPYC,
+ * OpenBLAS's ZEN/Haswell kernels) the packed kernel is 14-26 % faster at
+ * T = 64 and 6-13 % at T = 128: 128 rows. The [CLS] products of the last
+ * layer, pooler and classifier are 1 row per sequence. */
+static int packed_max_rows(void) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    return __builtin_cpu_supports("avx512f") ? 48 : 128; /* a load and a bit test */
+#else
+    return 48;
+#endif
+}
 
 typedef struct tdesc {
     size_t off;      /* offset in the flat buffers */
@@ -546,11 +555,11 @@ static int take_inputs(bert_model *m, const int *tokens, const int *segments, co
 
 /* out(N,OC) = inp(N,C) @ W^T + b for the weight tensor wi (its bias is
  * tensor wi + 1): on the store's packed copy for an inference product of
- * at most PACKED_MAX_ROWS rows, through OpenBLAS otherwise. */
+ * at most packed_max_rows() rows, through OpenBLAS otherwise. */
 static void linear(const bert_model *m, int infer, int wi, float *out, const float *inp, int N, int C, int OC) {
     const bert_store *s = m->store;
     int ldw = s->t[wi].cols;
-    if (infer && s->pk[wi] && N <= PACKED_MAX_ROWS)
+    if (infer && s->pk[wi] && N <= packed_max_rows())
         gemm_packed_forward(out, inp, s->pk[wi], m->pv[wi + 1], N, C, OC, ldw);
     else
         bert_matmul_forward(out, inp, m->pv[wi], m->pv[wi + 1], N, C, OC, ldw);

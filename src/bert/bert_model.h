@@ -83,7 +83,8 @@ void bert_store_set_step(bert_store *s, long step);
 void bert_store_zero_grad(bert_store *s);
 /* Packs the matrices the forward multiplies by (Q/K/V/O, FFN, pooler,
  * classifier at the store's shape; one allocation per family) for
- * gemm_packed_forward; inference products of at most 48 rows
+ * gemm_packed_forward; inference products of at most 48 rows (128
+ * on CPUs without AVX-512)
  * on models of this store then use the packed copy (any sub-shape: the
  * panels serve every top-left block). Re-packs if already packed. Writing
  * parameters through bert_store_params() leaves the copy stale: re-pack
