@@ -109,6 +109,7 @@ int cli_verb(const cli_spec *spec, int argc, char **argv, const char *const *ver
 void cli_usage(const cli_spec *spec, FILE *f);
 
 int cmd_search(int argc, char **argv);
+int cmd_mpirun(int argc, char **argv);  /* src/cli/cmd_mpirun.c */
 int cmd_space(int argc, char **argv);
 int cmd_board(int argc, char **argv);   /* src/cli/cmd_board.c (also in the board-only build) */
 int cmd_keygen(int argc, char **argv);  /* src/cli/cmd_keygen.c (also in the board-only build) */

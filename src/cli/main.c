@@ -15,6 +15,7 @@ typedef struct hw_cmd {
 static const hw_cmd commands[] = {
 #ifndef HWNAS_AGENT_ONLY
     {"search", cmd_search, "run a multi-objective architecture search (MPI-parallel)"},
+    {"mpirun", cmd_mpirun, "run mpirun so Ctrl-C / SIGTERM checkpoint the ranks and exit 3"},
     {"space", cmd_space, "sample, parse and inspect search-space genomes"},
     {"predictor", cmd_predictor, "evaluate, fit and meta-train the latency / accuracy predictors"},
     {"accel", cmd_accel, "accelerator cost model: per-layer report, NB201 latency/energy table"},

@@ -15,6 +15,10 @@
 #   own), the ranks having written a checkpoint whose /@stopped_by is
 #   SIGTERM (what mpirun sends them) and which resumes; SIGUSR1 ends it
 #   with 3 and /@stopped_by SIGUSR1. At 1 rank /@stopped_by is SIGINT.
+# - hwnas mpirun -n 2, SIGINT or SIGTERM to its process group: exit 3, the
+#   ranks' checkpoint has /@stopped_by SIGUSR1 and resumes; a second SIGINT
+#   (board wait) ends it within 10 s with a status other than 0 and 3; no
+#   launcher: one line, exit 2.
 . "$(dirname "$0")/lib.sh" "$@"
 LOG_TAIL=8
 cd "$T"
@@ -113,4 +117,38 @@ for sig in INT TERM USR1; do
     grep -q "resuming from g.h5 after generation" gres.log || fail "P=2 SIG$sig: no resume: $(head -2 gres.log)"
     echo "ok: P=2 SIG$sig to mpirun's group: mpirun $rc, checkpoint stopped_by $by, resumes"
 done
+# hwnas mpirun -n 2: SIGINT (Ctrl-C) and SIGTERM to the wrapper's process
+# group reach the ranks as SIGUSR1: exit 3, a checkpoint, resumable; a
+# second SIGINT ends the run at once (not 3)
+for sig in INT TERM; do
+    rm -f w.h5*
+    started setsid "$HW" mpirun --oversubscribe -n 2 "$HW" search cfg.yaml "${LONG[@]}" --run w.h5
+    kill -"$sig" -- -"$P"
+    wait "$P"
+    rc=$?
+    [ $rc -eq 3 ] || fail "hwnas mpirun, SIG$sig to its group: exit $rc, want 3"
+    grep -q "stopped by a signal after a checkpoint to w.h5" run.log || fail "hwnas mpirun SIG$sig: no checkpoint"
+    [ "$(stopped_by w.h5)" = SIGUSR1 ] || fail "hwnas mpirun SIG$sig: /@stopped_by is '$(stopped_by w.h5)', want SIGUSR1"
+    "$HW" search cfg.yaml --resume w.h5 --generations 5 --quiet --out-dir ow2 > wres.out 2> wres.log ||
+        fail "hwnas mpirun SIG$sig: resume exit $?"
+    grep -q "resuming from w.h5 after generation" wres.log || fail "hwnas mpirun SIG$sig: no resume"
+    echo "ok: hwnas mpirun -n 2, SIG$sig to its group: exit 3, checkpoint stopped_by SIGUSR1, resumes"
+done
+setsid "$HW" mpirun --oversubscribe -n 2 "$HW" search wait.yaml --quiet --out-dir ow3 > wait3.out 2> wait3.log &
+P=$!
+PIDS+=("$P")
+sleep 3
+kill -INT -- -"$P"
+sleep 0.5
+kill -0 "$P" 2>/dev/null || fail "hwnas mpirun: the first SIGINT ended the run at once"
+t0=$(date +%s)
+kill -INT -- -"$P"
+wait "$P"
+rc=$?
+[ $rc -ne 3 ] && [ $rc -ne 0 ] || fail "hwnas mpirun, second SIGINT: exit $rc, want neither 0 nor 3"
+[ $(( $(date +%s) - t0 )) -le 10 ] || fail "hwnas mpirun, second SIGINT took $(( $(date +%s) - t0 )) s"
+HWNAS_MPIRUN=/nonexistent/mpirun "$HW" mpirun -n 1 true 2> nompi.err
+rc=$?
+[ $rc -eq 2 ] && [ "$(wc -l < nompi.err)" -eq 1 ] && grep -q "cannot run '/nonexistent/mpirun'" nompi.err ||
+    fail "hwnas mpirun without a launcher: exit $rc, $(cat nompi.err)"
 echo "PASS test_search_signals"
