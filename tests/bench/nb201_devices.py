@@ -1,6 +1,8 @@
 #!/usr/bin/python3
-"""Device sweep of hwnas predictor mode on NB201 (joint framing: accuracy and
-latency both measured), beside hwnas's measure-everything NSGA-II and the
+"""Device sweep of hwnas predictor mode on NB201, in one of two framings
+(--framing joint: accuracy and latency both measured; --framing free:
+accuracy known from the table at no cost (`cost: free`), latency measured,
+HELP's latency-constrained framing), beside hwnas's measure-everything NSGA-II and the
 peers of nb201_peers.py, per device, same seeds, same reference rule (error
 15 %, 1.1 x the device's largest latency).
 
@@ -17,14 +19,18 @@ generations); the peers with --max-meas. Per-run YAML in a temp dir, or the
 `--max-measurements`/`--reference` flags of `hwnas search` when it has them.
 Prints one row per device: medians of measurements to HV ratio 0.99 and
 0.999 (">B": not within the budget; medians count misses as infinite), the
-predictor's HV ratio at 60 measurements and at the budget, the best peer at
-0.99 and the ratio, and the seeds on which the predictor needed more
-measurements than measure-everything for the HV ratio it ended with.
+predictor's HV ratio at 40 and 60 measurements and at the budget, per seed
+the failed measurements and the whole (de-duplicated, in-box) exact front
+found (true_front_found / true_front_size), the best peer at 0.99 and the
+ratio, and the seeds on which the predictor needed more measurements than
+measure-everything for the HV ratio it ended with. In the free framing
+"measurements" are latency measurements (accuracy lookups are free) for
+hwnas; the peers always count joint measurements.
 
 usage: nb201_devices.py [--devices all|tuning|held-out|NAME,...] [--seeds N]
-        [--first-seed S] [--budget B] [--policy ehvi|hv_contribution]
+        [--first-seed S] [--budget B] [--policy ehvi|hv_contribution] [--framing joint|free]
         [--peers deap20,deap36,nsga2,random,tpe] [--peer-max M] [--table-gens G]
-        [--no-table] [--hwnas BIN] [--keep DIR] [--list]
+        [--feasible-min P] [--no-table] [--hwnas BIN] [--keep DIR] [--list]
 HWNAS_DATA: data dir holding hw_nas_bench/, nb201_accuracy/, eagle_brpnas/,
 help_latency/ (e.g. the shared data dir).
 """
@@ -64,7 +70,7 @@ PEERS = {"deap20": dict(peer="deap", pop=20, indpb=1.0 / 6), "deap36": dict(peer
 
 YAML = """space: {{name: nb201}}
 objectives:
-  - {{name: accuracy, direction: maximize, source: test_acc_200ep_cifar10}}
+  - {{name: accuracy, direction: maximize, source: test_acc_200ep_cifar10{acc_cost}}}
   - {{name: latency_ms, direction: minimize, source: {col}, device: {dev}}}
 algorithm: {{population: 48, generations: {gens}, seed: 1, {budget}stop_hv_ratio: 1.0}}
 evaluator:
@@ -76,7 +82,7 @@ evaluator:
 hypervolume: {{reference: [85, {ref:.6f}]}}
 output: {{dir: {out}}}
 """
-PRED = "predictor: {{method: gp, initial: 12, per_generation: 1, policy: {policy}, beta: 0.5}}\n"
+PRED = "predictor: {{method: gp, initial: 12, per_generation: 1, policy: {policy}, beta: 0.5{feas}}}\n"
 
 
 def has_flags(hw):
@@ -86,12 +92,13 @@ def has_flags(hw):
 
 def hwnas_run(a, tmp, dev, kind, seed, ref, flags):
     table, col = DEVICES[dev]
-    name = "%s-%s-%d" % (dev, kind, seed)
+    name = "%s-%s-%d%s%s" % (dev, kind, seed, "-free" if a.framing == "free" else "",
+                             "" if a.feasible_min is None or kind != "predictor" else "-feas%g" % a.feasible_min)
     pred = kind == "predictor"
     cfg = os.path.join(tmp, name + ".yaml")
     with open(cfg, "w") as f:
         f.write(YAML.format(col=col, dev=dev, gens=400 if pred else a.table_gens, kind=kind, data=a.data,
-                            table=table, pred=PRED.format(policy=a.policy) if pred else "", ref=ref[1], out=os.path.join(tmp, "out-" + name),
+                            acc_cost=", cost: free" if a.framing == "free" else "", table=table, pred=PRED.format(policy=a.policy, feas="" if a.feasible_min is None else ", feasible_min: %g" % a.feasible_min) if pred else "", ref=ref[1], out=os.path.join(tmp, "out-" + name),
                             budget="max_measurements: %d, " % a.budget if pred and not flags else ""))
     js = os.path.join(tmp, name + ".json")
     if a.keep and os.path.exists(js):  # a kept run is not repeated
@@ -136,6 +143,10 @@ def main():
     ap.add_argument("--peer-max", type=int, default=3000)
     ap.add_argument("--table-gens", type=int, default=3000)
     ap.add_argument("--policy", default="hv_contribution", help="predictor.policy of the predictor runs")
+    ap.add_argument("--framing", choices=["joint", "free"], default="joint",
+                    help="joint: accuracy and latency measured; free: accuracy cost: free, latency measured")
+    ap.add_argument("--feasible-min", type=float, default=None,
+                    help="predictor.feasible_min of the predictor runs (default: the engine's, 0.5; 0: no feasibility model)")
     ap.add_argument("--no-table", action="store_true", help="skip the measure-everything hwnas runs")
     ap.add_argument("--hwnas", default=os.path.join(os.environ.get("HWNAS_BUILD", "build"), "hwnas"))
     ap.add_argument("--keep", default=None, help="keep the runs' YAML and JSON in this dir")
@@ -163,12 +174,13 @@ def main():
     seeds = range(a.first_seed, a.first_seed + a.seeds)
     peers = [p for p in a.peers.split(",") if p]
     B = a.budget
-    print("# NB201 device sweep, joint framing, seeds %d..%d, predictor policy %s, budget %d, peers capped at %d; "
-          "hwnas flags %s" % (seeds[0], seeds[-1], a.policy, B, a.peer_max,
+    print("# NB201 device sweep, %s framing, seeds %d..%d, predictor policy %s, budget %d, peers capped at %d; "
+          "hwnas flags %s" % (a.framing, seeds[0], seeds[-1], a.policy, B, a.peer_max,
                               "--max-measurements/--reference" if flags else "via YAML"))
-    print("| device | set | pred HV0.99 | pred HV0.999 | pred HV@60 | pred HV@%d | meas-all HV0.99 | meas-all HV0.999 | "
-          "best peer HV0.99 | best-peer/pred | %s | seeds pred worse than meas-all |" % (B, " | ".join(peers)))
-    print("|" + "---|" * (11 + len(peers)))
+    print("| device | set | pred HV0.99 | pred HV0.999 | pred HV@40 | pred HV@60 | pred HV@%d | failed per seed | "
+          "front found per seed | meas-all HV0.99 | meas-all HV0.999 | "
+          "best peer HV0.99 | best-peer/pred | %sseeds pred worse than meas-all |" % (B, "".join(p + " | " for p in peers)))
+    print("|" + "---|" * (14 + len(peers)))
     for d in devs:
         table, col = DEVICES[d]
         tab, ref = P.load(a.data, table, col)
@@ -194,13 +206,16 @@ def main():
         best = min(pm.values()) if pm else math.inf
         m99 = statistics.median(p99)
         ratio = "%.1f" % (best / m99) if m99 != math.inf and best != math.inf else "n/a"
-        print("| %s | %s | %s | %s | %.4f | %.4f | %s | %s | %s | %s | %s | %d/%d |" % (
+        print("| %s | %s | %s | %s | %.4f | %.4f | %.4f | %s | %s | %s | %s | %s | %s | %s%d/%d |" % (
             d, "held-out" if d in HELD_OUT else "tuning", fmt(m99, B), fmt(statistics.median(p999), B),
-            statistics.median(hv_at(j, 60) for j in pr), statistics.median(j["hv_ratio"] for j in pr),
+            statistics.median(hv_at(j, 40) for j in pr), statistics.median(hv_at(j, 60) for j in pr),
+            statistics.median(j["hv_ratio"] for j in pr), " / ".join(str(j["failed_measurements"]) for j in pr),
+            " / ".join("%d/%d" % (j["true_front_found"], j["true_front_size"]) for j in pr),
             fmt(statistics.median(t99), 0), fmt(statistics.median(t999), 0), fmt(best, a.peer_max), ratio,
-            " | ".join(fmt(pm[p], a.peer_max) for p in peers), worse, len(ta)), flush=True)
-        print("<!-- %s per seed: pred 0.99 %s; pred 0.999 %s; meas-all 0.99 %s -->" % (
-            d, [fmt(x, B) for x in p99], [fmt(x, B) for x in p999], [fmt(x, 0) for x in t99]), flush=True)
+            "".join(fmt(pm[p], a.peer_max) + " | " for p in peers), worse, len(ta)), flush=True)
+        print("<!-- %s per seed: pred 0.99 %s; pred 0.999 %s; HV@40 %s; HV@%d %s; meas-all 0.99 %s -->" % (
+            d, [fmt(x, B) for x in p99], [fmt(x, B) for x in p999], ["%.4f" % hv_at(j, 40) for j in pr], B,
+            ["%.4f" % j["hv_ratio"] for j in pr], [fmt(x, 0) for x in t99]), flush=True)
 
 
 if __name__ == "__main__":
