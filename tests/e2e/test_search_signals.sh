@@ -65,12 +65,14 @@ grep -q "resuming from r.h5 after generation" resume.log || fail "resume after S
 "$HW" keygen --out d > /dev/null || fail keygen
 cp d.pub allow.txt
 sed 's/source: edgegpu_latency_ms}/source: edgegpu_latency_ms, device: tx2}/' cfg.yaml > wait.yaml
-printf "boards: {bind: 'tcp://127.0.0.1:%d', key: d.key, allow: allow.txt, wait_s: 60}\n" \
-    $((20000 + RANDOM % 20000)) >> wait.yaml
+PORT=$((20000 + RANDOM % 20000))
+printf "boards: {bind: 'tcp://127.0.0.1:%d', key: d.key, allow: allow.txt, wait_s: 60}\n" "$PORT" >> wait.yaml
+# listening: the dispatcher is up (past MPI_Init, signal handlers installed)
+listening() { ss -ltnH "sport = :$PORT" | grep -q .; }
 "$HW" search wait.yaml --quiet --out-dir ow > wait.out 2> wait.log &
 P=$!
 PIDS+=("$P")
-sleep 1
+wait_for 30 listening || fail "the board-waiting search never listened on $PORT: $(cat wait.log)"
 kill -INT "$P"
 sleep 0.5
 kill -0 "$P" 2>/dev/null || fail "the first SIGINT ended the search at once: $(cat wait.log)"
@@ -137,7 +139,7 @@ done
 setsid "$HW" mpirun --oversubscribe -n 2 "$HW" search wait.yaml --quiet --out-dir ow3 > wait3.out 2> wait3.log &
 P=$!
 PIDS+=("$P")
-sleep 3
+wait_for 30 listening || fail "hwnas mpirun: the board-waiting search never listened on $PORT: $(cat wait3.log)"
 kill -INT -- -"$P"
 sleep 0.5
 kill -0 "$P" 2>/dev/null || fail "hwnas mpirun: the first SIGINT ended the run at once"
