@@ -22,7 +22,7 @@ cat > c.yaml <<YAML
 objectives:
   - {name: accuracy, direction: maximize, source: test_acc_200ep_cifar10}
   - {name: latency_ms, direction: minimize, source: edgegpu_latency_ms, device: tx2}
-algorithm: {population: 6, offspring: 6, generations: 40, seed: 9}
+algorithm: {population: 6, offspring: 6, generations: 400, seed: 9} # outlasts the steps below, however slow
 evaluator:
   tables: [$DATA/hw_nas_bench/hwnasbench_nb201_cifar10.csv, $DATA/nb201_accuracy/nb201_accuracy.csv]
 boards: {bind: 'tcp://127.0.0.1:$PORT', key: disp.key, allow: allow.txt, wait_s: 8, dead_ms: 1000}
