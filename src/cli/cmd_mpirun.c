@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "hw_err.h"
 
 static volatile sig_atomic_t n_stop, n_usr1;
 
@@ -73,8 +74,7 @@ int cmd_mpirun(int argc, char **argv) {
     }
     const char *prog = getenv("HWNAS_MPIRUN");
     if (!prog || !*prog) prog = "mpirun";
-    char **args = calloc((size_t)argc + 1, sizeof *args);
-    if (!args) return cli_usage_error("mpirun: out of memory");
+    char **args = hw_calloc((size_t)argc + 1, sizeof *args);
     args[0] = (char *)prog;
     for (int i = 1; i < argc; i++) args[i] = argv[i];
 
